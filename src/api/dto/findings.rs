@@ -1,0 +1,142 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::measures::Measure;
+use super::page::page_type;
+use super::{not_blank, nullable, stored, utc};
+use crate::db::models::FindingRow;
+use crate::domain::enums::{Category, FindingStatus, Level, SupervisionLevel};
+use crate::error::ApiError;
+
+/// A new finding (问题) of an inspection, assigned (交办) to its responsible unit.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "code": "XC-2022-03-05", "category": "strict_governance", "level": "key", "supervision_level": "listed",
+    "title": "执行中央八项规定精神不严格，差旅费报销不规范",
+    "description": "住宿地与培训地同地仍报销市内交通补助；出差与报销日期填报不准确；短距离出差违规报销差旅费。",
+    "responsible_unit_id": "01934f2e-7b1c-7d2a-9a51-0c1f6b2d9e02", "primary_accountable": "党组书记、主任"
+}))]
+pub struct CreateFinding {
+    /// 问题编号, unique in the inspection; generated (`<inspection code>-01`, `-02`…) when absent.
+    #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    pub code: Option<String>,
+    pub category: Category,
+    /// Default `general`.
+    pub level: Option<Level>,
+    /// Default `normal`; `listed` is 挂牌督办.
+    pub supervision_level: Option<SupervisionLevel>,
+    #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    pub title: String,
+    #[validate(length(min = 1, max = 10000), custom(function = "not_blank"))]
+    pub description: String,
+    /// 责任单位.
+    pub responsible_unit_id: Uuid,
+    /// 第一责任人.
+    #[validate(length(min = 1, max = 200))]
+    pub primary_accountable: Option<String>,
+}
+
+/// Changes to a finding; absent fields stay, `null` clears an optional one. Changing
+/// `responsible_unit_id` reassigns the finding.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"level": "key", "supervision_level": "listed"}))]
+pub struct UpdateFinding {
+    #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    pub code: Option<String>,
+    pub category: Option<Category>,
+    pub level: Option<Level>,
+    pub supervision_level: Option<SupervisionLevel>,
+    #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    pub title: Option<String>,
+    #[validate(length(min = 1, max = 10000), custom(function = "not_blank"))]
+    pub description: Option<String>,
+    pub responsible_unit_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(min = 1, max = 200))]
+    #[schema(value_type = Option<String>, nullable)]
+    pub primary_accountable: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Finding {
+    pub id: String,
+    pub inspection_id: String,
+    pub code: String,
+    pub category: Category,
+    pub level: Level,
+    pub supervision_level: SupervisionLevel,
+    pub title: String,
+    pub description: String,
+    pub responsible_unit_id: String,
+    pub primary_accountable: Option<String>,
+    pub status: FindingStatus,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Bumped by every change.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: Option<String>,
+    pub updated_by: Option<String>,
+}
+
+/// A finding with its measures (任务清单).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FindingDetail {
+    #[serde(flatten)]
+    pub finding: Finding,
+    pub measures: Vec<Measure>,
+}
+
+impl TryFrom<FindingRow> for Finding {
+    type Error = ApiError;
+
+    fn try_from(r: FindingRow) -> Result<Finding, ApiError> {
+        Ok(Finding {
+            category: stored(Category::parse(&r.category), "category", &r.category)?,
+            level: stored(Level::parse(&r.level), "level", &r.level)?,
+            supervision_level: stored(
+                SupervisionLevel::parse(&r.supervision_level),
+                "supervision_level",
+                &r.supervision_level,
+            )?,
+            status: stored(FindingStatus::parse(&r.status), "status", &r.status)?,
+            id: r.id,
+            inspection_id: r.inspection_id,
+            code: r.code,
+            title: r.title,
+            description: r.description,
+            responsible_unit_id: r.responsible_unit_id,
+            primary_accountable: r.primary_accountable,
+            closed_at: r.closed_at.map(utc),
+            version: r.version,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+            created_by: r.created_by,
+            updated_by: r.updated_by,
+        })
+    }
+}
+
+page_type!(FindingPage, Finding, "findings, ordered by code");
+
+#[derive(Debug, Clone, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FindingQuery {
+    pub inspection_id: Option<Uuid>,
+    /// The responsible unit.
+    pub unit_id: Option<Uuid>,
+    pub status: Option<FindingStatus>,
+    pub category: Option<Category>,
+    pub level: Option<Level>,
+    /// Page size, 1–500 (default 50).
+    #[validate(range(min = 1, max = 500))]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

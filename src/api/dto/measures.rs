@@ -1,0 +1,248 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::page::page_type;
+use super::{not_blank, nullable, stored, utc};
+use crate::db::models::MeasureRow;
+use crate::domain::deadline;
+use crate::domain::enums::{MeasureKind, MeasureStatus, QuotaPeriod, ReportCycle, Warning};
+use crate::error::ApiError;
+
+/// An annual quota such as 全年不少于2次.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"metric": "党组会研究党建工作", "min_count": 2, "period": "year"}))]
+pub struct Quota {
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub metric: String,
+    #[validate(range(min = 1, max = 10000))]
+    pub min_count: i32,
+    pub period: QuotaPeriod,
+}
+
+/// A new measure (整改措施) with its owners and deadline (责任清单).
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "content": "修订《机关差旅费管理办法》，明确报销审核把关责任", "kind": "time_bound",
+    "lead_unit_id": "01934f2e-7b1c-7d2a-9a51-0c1f6b2d9e02",
+    "supporting_unit_ids": ["01934f2e-7b1c-7d2a-9a51-0c1f6b2d9e04"],
+    "accountable_leader": "党组成员、副主任", "responsible_person": "综合科科长",
+    "due_date": "2022-06-30", "completion_criteria": "办法经党组会审议通过并印发"
+}))]
+pub struct CreateMeasure {
+    /// 措施编号, unique in the finding; generated (`<finding code>-1`, `-2`…) when absent.
+    #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    pub code: Option<String>,
+    #[validate(length(min = 1, max = 5000), custom(function = "not_blank"))]
+    pub content: String,
+    pub kind: MeasureKind,
+    /// 牵头单位.
+    pub lead_unit_id: Uuid,
+    /// 配合单位.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub supporting_unit_ids: Vec<Uuid>,
+    /// 责任领导.
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub accountable_leader: String,
+    /// 责任人.
+    #[validate(length(min = 1, max = 200))]
+    pub responsible_person: Option<String>,
+    /// 完成时限; required unless `kind` is `long_term`.
+    pub due_date: Option<NaiveDate>,
+    /// 整改目标/标准.
+    #[validate(length(min = 1, max = 5000))]
+    pub completion_criteria: Option<String>,
+    /// For long-term measures; defaults to `quarterly` for them.
+    pub report_cycle: Option<ReportCycle>,
+    #[validate(nested)]
+    pub quota: Option<Quota>,
+}
+
+/// Changes to a measure; absent fields stay, `null` clears an optional one. `due_date` and
+/// `kind` can change only while the measure has not started; afterwards the deadline moves
+/// only through an approved extension.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"responsible_person": "财务室主任", "completion_criteria": "办法印发并组织全员学习"}))]
+pub struct UpdateMeasure {
+    #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    pub code: Option<String>,
+    #[validate(length(min = 1, max = 5000), custom(function = "not_blank"))]
+    pub content: Option<String>,
+    pub kind: Option<MeasureKind>,
+    pub lead_unit_id: Option<Uuid>,
+    #[validate(length(max = 50))]
+    pub supporting_unit_ids: Option<Vec<Uuid>>,
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub accountable_leader: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(min = 1, max = 200))]
+    #[schema(value_type = Option<String>, nullable)]
+    pub responsible_person: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
+    pub due_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(min = 1, max = 5000))]
+    #[schema(value_type = Option<String>, nullable)]
+    pub completion_criteria: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<ReportCycle>, nullable)]
+    pub report_cycle: Option<Option<ReportCycle>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(nested)]
+    #[schema(value_type = Option<Quota>, nullable)]
+    pub quota: Option<Option<Quota>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01934f2e-8a10-7c44-b1d2-5e6f7a8b9c0d", "finding_id": "01934f2e-8a10-7c44-b1d2-5e6f7a8b9c00",
+    "inspection_id": "01934f2e-8a10-7c44-b1d2-5e6f7a8b9c01", "code": "XC-2022-03-05-2",
+    "content": "修订《机关差旅费管理办法》，明确报销审核把关责任", "kind": "time_bound",
+    "lead_unit_id": "01934f2e-7b1c-7d2a-9a51-0c1f6b2d9e02", "supporting_unit_ids": ["01934f2e-7b1c-7d2a-9a51-0c1f6b2d9e04"],
+    "accountable_leader": "党组成员、副主任", "responsible_person": null,
+    "due_date": "2022-06-30", "original_due_date": "2022-06-30", "completion_criteria": null,
+    "report_cycle": null, "quota": null, "status": "in_progress", "extension_count": 0, "closed_at": null,
+    "overdue": true, "overdue_days": 92, "warning": "red", "version": 3,
+    "created_at": "2022-04-25T02:00:00Z", "updated_at": "2022-07-05T08:30:00Z",
+    "created_by": "zhk-li", "updated_by": "office-wang"
+}))]
+pub struct Measure {
+    pub id: String,
+    pub finding_id: String,
+    pub inspection_id: String,
+    pub code: String,
+    pub content: String,
+    pub kind: MeasureKind,
+    pub lead_unit_id: String,
+    pub supporting_unit_ids: Vec<String>,
+    pub accountable_leader: String,
+    pub responsible_person: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    /// The due date as first set; an extension moves `due_date` only.
+    pub original_due_date: Option<NaiveDate>,
+    pub completion_criteria: Option<String>,
+    pub report_cycle: Option<ReportCycle>,
+    pub quota: Option<Quota>,
+    pub status: MeasureStatus,
+    /// 延期次数.
+    pub extension_count: i32,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Past due and not closed (computed, in the configured time zone).
+    pub overdue: bool,
+    /// Calendar days past due; 0 when not overdue.
+    pub overdue_days: i64,
+    /// 红黄绿灯: red overdue, yellow due within 3 days, green otherwise.
+    pub warning: Warning,
+    /// Bumped by every change.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: Option<String>,
+    pub updated_by: Option<String>,
+}
+
+impl Measure {
+    pub fn from_row(r: MeasureRow, supporting_unit_ids: Vec<String>, today: NaiveDate) -> Result<Measure, ApiError> {
+        let status = stored(MeasureStatus::parse(&r.status), "status", &r.status)?;
+        let state = deadline::assess(status, r.due_date, today);
+        let quota = match (r.quota_metric, r.quota_min_count, r.quota_period) {
+            (Some(metric), Some(min_count), Some(period)) => Some(Quota {
+                metric,
+                min_count,
+                period: stored(QuotaPeriod::parse(&period), "quota_period", &period)?,
+            }),
+            _ => None,
+        };
+        let report_cycle = match r.report_cycle {
+            Some(c) => Some(stored(ReportCycle::parse(&c), "report_cycle", &c)?),
+            None => None,
+        };
+        Ok(Measure {
+            kind: stored(MeasureKind::parse(&r.kind), "kind", &r.kind)?,
+            id: r.id,
+            finding_id: r.finding_id,
+            inspection_id: r.inspection_id,
+            code: r.code,
+            content: r.content,
+            lead_unit_id: r.lead_unit_id,
+            supporting_unit_ids,
+            accountable_leader: r.accountable_leader,
+            responsible_person: r.responsible_person,
+            due_date: r.due_date,
+            original_due_date: r.original_due_date,
+            completion_criteria: r.completion_criteria,
+            report_cycle,
+            quota,
+            status,
+            extension_count: r.extension_count,
+            closed_at: r.closed_at.map(utc),
+            overdue: state.overdue,
+            overdue_days: state.overdue_days,
+            warning: state.warning,
+            version: r.version,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+            created_by: r.created_by,
+            updated_by: r.updated_by,
+        })
+    }
+}
+
+page_type!(MeasurePage, Measure, "measures");
+
+/// Orderings of the measure list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum MeasureSort {
+    /// Earliest due first; measures without a due date last.
+    #[default]
+    #[serde(rename = "due_date")]
+    DueDate,
+    /// Latest due first; measures without a due date first.
+    #[serde(rename = "-due_date")]
+    DueDateDesc,
+    /// Oldest first.
+    #[serde(rename = "created_at")]
+    CreatedAt,
+}
+
+impl MeasureSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureSort::DueDate => "due_date",
+            MeasureSort::DueDateDesc => "-due_date",
+            MeasureSort::CreatedAt => "created_at",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MeasureQuery {
+    pub finding_id: Option<Uuid>,
+    pub inspection_id: Option<Uuid>,
+    /// Lead or supporting unit.
+    pub unit_id: Option<Uuid>,
+    pub status: Option<MeasureStatus>,
+    pub kind: Option<MeasureKind>,
+    /// Only overdue (`true`) or only not overdue (`false`) measures.
+    pub overdue: Option<bool>,
+    /// Due on or before this date.
+    pub due_before: Option<NaiveDate>,
+    /// Due on or after this date.
+    pub due_after: Option<NaiveDate>,
+    /// `due_date` (default), `-due_date` or `created_at`.
+    pub sort: Option<MeasureSort>,
+    /// Page size, 1–500 (default 50).
+    #[validate(range(min = 1, max = 500))]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,40 @@
+//! Request and response bodies: serde + validator + utoipa. Never diesel rows.
+
+pub mod findings;
+pub mod inspections;
+pub mod measures;
+pub mod page;
+pub mod units;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Deserializer};
+
+use crate::error::ApiError;
+
+/// For PATCH fields that may be cleared: absent → `None`, `null` → `Some(None)`.
+pub fn nullable<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// Text read back from the database that names no known enum value: a broken row, not
+/// the client's fault.
+pub fn stored<T>(value: Option<T>, column: &str, text: &str) -> Result<T, ApiError> {
+    value.ok_or_else(|| ApiError::Internal(format!("unknown value {text:?} in column {column}")))
+}
+
+/// Text fields must carry something besides white space.
+pub fn not_blank(s: &str) -> Result<(), validator::ValidationError> {
+    if s.trim().is_empty() {
+        Err(validator::ValidationError::new("blank"))
+    } else {
+        Ok(())
+    }
+}

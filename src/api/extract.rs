@@ -1,0 +1,267 @@
+//! Request extractors that turn every kind of bad input into a problem+json answer:
+//! `Body<T>` (JSON body, parsed then validated), `Params<T>` (query string), and the
+//! error handler for path parameters.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::domain::rules::FieldError;
+use crate::error::ApiError;
+
+/// Largest JSON body accepted (bytes).
+pub const MAX_JSON_BODY: usize = 256 * 1024;
+
+/// A JSON request body: checked for media type and size, parsed strictly (unknown fields
+/// rejected), then validated.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType(
+                    "the request body must be JSON (Content-Type: application/json)".into(),
+                ));
+            }
+            if declared_len.is_some_and(|n| n > MAX_JSON_BODY) {
+                return Err(too_large());
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::BadRequest {
+                    detail: format!("cannot read the request body: {e}"),
+                    errors: vec![],
+                })?;
+                if body.len() + chunk.len() > MAX_JSON_BODY {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let value = parse_json::<T>(&body)?;
+            value.validate().map_err(|e| ApiError::Validation(field_errors(&e)))?;
+            Ok(Body(value))
+        })
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::PayloadTooLarge(format!(
+        "the JSON body is larger than {} KiB",
+        MAX_JSON_BODY / 1024
+    ))
+}
+
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError::BadRequest {
+            detail: "the request body is empty; a JSON object is expected".into(),
+            errors: vec![],
+        });
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    let result: Result<T, _> = serde_path_to_error::deserialize(de);
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    Err(ApiError::BadRequest {
+                        detail: format!("malformed JSON: {inner}"),
+                        errors: vec![],
+                    })
+                }
+                _ => {
+                    let field = if path == "." { String::new() } else { path };
+                    Err(ApiError::Validation(vec![FieldError::new(
+                        field,
+                        strip_position(&inner.to_string()),
+                    )]))
+                }
+            }
+        }
+    }
+}
+
+/// serde_json appends " at line 1 column 12"; the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// A query string, parsed strictly (unknown parameters rejected) and validated. Every
+/// failure is a 400 naming the parameter.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Params<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()))
+    }
+}
+
+fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<Params<T>, ApiError> {
+    let pairs = form_urlencoded::parse(query.as_bytes());
+    let de = serde_urlencoded::Deserializer::new(pairs);
+    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let field = if path == "." {
+            unknown_field_name(&message).unwrap_or_default()
+        } else {
+            path
+        };
+        ApiError::BadRequest {
+            detail: format!("invalid query string: {message}"),
+            errors: vec![FieldError::new(field, message)],
+        }
+    })?;
+    value.validate().map_err(|e| {
+        let errors = field_errors(&e);
+        ApiError::BadRequest {
+            detail: "invalid query string".into(),
+            errors,
+        }
+    })?;
+    Ok(Params(value))
+}
+
+fn unknown_field_name(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+/// Path parameters (ids) that do not parse answer 400, in the same shape.
+pub fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest {
+        detail: format!("invalid path parameter: {err}"),
+        errors: vec![FieldError::new("id", "must be a UUID")],
+    }
+    .into()
+}
+
+/// Flattens validator's nested errors into `{field, message}` with dotted paths.
+pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = vec![];
+    collect(errors, "", &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    out.push(FieldError::new(&path, describe(e)));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    collect(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn describe(e: &validator::ValidationError) -> String {
+    if let Some(message) = &e.message {
+        return message.to_string();
+    }
+    let param = |name: &str| e.params.get(name).map(|v| v.to_string());
+    match e.code.as_ref() {
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be {min} to {max} characters long"),
+            (Some(min), None) => format!("must be at least {min} characters long"),
+            (None, Some(max)) => format!("must be at most {max} characters long"),
+            _ => "has the wrong length".into(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            _ => "is out of range".into(),
+        },
+        "blank" => "must not be blank".into(),
+        other => format!("is invalid ({other})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Validate, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct Q {
+        #[validate(range(min = 1, max = 500))]
+        limit: Option<u32>,
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let err = parse_query::<Q>("limit=abc").err().unwrap();
+        assert!(matches!(&err, ApiError::BadRequest { errors, .. } if errors[0].field == "limit"));
+        let err = parse_query::<Q>("limt=5").err().unwrap();
+        assert!(matches!(&err, ApiError::BadRequest { errors, .. } if errors[0].field == "limt"));
+        let err = parse_query::<Q>("limit=501").err().unwrap();
+        assert!(matches!(&err, ApiError::BadRequest { errors, .. } if errors[0].field == "limit"));
+        assert_eq!(parse_query::<Q>("limit=5").ok().unwrap().0.limit, Some(5));
+    }
+
+    #[test]
+    fn json_syntax_is_400_and_shape_is_422() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct B {
+            n: u32,
+        }
+        assert!(matches!(parse_json::<B>(b"{"), Err(ApiError::BadRequest { .. })));
+        match parse_json::<B>(br#"{"n": "x"}"#) {
+            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "n"),
+            other => panic!("{other:?}"),
+        }
+        match parse_json::<B>(br#"{"n": 1, "m": 2}"#) {
+            Err(ApiError::Validation(errors)) => assert!(errors[0].message.contains("unknown field")),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,95 @@
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpResponse};
+use uuid::Uuid;
+
+use super::dto::findings::{CreateFinding, Finding, FindingDetail, FindingPage, FindingQuery, UpdateFinding};
+use super::dto::measures::Measure;
+use super::dto::page::{decode_cursor, encode_cursor, limit};
+use super::extract::{Body, Params};
+use super::{read, write, AppState};
+use crate::db::repo::{findings, measures};
+use crate::error::{ApiError, Problem};
+
+const SORT: &str = "code";
+
+/// File a finding (问题) under an inspection.
+///
+/// The finding is assigned (交办) to its responsible unit. Its code is unique within the
+/// inspection and generated from the inspection's code when absent.
+#[utoipa::path(tag = "findings", params(("id" = Uuid, Path, description = "Inspection id")),
+    request_body = CreateFinding, responses(
+    (status = 201, description = "The finding was filed.", body = Finding,
+        headers(("Location" = String, description = "The new finding's URL"))),
+    (status = 409, description = "The code is already used in this inspection.", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/inspections/{id}/findings")]
+pub async fn create(state: web::Data<AppState>, id: web::Path<Uuid>, Body(input): Body<CreateFinding>) -> Result<HttpResponse, ApiError> {
+    let inspection_id = id.into_inner().to_string();
+    let row = write(&state, move |conn, ctx| findings::create(conn, &inspection_id, &input, ctx)).await?;
+    let body = Finding::try_from(row)?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/findings/{}", body.id)))
+        .json(body))
+}
+
+/// List findings (问题清单), ordered by code.
+#[utoipa::path(tag = "findings", params(FindingQuery), responses(
+    (status = 200, description = "A page of findings.", body = FindingPage),
+))]
+#[get("/findings")]
+pub async fn list(state: web::Data<AppState>, Params(q): Params<FindingQuery>) -> Result<HttpResponse, ApiError> {
+    let after = decode_cursor(q.cursor.as_deref(), SORT)?;
+    let limit = limit(q.limit);
+    let page = read(&state, move |conn| findings::list(conn, &q, after, limit)).await?;
+    let next_cursor = page
+        .rows
+        .last()
+        .filter(|_| page.has_more)
+        .map(|r| encode_cursor(SORT, r.code.clone(), r.id.clone()));
+    let items = page.rows.into_iter().map(Finding::try_from).collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(FindingPage {
+        items,
+        next_cursor,
+        total: page.total,
+    }))
+}
+
+/// Get one finding with its measures.
+#[utoipa::path(tag = "findings", params(("id" = Uuid, Path, description = "Finding id")), responses(
+    (status = 200, description = "The finding and its measures.", body = FindingDetail),
+))]
+#[get("/findings/{id}")]
+pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let (row, measures) = read(&state, move |conn| {
+        let row = findings::get(conn, &id)?;
+        let measures = measures::of_finding(conn, &id)?;
+        Ok((row, measures))
+    })
+    .await?;
+    let today = state.today();
+    let measures = measures
+        .into_iter()
+        .map(|(m, units)| Measure::from_row(m, units, today))
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(FindingDetail {
+        finding: Finding::try_from(row)?,
+        measures,
+    }))
+}
+
+/// Change a finding.
+///
+/// Absent fields stay; `null` clears an optional field; a new `responsible_unit_id`
+/// reassigns the finding.
+#[utoipa::path(tag = "findings", params(("id" = Uuid, Path, description = "Finding id")),
+    request_body = UpdateFinding, responses(
+    (status = 200, description = "The changed finding.", body = Finding),
+    (status = 409, description = "The new code is taken, or the finding changed concurrently.", body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/findings/{id}")]
+pub async fn update(state: web::Data<AppState>, id: web::Path<Uuid>, Body(input): Body<UpdateFinding>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let row = write(&state, move |conn, ctx| findings::update(conn, &id, &input, ctx)).await?;
+    Ok(HttpResponse::Ok().json(Finding::try_from(row)?))
+}

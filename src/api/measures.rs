@@ -1,0 +1,92 @@
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpResponse};
+use uuid::Uuid;
+
+use super::dto::measures::{CreateMeasure, Measure, MeasurePage, MeasureQuery, UpdateMeasure};
+use super::dto::page::{decode_cursor, encode_cursor, limit};
+use super::extract::{Body, Params};
+use super::{read, write, AppState};
+use crate::db::repo::measures;
+use crate::error::{ApiError, Problem};
+
+/// Add a measure (整改措施) to a finding.
+///
+/// Names the lead and supporting units, the accountable leader, the responsible person and
+/// the due date. `due_date` is required unless `kind` is `long_term`, and may not fall
+/// before the inspection's feedback date. The code is generated from the finding's code
+/// when absent.
+#[utoipa::path(tag = "measures", params(("id" = Uuid, Path, description = "Finding id")),
+    request_body = CreateMeasure, responses(
+    (status = 201, description = "The measure was added.", body = Measure,
+        headers(("Location" = String, description = "The new measure's URL"))),
+    (status = 409, description = "The code is already used in this finding, or the finding is closed.", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/findings/{id}/measures")]
+pub async fn create(state: web::Data<AppState>, id: web::Path<Uuid>, Body(input): Body<CreateMeasure>) -> Result<HttpResponse, ApiError> {
+    let finding_id = id.into_inner().to_string();
+    let (row, units) = write(&state, move |conn, ctx| measures::create(conn, &finding_id, &input, ctx)).await?;
+    let body = Measure::from_row(row, units, state.today())?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/measures/{}", body.id)))
+        .json(body))
+}
+
+/// List measures (任务清单).
+///
+/// Filter by finding, inspection, unit (lead or supporting), status, kind, overdue and due
+/// date range; sort by due date (default; measures without one last), reverse due date or
+/// creation. Every measure carries its computed `overdue`, `overdue_days` and `warning`.
+#[utoipa::path(tag = "measures", params(MeasureQuery), responses(
+    (status = 200, description = "A page of measures.", body = MeasurePage),
+))]
+#[get("/measures")]
+pub async fn list(state: web::Data<AppState>, Params(q): Params<MeasureQuery>) -> Result<HttpResponse, ApiError> {
+    let sort = q.sort.unwrap_or_default();
+    let after = decode_cursor(q.cursor.as_deref(), sort.as_str())?;
+    let limit = limit(q.limit);
+    let today = state.today();
+    let page = read(&state, move |conn| measures::list(conn, &q, today, after, limit)).await?;
+    let next_cursor = page
+        .rows
+        .last()
+        .filter(|_| page.has_more)
+        .map(|(r, _)| encode_cursor(sort.as_str(), measures::sort_key(r, sort), r.id.clone()));
+    let items = page
+        .rows
+        .into_iter()
+        .map(|(r, units)| Measure::from_row(r, units, today))
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(MeasurePage {
+        items,
+        next_cursor,
+        total: page.total,
+    }))
+}
+
+/// Get one measure.
+#[utoipa::path(tag = "measures", params(("id" = Uuid, Path, description = "Measure id")), responses(
+    (status = 200, description = "The measure.", body = Measure),
+))]
+#[get("/measures/{id}")]
+pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let (row, units) = read(&state, move |conn| measures::get(conn, &id)).await?;
+    Ok(HttpResponse::Ok().json(Measure::from_row(row, units, state.today())?))
+}
+
+/// Change a measure.
+///
+/// Absent fields stay; `null` clears an optional field. `due_date` and `kind` change only
+/// while the measure has not started (afterwards only an approved extension moves the
+/// deadline); a closed measure cannot be edited.
+#[utoipa::path(tag = "measures", params(("id" = Uuid, Path, description = "Measure id")),
+    request_body = UpdateMeasure, responses(
+    (status = 200, description = "The changed measure.", body = Measure),
+    (status = 409, description = "The change is not allowed in the measure's state, the code is taken, or the measure changed concurrently.", body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/measures/{id}")]
+pub async fn update(state: web::Data<AppState>, id: web::Path<Uuid>, Body(input): Body<UpdateMeasure>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let (row, units) = write(&state, move |conn, ctx| measures::update(conn, &id, &input, ctx)).await?;
+    Ok(HttpResponse::Ok().json(Measure::from_row(row, units, state.today())?))
+}

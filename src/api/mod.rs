@@ -1,0 +1,88 @@
+//! HTTP handlers, thin: extract → (authorize) → `web::block(repo)` → DTO.
+
+pub mod dto;
+pub mod extract;
+pub mod findings;
+pub mod fallback;
+pub mod health;
+pub mod inspections;
+pub mod measures;
+pub mod units;
+
+use actix_web::web;
+use chrono::{NaiveDate, Utc};
+use chrono_tz::Tz;
+use diesel::Connection;
+
+use crate::db::repo::WriteCtx;
+use crate::db::{Db, DbConnection};
+use crate::domain::deadline;
+use crate::error::ApiError;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub tz: Tz,
+}
+
+impl AppState {
+    /// Today's date in the configured zone: deadlines are whole days there.
+    pub fn today(&self) -> NaiveDate {
+        deadline::today(Utc::now(), self.tz)
+    }
+}
+
+/// Runs read queries on a pooled connection, off the async threads.
+pub async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let db = state.db.clone();
+    web::block(move || {
+        let mut conn = db.read()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// Runs a write in one transaction on the write connection, off the async threads.
+pub async fn write<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let db = state.db.clone();
+    let ctx = WriteCtx::new(None);
+    web::block(move || {
+        let mut conn = db.write()?;
+        conn.transaction(|conn| f(conn, &ctx))
+    })
+    .await?
+}
+
+/// Every route of the service, registered so that the router and the OpenAPI document are
+/// one list.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            utoipa_actix_web::scope::scope("/api/v1")
+                .service(units::create)
+                .service(units::list)
+                .service(units::get)
+                .service(inspections::create)
+                .service(inspections::list)
+                .service(inspections::get)
+                .service(inspections::update)
+                .service(findings::create)
+                .service(findings::list)
+                .service(findings::get)
+                .service(findings::update)
+                .service(measures::create)
+                .service(measures::list)
+                .service(measures::get)
+                .service(measures::update),
+        );
+}

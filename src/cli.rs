@@ -1,0 +1,76 @@
+//! The command line: `zhenggai [serve|migrate|seed [FILE]|openapi]`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::{openapi, seed, startup};
+
+#[derive(Parser)]
+#[command(name = "zhenggai", version, about = "整改台账 — rectification tracker REST API")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default): migrates the database first.
+    Serve,
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Load seed data (default: the built-in demo ledger, dates shifted to today).
+    Seed {
+        /// A seed file in the format of seeds/demo.json.
+        file: Option<std::path::PathBuf>,
+    },
+    /// Print the OpenAPI document (JSON).
+    Openapi,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => {
+            print!("{}", openapi::document_pretty());
+            Ok(())
+        }
+        Command::Serve => Config::from_env().map_err(|e| e.to_string()).and_then(serve),
+        Command::Migrate => Config::from_env().map_err(|e| e.to_string()).and_then(|config| {
+            startup::open_database(&config).map_err(|e| e.to_string())?;
+            println!("database {} is up to date", config.database_display());
+            Ok(())
+        }),
+        Command::Seed { file } => Config::from_env().map_err(|e| e.to_string()).and_then(|config| {
+            let text = match &file {
+                Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                None => seed::DEMO.to_string(),
+            };
+            let db = startup::open_database(&config).map_err(|e| e.to_string())?;
+            let report = seed::load_text(&db, &text, config.tz).map_err(|e| e.to_string())?;
+            println!("{report}");
+            Ok(())
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("zhenggai: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    let db = startup::open_database(&config).map_err(|e| e.to_string())?;
+    actix_web::rt::System::new().block_on(async move {
+        let (server, addr) = startup::build_server(&config, db).map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+        log::info!("database: {} ({})", config.database_display(), config.tz);
+        println!("zhenggai is serving on http://{addr}");
+        println!("  API docs (Swagger UI): http://{addr}/docs/");
+        println!("  OpenAPI document:      http://{addr}/openapi.json");
+        server.await.map_err(|e| e.to_string())
+    })
+}

@@ -1,0 +1,12 @@
+//! Database access: one connection type over SQLite and PostgreSQL, the pools, migrations.
+//! Queries live in `repo/`; rows in `models.rs`.
+
+pub mod connection;
+pub mod migrations;
+pub mod models;
+pub mod pool;
+pub mod repo;
+pub mod schema;
+
+pub use connection::{Backend, DbConnection};
+pub use pool::{Db, PooledConn};

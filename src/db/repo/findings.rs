@@ -1,0 +1,191 @@
+use diesel::prelude::*;
+
+use crate::api::dto::findings::{CreateFinding, FindingQuery, UpdateFinding};
+use crate::db::connection::MultiBackend;
+use crate::db::models::FindingRow;
+use crate::db::repo::{check_unit, inspections, new_id, After, Page, WriteCtx};
+use crate::db::schema::findings;
+use crate::db::DbConnection;
+use crate::domain::codes;
+use crate::domain::enums::{FindingStatus, Level, SupervisionLevel};
+use crate::error::ApiError;
+
+fn check_code_free(conn: &mut DbConnection, inspection_id: &str, code: &str, except: Option<&str>) -> Result<(), ApiError> {
+    let mut query = findings::table
+        .filter(findings::inspection_id.eq(inspection_id.to_string()))
+        .filter(findings::code.eq(code.to_string()))
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(findings::id.ne(id.to_string()));
+    }
+    let taken: i64 = query.count().get_result(conn)?;
+    if taken > 0 {
+        return Err(ApiError::Conflict(format!("finding code {code} is already used in this inspection")));
+    }
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConnection, inspection_id: &str, input: &CreateFinding, ctx: &WriteCtx) -> Result<FindingRow, ApiError> {
+    let inspection = inspections::get(conn, inspection_id)?;
+    let unit = input.responsible_unit_id.to_string();
+    check_unit(conn, "responsible_unit_id", Some(&unit))?;
+    let code = match &input.code {
+        Some(code) => {
+            check_code_free(conn, inspection_id, code.trim(), None)?;
+            code.trim().to_string()
+        }
+        None => {
+            let taken: Vec<String> = findings::table
+                .filter(findings::inspection_id.eq(inspection_id))
+                .select(findings::code)
+                .load(conn)?;
+            codes::next_finding_code(&inspection.code, taken.iter().map(String::as_str))
+        }
+    };
+    let row = FindingRow {
+        id: new_id(),
+        inspection_id: inspection.id,
+        code,
+        category: input.category.as_str().to_string(),
+        level: input.level.unwrap_or(Level::General).as_str().to_string(),
+        supervision_level: input
+            .supervision_level
+            .unwrap_or(SupervisionLevel::Normal)
+            .as_str()
+            .to_string(),
+        title: input.title.trim().to_string(),
+        description: input.description.trim().to_string(),
+        responsible_unit_id: unit,
+        primary_accountable: input.primary_accountable.as_ref().map(|s| s.trim().to_string()),
+        status: FindingStatus::Assigned.as_str().to_string(),
+        closed_at: None,
+        version: 1,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        created_by: ctx.actor.clone(),
+        updated_by: ctx.actor.clone(),
+    };
+    diesel::insert_into(findings::table).values(&row).execute(conn)?;
+    Ok(row)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<FindingRow>, ApiError> {
+    Ok(findings::table
+        .find(id)
+        .select(FindingRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<FindingRow, ApiError> {
+    find(conn, id)?.ok_or_else(|| ApiError::not_found("finding"))
+}
+
+pub fn find_by_code(conn: &mut DbConnection, inspection_id: &str, code: &str) -> Result<Option<FindingRow>, ApiError> {
+    Ok(findings::table
+        .filter(findings::inspection_id.eq(inspection_id))
+        .filter(findings::code.eq(code))
+        .select(FindingRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn update(conn: &mut DbConnection, id: &str, input: &UpdateFinding, ctx: &WriteCtx) -> Result<FindingRow, ApiError> {
+    let mut row = get(conn, id)?;
+    if let Some(code) = &input.code {
+        check_code_free(conn, &row.inspection_id, code.trim(), Some(id))?;
+        row.code = code.trim().to_string();
+    }
+    if let Some(category) = input.category {
+        row.category = category.as_str().to_string();
+    }
+    if let Some(level) = input.level {
+        row.level = level.as_str().to_string();
+    }
+    if let Some(supervision) = input.supervision_level {
+        row.supervision_level = supervision.as_str().to_string();
+    }
+    if let Some(title) = &input.title {
+        row.title = title.trim().to_string();
+    }
+    if let Some(description) = &input.description {
+        row.description = description.trim().to_string();
+    }
+    if let Some(unit) = input.responsible_unit_id {
+        let unit = unit.to_string();
+        check_unit(conn, "responsible_unit_id", Some(&unit))?;
+        row.responsible_unit_id = unit;
+    }
+    if let Some(accountable) = &input.primary_accountable {
+        row.primary_accountable = accountable.as_ref().map(|s| s.trim().to_string());
+    }
+    save(conn, row, ctx)
+}
+
+/// Writes a changed row, bumping its version; a concurrent change in between is a 409.
+pub fn save(conn: &mut DbConnection, mut row: FindingRow, ctx: &WriteCtx) -> Result<FindingRow, ApiError> {
+    let old_version = row.version;
+    row.version += 1;
+    row.updated_at = ctx.now;
+    row.updated_by = ctx.actor.clone();
+    let changed = diesel::update(
+        findings::table
+            .filter(findings::id.eq(row.id.clone()))
+            .filter(findings::version.eq(old_version)),
+    )
+    .set(&row)
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(ApiError::Conflict("the finding was changed concurrently; reload and retry".into()));
+    }
+    Ok(row)
+}
+
+fn filtered(q: &FindingQuery) -> findings::BoxedQuery<'static, MultiBackend> {
+    let mut query = findings::table.into_boxed();
+    if let Some(inspection) = q.inspection_id {
+        query = query.filter(findings::inspection_id.eq(inspection.to_string()));
+    }
+    if let Some(unit) = q.unit_id {
+        query = query.filter(findings::responsible_unit_id.eq(unit.to_string()));
+    }
+    if let Some(status) = q.status {
+        query = query.filter(findings::status.eq(status.as_str()));
+    }
+    if let Some(category) = q.category {
+        query = query.filter(findings::category.eq(category.as_str()));
+    }
+    if let Some(level) = q.level {
+        query = query.filter(findings::level.eq(level.as_str()));
+    }
+    query
+}
+
+/// Findings ordered by code (问题编号).
+pub fn list(conn: &mut DbConnection, q: &FindingQuery, after: Option<After>, limit: i64) -> Result<Page<FindingRow>, ApiError> {
+    let total: i64 = filtered(q).count().get_result(conn)?;
+    let mut query = filtered(q);
+    if let Some(After { key, id }) = after {
+        query = query.filter(findings::code.gt(key.clone()).or(findings::code.eq(key).and(findings::id.gt(id))));
+    }
+    let rows = query
+        .order((findings::code.asc(), findings::id.asc()))
+        .limit(limit + 1)
+        .select(FindingRow::as_select())
+        .load(conn)?;
+    Ok(Page::from_probe(rows, limit, total))
+}
+
+/// Puts a finding into a recorded state (seed data describing a ledger in progress).
+pub fn restore_state(
+    conn: &mut DbConnection,
+    id: &str,
+    status: FindingStatus,
+    closed_at: Option<chrono::NaiveDateTime>,
+    ctx: &WriteCtx,
+) -> Result<FindingRow, ApiError> {
+    let mut row = get(conn, id)?;
+    row.status = status.as_str().to_string();
+    row.closed_at = if status == FindingStatus::Closed { closed_at.or(Some(ctx.now)) } else { None };
+    save(conn, row, ctx)
+}

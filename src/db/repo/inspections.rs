@@ -1,0 +1,154 @@
+use diesel::prelude::*;
+
+use crate::api::dto::inspections::{CreateInspection, InspectionQuery, UpdateInspection};
+use crate::db::connection::MultiBackend;
+use crate::db::models::InspectionRow;
+use crate::db::repo::{check_unit, into_validation, new_id, After, Page, WriteCtx};
+use crate::db::schema::{inspections, measures};
+use crate::db::DbConnection;
+use crate::domain::rules;
+use crate::error::ApiError;
+
+fn check_code_free(conn: &mut DbConnection, code: &str, except: Option<&str>) -> Result<(), ApiError> {
+    let mut query = inspections::table.filter(inspections::code.eq(code)).into_boxed();
+    if let Some(id) = except {
+        query = query.filter(inspections::id.ne(id.to_string()));
+    }
+    let taken: i64 = query.count().get_result(conn)?;
+    if taken > 0 {
+        return Err(ApiError::Conflict(format!("an inspection with code {code} already exists")));
+    }
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConnection, input: &CreateInspection, ctx: &WriteCtx) -> Result<InspectionRow, ApiError> {
+    into_validation(rules::check_inspection_dates(input.feedback_date, input.concentrated_period_end))?;
+    let code = input.code.trim();
+    check_code_free(conn, code, None)?;
+    let target = input.target_unit_id.map(|u| u.to_string());
+    check_unit(conn, "target_unit_id", target.as_deref())?;
+    let row = InspectionRow {
+        id: new_id(),
+        code: code.to_string(),
+        source_type: input.source_type.as_str().to_string(),
+        title: input.title.trim().to_string(),
+        issuer: input.issuer.trim().to_string(),
+        target_unit_id: target,
+        feedback_date: input.feedback_date,
+        concentrated_period_end: input.concentrated_period_end,
+        version: 1,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        created_by: ctx.actor.clone(),
+        updated_by: ctx.actor.clone(),
+    };
+    diesel::insert_into(inspections::table).values(&row).execute(conn)?;
+    Ok(row)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<InspectionRow>, ApiError> {
+    Ok(inspections::table
+        .find(id)
+        .select(InspectionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<InspectionRow, ApiError> {
+    find(conn, id)?.ok_or_else(|| ApiError::not_found("inspection"))
+}
+
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<InspectionRow>, ApiError> {
+    Ok(inspections::table
+        .filter(inspections::code.eq(code))
+        .select(InspectionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn update(conn: &mut DbConnection, id: &str, input: &UpdateInspection, ctx: &WriteCtx) -> Result<InspectionRow, ApiError> {
+    let mut row = get(conn, id)?;
+    if let Some(code) = &input.code {
+        check_code_free(conn, code.trim(), Some(id))?;
+        row.code = code.trim().to_string();
+    }
+    if let Some(source_type) = input.source_type {
+        row.source_type = source_type.as_str().to_string();
+    }
+    if let Some(title) = &input.title {
+        row.title = title.trim().to_string();
+    }
+    if let Some(issuer) = &input.issuer {
+        row.issuer = issuer.trim().to_string();
+    }
+    if let Some(target) = input.target_unit_id {
+        row.target_unit_id = target.map(|u| u.to_string());
+        check_unit(conn, "target_unit_id", row.target_unit_id.as_deref())?;
+    }
+    if let Some(feedback) = input.feedback_date {
+        row.feedback_date = feedback;
+    }
+    if let Some(end) = input.concentrated_period_end {
+        row.concentrated_period_end = end;
+    }
+    into_validation(rules::check_inspection_dates(row.feedback_date, row.concentrated_period_end))?;
+    if input.feedback_date.is_some() {
+        // No measure may end up due before the (new) feedback date.
+        let earlier: i64 = measures::table
+            .filter(measures::inspection_id.eq(id))
+            .filter(measures::due_date.lt(row.feedback_date))
+            .count()
+            .get_result(conn)?;
+        if earlier > 0 {
+            return Err(ApiError::field(
+                "feedback_date",
+                format!("{earlier} measure(s) of this inspection are due before this date"),
+            ));
+        }
+    }
+    let old_version = row.version;
+    row.version += 1;
+    row.updated_at = ctx.now;
+    row.updated_by = ctx.actor.clone();
+    let changed = diesel::update(
+        inspections::table
+            .filter(inspections::id.eq(id))
+            .filter(inspections::version.eq(old_version)),
+    )
+    .set(&row)
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(ApiError::Conflict("the inspection was changed concurrently; reload and retry".into()));
+    }
+    Ok(row)
+}
+
+fn filtered(q: &InspectionQuery) -> inspections::BoxedQuery<'static, MultiBackend> {
+    let mut query = inspections::table.into_boxed();
+    if let Some(source_type) = q.source_type {
+        query = query.filter(inspections::source_type.eq(source_type.as_str()));
+    }
+    query
+}
+
+/// Inspections, the latest feedback date first.
+pub fn list(conn: &mut DbConnection, q: &InspectionQuery, after: Option<After>, limit: i64) -> Result<Page<InspectionRow>, ApiError> {
+    let total: i64 = filtered(q).count().get_result(conn)?;
+    let mut query = filtered(q);
+    if let Some(After { key, id }) = after {
+        let date: chrono::NaiveDate = key
+            .parse()
+            .map_err(|_| ApiError::bad_param("cursor", "not a cursor returned by this list"))?;
+        query = query.filter(
+            inspections::feedback_date
+                .lt(date)
+                .or(inspections::feedback_date.eq(date).and(inspections::id.lt(id))),
+        );
+    }
+    let rows = query
+        .order((inspections::feedback_date.desc(), inspections::id.desc()))
+        .limit(limit + 1)
+        .select(InspectionRow::as_select())
+        .load(conn)?;
+    Ok(Page::from_probe(rows, limit, total))
+}

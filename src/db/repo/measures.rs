@@ -1,0 +1,400 @@
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::api::dto::measures::{CreateMeasure, MeasureQuery, MeasureSort, Quota, UpdateMeasure};
+use crate::db::connection::MultiBackend;
+use crate::db::models::{MeasureRow, SupportingUnitRow};
+use crate::db::repo::{findings, inspections, into_validation, new_id, units, After, Page, WriteCtx};
+use crate::db::schema::{measure_supporting_units as msu, measures};
+use crate::db::DbConnection;
+use crate::domain::enums::{FindingStatus, MeasureKind, MeasureStatus, ReportCycle};
+use crate::domain::{codes, deadline, rules};
+use crate::error::ApiError;
+
+/// A measure row with its supporting units.
+pub type MeasureWithUnits = (MeasureRow, Vec<String>);
+
+fn check_code_free(conn: &mut DbConnection, finding_id: &str, code: &str, except: Option<&str>) -> Result<(), ApiError> {
+    let mut query = measures::table
+        .filter(measures::finding_id.eq(finding_id.to_string()))
+        .filter(measures::code.eq(code.to_string()))
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(measures::id.ne(id.to_string()));
+    }
+    let taken: i64 = query.count().get_result(conn)?;
+    if taken > 0 {
+        return Err(ApiError::Conflict(format!("measure code {code} is already used in this finding")));
+    }
+    Ok(())
+}
+
+/// Lead and supporting units must exist and be distinct.
+fn check_units(conn: &mut DbConnection, lead: &str, supporting: &[String]) -> Result<(), ApiError> {
+    into_validation(rules::check_supporting_units(lead, supporting))?;
+    if units::find(conn, lead)?.is_none() {
+        return Err(ApiError::field("lead_unit_id", "no unit has this id"));
+    }
+    let missing = units::missing(conn, supporting)?;
+    if !missing.is_empty() {
+        return Err(ApiError::field(
+            "supporting_unit_ids",
+            format!("no unit has id {}", missing.join(", ")),
+        ));
+    }
+    Ok(())
+}
+
+fn apply_quota(row: &mut MeasureRow, quota: Option<&Quota>) {
+    row.quota_metric = quota.map(|q| q.metric.trim().to_string());
+    row.quota_min_count = quota.map(|q| q.min_count);
+    row.quota_period = quota.map(|q| q.period.as_str().to_string());
+}
+
+fn default_cycle(kind: MeasureKind, cycle: Option<ReportCycle>) -> Option<String> {
+    match (kind, cycle) {
+        (_, Some(c)) => Some(c.as_str().to_string()),
+        (MeasureKind::LongTerm, None) => Some(ReportCycle::Quarterly.as_str().to_string()),
+        _ => None,
+    }
+}
+
+pub fn create(conn: &mut DbConnection, finding_id: &str, input: &CreateMeasure, ctx: &WriteCtx) -> Result<MeasureWithUnits, ApiError> {
+    let finding = findings::get(conn, finding_id)?;
+    if finding.status == FindingStatus::Closed.as_str() {
+        return Err(ApiError::Conflict("the finding is closed; reopen it before adding measures".into()));
+    }
+    let inspection = inspections::get(conn, &finding.inspection_id)?;
+    let lead = input.lead_unit_id.to_string();
+    let supporting: Vec<String> = input.supporting_unit_ids.iter().map(|u| u.to_string()).collect();
+    into_validation(rules::check_schedule(input.kind, input.due_date, inspection.feedback_date))?;
+    check_units(conn, &lead, &supporting)?;
+    let code = match &input.code {
+        Some(code) => {
+            check_code_free(conn, finding_id, code.trim(), None)?;
+            code.trim().to_string()
+        }
+        None => {
+            let taken: Vec<String> = measures::table
+                .filter(measures::finding_id.eq(finding_id))
+                .select(measures::code)
+                .load(conn)?;
+            codes::next_measure_code(&finding.code, taken.iter().map(String::as_str))
+        }
+    };
+    let mut row = MeasureRow {
+        id: new_id(),
+        finding_id: finding.id,
+        inspection_id: inspection.id,
+        code,
+        content: input.content.trim().to_string(),
+        kind: input.kind.as_str().to_string(),
+        lead_unit_id: lead,
+        accountable_leader: input.accountable_leader.trim().to_string(),
+        responsible_person: input.responsible_person.as_ref().map(|s| s.trim().to_string()),
+        due_date: input.due_date,
+        original_due_date: input.due_date,
+        due_sort: deadline::sort_key(input.due_date),
+        completion_criteria: input.completion_criteria.as_ref().map(|s| s.trim().to_string()),
+        report_cycle: default_cycle(input.kind, input.report_cycle),
+        quota_metric: None,
+        quota_min_count: None,
+        quota_period: None,
+        status: MeasureStatus::NotStarted.as_str().to_string(),
+        extension_count: 0,
+        closed_at: None,
+        version: 1,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        created_by: ctx.actor.clone(),
+        updated_by: ctx.actor.clone(),
+    };
+    apply_quota(&mut row, input.quota.as_ref());
+    diesel::insert_into(measures::table).values(&row).execute(conn)?;
+    replace_supporting(conn, &row.id, &supporting)?;
+    Ok((row, supporting))
+}
+
+fn replace_supporting(conn: &mut DbConnection, measure_id: &str, supporting: &[String]) -> Result<(), ApiError> {
+    diesel::delete(msu::table.filter(msu::measure_id.eq(measure_id))).execute(conn)?;
+    // One statement per row: batch inserts are not portable across MultiConnection backends.
+    for unit in supporting {
+        let row = SupportingUnitRow {
+            measure_id: measure_id.to_string(),
+            unit_id: unit.clone(),
+        };
+        diesel::insert_into(msu::table).values(&row).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Supporting units of several measures, in one query.
+pub fn supporting_of(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Vec<String>>, ApiError> {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(map);
+    }
+    let rows: Vec<(String, String)> = msu::table
+        .filter(msu::measure_id.eq_any(ids))
+        .order((msu::measure_id, msu::unit_id))
+        .select((msu::measure_id, msu::unit_id))
+        .load(conn)?;
+    for (measure, unit) in rows {
+        map.entry(measure).or_default().push(unit);
+    }
+    Ok(map)
+}
+
+fn with_units(conn: &mut DbConnection, rows: Vec<MeasureRow>) -> Result<Vec<MeasureWithUnits>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut supporting = supporting_of(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let units = supporting.remove(&r.id).unwrap_or_default();
+            (r, units)
+        })
+        .collect())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<MeasureRow>, ApiError> {
+    Ok(measures::table
+        .find(id)
+        .select(MeasureRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<MeasureWithUnits, ApiError> {
+    let row = find(conn, id)?.ok_or_else(|| ApiError::not_found("measure"))?;
+    let mut list = with_units(conn, vec![row])?;
+    Ok(list.remove(0))
+}
+
+pub fn find_by_code(conn: &mut DbConnection, finding_id: &str, code: &str) -> Result<Option<MeasureRow>, ApiError> {
+    Ok(measures::table
+        .filter(measures::finding_id.eq(finding_id))
+        .filter(measures::code.eq(code))
+        .select(MeasureRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The measures of one finding, oldest first.
+pub fn of_finding(conn: &mut DbConnection, finding_id: &str) -> Result<Vec<MeasureWithUnits>, ApiError> {
+    let rows = measures::table
+        .filter(measures::finding_id.eq(finding_id))
+        .order((measures::created_at.asc(), measures::id.asc()))
+        .select(MeasureRow::as_select())
+        .load(conn)?;
+    with_units(conn, rows)
+}
+
+pub fn update(conn: &mut DbConnection, id: &str, input: &UpdateMeasure, ctx: &WriteCtx) -> Result<MeasureWithUnits, ApiError> {
+    let (mut row, mut supporting) = get(conn, id)?;
+    let status = MeasureStatus::parse(&row.status)
+        .ok_or_else(|| ApiError::Internal(format!("unknown measure status {}", row.status)))?;
+    if status == MeasureStatus::Closed {
+        return Err(ApiError::Conflict("the measure is closed (已销号) and can no longer be edited".into()));
+    }
+    if let Some(code) = &input.code {
+        check_code_free(conn, &row.finding_id, code.trim(), Some(id))?;
+        row.code = code.trim().to_string();
+    }
+    if let Some(content) = &input.content {
+        row.content = content.trim().to_string();
+    }
+    let mut kind = MeasureKind::parse(&row.kind)
+        .ok_or_else(|| ApiError::Internal(format!("unknown measure kind {}", row.kind)))?;
+    if let Some(new_kind) = input.kind {
+        if new_kind != kind && !rules::kind_editable(status) {
+            return Err(ApiError::Conflict(format!(
+                "the kind of a measure can change only before it starts; it is {}",
+                status.as_str()
+            )));
+        }
+        kind = new_kind;
+        row.kind = kind.as_str().to_string();
+    }
+    if let Some(due) = input.due_date {
+        if due != row.due_date && !rules::due_date_editable(status) {
+            return Err(ApiError::Conflict(format!(
+                "the due date of a measure that is {} moves only through an approved extension",
+                status.as_str()
+            )));
+        }
+        row.due_date = due;
+        row.original_due_date = due;
+        row.due_sort = deadline::sort_key(due);
+    }
+    if input.kind.is_some() || input.due_date.is_some() {
+        let inspection = inspections::get(conn, &row.inspection_id)?;
+        into_validation(rules::check_schedule(kind, row.due_date, inspection.feedback_date))?;
+    }
+    if let Some(lead) = input.lead_unit_id {
+        row.lead_unit_id = lead.to_string();
+    }
+    if let Some(list) = &input.supporting_unit_ids {
+        supporting = list.iter().map(|u| u.to_string()).collect();
+    }
+    if input.lead_unit_id.is_some() || input.supporting_unit_ids.is_some() {
+        check_units(conn, &row.lead_unit_id, &supporting)?;
+    }
+    if let Some(leader) = &input.accountable_leader {
+        row.accountable_leader = leader.trim().to_string();
+    }
+    if let Some(person) = &input.responsible_person {
+        row.responsible_person = person.as_ref().map(|s| s.trim().to_string());
+    }
+    if let Some(criteria) = &input.completion_criteria {
+        row.completion_criteria = criteria.as_ref().map(|s| s.trim().to_string());
+    }
+    if let Some(cycle) = input.report_cycle {
+        row.report_cycle = default_cycle(kind, cycle);
+    } else if input.kind.is_some() && row.report_cycle.is_none() {
+        row.report_cycle = default_cycle(kind, None);
+    }
+    if let Some(quota) = &input.quota {
+        apply_quota(&mut row, quota.as_ref());
+    }
+    let row = save(conn, row, ctx)?;
+    if input.supporting_unit_ids.is_some() {
+        replace_supporting(conn, id, &supporting)?;
+    }
+    Ok((row, supporting))
+}
+
+/// Writes a changed row, bumping its version; a concurrent change in between is a 409.
+pub fn save(conn: &mut DbConnection, mut row: MeasureRow, ctx: &WriteCtx) -> Result<MeasureRow, ApiError> {
+    let old_version = row.version;
+    row.version += 1;
+    row.updated_at = ctx.now;
+    row.updated_by = ctx.actor.clone();
+    let changed = diesel::update(
+        measures::table
+            .filter(measures::id.eq(row.id.clone()))
+            .filter(measures::version.eq(old_version)),
+    )
+    .set(&row)
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(ApiError::Conflict("the measure was changed concurrently; reload and retry".into()));
+    }
+    Ok(row)
+}
+
+fn filtered(q: &MeasureQuery, today: NaiveDate) -> measures::BoxedQuery<'static, MultiBackend> {
+    let mut query = measures::table.into_boxed();
+    if let Some(finding) = q.finding_id {
+        query = query.filter(measures::finding_id.eq(finding.to_string()));
+    }
+    if let Some(inspection) = q.inspection_id {
+        query = query.filter(measures::inspection_id.eq(inspection.to_string()));
+    }
+    if let Some(unit) = q.unit_id {
+        let unit = unit.to_string();
+        let supported = msu::table.filter(msu::unit_id.eq(unit.clone())).select(msu::measure_id);
+        query = query.filter(measures::lead_unit_id.eq(unit).or(measures::id.eq_any(supported)));
+    }
+    if let Some(status) = q.status {
+        query = query.filter(measures::status.eq(status.as_str()));
+    }
+    if let Some(kind) = q.kind {
+        query = query.filter(measures::kind.eq(kind.as_str()));
+    }
+    let closed = MeasureStatus::Closed.as_str();
+    match q.overdue {
+        Some(true) => {
+            query = query
+                .filter(measures::status.ne(closed))
+                .filter(measures::due_date.lt(today))
+        }
+        Some(false) => {
+            query = query.filter(
+                measures::status
+                    .eq(closed)
+                    .or(measures::due_date.is_null())
+                    .or(measures::due_date.ge(today)),
+            )
+        }
+        None => {}
+    }
+    if let Some(before) = q.due_before {
+        query = query.filter(measures::due_date.le(before));
+    }
+    if let Some(after) = q.due_after {
+        query = query.filter(measures::due_date.ge(after));
+    }
+    query
+}
+
+/// The sort key of a row under `sort`, as the cursor carries it.
+pub fn sort_key(row: &MeasureRow, sort: MeasureSort) -> String {
+    match sort {
+        MeasureSort::DueDate | MeasureSort::DueDateDesc => row.due_sort.to_string(),
+        MeasureSort::CreatedAt => row.created_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+    }
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    q: &MeasureQuery,
+    today: NaiveDate,
+    after: Option<After>,
+    limit: i64,
+) -> Result<Page<MeasureWithUnits>, ApiError> {
+    let total: i64 = filtered(q, today).count().get_result(conn)?;
+    let mut query = filtered(q, today);
+    let sort = q.sort.unwrap_or_default();
+    let bad_cursor = || ApiError::bad_param("cursor", "not a cursor returned by this list");
+    query = match sort {
+        MeasureSort::DueDate => {
+            if let Some(After { key, id }) = after {
+                let due: NaiveDate = key.parse().map_err(|_| bad_cursor())?;
+                query = query.filter(measures::due_sort.gt(due).or(measures::due_sort.eq(due).and(measures::id.gt(id))));
+            }
+            query.order((measures::due_sort.asc(), measures::id.asc()))
+        }
+        MeasureSort::DueDateDesc => {
+            if let Some(After { key, id }) = after {
+                let due: NaiveDate = key.parse().map_err(|_| bad_cursor())?;
+                query = query.filter(measures::due_sort.lt(due).or(measures::due_sort.eq(due).and(measures::id.lt(id))));
+            }
+            query.order((measures::due_sort.desc(), measures::id.desc()))
+        }
+        MeasureSort::CreatedAt => {
+            if let Some(After { key, id }) = after {
+                let at = chrono::NaiveDateTime::parse_from_str(&key, "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| bad_cursor())?;
+                query = query.filter(measures::created_at.gt(at).or(measures::created_at.eq(at).and(measures::id.gt(id))));
+            }
+            query.order((measures::created_at.asc(), measures::id.asc()))
+        }
+    };
+    let rows = query
+        .limit(limit + 1)
+        .select(MeasureRow::as_select())
+        .load(conn)?;
+    let page = Page::from_probe(rows, limit, total);
+    Ok(Page {
+        rows: with_units(conn, page.rows)?,
+        has_more: page.has_more,
+        total: page.total,
+    })
+}
+
+/// Puts a measure into a recorded state (seed data describing a ledger in progress). The
+/// workflow actions are the way to change state in normal operation.
+pub fn restore_state(
+    conn: &mut DbConnection,
+    id: &str,
+    status: MeasureStatus,
+    closed_at: Option<chrono::NaiveDateTime>,
+    ctx: &WriteCtx,
+) -> Result<MeasureRow, ApiError> {
+    let (mut row, _) = get(conn, id)?;
+    row.status = status.as_str().to_string();
+    row.closed_at = if status == MeasureStatus::Closed { closed_at.or(Some(ctx.now)) } else { None };
+    save(conn, row, ctx)
+}

@@ -1,0 +1,77 @@
+//! Queries, one file per resource. Every function takes a connection; callers run it inside
+//! `web::block` (the API) or directly (the CLI), and writes inside one transaction.
+
+pub mod findings;
+pub mod inspections;
+pub mod measures;
+pub mod units;
+
+use chrono::{NaiveDateTime, Timelike, Utc};
+
+use crate::db::DbConnection;
+use crate::domain::rules::FieldError;
+use crate::error::ApiError;
+
+/// Who writes and when: stamped on `created_by`/`updated_by` and the timestamps.
+#[derive(Debug, Clone)]
+pub struct WriteCtx {
+    pub actor: Option<String>,
+    pub now: NaiveDateTime,
+}
+
+impl WriteCtx {
+    pub fn new(actor: Option<String>) -> WriteCtx {
+        let now = Utc::now().naive_utc();
+        // Microseconds: what PostgreSQL keeps, so both databases hold the same value.
+        let now = now.with_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now);
+        WriteCtx { actor, now }
+    }
+}
+
+/// A keyset position: the sort key of the last item seen, and its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct After {
+    pub key: String,
+    pub id: String,
+}
+
+/// One page of rows plus the count of all rows matching the filter.
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub has_more: bool,
+    pub total: i64,
+}
+
+impl<T> Page<T> {
+    /// `rows` was fetched with `limit + 1` to learn whether another page exists.
+    pub fn from_probe(mut rows: Vec<T>, limit: i64, total: i64) -> Page<T> {
+        let has_more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        Page {
+            rows,
+            has_more,
+            total,
+        }
+    }
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Broken rules, if any, as one 422.
+pub fn into_validation(errors: Vec<FieldError>) -> Result<(), ApiError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// A unit id given in field `field` must name a unit.
+pub fn check_unit(conn: &mut DbConnection, field: &str, id: Option<&str>) -> Result<(), ApiError> {
+    match id {
+        Some(id) if units::find(conn, id)?.is_none() => Err(ApiError::field(field, "no unit has this id")),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,91 @@
+use diesel::prelude::*;
+
+use crate::api::dto::units::{CreateUnit, UnitQuery};
+use crate::db::models::UnitRow;
+use crate::db::repo::{new_id, After, Page, WriteCtx};
+use crate::db::schema::units;
+use crate::db::DbConnection;
+use crate::error::ApiError;
+
+pub fn create(conn: &mut DbConnection, input: &CreateUnit, ctx: &WriteCtx) -> Result<UnitRow, ApiError> {
+    let taken: i64 = units::table
+        .filter(units::code.eq(&input.code))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(ApiError::Conflict(format!("a unit with code {} already exists", input.code)));
+    }
+    let parent_id = input.parent_id.map(|p| p.to_string());
+    if let Some(parent) = &parent_id {
+        if find(conn, parent)?.is_none() {
+            return Err(ApiError::field("parent_id", "no unit has this id"));
+        }
+    }
+    let row = UnitRow {
+        id: new_id(),
+        code: input.code.trim().to_string(),
+        name: input.name.trim().to_string(),
+        parent_id,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        created_by: ctx.actor.clone(),
+        updated_by: ctx.actor.clone(),
+    };
+    diesel::insert_into(units::table).values(&row).execute(conn)?;
+    Ok(row)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<UnitRow>, ApiError> {
+    Ok(units::table
+        .find(id)
+        .select(UnitRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<UnitRow, ApiError> {
+    find(conn, id)?.ok_or_else(|| ApiError::not_found("unit"))
+}
+
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<UnitRow>, ApiError> {
+    Ok(units::table
+        .filter(units::code.eq(code))
+        .select(UnitRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The ids among `ids` that name no unit.
+pub fn missing(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<String>, ApiError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let found: Vec<String> = units::table
+        .filter(units::id.eq_any(ids))
+        .select(units::id)
+        .load(conn)?;
+    Ok(ids.iter().filter(|id| !found.contains(id)).cloned().collect())
+}
+
+fn filtered(q: &UnitQuery) -> units::BoxedQuery<'static, crate::db::connection::MultiBackend> {
+    let mut query = units::table.into_boxed();
+    if let Some(parent) = q.parent_id {
+        query = query.filter(units::parent_id.eq(parent.to_string()));
+    }
+    query
+}
+
+/// Units ordered by code.
+pub fn list(conn: &mut DbConnection, q: &UnitQuery, after: Option<After>, limit: i64) -> Result<Page<UnitRow>, ApiError> {
+    let total: i64 = filtered(q).count().get_result(conn)?;
+    let mut query = filtered(q);
+    if let Some(After { key, id }) = after {
+        query = query.filter(units::code.gt(key.clone()).or(units::code.eq(key).and(units::id.gt(id))));
+    }
+    let rows = query
+        .order((units::code.asc(), units::id.asc()))
+        .limit(limit + 1)
+        .select(UnitRow::as_select())
+        .load(conn)?;
+    Ok(Page::from_probe(rows, limit, total))
+}

@@ -1,0 +1,159 @@
+//! The domain's enumerations. API values are the English identifiers of DOMAIN.md; each
+//! also knows its Chinese label for sheets and reports. Stored as TEXT.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => ($text:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $(#[doc = $label] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// The Chinese label shown to people.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// Where an inspection comes from (巡视、巡察、审计、督查、考核、自查).
+    SourceType {
+        Xunshi => ("xunshi", "巡视"),
+        Xuncha => ("xuncha", "巡察"),
+        Audit => ("audit", "审计"),
+        Supervision => ("supervision", "督查"),
+        Assessment => ("assessment", "考核"),
+        SelfReview => ("self_review", "自查"),
+    }
+);
+
+text_enum!(
+    /// Finding category (问题类别).
+    Category {
+        PoliticalLeadership => ("political_leadership", "政治建设"),
+        PartyBuilding => ("party_building", "党的建设"),
+        StrictGovernance => ("strict_governance", "全面从严治党"),
+        Business => ("business", "业务工作"),
+    }
+);
+
+text_enum!(
+    /// Finding level (一般/重点).
+    Level {
+        General => ("general", "一般"),
+        Key => ("key", "重点"),
+    }
+);
+
+text_enum!(
+    /// Supervision level: `listed` is 挂牌督办.
+    SupervisionLevel {
+        Normal => ("normal", "常规"),
+        Listed => ("listed", "挂牌督办"),
+    }
+);
+
+text_enum!(
+    /// Finding status (问题状态).
+    FindingStatus {
+        Assigned => ("assigned", "已交办"),
+        Claimed => ("claimed", "已认领"),
+        PlanSubmitted => ("plan_submitted", "方案待审"),
+        InProgress => ("in_progress", "整改中"),
+        LongTerm => ("long_term", "阶段性完成"),
+        Closed => ("closed", "已销号"),
+    }
+);
+
+text_enum!(
+    /// Measure kind (整改类型).
+    MeasureKind {
+        Immediate => ("immediate", "立行立改"),
+        TimeBound => ("time_bound", "限期整改"),
+        LongTerm => ("long_term", "长期坚持"),
+    }
+);
+
+text_enum!(
+    /// Measure status (整改状态).
+    MeasureStatus {
+        NotStarted => ("not_started", "未开始"),
+        InProgress => ("in_progress", "整改中"),
+        Submitted => ("submitted", "已申请销号"),
+        Endorsed => ("endorsed", "领导已签批"),
+        Closed => ("closed", "已销号"),
+        Ongoing => ("ongoing", "长期坚持"),
+    }
+);
+
+text_enum!(
+    /// How often a long-term measure reports progress (进展报送周期).
+    ReportCycle {
+        Monthly => ("monthly", "每月"),
+        Quarterly => ("quarterly", "每季度"),
+        Semiannual => ("semiannual", "每半年"),
+        Annual => ("annual", "每年"),
+    }
+);
+
+text_enum!(
+    /// The period of an annual quota (全年不少于X次).
+    QuotaPeriod {
+        Month => ("month", "每月"),
+        Quarter => ("quarter", "每季度"),
+        HalfYear => ("half_year", "每半年"),
+        Year => ("year", "每年"),
+    }
+);
+
+text_enum!(
+    /// Traffic-light warning (红黄绿灯预警).
+    Warning {
+        Green => ("green", "绿灯"),
+        Yellow => ("yellow", "黄灯"),
+        Red => ("red", "红灯"),
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_round_trips_through_text_and_json() {
+        for s in MeasureStatus::ALL {
+            assert_eq!(MeasureStatus::parse(s.as_str()), Some(*s));
+            let json = serde_json::to_string(s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+        for k in MeasureKind::ALL {
+            assert_eq!(MeasureKind::parse(k.as_str()), Some(*k));
+        }
+        assert_eq!(SourceType::parse("self_review"), Some(SourceType::SelfReview));
+        assert_eq!(MeasureKind::Immediate.label(), "立行立改");
+        assert_eq!(FindingStatus::parse("rejected"), None);
+    }
+}

@@ -1,0 +1,6 @@
+//! Pure rules of the rectification domain: no actix, no diesel.
+
+pub mod codes;
+pub mod deadline;
+pub mod enums;
+pub mod rules;

@@ -1,0 +1,140 @@
+//! Rules a ledger entry must satisfy beyond its own fields' shapes.
+
+use chrono::NaiveDate;
+
+use super::enums::{MeasureKind, MeasureStatus};
+
+/// One broken rule, named by the request field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// 限期整改 and 立行立改 measures need a due date; none may fall before the inspection's
+/// feedback date (反馈日期), from which rectification starts.
+pub fn check_schedule(
+    kind: MeasureKind,
+    due_date: Option<NaiveDate>,
+    feedback_date: NaiveDate,
+) -> Vec<FieldError> {
+    match due_date {
+        None if kind != MeasureKind::LongTerm => vec![FieldError::new(
+            "due_date",
+            format!("a {} measure needs a due date", kind.as_str()),
+        )],
+        Some(due) if due < feedback_date => vec![FieldError::new(
+            "due_date",
+            format!("must not be before the inspection's feedback date {feedback_date}"),
+        )],
+        _ => vec![],
+    }
+}
+
+/// Supporting units (配合单位) are other units than the lead, each named once.
+pub fn check_supporting_units(lead: &str, supporting: &[String]) -> Vec<FieldError> {
+    let mut errors = vec![];
+    if supporting.iter().any(|u| u == lead) {
+        errors.push(FieldError::new(
+            "supporting_unit_ids",
+            "the lead unit cannot also be a supporting unit",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if supporting.iter().any(|u| !seen.insert(u)) {
+        errors.push(FieldError::new(
+            "supporting_unit_ids",
+            "a unit is listed more than once",
+        ));
+    }
+    errors
+}
+
+/// While a measure has not started its plan can still be corrected; after that the due date
+/// moves only through an approved extension (延期申请), so `original_due_date` stays true.
+pub fn due_date_editable(status: MeasureStatus) -> bool {
+    status == MeasureStatus::NotStarted
+}
+
+/// A measure's kind can change only while it has not started.
+pub fn kind_editable(status: MeasureStatus) -> bool {
+    status == MeasureStatus::NotStarted
+}
+
+/// The concentrated period (集中整改期) ends on or after the feedback date.
+pub fn check_inspection_dates(feedback: NaiveDate, period_end: Option<NaiveDate>) -> Vec<FieldError> {
+    match period_end {
+        Some(end) if end < feedback => vec![FieldError::new(
+            "concentrated_period_end",
+            "must not be before feedback_date",
+        )],
+        _ => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn schedule_rules() {
+        let feedback = d("2022-04-20");
+        let cases = [
+            (MeasureKind::TimeBound, None, Some("due_date")),
+            (MeasureKind::Immediate, None, Some("due_date")),
+            (MeasureKind::LongTerm, None, None),
+            (MeasureKind::TimeBound, Some("2022-04-19"), Some("due_date")),
+            (MeasureKind::LongTerm, Some("2022-04-19"), Some("due_date")),
+            (MeasureKind::TimeBound, Some("2022-04-20"), None),
+            (MeasureKind::Immediate, Some("2022-06-30"), None),
+        ];
+        for (kind, due, expected) in cases {
+            let errors = check_schedule(kind, due.map(d), feedback);
+            assert_eq!(
+                errors.first().map(|e| e.field.as_str()),
+                expected,
+                "{kind:?} {due:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn supporting_units_exclude_the_lead_and_duplicates() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(check_supporting_units("a", &s(&["b", "c"])).is_empty());
+        assert_eq!(check_supporting_units("a", &s(&["a"])).len(), 1);
+        assert_eq!(check_supporting_units("a", &s(&["b", "b"])).len(), 1);
+    }
+
+    #[test]
+    fn only_unstarted_measures_change_due_date_or_kind() {
+        for status in MeasureStatus::ALL {
+            let expected = *status == MeasureStatus::NotStarted;
+            assert_eq!(due_date_editable(*status), expected);
+            assert_eq!(kind_editable(*status), expected);
+        }
+    }
+
+    #[test]
+    fn concentrated_period_ends_after_feedback() {
+        assert!(check_inspection_dates(d("2022-04-20"), Some(d("2022-07-20"))).is_empty());
+        assert!(check_inspection_dates(d("2022-04-20"), None).is_empty());
+        assert_eq!(
+            check_inspection_dates(d("2022-04-20"), Some(d("2022-04-19")))[0].field,
+            "concentrated_period_end"
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! zhenggai — a rectification (整改) tracker served as a REST/JSON API.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod openapi;
+pub mod seed;
+pub mod startup;

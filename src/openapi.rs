@@ -1,0 +1,138 @@
+//! The OpenAPI 3.1 document. Paths come from the routes themselves (utoipa-actix-web), so
+//! the router and the contract cannot drift; `finish` adds the shared problem+json error
+//! responses to every operation.
+
+use serde_json::{json, Map, Value};
+use utoipa::OpenApi;
+
+use crate::error::{Problem, ProblemField};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "zhenggai 整改台账 API",
+        description = "A rectification (整改) tracker: inspections (巡视/巡察/审计/督查), their findings \
+(问题清单), the measures that fix them (任务清单) with lead units, leaders, responsible people and deadlines \
+(责任清单), and what is overdue.\n\nEvery error is RFC 9457 `application/problem+json`. Lists are keyset-paginated: \
+pass `next_cursor` back as `cursor`.",
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
+    ),
+    components(schemas(Problem, ProblemField)),
+    tags(
+        (name = "units", description = "单位: the unit tree whose members own findings and measures."),
+        (name = "inspections", description = "巡视巡察: an inspection round and its feedback date."),
+        (name = "findings", description = "问题清单: what an inspection found, assigned to a responsible unit."),
+        (name = "measures", description = "任务清单/责任清单: measures with owners, deadlines and warning lights."),
+        (name = "health", description = "Liveness and readiness probes."),
+    )
+)]
+pub struct ApiDoc;
+
+/// The complete document as the service serves it at `/openapi.json`.
+pub fn document() -> Value {
+    use utoipa_actix_web::AppExt;
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::api::routes)
+        .split_for_parts();
+    finish(api)
+}
+
+/// Pretty JSON of the document, as committed in `openapi/openapi.json`.
+pub fn document_pretty() -> String {
+    let mut text = serde_json::to_string_pretty(&document()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+const STANDARD_ERRORS: &[(&str, &str, &str)] = &[
+    ("400", "BadRequest", "The request is malformed: bad JSON, query parameter, cursor or id."),
+    ("404", "NotFound", "No such item."),
+    ("413", "PayloadTooLarge", "The body is larger than allowed."),
+    ("415", "UnsupportedMediaType", "The body is not JSON."),
+    ("422", "UnprocessableContent", "The body is well-formed but breaks the rules; `errors` lists each field."),
+    ("500", "InternalError", "An internal error; details are logged, never sent."),
+    ("503", "Unavailable", "The database is not available right now."),
+];
+
+fn finish(api: utoipa::openapi::OpenApi) -> Value {
+    let mut doc = serde_json::to_value(&api).unwrap_or_else(|_| json!({}));
+    let responses = doc
+        .pointer_mut("/components")
+        .and_then(Value::as_object_mut)
+        .map(|c| c.entry("responses").or_insert_with(|| json!({})));
+    if let Some(Value::Object(responses)) = responses {
+        for (_, name, description) in STANDARD_ERRORS {
+            responses.insert(
+                name.to_string(),
+                json!({
+                    "description": description,
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                }),
+            );
+        }
+    }
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            let Value::Object(item) = item else { continue };
+            for (_, op) in item.iter_mut() {
+                if let Value::Object(op) = op {
+                    add_error_responses(path, op);
+                }
+            }
+        }
+    }
+    doc
+}
+
+fn add_error_responses(path: &str, op: &mut Map<String, Value>) {
+    let has_body = op.contains_key("requestBody");
+    let has_path_param = path.contains('{');
+    let has_query = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .is_some_and(|ps| ps.iter().any(|p| p.get("in") == Some(&json!("query"))));
+    let is_api = path.starts_with("/api/");
+    let Some(Value::Object(responses)) = op.get_mut("responses") else {
+        return;
+    };
+    for (status, name, _) in STANDARD_ERRORS {
+        let applies = match *status {
+            "400" => has_body || has_path_param || has_query,
+            "404" => has_path_param,
+            "413" | "415" | "422" => has_body,
+            "500" => true,
+            "503" => is_api,
+            _ => false,
+        };
+        if applies && !responses.contains_key(*status) {
+            responses.insert(
+                status.to_string(),
+                json!({"$ref": format!("#/components/responses/{name}")}),
+            );
+        }
+    }
+}
+
+/// Paths and their methods, for answering 405 with an `Allow` header.
+pub fn route_table(doc: &Value) -> Vec<(String, Vec<String>)> {
+    let mut table = vec![];
+    if let Some(Value::Object(paths)) = doc.get("paths") {
+        for (path, item) in paths {
+            let methods = item
+                .as_object()
+                .map(|ops| {
+                    ops.keys()
+                        .filter(|k| {
+                            matches!(k.as_str(), "get" | "put" | "post" | "delete" | "patch" | "head" | "options")
+                        })
+                        .map(|k| k.to_uppercase())
+                        .collect()
+                })
+                .unwrap_or_default();
+            table.push((path.clone(), methods));
+        }
+    }
+    table
+}

@@ -1,0 +1,103 @@
+//! Opening the database and wiring the HTTP server; shared by `main` and the tests.
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Logger};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::fallback::{not_matched, RouteTable};
+use crate::api::{extract, AppState};
+use crate::config::Config;
+use crate::db::pool::OpenError;
+use crate::db::Db;
+use crate::error::{ApiError, PROBLEM_JSON};
+use crate::openapi;
+
+/// Opens the database named by the config and brings its schema up to date.
+pub fn open_database(config: &Config) -> Result<Db, OpenError> {
+    let db = Db::open(&config.database_url, config.pool_size)?;
+    let applied = db.run_migrations()?;
+    for version in applied {
+        log::info!("applied migration {version}");
+    }
+    Ok(db)
+}
+
+/// The served OpenAPI document, rendered once.
+struct Spec(String);
+
+async fn serve_spec(spec: web::Data<Spec>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(spec.0.clone())
+}
+
+/// Binds the listener (port 0 picks a free one) and returns the server, not yet awaited.
+pub fn build_server(config: &Config, db: Db) -> std::io::Result<(Server, SocketAddr)> {
+    let state = web::Data::new(AppState { db, tz: config.tz });
+    let document = openapi::document();
+    let table = web::Data::new(RouteTable(openapi::route_table(&document)));
+    let spec = web::Data::new(Spec(document.to_string()));
+    let listener = TcpListener::bind(&config.bind)?;
+    let addr = listener.local_addr()?;
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .into_utoipa_app()
+            .app_data(state.clone())
+            .app_data(web::PathConfig::default().error_handler(extract::path_error))
+            .configure(crate::api::routes)
+            .into_app()
+            .app_data(table.clone())
+            .app_data(spec.clone())
+            .route("/openapi.json", web::get().to(serve_spec))
+            .route("/docs", web::get().to(|| async { web::Redirect::to("/docs/") }))
+            .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
+            .default_service(web::to(not_matched))
+            .wrap(ErrorHandlers::new().default_handler(as_problem))
+            .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+    })
+    .listen(listener)?;
+    if let Some(workers) = config.workers {
+        server = server.workers(workers);
+    }
+    Ok((server.run(), addr))
+}
+
+/// Errors raised inside actix itself (not by our handlers) leave as problem+json too.
+fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let error = match status.as_u16() {
+        404 => ApiError::NotFound("not found".into()),
+        413 => ApiError::PayloadTooLarge("the request body is too large".into()),
+        415 => ApiError::UnsupportedMediaType("unsupported media type".into()),
+        s if s >= 500 => ApiError::Internal(format!("unhandled {status}")),
+        _ => ApiError::BadRequest {
+            detail: status.canonical_reason().unwrap_or("bad request").to_string(),
+            errors: vec![],
+        },
+    };
+    let mut problem = error.problem();
+    problem.status = status.as_u16();
+    problem.title = status.canonical_reason().unwrap_or("Error").to_string();
+    let problem = HttpResponse::build(status)
+        .content_type(PROBLEM_JSON)
+        .body(serde_json::to_string(&problem).unwrap_or_default());
+    let (req, _) = res.into_parts();
+    let res = ServiceResponse::new(req, problem.map_body(|_, b| BoxBody::new(b)))
+        .map_into_boxed_body()
+        .map_body(|_, b| EitherBody::<B, BoxBody>::right(b));
+    Ok(ErrorHandlerResponse::Response(res))
+}
