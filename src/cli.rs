@@ -8,7 +8,11 @@ use crate::config::Config;
 use crate::{openapi, seed, startup};
 
 #[derive(Parser)]
-#[command(name = "zhenggai", version, about = "整改台账 — rectification tracker REST API")]
+#[command(
+    name = "zhenggai",
+    version,
+    about = "整改台账 — rectification tracker REST API"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -37,22 +41,32 @@ pub fn main() -> ExitCode {
             print!("{}", openapi::document_pretty());
             Ok(())
         }
-        Command::Serve => Config::from_env().map_err(|e| e.to_string()).and_then(serve),
-        Command::Migrate => Config::from_env().map_err(|e| e.to_string()).and_then(|config| {
-            startup::open_database(&config).map_err(|e| e.to_string())?;
-            println!("database {} is up to date", config.database_display());
-            Ok(())
-        }),
-        Command::Seed { file } => Config::from_env().map_err(|e| e.to_string()).and_then(|config| {
-            let text = match &file {
-                Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-                None => seed::DEMO.to_string(),
-            };
-            let db = startup::open_database(&config).map_err(|e| e.to_string())?;
-            let report = seed::load_text(&db, &text, config.tz).map_err(|e| e.to_string())?;
-            println!("{report}");
-            Ok(())
-        }),
+        Command::Serve => Config::from_env()
+            .map_err(|e| e.to_string())
+            .and_then(serve),
+        Command::Migrate => Config::from_env()
+            .map_err(|e| e.to_string())
+            .and_then(|config| {
+                startup::open_database(&config).map_err(|e| e.to_string())?;
+                println!("database {} is up to date", config.database_display());
+                Ok(())
+            }),
+        Command::Seed { file } => {
+            Config::from_env()
+                .map_err(|e| e.to_string())
+                .and_then(|config| {
+                    let text = match &file {
+                        Some(path) => std::fs::read_to_string(path)
+                            .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                        None => seed::DEMO.to_string(),
+                    };
+                    let db = startup::open_database(&config).map_err(|e| e.to_string())?;
+                    let report =
+                        seed::load_text(&db, &text, config.tz).map_err(|e| e.to_string())?;
+                    println!("{report}");
+                    Ok(())
+                })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,7 +80,8 @@ pub fn main() -> ExitCode {
 fn serve(config: Config) -> Result<(), String> {
     let db = startup::open_database(&config).map_err(|e| e.to_string())?;
     actix_web::rt::System::new().block_on(async move {
-        let (server, addr) = startup::build_server(&config, db).map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+        let (server, addr) = startup::build_server(&config, db)
+            .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
         log::info!("database: {} ({})", config.database_display(), config.tz);
         println!("zhenggai is serving on http://{addr}");
         println!("  API docs (Swagger UI): http://{addr}/docs/");

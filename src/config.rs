@@ -32,7 +32,9 @@ impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let tz_name = var("ZHENGGAI_TZ").unwrap_or_else(|| DEFAULT_TZ.to_string());
-        let tz = tz_name.parse::<Tz>().map_err(|_| ConfigError::Tz(tz_name))?;
+        let tz = tz_name
+            .parse::<Tz>()
+            .map_err(|_| ConfigError::Tz(tz_name))?;
         let number = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
             match var(name) {
                 None => Ok(default),
@@ -84,6 +86,9 @@ mod tests {
             "postgres://zg:***@db:5432/zhenggai"
         );
         assert_eq!(redact_url("zhenggai.db"), "zhenggai.db");
-        assert_eq!(redact_url("postgres://db/zhenggai"), "postgres://db/zhenggai");
+        assert_eq!(
+            redact_url("postgres://db/zhenggai"),
+            "postgres://db/zhenggai"
+        );
     }
 }

@@ -105,15 +105,19 @@ impl ApiError {
             other => other.to_string(),
         };
         let errors = match self {
-            ApiError::Validation(errors) | ApiError::BadRequest { errors, .. } if !errors.is_empty() => Some(
-                errors
-                    .iter()
-                    .map(|e| ProblemField {
-                        field: e.field.clone(),
-                        message: e.message.clone(),
-                    })
-                    .collect(),
-            ),
+            ApiError::Validation(errors) | ApiError::BadRequest { errors, .. }
+                if !errors.is_empty() =>
+            {
+                Some(
+                    errors
+                        .iter()
+                        .map(|e| ProblemField {
+                            field: e.field.clone(),
+                            message: e.message.clone(),
+                        })
+                        .collect(),
+                )
+            }
             _ => None,
         };
         Problem {

@@ -47,13 +47,29 @@ pub fn document_pretty() -> String {
 }
 
 const STANDARD_ERRORS: &[(&str, &str, &str)] = &[
-    ("400", "BadRequest", "The request is malformed: bad JSON, query parameter, cursor or id."),
+    (
+        "400",
+        "BadRequest",
+        "The request is malformed: bad JSON, query parameter, cursor or id.",
+    ),
     ("404", "NotFound", "No such item."),
     ("413", "PayloadTooLarge", "The body is larger than allowed."),
     ("415", "UnsupportedMediaType", "The body is not JSON."),
-    ("422", "UnprocessableContent", "The body is well-formed but breaks the rules; `errors` lists each field."),
-    ("500", "InternalError", "An internal error; details are logged, never sent."),
-    ("503", "Unavailable", "The database is not available right now."),
+    (
+        "422",
+        "UnprocessableContent",
+        "The body is well-formed but breaks the rules; `errors` lists each field.",
+    ),
+    (
+        "500",
+        "InternalError",
+        "An internal error; details are logged, never sent.",
+    ),
+    (
+        "503",
+        "Unavailable",
+        "The database is not available right now.",
+    ),
 ];
 
 fn finish(api: utoipa::openapi::OpenApi) -> Value {
@@ -125,7 +141,10 @@ pub fn route_table(doc: &Value) -> Vec<(String, Vec<String>)> {
                 .map(|ops| {
                     ops.keys()
                         .filter(|k| {
-                            matches!(k.as_str(), "get" | "put" | "post" | "delete" | "patch" | "head" | "options")
+                            matches!(
+                                k.as_str(),
+                                "get" | "put" | "post" | "delete" | "patch" | "head" | "options"
+                            )
                         })
                         .map(|k| k.to_uppercase())
                         .collect()

@@ -21,7 +21,8 @@ use crate::db::repo::{findings, inspections, measures, units, WriteCtx};
 use crate::db::{Db, DbConnection};
 use crate::domain::deadline;
 use crate::domain::enums::{
-    Category, FindingStatus, Level, MeasureKind, MeasureStatus, ReportCycle, SourceType, SupervisionLevel,
+    Category, FindingStatus, Level, MeasureKind, MeasureStatus, ReportCycle, SourceType,
+    SupervisionLevel,
 };
 use crate::error::ApiError;
 
@@ -164,7 +165,11 @@ fn validated<T: Validate>(at: &str, input: T) -> Result<T, SeedError> {
 
 /// Loads a parsed seed file in the caller's transaction, with dates moved by
 /// `today - as_of` days.
-pub fn load(conn: &mut DbConnection, file: &SeedFile, today: NaiveDate) -> Result<SeedReport, SeedError> {
+pub fn load(
+    conn: &mut DbConnection,
+    file: &SeedFile,
+    today: NaiveDate,
+) -> Result<SeedReport, SeedError> {
     let shift = today - file.as_of;
     let moved = |d: NaiveDate| d + shift;
     let ctx = WriteCtx::new(Some("seed".to_string()));
@@ -180,14 +185,23 @@ pub fn load(conn: &mut DbConnection, file: &SeedFile, today: NaiveDate) -> Resul
                 row.id
             }
             None => {
-                let parent_id = unit.parent.as_ref().map(|p| lookup(&unit_ids, &at, p)).transpose()?;
-                let input = validated(&at, CreateUnit {
-                    code: unit.code.clone(),
-                    name: unit.name.clone(),
-                    parent_id,
-                })?;
+                let parent_id = unit
+                    .parent
+                    .as_ref()
+                    .map(|p| lookup(&unit_ids, &at, p))
+                    .transpose()?;
+                let input = validated(
+                    &at,
+                    CreateUnit {
+                        code: unit.code.clone(),
+                        name: unit.name.clone(),
+                        parent_id,
+                    },
+                )?;
                 report.units += 1;
-                units::create(conn, &input, &ctx).map_err(|e| rejected(&at, e))?.id
+                units::create(conn, &input, &ctx)
+                    .map_err(|e| rejected(&at, e))?
+                    .id
             }
         };
         unit_ids.insert(unit.code.clone(), parse_id(&id)?);
@@ -195,52 +209,73 @@ pub fn load(conn: &mut DbConnection, file: &SeedFile, today: NaiveDate) -> Resul
 
     for inspection in &file.inspections {
         let at = format!("inspection {}", inspection.code);
-        let inspection_id = match inspections::find_by_code(conn, &inspection.code).map_err(|e| rejected(&at, e))? {
+        let inspection_id = match inspections::find_by_code(conn, &inspection.code)
+            .map_err(|e| rejected(&at, e))?
+        {
             Some(row) => {
                 report.skipped += 1;
                 row.id
             }
             None => {
-                let target_unit_id = inspection.target_unit.as_ref().map(|u| lookup(&unit_ids, &at, u)).transpose()?;
-                let input = validated(&at, CreateInspection {
-                    code: inspection.code.clone(),
-                    source_type: inspection.source_type,
-                    title: inspection.title.clone(),
-                    issuer: inspection.issuer.clone(),
-                    target_unit_id,
-                    feedback_date: moved(inspection.feedback_date),
-                    concentrated_period_end: inspection.concentrated_period_end.map(moved),
-                })?;
+                let target_unit_id = inspection
+                    .target_unit
+                    .as_ref()
+                    .map(|u| lookup(&unit_ids, &at, u))
+                    .transpose()?;
+                let input = validated(
+                    &at,
+                    CreateInspection {
+                        code: inspection.code.clone(),
+                        source_type: inspection.source_type,
+                        title: inspection.title.clone(),
+                        issuer: inspection.issuer.clone(),
+                        target_unit_id,
+                        feedback_date: moved(inspection.feedback_date),
+                        concentrated_period_end: inspection.concentrated_period_end.map(moved),
+                    },
+                )?;
                 report.inspections += 1;
-                inspections::create(conn, &input, &ctx).map_err(|e| rejected(&at, e))?.id
+                inspections::create(conn, &input, &ctx)
+                    .map_err(|e| rejected(&at, e))?
+                    .id
             }
         };
         for finding in &inspection.findings {
             let at = format!("finding {}", finding.code);
-            let finding_id = match findings::find_by_code(conn, &inspection_id, &finding.code).map_err(|e| rejected(&at, e))? {
+            let finding_id = match findings::find_by_code(conn, &inspection_id, &finding.code)
+                .map_err(|e| rejected(&at, e))?
+            {
                 Some(row) => {
                     report.skipped += 1;
                     row.id
                 }
                 None => {
-                    let input = validated(&at, CreateFinding {
-                        code: Some(finding.code.clone()),
-                        category: finding.category,
-                        level: finding.level,
-                        supervision_level: finding.supervision_level,
-                        title: finding.title.clone(),
-                        description: finding.description.clone(),
-                        responsible_unit_id: lookup(&unit_ids, &at, &finding.responsible_unit)?,
-                        primary_accountable: finding.primary_accountable.clone(),
-                    })?;
+                    let input = validated(
+                        &at,
+                        CreateFinding {
+                            code: Some(finding.code.clone()),
+                            category: finding.category,
+                            level: finding.level,
+                            supervision_level: finding.supervision_level,
+                            title: finding.title.clone(),
+                            description: finding.description.clone(),
+                            responsible_unit_id: lookup(&unit_ids, &at, &finding.responsible_unit)?,
+                            primary_accountable: finding.primary_accountable.clone(),
+                        },
+                    )?;
                     report.findings += 1;
-                    findings::create(conn, &inspection_id, &input, &ctx).map_err(|e| rejected(&at, e))?.id
+                    findings::create(conn, &inspection_id, &input, &ctx)
+                        .map_err(|e| rejected(&at, e))?
+                        .id
                 }
             };
             let mut created_measures = false;
             for measure in &finding.measures {
                 let at = format!("measure {}", measure.code);
-                if measures::find_by_code(conn, &finding_id, &measure.code).map_err(|e| rejected(&at, e))?.is_some() {
+                if measures::find_by_code(conn, &finding_id, &measure.code)
+                    .map_err(|e| rejected(&at, e))?
+                    .is_some()
+                {
                     report.skipped += 1;
                     continue;
                 }
@@ -249,23 +284,28 @@ pub fn load(conn: &mut DbConnection, file: &SeedFile, today: NaiveDate) -> Resul
                     .iter()
                     .map(|u| lookup(&unit_ids, &at, u))
                     .collect::<Result<_, _>>()?;
-                let input = validated(&at, CreateMeasure {
-                    code: Some(measure.code.clone()),
-                    content: measure.content.clone(),
-                    kind: measure.kind,
-                    lead_unit_id: lookup(&unit_ids, &at, &measure.lead_unit)?,
-                    supporting_unit_ids,
-                    accountable_leader: measure.accountable_leader.clone(),
-                    responsible_person: measure.responsible_person.clone(),
-                    due_date: measure.due_date.map(moved),
-                    completion_criteria: measure.completion_criteria.clone(),
-                    report_cycle: measure.report_cycle,
-                    quota: measure.quota.clone(),
-                })?;
-                let (row, _) = measures::create(conn, &finding_id, &input, &ctx).map_err(|e| rejected(&at, e))?;
+                let input = validated(
+                    &at,
+                    CreateMeasure {
+                        code: Some(measure.code.clone()),
+                        content: measure.content.clone(),
+                        kind: measure.kind,
+                        lead_unit_id: lookup(&unit_ids, &at, &measure.lead_unit)?,
+                        supporting_unit_ids,
+                        accountable_leader: measure.accountable_leader.clone(),
+                        responsible_person: measure.responsible_person.clone(),
+                        due_date: measure.due_date.map(moved),
+                        completion_criteria: measure.completion_criteria.clone(),
+                        report_cycle: measure.report_cycle,
+                        quota: measure.quota.clone(),
+                    },
+                )?;
+                let (row, _) = measures::create(conn, &finding_id, &input, &ctx)
+                    .map_err(|e| rejected(&at, e))?;
                 if let Some(status) = measure.status {
                     let closed_at = measure.closed_at.map(|d| at_office_hours(moved(d)));
-                    measures::restore_state(conn, &row.id, status, closed_at, &ctx).map_err(|e| rejected(&at, e))?;
+                    measures::restore_state(conn, &row.id, status, closed_at, &ctx)
+                        .map_err(|e| rejected(&at, e))?;
                 }
                 report.measures += 1;
                 created_measures = true;
@@ -273,7 +313,8 @@ pub fn load(conn: &mut DbConnection, file: &SeedFile, today: NaiveDate) -> Resul
             if created_measures {
                 if let Some(status) = finding.status {
                     let closed_at = finding.closed_at.map(|d| at_office_hours(moved(d)));
-                    findings::restore_state(conn, &finding_id, status, closed_at, &ctx).map_err(|e| rejected(&at, e))?;
+                    findings::restore_state(conn, &finding_id, status, closed_at, &ctx)
+                        .map_err(|e| rejected(&at, e))?;
                 }
             }
         }
@@ -281,7 +322,11 @@ pub fn load(conn: &mut DbConnection, file: &SeedFile, today: NaiveDate) -> Resul
     Ok(report)
 }
 
-fn lookup(ids: &HashMap<String, uuid::Uuid>, at: &str, code: &str) -> Result<uuid::Uuid, SeedError> {
+fn lookup(
+    ids: &HashMap<String, uuid::Uuid>,
+    at: &str,
+    code: &str,
+) -> Result<uuid::Uuid, SeedError> {
     ids.get(code).copied().ok_or_else(|| SeedError::Rejected {
         at: at.to_string(),
         error: format!("unit {code} is not listed under units"),
@@ -289,7 +334,8 @@ fn lookup(ids: &HashMap<String, uuid::Uuid>, at: &str, code: &str) -> Result<uui
 }
 
 fn parse_id(id: &str) -> Result<uuid::Uuid, SeedError> {
-    id.parse().map_err(|_| SeedError::Database(format!("stored id {id} is not a UUID")))
+    id.parse()
+        .map_err(|_| SeedError::Database(format!("stored id {id} is not a UUID")))
 }
 
 /// A recorded day becomes 10:00 Beijing time (02:00 UTC).

@@ -55,8 +55,14 @@ pub fn build_server(config: &Config, db: Db) -> std::io::Result<(Server, SocketA
             .app_data(table.clone())
             .app_data(spec.clone())
             .route("/openapi.json", web::get().to(serve_spec))
-            .route("/docs", web::get().to(|| async { web::Redirect::to("/docs/") }))
-            .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
+            .route(
+                "/docs",
+                web::get().to(|| async { web::Redirect::to("/docs/") }),
+            )
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .config(utoipa_swagger_ui::Config::from("/openapi.json")),
+            )
             .default_service(web::to(not_matched))
             .wrap(ErrorHandlers::new().default_handler(as_problem))
             .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
@@ -85,7 +91,10 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         415 => ApiError::UnsupportedMediaType("unsupported media type".into()),
         s if s >= 500 => ApiError::Internal(format!("unhandled {status}")),
         _ => ApiError::BadRequest {
-            detail: status.canonical_reason().unwrap_or("bad request").to_string(),
+            detail: status
+                .canonical_reason()
+                .unwrap_or("bad request")
+                .to_string(),
             errors: vec![],
         },
     };

@@ -32,7 +32,12 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| {
-                let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                let essence = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 essence == "application/json" || essence.ends_with("+json")
             })
             .unwrap_or(false);
@@ -63,7 +68,9 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
                 body.extend_from_slice(&chunk);
             }
             let value = parse_json::<T>(&body)?;
-            value.validate().map_err(|e| ApiError::Validation(field_errors(&e)))?;
+            value
+                .validate()
+                .map_err(|e| ApiError::Validation(field_errors(&e)))?;
             Ok(Body(value))
         })
     }
@@ -83,30 +90,20 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             errors: vec![],
         });
     }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    let result: Result<T, _> = serde_path_to_error::deserialize(de);
-    match result {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            match inner.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                    Err(ApiError::BadRequest {
-                        detail: format!("malformed JSON: {inner}"),
-                        errors: vec![],
-                    })
-                }
-                _ => {
-                    let field = if path == "." { String::new() } else { path };
-                    Err(ApiError::Validation(vec![FieldError::new(
-                        field,
-                        strip_position(&inner.to_string()),
-                    )]))
-                }
-            }
-        }
-    }
+    // Syntax first (400), then shape (422): a body like `[1,2` is malformed, not mistyped.
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
+            detail: format!("malformed JSON: {e}"),
+            errors: vec![],
+        })?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        ApiError::Validation(vec![FieldError::new(
+            field,
+            strip_position(&e.into_inner().to_string()),
+        )])
+    })
 }
 
 /// serde_json appends " at line 1 column 12"; the field path says more.
@@ -254,13 +251,18 @@ mod tests {
         struct B {
             n: u32,
         }
-        assert!(matches!(parse_json::<B>(b"{"), Err(ApiError::BadRequest { .. })));
+        assert!(matches!(
+            parse_json::<B>(b"{"),
+            Err(ApiError::BadRequest { .. })
+        ));
         match parse_json::<B>(br#"{"n": "x"}"#) {
             Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "n"),
             other => panic!("{other:?}"),
         }
         match parse_json::<B>(br#"{"n": 1, "m": 2}"#) {
-            Err(ApiError::Validation(errors)) => assert!(errors[0].message.contains("unknown field")),
+            Err(ApiError::Validation(errors)) => {
+                assert!(errors[0].message.contains("unknown field"))
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -26,12 +26,17 @@ impl RouteTable {
     }
 }
 
-pub async fn not_matched(req: HttpRequest, table: web::Data<RouteTable>) -> Result<actix_web::HttpResponse, ApiError> {
+pub async fn not_matched(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<actix_web::HttpResponse, ApiError> {
     Err(match table.allowed(req.path()) {
-        Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => ApiError::MethodNotAllowed {
-            method: req.method().to_string(),
-            allow: methods.to_vec(),
-        },
+        Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => {
+            ApiError::MethodNotAllowed {
+                method: req.method().to_string(),
+                allow: methods.to_vec(),
+            }
+        }
         _ => ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())),
     })
 }
@@ -47,7 +52,10 @@ mod tests {
             ("/api/v1/units/{id}".into(), vec!["GET".into()]),
         ]);
         assert_eq!(table.allowed("/api/v1/units").unwrap().len(), 2);
-        assert_eq!(table.allowed("/api/v1/units/abc").unwrap(), ["GET".to_string()]);
+        assert_eq!(
+            table.allowed("/api/v1/units/abc").unwrap(),
+            ["GET".to_string()]
+        );
         assert!(table.allowed("/api/v1/units/abc/def").is_none());
         assert!(table.allowed("/api/v1/nothing").is_none());
     }

@@ -2,7 +2,9 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
-use super::dto::findings::{CreateFinding, Finding, FindingDetail, FindingPage, FindingQuery, UpdateFinding};
+use super::dto::findings::{
+    CreateFinding, Finding, FindingDetail, FindingPage, FindingQuery, UpdateFinding,
+};
 use super::dto::measures::Measure;
 use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::extract::{Body, Params};
@@ -23,9 +25,16 @@ const SORT: &str = "code";
     (status = 409, description = "The code is already used in this inspection.", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/inspections/{id}/findings")]
-pub async fn create(state: web::Data<AppState>, id: web::Path<Uuid>, Body(input): Body<CreateFinding>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    Body(input): Body<CreateFinding>,
+) -> Result<HttpResponse, ApiError> {
     let inspection_id = id.into_inner().to_string();
-    let row = write(&state, move |conn, ctx| findings::create(conn, &inspection_id, &input, ctx)).await?;
+    let row = write(&state, move |conn, ctx| {
+        findings::create(conn, &inspection_id, &input, ctx)
+    })
+    .await?;
     let body = Finding::try_from(row)?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/findings/{}", body.id)))
@@ -37,7 +46,10 @@ pub async fn create(state: web::Data<AppState>, id: web::Path<Uuid>, Body(input)
     (status = 200, description = "A page of findings.", body = FindingPage),
 ))]
 #[get("/findings")]
-pub async fn list(state: web::Data<AppState>, Params(q): Params<FindingQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    Params(q): Params<FindingQuery>,
+) -> Result<HttpResponse, ApiError> {
     let after = decode_cursor(q.cursor.as_deref(), SORT)?;
     let limit = limit(q.limit);
     let page = read(&state, move |conn| findings::list(conn, &q, after, limit)).await?;
@@ -46,7 +58,11 @@ pub async fn list(state: web::Data<AppState>, Params(q): Params<FindingQuery>) -
         .last()
         .filter(|_| page.has_more)
         .map(|r| encode_cursor(SORT, r.code.clone(), r.id.clone()));
-    let items = page.rows.into_iter().map(Finding::try_from).collect::<Result<_, _>>()?;
+    let items = page
+        .rows
+        .into_iter()
+        .map(Finding::try_from)
+        .collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(FindingPage {
         items,
         next_cursor,
@@ -59,7 +75,10 @@ pub async fn list(state: web::Data<AppState>, Params(q): Params<FindingQuery>) -
     (status = 200, description = "The finding and its measures.", body = FindingDetail),
 ))]
 #[get("/findings/{id}")]
-pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let (row, measures) = read(&state, move |conn| {
         let row = findings::get(conn, &id)?;
@@ -88,8 +107,15 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<Http
     (status = 409, description = "The new code is taken, or the finding changed concurrently.", body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/findings/{id}")]
-pub async fn update(state: web::Data<AppState>, id: web::Path<Uuid>, Body(input): Body<UpdateFinding>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    Body(input): Body<UpdateFinding>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let row = write(&state, move |conn, ctx| findings::update(conn, &id, &input, ctx)).await?;
+    let row = write(&state, move |conn, ctx| {
+        findings::update(conn, &id, &input, ctx)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(Finding::try_from(row)?))
 }

@@ -36,11 +36,10 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     read(&state, |conn| {
-        conn.batch_execute("SELECT 1")
-            .map_err(|e| {
-                log::warn!("readiness check failed: {e}");
-                ApiError::Unavailable("the database does not answer".into())
-            })
+        conn.batch_execute("SELECT 1").map_err(|e| {
+            log::warn!("readiness check failed: {e}");
+            ApiError::Unavailable("the database does not answer".into())
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(Readiness {

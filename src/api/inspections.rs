@@ -2,7 +2,9 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
-use super::dto::inspections::{CreateInspection, Inspection, InspectionPage, InspectionQuery, UpdateInspection};
+use super::dto::inspections::{
+    CreateInspection, Inspection, InspectionPage, InspectionQuery, UpdateInspection,
+};
 use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::extract::{Body, Params};
 use super::{read, write, AppState};
@@ -20,8 +22,14 @@ const SORT: &str = "-feedback_date";
     (status = 409, description = "An inspection with this code exists.", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/inspections")]
-pub async fn create(state: web::Data<AppState>, Body(input): Body<CreateInspection>) -> Result<HttpResponse, ApiError> {
-    let row = write(&state, move |conn, ctx| inspections::create(conn, &input, ctx)).await?;
+pub async fn create(
+    state: web::Data<AppState>,
+    Body(input): Body<CreateInspection>,
+) -> Result<HttpResponse, ApiError> {
+    let row = write(&state, move |conn, ctx| {
+        inspections::create(conn, &input, ctx)
+    })
+    .await?;
     let body = Inspection::try_from(row)?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/inspections/{}", body.id)))
@@ -33,16 +41,26 @@ pub async fn create(state: web::Data<AppState>, Body(input): Body<CreateInspecti
     (status = 200, description = "A page of inspections.", body = InspectionPage),
 ))]
 #[get("/inspections")]
-pub async fn list(state: web::Data<AppState>, Params(q): Params<InspectionQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    Params(q): Params<InspectionQuery>,
+) -> Result<HttpResponse, ApiError> {
     let after = decode_cursor(q.cursor.as_deref(), SORT)?;
     let limit = limit(q.limit);
-    let page = read(&state, move |conn| inspections::list(conn, &q, after, limit)).await?;
+    let page = read(&state, move |conn| {
+        inspections::list(conn, &q, after, limit)
+    })
+    .await?;
     let next_cursor = page
         .rows
         .last()
         .filter(|_| page.has_more)
         .map(|r| encode_cursor(SORT, r.feedback_date.to_string(), r.id.clone()));
-    let items = page.rows.into_iter().map(Inspection::try_from).collect::<Result<_, _>>()?;
+    let items = page
+        .rows
+        .into_iter()
+        .map(Inspection::try_from)
+        .collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(InspectionPage {
         items,
         next_cursor,
@@ -55,7 +73,10 @@ pub async fn list(state: web::Data<AppState>, Params(q): Params<InspectionQuery>
     (status = 200, description = "The inspection.", body = Inspection),
 ))]
 #[get("/inspections/{id}")]
-pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let row = read(&state, move |conn| inspections::get(conn, &id)).await?;
     Ok(HttpResponse::Ok().json(Inspection::try_from(row)?))
@@ -71,8 +92,15 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<Http
     (status = 409, description = "The new code is taken, or the inspection changed concurrently.", body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/inspections/{id}")]
-pub async fn update(state: web::Data<AppState>, id: web::Path<Uuid>, Body(input): Body<UpdateInspection>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    Body(input): Body<UpdateInspection>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let row = write(&state, move |conn, ctx| inspections::update(conn, &id, &input, ctx)).await?;
+    let row = write(&state, move |conn, ctx| {
+        inspections::update(conn, &id, &input, ctx)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(Inspection::try_from(row)?))
 }

@@ -22,9 +22,16 @@ use crate::error::{ApiError, Problem};
     (status = 409, description = "The code is already used in this finding, or the finding is closed.", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/findings/{id}/measures")]
-pub async fn create(state: web::Data<AppState>, id: web::Path<Uuid>, Body(input): Body<CreateMeasure>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    Body(input): Body<CreateMeasure>,
+) -> Result<HttpResponse, ApiError> {
     let finding_id = id.into_inner().to_string();
-    let (row, units) = write(&state, move |conn, ctx| measures::create(conn, &finding_id, &input, ctx)).await?;
+    let (row, units) = write(&state, move |conn, ctx| {
+        measures::create(conn, &finding_id, &input, ctx)
+    })
+    .await?;
     let body = Measure::from_row(row, units, state.today())?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/measures/{}", body.id)))
@@ -40,12 +47,18 @@ pub async fn create(state: web::Data<AppState>, id: web::Path<Uuid>, Body(input)
     (status = 200, description = "A page of measures.", body = MeasurePage),
 ))]
 #[get("/measures")]
-pub async fn list(state: web::Data<AppState>, Params(q): Params<MeasureQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    Params(q): Params<MeasureQuery>,
+) -> Result<HttpResponse, ApiError> {
     let sort = q.sort.unwrap_or_default();
     let after = decode_cursor(q.cursor.as_deref(), sort.as_str())?;
     let limit = limit(q.limit);
     let today = state.today();
-    let page = read(&state, move |conn| measures::list(conn, &q, today, after, limit)).await?;
+    let page = read(&state, move |conn| {
+        measures::list(conn, &q, today, after, limit)
+    })
+    .await?;
     let next_cursor = page
         .rows
         .last()
@@ -68,7 +81,10 @@ pub async fn list(state: web::Data<AppState>, Params(q): Params<MeasureQuery>) -
     (status = 200, description = "The measure.", body = Measure),
 ))]
 #[get("/measures/{id}")]
-pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let (row, units) = read(&state, move |conn| measures::get(conn, &id)).await?;
     Ok(HttpResponse::Ok().json(Measure::from_row(row, units, state.today())?))
@@ -85,8 +101,15 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<Http
     (status = 409, description = "The change is not allowed in the measure's state, the code is taken, or the measure changed concurrently.", body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/measures/{id}")]
-pub async fn update(state: web::Data<AppState>, id: web::Path<Uuid>, Body(input): Body<UpdateMeasure>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    Body(input): Body<UpdateMeasure>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let (row, units) = write(&state, move |conn, ctx| measures::update(conn, &id, &input, ctx)).await?;
+    let (row, units) = write(&state, move |conn, ctx| {
+        measures::update(conn, &id, &input, ctx)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(Measure::from_row(row, units, state.today())?))
 }

@@ -2,8 +2,8 @@
 
 pub mod dto;
 pub mod extract;
-pub mod findings;
 pub mod fallback;
+pub mod findings;
 pub mod health;
 pub mod inspections;
 pub mod measures;

@@ -20,7 +20,10 @@ const SORT: &str = "code";
     (status = 409, description = "A unit with this code exists.", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/units")]
-pub async fn create(state: web::Data<AppState>, Body(input): Body<CreateUnit>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    Body(input): Body<CreateUnit>,
+) -> Result<HttpResponse, ApiError> {
     let row = write(&state, move |conn, ctx| units::create(conn, &input, ctx)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/units/{}", row.id)))
@@ -32,7 +35,10 @@ pub async fn create(state: web::Data<AppState>, Body(input): Body<CreateUnit>) -
     (status = 200, description = "A page of units.", body = UnitPage),
 ))]
 #[get("/units")]
-pub async fn list(state: web::Data<AppState>, Params(q): Params<UnitQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    Params(q): Params<UnitQuery>,
+) -> Result<HttpResponse, ApiError> {
     let after = decode_cursor(q.cursor.as_deref(), SORT)?;
     let limit = limit(q.limit);
     let page = read(&state, move |conn| units::list(conn, &q, after, limit)).await?;
@@ -53,7 +59,10 @@ pub async fn list(state: web::Data<AppState>, Params(q): Params<UnitQuery>) -> R
     (status = 200, description = "The unit.", body = Unit),
 ))]
 #[get("/units/{id}")]
-pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let row = read(&state, move |conn| units::get(conn, &id)).await?;
     Ok(HttpResponse::Ok().json(Unit::from(row)))

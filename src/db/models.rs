@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{inspections, findings, measure_supporting_units, measures, units};
+use super::schema::{findings, inspections, measure_supporting_units, measures, units};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
 #[diesel(table_name = units, treat_none_as_null = true)]

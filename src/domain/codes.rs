@@ -2,12 +2,18 @@
 //! finding `XC-2022-03-01` → measures `XC-2022-03-01-1`, `-2`….
 
 /// The first free finding code of an inspection, given the codes already taken.
-pub fn next_finding_code<'a>(inspection_code: &str, taken: impl IntoIterator<Item = &'a str>) -> String {
+pub fn next_finding_code<'a>(
+    inspection_code: &str,
+    taken: impl IntoIterator<Item = &'a str>,
+) -> String {
     next_code(inspection_code, taken, 2)
 }
 
 /// The first free measure code of a finding, given the codes already taken.
-pub fn next_measure_code<'a>(finding_code: &str, taken: impl IntoIterator<Item = &'a str>) -> String {
+pub fn next_measure_code<'a>(
+    finding_code: &str,
+    taken: impl IntoIterator<Item = &'a str>,
+) -> String {
     next_code(finding_code, taken, 1)
 }
 
@@ -39,7 +45,10 @@ mod tests {
     fn measure_codes_ignore_foreign_and_non_numeric_codes() {
         assert_eq!(next_measure_code("XC-2022-03-01", []), "XC-2022-03-01-1");
         assert_eq!(
-            next_measure_code("XC-2022-03-01", ["XC-2022-03-01-1", "XC-2022-03-01-a", "K01-9"]),
+            next_measure_code(
+                "XC-2022-03-01",
+                ["XC-2022-03-01-1", "XC-2022-03-01-a", "K01-9"]
+            ),
             "XC-2022-03-01-2"
         );
     }

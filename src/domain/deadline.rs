@@ -31,7 +31,11 @@ pub struct DeadlineState {
     pub warning: Warning,
 }
 
-pub fn assess(status: MeasureStatus, due_date: Option<NaiveDate>, today: NaiveDate) -> DeadlineState {
+pub fn assess(
+    status: MeasureStatus,
+    due_date: Option<NaiveDate>,
+    today: NaiveDate,
+) -> DeadlineState {
     let open = status != MeasureStatus::Closed;
     match due_date {
         Some(due) if open && today > due => DeadlineState {
@@ -81,11 +85,36 @@ mod tests {
     fn warning_lights() {
         let today = d("2022-09-30");
         let cases = [
-            (MeasureStatus::InProgress, Some("2022-09-29"), Warning::Red, 1),
-            (MeasureStatus::NotStarted, Some("2022-07-31"), Warning::Red, 61),
-            (MeasureStatus::InProgress, Some("2022-09-30"), Warning::Yellow, 0),
-            (MeasureStatus::InProgress, Some("2022-10-03"), Warning::Yellow, 0),
-            (MeasureStatus::InProgress, Some("2022-10-04"), Warning::Green, 0),
+            (
+                MeasureStatus::InProgress,
+                Some("2022-09-29"),
+                Warning::Red,
+                1,
+            ),
+            (
+                MeasureStatus::NotStarted,
+                Some("2022-07-31"),
+                Warning::Red,
+                61,
+            ),
+            (
+                MeasureStatus::InProgress,
+                Some("2022-09-30"),
+                Warning::Yellow,
+                0,
+            ),
+            (
+                MeasureStatus::InProgress,
+                Some("2022-10-03"),
+                Warning::Yellow,
+                0,
+            ),
+            (
+                MeasureStatus::InProgress,
+                Some("2022-10-04"),
+                Warning::Green,
+                0,
+            ),
             (MeasureStatus::Closed, Some("2022-06-30"), Warning::Green, 0),
             (MeasureStatus::Ongoing, None, Warning::Green, 0),
         ];

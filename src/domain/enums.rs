@@ -152,7 +152,10 @@ mod tests {
         for k in MeasureKind::ALL {
             assert_eq!(MeasureKind::parse(k.as_str()), Some(*k));
         }
-        assert_eq!(SourceType::parse("self_review"), Some(SourceType::SelfReview));
+        assert_eq!(
+            SourceType::parse("self_review"),
+            Some(SourceType::SelfReview)
+        );
         assert_eq!(MeasureKind::Immediate.label(), "立行立改");
         assert_eq!(FindingStatus::parse("rejected"), None);
     }

@@ -71,7 +71,10 @@ pub fn kind_editable(status: MeasureStatus) -> bool {
 }
 
 /// The concentrated period (集中整改期) ends on or after the feedback date.
-pub fn check_inspection_dates(feedback: NaiveDate, period_end: Option<NaiveDate>) -> Vec<FieldError> {
+pub fn check_inspection_dates(
+    feedback: NaiveDate,
+    period_end: Option<NaiveDate>,
+) -> Vec<FieldError> {
     match period_end {
         Some(end) if end < feedback => vec![FieldError::new(
             "concentrated_period_end",

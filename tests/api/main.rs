@@ -1,1 +1,14 @@
-fn main(){}
+//! One integration-test binary: every test spawns the real app on its own database and
+//! talks HTTP to it. Set TEST_DATABASE_URL=postgres://… to run the suite on PostgreSQL.
+
+mod cli;
+mod errors;
+mod findings;
+mod health;
+mod helpers;
+mod inspections;
+mod measures;
+mod openapi;
+mod pagination;
+mod seed;
+mod units;

@@ -79,7 +79,11 @@ impl TryFrom<InspectionRow> for Inspection {
 
     fn try_from(r: InspectionRow) -> Result<Inspection, ApiError> {
         Ok(Inspection {
-            source_type: stored(SourceType::parse(&r.source_type), "source_type", &r.source_type)?,
+            source_type: stored(
+                SourceType::parse(&r.source_type),
+                "source_type",
+                &r.source_type,
+            )?,
             id: r.id,
             code: r.code,
             title: r.title,
@@ -96,7 +100,11 @@ impl TryFrom<InspectionRow> for Inspection {
     }
 }
 
-page_type!(InspectionPage, Inspection, "inspections, latest feedback date first");
+page_type!(
+    InspectionPage,
+    Inspection,
+    "inspections, latest feedback date first"
+);
 
 #[derive(Debug, Clone, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]

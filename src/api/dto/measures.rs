@@ -149,7 +149,11 @@ pub struct Measure {
 }
 
 impl Measure {
-    pub fn from_row(r: MeasureRow, supporting_unit_ids: Vec<String>, today: NaiveDate) -> Result<Measure, ApiError> {
+    pub fn from_row(
+        r: MeasureRow,
+        supporting_unit_ids: Vec<String>,
+        today: NaiveDate,
+    ) -> Result<Measure, ApiError> {
         let status = stored(MeasureStatus::parse(&r.status), "status", &r.status)?;
         let state = deadline::assess(status, r.due_date, today);
         let quota = match (r.quota_metric, r.quota_min_count, r.quota_period) {

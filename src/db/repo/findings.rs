@@ -10,7 +10,12 @@ use crate::domain::codes;
 use crate::domain::enums::{FindingStatus, Level, SupervisionLevel};
 use crate::error::ApiError;
 
-fn check_code_free(conn: &mut DbConnection, inspection_id: &str, code: &str, except: Option<&str>) -> Result<(), ApiError> {
+fn check_code_free(
+    conn: &mut DbConnection,
+    inspection_id: &str,
+    code: &str,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
     let mut query = findings::table
         .filter(findings::inspection_id.eq(inspection_id.to_string()))
         .filter(findings::code.eq(code.to_string()))
@@ -20,12 +25,19 @@ fn check_code_free(conn: &mut DbConnection, inspection_id: &str, code: &str, exc
     }
     let taken: i64 = query.count().get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::Conflict(format!("finding code {code} is already used in this inspection")));
+        return Err(ApiError::Conflict(format!(
+            "finding code {code} is already used in this inspection"
+        )));
     }
     Ok(())
 }
 
-pub fn create(conn: &mut DbConnection, inspection_id: &str, input: &CreateFinding, ctx: &WriteCtx) -> Result<FindingRow, ApiError> {
+pub fn create(
+    conn: &mut DbConnection,
+    inspection_id: &str,
+    input: &CreateFinding,
+    ctx: &WriteCtx,
+) -> Result<FindingRow, ApiError> {
     let inspection = inspections::get(conn, inspection_id)?;
     let unit = input.responsible_unit_id.to_string();
     check_unit(conn, "responsible_unit_id", Some(&unit))?;
@@ -56,7 +68,10 @@ pub fn create(conn: &mut DbConnection, inspection_id: &str, input: &CreateFindin
         title: input.title.trim().to_string(),
         description: input.description.trim().to_string(),
         responsible_unit_id: unit,
-        primary_accountable: input.primary_accountable.as_ref().map(|s| s.trim().to_string()),
+        primary_accountable: input
+            .primary_accountable
+            .as_ref()
+            .map(|s| s.trim().to_string()),
         status: FindingStatus::Assigned.as_str().to_string(),
         closed_at: None,
         version: 1,
@@ -65,7 +80,9 @@ pub fn create(conn: &mut DbConnection, inspection_id: &str, input: &CreateFindin
         created_by: ctx.actor.clone(),
         updated_by: ctx.actor.clone(),
     };
-    diesel::insert_into(findings::table).values(&row).execute(conn)?;
+    diesel::insert_into(findings::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(row)
 }
 
@@ -81,7 +98,11 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<FindingRow, ApiError> {
     find(conn, id)?.ok_or_else(|| ApiError::not_found("finding"))
 }
 
-pub fn find_by_code(conn: &mut DbConnection, inspection_id: &str, code: &str) -> Result<Option<FindingRow>, ApiError> {
+pub fn find_by_code(
+    conn: &mut DbConnection,
+    inspection_id: &str,
+    code: &str,
+) -> Result<Option<FindingRow>, ApiError> {
     Ok(findings::table
         .filter(findings::inspection_id.eq(inspection_id))
         .filter(findings::code.eq(code))
@@ -90,7 +111,12 @@ pub fn find_by_code(conn: &mut DbConnection, inspection_id: &str, code: &str) ->
         .optional()?)
 }
 
-pub fn update(conn: &mut DbConnection, id: &str, input: &UpdateFinding, ctx: &WriteCtx) -> Result<FindingRow, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    input: &UpdateFinding,
+    ctx: &WriteCtx,
+) -> Result<FindingRow, ApiError> {
     let mut row = get(conn, id)?;
     if let Some(code) = &input.code {
         check_code_free(conn, &row.inspection_id, code.trim(), Some(id))?;
@@ -123,7 +149,11 @@ pub fn update(conn: &mut DbConnection, id: &str, input: &UpdateFinding, ctx: &Wr
 }
 
 /// Writes a changed row, bumping its version; a concurrent change in between is a 409.
-pub fn save(conn: &mut DbConnection, mut row: FindingRow, ctx: &WriteCtx) -> Result<FindingRow, ApiError> {
+pub fn save(
+    conn: &mut DbConnection,
+    mut row: FindingRow,
+    ctx: &WriteCtx,
+) -> Result<FindingRow, ApiError> {
     let old_version = row.version;
     row.version += 1;
     row.updated_at = ctx.now;
@@ -136,7 +166,9 @@ pub fn save(conn: &mut DbConnection, mut row: FindingRow, ctx: &WriteCtx) -> Res
     .set(&row)
     .execute(conn)?;
     if changed == 0 {
-        return Err(ApiError::Conflict("the finding was changed concurrently; reload and retry".into()));
+        return Err(ApiError::Conflict(
+            "the finding was changed concurrently; reload and retry".into(),
+        ));
     }
     Ok(row)
 }
@@ -162,11 +194,20 @@ fn filtered(q: &FindingQuery) -> findings::BoxedQuery<'static, MultiBackend> {
 }
 
 /// Findings ordered by code (问题编号).
-pub fn list(conn: &mut DbConnection, q: &FindingQuery, after: Option<After>, limit: i64) -> Result<Page<FindingRow>, ApiError> {
+pub fn list(
+    conn: &mut DbConnection,
+    q: &FindingQuery,
+    after: Option<After>,
+    limit: i64,
+) -> Result<Page<FindingRow>, ApiError> {
     let total: i64 = filtered(q).count().get_result(conn)?;
     let mut query = filtered(q);
     if let Some(After { key, id }) = after {
-        query = query.filter(findings::code.gt(key.clone()).or(findings::code.eq(key).and(findings::id.gt(id))));
+        query = query.filter(
+            findings::code
+                .gt(key.clone())
+                .or(findings::code.eq(key).and(findings::id.gt(id))),
+        );
     }
     let rows = query
         .order((findings::code.asc(), findings::id.asc()))
@@ -186,6 +227,10 @@ pub fn restore_state(
 ) -> Result<FindingRow, ApiError> {
     let mut row = get(conn, id)?;
     row.status = status.as_str().to_string();
-    row.closed_at = if status == FindingStatus::Closed { closed_at.or(Some(ctx.now)) } else { None };
+    row.closed_at = if status == FindingStatus::Closed {
+        closed_at.or(Some(ctx.now))
+    } else {
+        None
+    };
     save(conn, row, ctx)
 }

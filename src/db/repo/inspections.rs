@@ -9,20 +9,35 @@ use crate::db::DbConnection;
 use crate::domain::rules;
 use crate::error::ApiError;
 
-fn check_code_free(conn: &mut DbConnection, code: &str, except: Option<&str>) -> Result<(), ApiError> {
-    let mut query = inspections::table.filter(inspections::code.eq(code)).into_boxed();
+fn check_code_free(
+    conn: &mut DbConnection,
+    code: &str,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
+    let mut query = inspections::table
+        .filter(inspections::code.eq(code))
+        .into_boxed();
     if let Some(id) = except {
         query = query.filter(inspections::id.ne(id.to_string()));
     }
     let taken: i64 = query.count().get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::Conflict(format!("an inspection with code {code} already exists")));
+        return Err(ApiError::Conflict(format!(
+            "an inspection with code {code} already exists"
+        )));
     }
     Ok(())
 }
 
-pub fn create(conn: &mut DbConnection, input: &CreateInspection, ctx: &WriteCtx) -> Result<InspectionRow, ApiError> {
-    into_validation(rules::check_inspection_dates(input.feedback_date, input.concentrated_period_end))?;
+pub fn create(
+    conn: &mut DbConnection,
+    input: &CreateInspection,
+    ctx: &WriteCtx,
+) -> Result<InspectionRow, ApiError> {
+    into_validation(rules::check_inspection_dates(
+        input.feedback_date,
+        input.concentrated_period_end,
+    ))?;
     let code = input.code.trim();
     check_code_free(conn, code, None)?;
     let target = input.target_unit_id.map(|u| u.to_string());
@@ -42,7 +57,9 @@ pub fn create(conn: &mut DbConnection, input: &CreateInspection, ctx: &WriteCtx)
         created_by: ctx.actor.clone(),
         updated_by: ctx.actor.clone(),
     };
-    diesel::insert_into(inspections::table).values(&row).execute(conn)?;
+    diesel::insert_into(inspections::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(row)
 }
 
@@ -58,7 +75,10 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<InspectionRow, ApiError>
     find(conn, id)?.ok_or_else(|| ApiError::not_found("inspection"))
 }
 
-pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<InspectionRow>, ApiError> {
+pub fn find_by_code(
+    conn: &mut DbConnection,
+    code: &str,
+) -> Result<Option<InspectionRow>, ApiError> {
     Ok(inspections::table
         .filter(inspections::code.eq(code))
         .select(InspectionRow::as_select())
@@ -66,7 +86,12 @@ pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<Inspec
         .optional()?)
 }
 
-pub fn update(conn: &mut DbConnection, id: &str, input: &UpdateInspection, ctx: &WriteCtx) -> Result<InspectionRow, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    input: &UpdateInspection,
+    ctx: &WriteCtx,
+) -> Result<InspectionRow, ApiError> {
     let mut row = get(conn, id)?;
     if let Some(code) = &input.code {
         check_code_free(conn, code.trim(), Some(id))?;
@@ -91,7 +116,10 @@ pub fn update(conn: &mut DbConnection, id: &str, input: &UpdateInspection, ctx: 
     if let Some(end) = input.concentrated_period_end {
         row.concentrated_period_end = end;
     }
-    into_validation(rules::check_inspection_dates(row.feedback_date, row.concentrated_period_end))?;
+    into_validation(rules::check_inspection_dates(
+        row.feedback_date,
+        row.concentrated_period_end,
+    ))?;
     if input.feedback_date.is_some() {
         // No measure may end up due before the (new) feedback date.
         let earlier: i64 = measures::table
@@ -118,7 +146,9 @@ pub fn update(conn: &mut DbConnection, id: &str, input: &UpdateInspection, ctx: 
     .set(&row)
     .execute(conn)?;
     if changed == 0 {
-        return Err(ApiError::Conflict("the inspection was changed concurrently; reload and retry".into()));
+        return Err(ApiError::Conflict(
+            "the inspection was changed concurrently; reload and retry".into(),
+        ));
     }
     Ok(row)
 }
@@ -132,7 +162,12 @@ fn filtered(q: &InspectionQuery) -> inspections::BoxedQuery<'static, MultiBacken
 }
 
 /// Inspections, the latest feedback date first.
-pub fn list(conn: &mut DbConnection, q: &InspectionQuery, after: Option<After>, limit: i64) -> Result<Page<InspectionRow>, ApiError> {
+pub fn list(
+    conn: &mut DbConnection,
+    q: &InspectionQuery,
+    after: Option<After>,
+    limit: i64,
+) -> Result<Page<InspectionRow>, ApiError> {
     let total: i64 = filtered(q).count().get_result(conn)?;
     let mut query = filtered(q);
     if let Some(After { key, id }) = after {
@@ -142,7 +177,9 @@ pub fn list(conn: &mut DbConnection, q: &InspectionQuery, after: Option<After>, 
         query = query.filter(
             inspections::feedback_date
                 .lt(date)
-                .or(inspections::feedback_date.eq(date).and(inspections::id.lt(id))),
+                .or(inspections::feedback_date
+                    .eq(date)
+                    .and(inspections::id.lt(id))),
         );
     }
     let rows = query

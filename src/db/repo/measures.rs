@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use crate::api::dto::measures::{CreateMeasure, MeasureQuery, MeasureSort, Quota, UpdateMeasure};
 use crate::db::connection::MultiBackend;
 use crate::db::models::{MeasureRow, SupportingUnitRow};
-use crate::db::repo::{findings, inspections, into_validation, new_id, units, After, Page, WriteCtx};
+use crate::db::repo::{
+    findings, inspections, into_validation, new_id, units, After, Page, WriteCtx,
+};
 use crate::db::schema::{measure_supporting_units as msu, measures};
 use crate::db::DbConnection;
 use crate::domain::enums::{FindingStatus, MeasureKind, MeasureStatus, ReportCycle};
@@ -16,7 +18,12 @@ use crate::error::ApiError;
 /// A measure row with its supporting units.
 pub type MeasureWithUnits = (MeasureRow, Vec<String>);
 
-fn check_code_free(conn: &mut DbConnection, finding_id: &str, code: &str, except: Option<&str>) -> Result<(), ApiError> {
+fn check_code_free(
+    conn: &mut DbConnection,
+    finding_id: &str,
+    code: &str,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
     let mut query = measures::table
         .filter(measures::finding_id.eq(finding_id.to_string()))
         .filter(measures::code.eq(code.to_string()))
@@ -26,7 +33,9 @@ fn check_code_free(conn: &mut DbConnection, finding_id: &str, code: &str, except
     }
     let taken: i64 = query.count().get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::Conflict(format!("measure code {code} is already used in this finding")));
+        return Err(ApiError::Conflict(format!(
+            "measure code {code} is already used in this finding"
+        )));
     }
     Ok(())
 }
@@ -61,15 +70,30 @@ fn default_cycle(kind: MeasureKind, cycle: Option<ReportCycle>) -> Option<String
     }
 }
 
-pub fn create(conn: &mut DbConnection, finding_id: &str, input: &CreateMeasure, ctx: &WriteCtx) -> Result<MeasureWithUnits, ApiError> {
+pub fn create(
+    conn: &mut DbConnection,
+    finding_id: &str,
+    input: &CreateMeasure,
+    ctx: &WriteCtx,
+) -> Result<MeasureWithUnits, ApiError> {
     let finding = findings::get(conn, finding_id)?;
     if finding.status == FindingStatus::Closed.as_str() {
-        return Err(ApiError::Conflict("the finding is closed; reopen it before adding measures".into()));
+        return Err(ApiError::Conflict(
+            "the finding is closed; reopen it before adding measures".into(),
+        ));
     }
     let inspection = inspections::get(conn, &finding.inspection_id)?;
     let lead = input.lead_unit_id.to_string();
-    let supporting: Vec<String> = input.supporting_unit_ids.iter().map(|u| u.to_string()).collect();
-    into_validation(rules::check_schedule(input.kind, input.due_date, inspection.feedback_date))?;
+    let supporting: Vec<String> = input
+        .supporting_unit_ids
+        .iter()
+        .map(|u| u.to_string())
+        .collect();
+    into_validation(rules::check_schedule(
+        input.kind,
+        input.due_date,
+        inspection.feedback_date,
+    ))?;
     check_units(conn, &lead, &supporting)?;
     let code = match &input.code {
         Some(code) => {
@@ -93,11 +117,17 @@ pub fn create(conn: &mut DbConnection, finding_id: &str, input: &CreateMeasure, 
         kind: input.kind.as_str().to_string(),
         lead_unit_id: lead,
         accountable_leader: input.accountable_leader.trim().to_string(),
-        responsible_person: input.responsible_person.as_ref().map(|s| s.trim().to_string()),
+        responsible_person: input
+            .responsible_person
+            .as_ref()
+            .map(|s| s.trim().to_string()),
         due_date: input.due_date,
         original_due_date: input.due_date,
         due_sort: deadline::sort_key(input.due_date),
-        completion_criteria: input.completion_criteria.as_ref().map(|s| s.trim().to_string()),
+        completion_criteria: input
+            .completion_criteria
+            .as_ref()
+            .map(|s| s.trim().to_string()),
         report_cycle: default_cycle(input.kind, input.report_cycle),
         quota_metric: None,
         quota_min_count: None,
@@ -112,12 +142,18 @@ pub fn create(conn: &mut DbConnection, finding_id: &str, input: &CreateMeasure, 
         updated_by: ctx.actor.clone(),
     };
     apply_quota(&mut row, input.quota.as_ref());
-    diesel::insert_into(measures::table).values(&row).execute(conn)?;
+    diesel::insert_into(measures::table)
+        .values(&row)
+        .execute(conn)?;
     replace_supporting(conn, &row.id, &supporting)?;
     Ok((row, supporting))
 }
 
-fn replace_supporting(conn: &mut DbConnection, measure_id: &str, supporting: &[String]) -> Result<(), ApiError> {
+fn replace_supporting(
+    conn: &mut DbConnection,
+    measure_id: &str,
+    supporting: &[String],
+) -> Result<(), ApiError> {
     diesel::delete(msu::table.filter(msu::measure_id.eq(measure_id))).execute(conn)?;
     // One statement per row: batch inserts are not portable across MultiConnection backends.
     for unit in supporting {
@@ -131,7 +167,10 @@ fn replace_supporting(conn: &mut DbConnection, measure_id: &str, supporting: &[S
 }
 
 /// Supporting units of several measures, in one query.
-pub fn supporting_of(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Vec<String>>, ApiError> {
+pub fn supporting_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<String>>, ApiError> {
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
     if ids.is_empty() {
         return Ok(map);
@@ -147,7 +186,10 @@ pub fn supporting_of(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<
     Ok(map)
 }
 
-fn with_units(conn: &mut DbConnection, rows: Vec<MeasureRow>) -> Result<Vec<MeasureWithUnits>, ApiError> {
+fn with_units(
+    conn: &mut DbConnection,
+    rows: Vec<MeasureRow>,
+) -> Result<Vec<MeasureWithUnits>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut supporting = supporting_of(conn, &ids)?;
     Ok(rows
@@ -173,7 +215,11 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<MeasureWithUnits, ApiErr
     Ok(list.remove(0))
 }
 
-pub fn find_by_code(conn: &mut DbConnection, finding_id: &str, code: &str) -> Result<Option<MeasureRow>, ApiError> {
+pub fn find_by_code(
+    conn: &mut DbConnection,
+    finding_id: &str,
+    code: &str,
+) -> Result<Option<MeasureRow>, ApiError> {
     Ok(measures::table
         .filter(measures::finding_id.eq(finding_id))
         .filter(measures::code.eq(code))
@@ -183,7 +229,10 @@ pub fn find_by_code(conn: &mut DbConnection, finding_id: &str, code: &str) -> Re
 }
 
 /// The measures of one finding, oldest first.
-pub fn of_finding(conn: &mut DbConnection, finding_id: &str) -> Result<Vec<MeasureWithUnits>, ApiError> {
+pub fn of_finding(
+    conn: &mut DbConnection,
+    finding_id: &str,
+) -> Result<Vec<MeasureWithUnits>, ApiError> {
     let rows = measures::table
         .filter(measures::finding_id.eq(finding_id))
         .order((measures::created_at.asc(), measures::id.asc()))
@@ -192,12 +241,19 @@ pub fn of_finding(conn: &mut DbConnection, finding_id: &str) -> Result<Vec<Measu
     with_units(conn, rows)
 }
 
-pub fn update(conn: &mut DbConnection, id: &str, input: &UpdateMeasure, ctx: &WriteCtx) -> Result<MeasureWithUnits, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    input: &UpdateMeasure,
+    ctx: &WriteCtx,
+) -> Result<MeasureWithUnits, ApiError> {
     let (mut row, mut supporting) = get(conn, id)?;
     let status = MeasureStatus::parse(&row.status)
         .ok_or_else(|| ApiError::Internal(format!("unknown measure status {}", row.status)))?;
     if status == MeasureStatus::Closed {
-        return Err(ApiError::Conflict("the measure is closed (已销号) and can no longer be edited".into()));
+        return Err(ApiError::Conflict(
+            "the measure is closed (已销号) and can no longer be edited".into(),
+        ));
     }
     if let Some(code) = &input.code {
         check_code_free(conn, &row.finding_id, code.trim(), Some(id))?;
@@ -231,7 +287,11 @@ pub fn update(conn: &mut DbConnection, id: &str, input: &UpdateMeasure, ctx: &Wr
     }
     if input.kind.is_some() || input.due_date.is_some() {
         let inspection = inspections::get(conn, &row.inspection_id)?;
-        into_validation(rules::check_schedule(kind, row.due_date, inspection.feedback_date))?;
+        into_validation(rules::check_schedule(
+            kind,
+            row.due_date,
+            inspection.feedback_date,
+        ))?;
     }
     if let Some(lead) = input.lead_unit_id {
         row.lead_unit_id = lead.to_string();
@@ -267,7 +327,11 @@ pub fn update(conn: &mut DbConnection, id: &str, input: &UpdateMeasure, ctx: &Wr
 }
 
 /// Writes a changed row, bumping its version; a concurrent change in between is a 409.
-pub fn save(conn: &mut DbConnection, mut row: MeasureRow, ctx: &WriteCtx) -> Result<MeasureRow, ApiError> {
+pub fn save(
+    conn: &mut DbConnection,
+    mut row: MeasureRow,
+    ctx: &WriteCtx,
+) -> Result<MeasureRow, ApiError> {
     let old_version = row.version;
     row.version += 1;
     row.updated_at = ctx.now;
@@ -280,7 +344,9 @@ pub fn save(conn: &mut DbConnection, mut row: MeasureRow, ctx: &WriteCtx) -> Res
     .set(&row)
     .execute(conn)?;
     if changed == 0 {
-        return Err(ApiError::Conflict("the measure was changed concurrently; reload and retry".into()));
+        return Err(ApiError::Conflict(
+            "the measure was changed concurrently; reload and retry".into(),
+        ));
     }
     Ok(row)
 }
@@ -295,8 +361,14 @@ fn filtered(q: &MeasureQuery, today: NaiveDate) -> measures::BoxedQuery<'static,
     }
     if let Some(unit) = q.unit_id {
         let unit = unit.to_string();
-        let supported = msu::table.filter(msu::unit_id.eq(unit.clone())).select(msu::measure_id);
-        query = query.filter(measures::lead_unit_id.eq(unit).or(measures::id.eq_any(supported)));
+        let supported = msu::table
+            .filter(msu::unit_id.eq(unit.clone()))
+            .select(msu::measure_id);
+        query = query.filter(
+            measures::lead_unit_id
+                .eq(unit)
+                .or(measures::id.eq_any(supported)),
+        );
     }
     if let Some(status) = q.status {
         query = query.filter(measures::status.eq(status.as_str()));
@@ -353,21 +425,34 @@ pub fn list(
         MeasureSort::DueDate => {
             if let Some(After { key, id }) = after {
                 let due: NaiveDate = key.parse().map_err(|_| bad_cursor())?;
-                query = query.filter(measures::due_sort.gt(due).or(measures::due_sort.eq(due).and(measures::id.gt(id))));
+                query = query.filter(
+                    measures::due_sort
+                        .gt(due)
+                        .or(measures::due_sort.eq(due).and(measures::id.gt(id))),
+                );
             }
             query.order((measures::due_sort.asc(), measures::id.asc()))
         }
         MeasureSort::DueDateDesc => {
             if let Some(After { key, id }) = after {
                 let due: NaiveDate = key.parse().map_err(|_| bad_cursor())?;
-                query = query.filter(measures::due_sort.lt(due).or(measures::due_sort.eq(due).and(measures::id.lt(id))));
+                query = query.filter(
+                    measures::due_sort
+                        .lt(due)
+                        .or(measures::due_sort.eq(due).and(measures::id.lt(id))),
+                );
             }
             query.order((measures::due_sort.desc(), measures::id.desc()))
         }
         MeasureSort::CreatedAt => {
             if let Some(After { key, id }) = after {
-                let at = chrono::NaiveDateTime::parse_from_str(&key, "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| bad_cursor())?;
-                query = query.filter(measures::created_at.gt(at).or(measures::created_at.eq(at).and(measures::id.gt(id))));
+                let at = chrono::NaiveDateTime::parse_from_str(&key, "%Y-%m-%dT%H:%M:%S%.f")
+                    .map_err(|_| bad_cursor())?;
+                query = query.filter(
+                    measures::created_at
+                        .gt(at)
+                        .or(measures::created_at.eq(at).and(measures::id.gt(id))),
+                );
             }
             query.order((measures::created_at.asc(), measures::id.asc()))
         }
@@ -395,6 +480,10 @@ pub fn restore_state(
 ) -> Result<MeasureRow, ApiError> {
     let (mut row, _) = get(conn, id)?;
     row.status = status.as_str().to_string();
-    row.closed_at = if status == MeasureStatus::Closed { closed_at.or(Some(ctx.now)) } else { None };
+    row.closed_at = if status == MeasureStatus::Closed {
+        closed_at.or(Some(ctx.now))
+    } else {
+        None
+    };
     save(conn, row, ctx)
 }

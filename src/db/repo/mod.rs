@@ -23,7 +23,9 @@ impl WriteCtx {
     pub fn new(actor: Option<String>) -> WriteCtx {
         let now = Utc::now().naive_utc();
         // Microseconds: what PostgreSQL keeps, so both databases hold the same value.
-        let now = now.with_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now);
+        let now = now
+            .with_nanosecond(now.nanosecond() / 1000 * 1000)
+            .unwrap_or(now);
         WriteCtx { actor, now }
     }
 }
@@ -71,7 +73,9 @@ pub fn into_validation(errors: Vec<FieldError>) -> Result<(), ApiError> {
 /// A unit id given in field `field` must name a unit.
 pub fn check_unit(conn: &mut DbConnection, field: &str, id: Option<&str>) -> Result<(), ApiError> {
     match id {
-        Some(id) if units::find(conn, id)?.is_none() => Err(ApiError::field(field, "no unit has this id")),
+        Some(id) if units::find(conn, id)?.is_none() => {
+            Err(ApiError::field(field, "no unit has this id"))
+        }
         _ => Ok(()),
     }
 }

@@ -7,13 +7,20 @@ use crate::db::schema::units;
 use crate::db::DbConnection;
 use crate::error::ApiError;
 
-pub fn create(conn: &mut DbConnection, input: &CreateUnit, ctx: &WriteCtx) -> Result<UnitRow, ApiError> {
+pub fn create(
+    conn: &mut DbConnection,
+    input: &CreateUnit,
+    ctx: &WriteCtx,
+) -> Result<UnitRow, ApiError> {
     let taken: i64 = units::table
         .filter(units::code.eq(&input.code))
         .count()
         .get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::Conflict(format!("a unit with code {} already exists", input.code)));
+        return Err(ApiError::Conflict(format!(
+            "a unit with code {} already exists",
+            input.code
+        )));
     }
     let parent_id = input.parent_id.map(|p| p.to_string());
     if let Some(parent) = &parent_id {
@@ -31,7 +38,9 @@ pub fn create(conn: &mut DbConnection, input: &CreateUnit, ctx: &WriteCtx) -> Re
         created_by: ctx.actor.clone(),
         updated_by: ctx.actor.clone(),
     };
-    diesel::insert_into(units::table).values(&row).execute(conn)?;
+    diesel::insert_into(units::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(row)
 }
 
@@ -64,7 +73,11 @@ pub fn missing(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<String>, A
         .filter(units::id.eq_any(ids))
         .select(units::id)
         .load(conn)?;
-    Ok(ids.iter().filter(|id| !found.contains(id)).cloned().collect())
+    Ok(ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .cloned()
+        .collect())
 }
 
 fn filtered(q: &UnitQuery) -> units::BoxedQuery<'static, crate::db::connection::MultiBackend> {
@@ -76,11 +89,20 @@ fn filtered(q: &UnitQuery) -> units::BoxedQuery<'static, crate::db::connection::
 }
 
 /// Units ordered by code.
-pub fn list(conn: &mut DbConnection, q: &UnitQuery, after: Option<After>, limit: i64) -> Result<Page<UnitRow>, ApiError> {
+pub fn list(
+    conn: &mut DbConnection,
+    q: &UnitQuery,
+    after: Option<After>,
+    limit: i64,
+) -> Result<Page<UnitRow>, ApiError> {
     let total: i64 = filtered(q).count().get_result(conn)?;
     let mut query = filtered(q);
     if let Some(After { key, id }) = after {
-        query = query.filter(units::code.gt(key.clone()).or(units::code.eq(key).and(units::id.gt(id))));
+        query = query.filter(
+            units::code
+                .gt(key.clone())
+                .or(units::code.eq(key).and(units::id.gt(id))),
+        );
     }
     let rows = query
         .order((units::code.asc(), units::id.asc()))

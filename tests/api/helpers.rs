@@ -1,0 +1,216 @@
+//! Spawns the real app on port 0 with its own fresh database — a temp SQLite file, or a
+//! fresh PostgreSQL schema when TEST_DATABASE_URL is set — and talks HTTP to it.
+
+use chrono::NaiveDate;
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use zhenggai::config::Config;
+use zhenggai::db::Db;
+use zhenggai::startup;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub config: Config,
+    _dir: Option<TempDir>,
+}
+
+pub fn shanghai() -> chrono_tz::Tz {
+    chrono_tz::Asia::Shanghai
+}
+
+/// Today in the app's zone.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().with_timezone(&shanghai()).date_naive()
+}
+
+pub fn days(n: i64) -> String {
+    (today() + chrono::Duration::days(n)).to_string()
+}
+
+/// A database URL of its own for one test.
+pub fn fresh_database_url() -> (String, Option<TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => (fresh_pg_schema(&admin), None),
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("zhenggai-test.db");
+            (path.to_string_lossy().into_owned(), Some(dir))
+        }
+    }
+}
+
+fn fresh_pg_schema(admin: &str) -> String {
+    use diesel::connection::SimpleConnection;
+    let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+    let mut conn =
+        zhenggai::db::connection::establish(admin).expect("connect to TEST_DATABASE_URL");
+    conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .expect("create schema");
+    let sep = if admin.contains('?') { '&' } else { '?' };
+    format!("{admin}{sep}options=-csearch_path%3D{schema}")
+}
+
+pub async fn spawn_app() -> TestApp {
+    let (database_url, dir) = fresh_database_url();
+    let config = Config {
+        database_url,
+        bind: "127.0.0.1:0".into(),
+        tz: shanghai(),
+        pool_size: 4,
+        workers: Some(1),
+    };
+    let db = startup::open_database(&config).expect("open test database");
+    let (server, addr) = startup::build_server(&config, db).expect("bind");
+    tokio::spawn(server);
+    TestApp {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        config,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .patch(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        res.json().await.expect("json")
+    }
+
+    /// POSTs and expects 201, returning the body.
+    pub async fn created(&self, path: &str, body: &Value) -> Value {
+        let res = self.post(path, body).await;
+        let status = res.status();
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {body}");
+        body
+    }
+
+    pub async fn unit(&self, code: &str, name: &str) -> String {
+        let unit = self
+            .created("/api/v1/units", &json!({"code": code, "name": name}))
+            .await;
+        unit["id"].as_str().unwrap().to_string()
+    }
+
+    /// An inspection whose feedback date lies 60 days back.
+    pub async fn inspection(&self, code: &str) -> String {
+        let body = json!({
+            "code": code, "source_type": "xuncha", "title": "市委第三巡察组巡察反馈问题整改",
+            "issuer": "市委第三巡察组", "feedback_date": days(-60)
+        });
+        self.created("/api/v1/inspections", &body).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn finding(&self, inspection_id: &str, unit_id: &str) -> Value {
+        let body = json!({
+            "category": "strict_governance", "title": "差旅费报销不规范",
+            "description": "短距离出差违规报销差旅费。", "responsible_unit_id": unit_id
+        });
+        self.created(
+            &format!("/api/v1/inspections/{inspection_id}/findings"),
+            &body,
+        )
+        .await
+    }
+
+    pub async fn measure(&self, finding_id: &str, lead: &str, due: Option<String>) -> Value {
+        let mut body = json!({
+            "content": "修订《机关差旅费管理办法》", "kind": "time_bound",
+            "lead_unit_id": lead, "accountable_leader": "党组成员、副主任"
+        });
+        match due {
+            Some(d) => body["due_date"] = json!(d),
+            None => body["kind"] = json!("long_term"),
+        }
+        self.created(&format!("/api/v1/findings/{finding_id}/measures"), &body)
+            .await
+    }
+
+    /// A unit, an inspection and a finding: the usual start of a test.
+    pub async fn ledger(&self) -> (String, String, Value) {
+        let unit = self.unit("ZHK", "综合科").await;
+        let inspection = self.inspection("XC-2022-03").await;
+        let finding = self.finding(&inspection, &unit).await;
+        (unit, inspection, finding)
+    }
+
+    /// Loads seed JSON into this app's database, as `zhenggai seed FILE` does.
+    pub fn seed(&self, text: &str) -> zhenggai::seed::SeedReport {
+        let db = Db::open(&self.config.database_url, 1).expect("open");
+        zhenggai::seed::load_text(&db, text, shanghai()).expect("seed")
+    }
+}
+
+/// Asserts an RFC 9457 problem response and returns its body.
+pub async fn problem(res: Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status");
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = res.json().await.expect("problem json");
+    assert_eq!(body["status"], status, "{body}");
+    assert!(
+        body["type"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
+    body
+}
+
+/// The fields named in a problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
