@@ -164,3 +164,22 @@ async fn patch_reassigns_and_clears() {
         other.as_str()
     );
 }
+
+#[tokio::test]
+async fn simultaneous_findings_get_distinct_generated_codes() {
+    let app = spawn_app().await;
+    let unit = app.unit("ZHK", "综合科").await;
+    let inspection = app.inspection("XC-2022-03").await;
+    let path = format!("/api/v1/inspections/{inspection}/findings");
+    let body = finding(&unit, "business", "general");
+    let results = futures_util::future::join_all((0..20).map(|_| app.post(&path, &body))).await;
+    let mut codes = vec![];
+    for res in results {
+        assert_eq!(res.status(), 201);
+        let created: Value = res.json().await.unwrap();
+        codes.push(created["code"].as_str().unwrap().to_string());
+    }
+    codes.sort();
+    let expected: Vec<String> = (1..=20).map(|i| format!("XC-2022-03-{i:02}")).collect();
+    assert_eq!(codes, expected);
+}

@@ -38,6 +38,8 @@ pub fn create(
     input: &CreateFinding,
     ctx: &WriteCtx,
 ) -> Result<FindingRow, ApiError> {
+    // Concurrent creates in one inspection would pick the same next code: take turns.
+    inspections::lock(conn, inspection_id)?;
     let inspection = inspections::get(conn, inspection_id)?;
     let unit = input.responsible_unit_id.to_string();
     check_unit(conn, "responsible_unit_id", Some(&unit))?;
@@ -84,6 +86,14 @@ pub fn create(
         .values(&row)
         .execute(conn)?;
     Ok(row)
+}
+
+/// Holds the finding's row lock until the transaction ends (a no-op update: portable).
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+    diesel::update(findings::table.find(id))
+        .set(findings::id.eq(findings::id))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<FindingRow>, ApiError> {

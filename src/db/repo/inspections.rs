@@ -63,6 +63,14 @@ pub fn create(
     Ok(row)
 }
 
+/// Holds the inspection's row lock until the transaction ends (a no-op update: portable).
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+    diesel::update(inspections::table.find(id))
+        .set(inspections::id.eq(inspections::id))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<InspectionRow>, ApiError> {
     Ok(inspections::table
         .find(id)

@@ -76,6 +76,8 @@ pub fn create(
     input: &CreateMeasure,
     ctx: &WriteCtx,
 ) -> Result<MeasureWithUnits, ApiError> {
+    // Concurrent creates in one finding would pick the same next code: take turns.
+    findings::lock(conn, finding_id)?;
     let finding = findings::get(conn, finding_id)?;
     if finding.status == FindingStatus::Closed.as_str() {
         return Err(ApiError::Conflict(
