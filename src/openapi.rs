@@ -5,6 +5,7 @@
 use serde_json::{json, Map, Value};
 use utoipa::OpenApi;
 
+use crate::api::dto::measures::MeasureSort;
 use crate::error::{Problem, ProblemField};
 
 #[derive(OpenApi)]
@@ -17,7 +18,7 @@ use crate::error::{Problem, ProblemField};
 pass `next_cursor` back as `cursor`.",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
-    components(schemas(Problem, ProblemField)),
+    components(schemas(Problem, ProblemField, MeasureSort)),
     tags(
         (name = "units", description = "单位: the unit tree whose members own findings and measures."),
         (name = "inspections", description = "巡视巡察: an inspection round and its feedback date."),

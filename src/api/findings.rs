@@ -18,7 +18,7 @@ const SORT: &str = "code";
 ///
 /// The finding is assigned (交办) to its responsible unit. Its code is unique within the
 /// inspection and generated from the inspection's code when absent.
-#[utoipa::path(tag = "findings", params(("id" = Uuid, Path, description = "Inspection id")),
+#[utoipa::path(tag = "findings", operation_id = "create_finding", params(("id" = Uuid, Path, description = "Inspection id")),
     request_body = CreateFinding, responses(
     (status = 201, description = "The finding was filed.", body = Finding,
         headers(("Location" = String, description = "The new finding's URL"))),
@@ -42,7 +42,7 @@ pub async fn create(
 }
 
 /// List findings (问题清单), ordered by code.
-#[utoipa::path(tag = "findings", params(FindingQuery), responses(
+#[utoipa::path(tag = "findings", operation_id = "list_findings", params(FindingQuery), responses(
     (status = 200, description = "A page of findings.", body = FindingPage),
 ))]
 #[get("/findings")]
@@ -71,7 +71,7 @@ pub async fn list(
 }
 
 /// Get one finding with its measures.
-#[utoipa::path(tag = "findings", params(("id" = Uuid, Path, description = "Finding id")), responses(
+#[utoipa::path(tag = "findings", operation_id = "get_finding", params(("id" = Uuid, Path, description = "Finding id")), responses(
     (status = 200, description = "The finding and its measures.", body = FindingDetail),
 ))]
 #[get("/findings/{id}")]
@@ -101,7 +101,7 @@ pub async fn get(
 ///
 /// Absent fields stay; `null` clears an optional field; a new `responsible_unit_id`
 /// reassigns the finding.
-#[utoipa::path(tag = "findings", params(("id" = Uuid, Path, description = "Finding id")),
+#[utoipa::path(tag = "findings", operation_id = "update_finding", params(("id" = Uuid, Path, description = "Finding id")),
     request_body = UpdateFinding, responses(
     (status = 200, description = "The changed finding.", body = Finding),
     (status = 409, description = "The new code is taken, or the finding changed concurrently.", body = Problem, content_type = "application/problem+json"),

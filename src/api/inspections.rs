@@ -16,7 +16,7 @@ const SORT: &str = "-feedback_date";
 /// File an inspection (巡视/巡察/审计/督查…).
 ///
 /// Its code (e.g. `XC-2022-03`) is unique. Findings are then filed under it.
-#[utoipa::path(tag = "inspections", request_body = CreateInspection, responses(
+#[utoipa::path(tag = "inspections", operation_id = "create_inspection", request_body = CreateInspection, responses(
     (status = 201, description = "The inspection was filed.", body = Inspection,
         headers(("Location" = String, description = "The new inspection's URL"))),
     (status = 409, description = "An inspection with this code exists.", body = Problem, content_type = "application/problem+json"),
@@ -37,7 +37,7 @@ pub async fn create(
 }
 
 /// List inspections, the latest feedback date first.
-#[utoipa::path(tag = "inspections", params(InspectionQuery), responses(
+#[utoipa::path(tag = "inspections", operation_id = "list_inspections", params(InspectionQuery), responses(
     (status = 200, description = "A page of inspections.", body = InspectionPage),
 ))]
 #[get("/inspections")]
@@ -69,7 +69,7 @@ pub async fn list(
 }
 
 /// Get one inspection.
-#[utoipa::path(tag = "inspections", params(("id" = Uuid, Path, description = "Inspection id")), responses(
+#[utoipa::path(tag = "inspections", operation_id = "get_inspection", params(("id" = Uuid, Path, description = "Inspection id")), responses(
     (status = 200, description = "The inspection.", body = Inspection),
 ))]
 #[get("/inspections/{id}")]
@@ -86,7 +86,7 @@ pub async fn get(
 ///
 /// Absent fields stay as they are; `null` clears an optional field. A new feedback date may
 /// not fall after any of its measures' due dates.
-#[utoipa::path(tag = "inspections", params(("id" = Uuid, Path, description = "Inspection id")),
+#[utoipa::path(tag = "inspections", operation_id = "update_inspection", params(("id" = Uuid, Path, description = "Inspection id")),
     request_body = UpdateInspection, responses(
     (status = 200, description = "The changed inspection.", body = Inspection),
     (status = 409, description = "The new code is taken, or the inspection changed concurrently.", body = Problem, content_type = "application/problem+json"),

@@ -15,7 +15,7 @@ use crate::error::{ApiError, Problem};
 /// the due date. `due_date` is required unless `kind` is `long_term`, and may not fall
 /// before the inspection's feedback date. The code is generated from the finding's code
 /// when absent.
-#[utoipa::path(tag = "measures", params(("id" = Uuid, Path, description = "Finding id")),
+#[utoipa::path(tag = "measures", operation_id = "create_measure", params(("id" = Uuid, Path, description = "Finding id")),
     request_body = CreateMeasure, responses(
     (status = 201, description = "The measure was added.", body = Measure,
         headers(("Location" = String, description = "The new measure's URL"))),
@@ -43,7 +43,7 @@ pub async fn create(
 /// Filter by finding, inspection, unit (lead or supporting), status, kind, overdue and due
 /// date range; sort by due date (default; measures without one last), reverse due date or
 /// creation. Every measure carries its computed `overdue`, `overdue_days` and `warning`.
-#[utoipa::path(tag = "measures", params(MeasureQuery), responses(
+#[utoipa::path(tag = "measures", operation_id = "list_measures", params(MeasureQuery), responses(
     (status = 200, description = "A page of measures.", body = MeasurePage),
 ))]
 #[get("/measures")]
@@ -77,7 +77,7 @@ pub async fn list(
 }
 
 /// Get one measure.
-#[utoipa::path(tag = "measures", params(("id" = Uuid, Path, description = "Measure id")), responses(
+#[utoipa::path(tag = "measures", operation_id = "get_measure", params(("id" = Uuid, Path, description = "Measure id")), responses(
     (status = 200, description = "The measure.", body = Measure),
 ))]
 #[get("/measures/{id}")]
@@ -95,7 +95,7 @@ pub async fn get(
 /// Absent fields stay; `null` clears an optional field. `due_date` and `kind` change only
 /// while the measure has not started (afterwards only an approved extension moves the
 /// deadline); a closed measure cannot be edited.
-#[utoipa::path(tag = "measures", params(("id" = Uuid, Path, description = "Measure id")),
+#[utoipa::path(tag = "measures", operation_id = "update_measure", params(("id" = Uuid, Path, description = "Measure id")),
     request_body = UpdateMeasure, responses(
     (status = 200, description = "The changed measure.", body = Measure),
     (status = 409, description = "The change is not allowed in the measure's state, the code is taken, or the measure changed concurrently.", body = Problem, content_type = "application/problem+json"),

@@ -14,7 +14,7 @@ const SORT: &str = "code";
 /// Create a unit (单位/科室).
 ///
 /// Units form a tree (市委 → 局 → 科室/支部); a unit's code is unique.
-#[utoipa::path(tag = "units", request_body = CreateUnit, responses(
+#[utoipa::path(tag = "units", operation_id = "create_unit", request_body = CreateUnit, responses(
     (status = 201, description = "The unit was created.", body = Unit,
         headers(("Location" = String, description = "The new unit's URL"))),
     (status = 409, description = "A unit with this code exists.", body = Problem, content_type = "application/problem+json"),
@@ -31,7 +31,7 @@ pub async fn create(
 }
 
 /// List units, ordered by code.
-#[utoipa::path(tag = "units", params(UnitQuery), responses(
+#[utoipa::path(tag = "units", operation_id = "list_units", params(UnitQuery), responses(
     (status = 200, description = "A page of units.", body = UnitPage),
 ))]
 #[get("/units")]
@@ -55,7 +55,7 @@ pub async fn list(
 }
 
 /// Get one unit.
-#[utoipa::path(tag = "units", params(("id" = Uuid, Path, description = "Unit id")), responses(
+#[utoipa::path(tag = "units", operation_id = "get_unit", params(("id" = Uuid, Path, description = "Unit id")), responses(
     (status = 200, description = "The unit.", body = Unit),
 ))]
 #[get("/units/{id}")]
