@@ -23,6 +23,7 @@ use crate::error::ApiError;
 pub struct CreateFinding {
     /// 问题编号, unique in the inspection; generated (`<inspection code>-01`, `-02`…) when absent.
     #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub code: Option<String>,
     pub category: Category,
     /// Default `general`.
@@ -30,13 +31,16 @@ pub struct CreateFinding {
     /// Default `normal`; `listed` is 挂牌督办.
     pub supervision_level: Option<SupervisionLevel>,
     #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub title: String,
     #[validate(length(min = 1, max = 10000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 10000, pattern = "\\S")]
     pub description: String,
     /// 责任单位.
     pub responsible_unit_id: Uuid,
     /// 第一责任人.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub primary_accountable: Option<String>,
 }
 
@@ -47,17 +51,21 @@ pub struct CreateFinding {
 #[schema(example = json!({"level": "key", "supervision_level": "listed"}))]
 pub struct UpdateFinding {
     #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub code: Option<String>,
     pub category: Option<Category>,
     pub level: Option<Level>,
     pub supervision_level: Option<SupervisionLevel>,
     #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub title: Option<String>,
     #[validate(length(min = 1, max = 10000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 10000, pattern = "\\S")]
     pub description: Option<String>,
     pub responsible_unit_id: Option<Uuid>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     #[schema(value_type = Option<String>, nullable)]
     pub primary_accountable: Option<Option<String>>,
 }

@@ -20,12 +20,15 @@ use crate::error::ApiError;
 pub struct CreateInspection {
     /// Unique business code, e.g. `XC-2022-03`.
     #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub code: String,
     pub source_type: SourceType,
     #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub title: String,
     /// Who inspected, e.g. 市委第三巡察组.
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub issuer: String,
     /// The inspected unit.
     pub target_unit_id: Option<Uuid>,
@@ -41,11 +44,14 @@ pub struct CreateInspection {
 #[schema(example = json!({"concentrated_period_end": "2022-08-20"}))]
 pub struct UpdateInspection {
     #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub code: Option<String>,
     pub source_type: Option<SourceType>,
     #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub title: Option<String>,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub issuer: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>, nullable)]

@@ -17,8 +17,10 @@ use crate::error::ApiError;
 #[schema(example = json!({"metric": "党组会研究党建工作", "min_count": 2, "period": "year"}))]
 pub struct Quota {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub metric: String,
     #[validate(range(min = 1, max = 10000))]
+    #[schema(minimum = 1, maximum = 10000)]
     pub min_count: i32,
     pub period: QuotaPeriod,
 }
@@ -36,8 +38,10 @@ pub struct Quota {
 pub struct CreateMeasure {
     /// 措施编号, unique in the finding; generated (`<finding code>-1`, `-2`…) when absent.
     #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub code: Option<String>,
     #[validate(length(min = 1, max = 5000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub content: String,
     pub kind: MeasureKind,
     /// 牵头单位.
@@ -48,14 +52,17 @@ pub struct CreateMeasure {
     pub supporting_unit_ids: Vec<Uuid>,
     /// 责任领导.
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub accountable_leader: String,
     /// 责任人.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub responsible_person: Option<String>,
     /// 完成时限; required unless `kind` is `long_term`.
     pub due_date: Option<NaiveDate>,
     /// 整改目标/标准.
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub completion_criteria: Option<String>,
     /// For long-term measures; defaults to `quarterly` for them.
     pub report_cycle: Option<ReportCycle>,
@@ -71,17 +78,21 @@ pub struct CreateMeasure {
 #[schema(example = json!({"responsible_person": "财务室主任", "completion_criteria": "办法印发并组织全员学习"}))]
 pub struct UpdateMeasure {
     #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub code: Option<String>,
     #[validate(length(min = 1, max = 5000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub content: Option<String>,
     pub kind: Option<MeasureKind>,
     pub lead_unit_id: Option<Uuid>,
     #[validate(length(max = 50))]
     pub supporting_unit_ids: Option<Vec<Uuid>>,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub accountable_leader: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     #[schema(value_type = Option<String>, nullable)]
     pub responsible_person: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -89,6 +100,7 @@ pub struct UpdateMeasure {
     pub due_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     #[schema(value_type = Option<String>, nullable)]
     pub completion_criteria: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]

@@ -15,8 +15,10 @@ use crate::db::models::UnitRow;
 pub struct CreateUnit {
     /// Unique business code.
     #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub code: String,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// The unit above this one; none for a root.
     pub parent_id: Option<Uuid>,
