@@ -3,4 +3,5 @@
 pub mod codes;
 pub mod deadline;
 pub mod enums;
+pub mod permissions;
 pub mod rules;

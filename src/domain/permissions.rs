@@ -1,0 +1,254 @@
+//! Who may do what: one table of role × action × scope. Pure; the API asks it before every
+//! operation, and lists apply the same scope in SQL.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The role a token carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, including units.
+    Admin,
+    /// Rectification office / inspection team (整改办/巡察组).
+    Office,
+    /// Staff of a responsible unit (责任单位).
+    Unit,
+    /// Accountable leader of a unit (责任领导).
+    Leader,
+    /// Discipline inspection (纪检监察): reads everything.
+    Supervisor,
+    /// Dashboards: read-only.
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Office,
+        Role::Unit,
+        Role::Leader,
+        Role::Supervisor,
+        Role::Viewer,
+    ];
+
+    /// Roles that act for one unit and see only its items.
+    pub fn is_unit_scoped(self) -> bool {
+        matches!(self, Role::Unit | Role::Leader)
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Office => "office",
+            Role::Unit => "unit",
+            Role::Leader => "leader",
+            Role::Supervisor => "supervisor",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    ReadUnits,
+    CreateUnit,
+    ReadInspections,
+    WriteInspection,
+    ReadFindings,
+    /// File, edit or reassign a finding.
+    WriteFinding,
+    ReadMeasures,
+    CreateMeasure,
+    EditMeasure,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::ReadUnits,
+        Action::CreateUnit,
+        Action::ReadInspections,
+        Action::WriteInspection,
+        Action::ReadFindings,
+        Action::WriteFinding,
+        Action::ReadMeasures,
+        Action::CreateMeasure,
+        Action::EditMeasure,
+    ];
+}
+
+/// How an item relates to the caller's unit (only matters for unit-scoped roles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// The finding is assigned to the caller's unit (or the item belongs to such a finding).
+    Responsible,
+    /// The caller's unit leads or supports a measure of it, but is not responsible.
+    Involved,
+    /// Nothing of the caller's unit.
+    Unrelated,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Responsible, Scope::Involved, Scope::Unrelated];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// 403: the caller may see the item but not do this.
+    Forbidden,
+    /// 404: the caller may not even know the item exists.
+    Hidden,
+}
+
+pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
+    use Action::*;
+    use Decision::*;
+    let read = matches!(
+        action,
+        ReadUnits | ReadInspections | ReadFindings | ReadMeasures
+    );
+    match role {
+        Role::Admin => Allow,
+        Role::Office => match action {
+            CreateUnit => Forbidden,
+            _ => Allow,
+        },
+        Role::Supervisor | Role::Viewer => {
+            if read {
+                Allow
+            } else {
+                Forbidden
+            }
+        }
+        Role::Unit | Role::Leader => {
+            if action == ReadUnits {
+                // The unit directory is needed to name lead and supporting units.
+                return Allow;
+            }
+            if action == CreateUnit {
+                return Forbidden;
+            }
+            match (scope, read) {
+                (Scope::Unrelated, _) => Hidden,
+                (_, true) => Allow,
+                (Scope::Responsible, false)
+                    if role == Role::Unit && matches!(action, CreateMeasure | EditMeasure) =>
+                {
+                    Allow
+                }
+                _ => Forbidden,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expected decisions, one row per role and action: [Responsible, Involved, Unrelated].
+    /// A = allow, F = forbidden (403), H = hidden (404).
+    const TABLE: &[(Role, Action, [char; 3])] = &[
+        (Role::Admin, Action::ReadUnits, ['A', 'A', 'A']),
+        (Role::Admin, Action::CreateUnit, ['A', 'A', 'A']),
+        (Role::Admin, Action::ReadInspections, ['A', 'A', 'A']),
+        (Role::Admin, Action::WriteInspection, ['A', 'A', 'A']),
+        (Role::Admin, Action::ReadFindings, ['A', 'A', 'A']),
+        (Role::Admin, Action::WriteFinding, ['A', 'A', 'A']),
+        (Role::Admin, Action::ReadMeasures, ['A', 'A', 'A']),
+        (Role::Admin, Action::CreateMeasure, ['A', 'A', 'A']),
+        (Role::Admin, Action::EditMeasure, ['A', 'A', 'A']),
+        (Role::Office, Action::ReadUnits, ['A', 'A', 'A']),
+        (Role::Office, Action::CreateUnit, ['F', 'F', 'F']),
+        (Role::Office, Action::ReadInspections, ['A', 'A', 'A']),
+        (Role::Office, Action::WriteInspection, ['A', 'A', 'A']),
+        (Role::Office, Action::ReadFindings, ['A', 'A', 'A']),
+        (Role::Office, Action::WriteFinding, ['A', 'A', 'A']),
+        (Role::Office, Action::ReadMeasures, ['A', 'A', 'A']),
+        (Role::Office, Action::CreateMeasure, ['A', 'A', 'A']),
+        (Role::Office, Action::EditMeasure, ['A', 'A', 'A']),
+        (Role::Unit, Action::ReadUnits, ['A', 'A', 'A']),
+        (Role::Unit, Action::CreateUnit, ['F', 'F', 'F']),
+        (Role::Unit, Action::ReadInspections, ['A', 'A', 'H']),
+        (Role::Unit, Action::WriteInspection, ['F', 'F', 'H']),
+        (Role::Unit, Action::ReadFindings, ['A', 'A', 'H']),
+        (Role::Unit, Action::WriteFinding, ['F', 'F', 'H']),
+        (Role::Unit, Action::ReadMeasures, ['A', 'A', 'H']),
+        (Role::Unit, Action::CreateMeasure, ['A', 'F', 'H']),
+        (Role::Unit, Action::EditMeasure, ['A', 'F', 'H']),
+        (Role::Leader, Action::ReadUnits, ['A', 'A', 'A']),
+        (Role::Leader, Action::CreateUnit, ['F', 'F', 'F']),
+        (Role::Leader, Action::ReadInspections, ['A', 'A', 'H']),
+        (Role::Leader, Action::WriteInspection, ['F', 'F', 'H']),
+        (Role::Leader, Action::ReadFindings, ['A', 'A', 'H']),
+        (Role::Leader, Action::WriteFinding, ['F', 'F', 'H']),
+        (Role::Leader, Action::ReadMeasures, ['A', 'A', 'H']),
+        (Role::Leader, Action::CreateMeasure, ['F', 'F', 'H']),
+        (Role::Leader, Action::EditMeasure, ['F', 'F', 'H']),
+        (Role::Supervisor, Action::ReadUnits, ['A', 'A', 'A']),
+        (Role::Supervisor, Action::CreateUnit, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::ReadInspections, ['A', 'A', 'A']),
+        (Role::Supervisor, Action::WriteInspection, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::ReadFindings, ['A', 'A', 'A']),
+        (Role::Supervisor, Action::WriteFinding, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::ReadMeasures, ['A', 'A', 'A']),
+        (Role::Supervisor, Action::CreateMeasure, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::EditMeasure, ['F', 'F', 'F']),
+        (Role::Viewer, Action::ReadUnits, ['A', 'A', 'A']),
+        (Role::Viewer, Action::CreateUnit, ['F', 'F', 'F']),
+        (Role::Viewer, Action::ReadInspections, ['A', 'A', 'A']),
+        (Role::Viewer, Action::WriteInspection, ['F', 'F', 'F']),
+        (Role::Viewer, Action::ReadFindings, ['A', 'A', 'A']),
+        (Role::Viewer, Action::WriteFinding, ['F', 'F', 'F']),
+        (Role::Viewer, Action::ReadMeasures, ['A', 'A', 'A']),
+        (Role::Viewer, Action::CreateMeasure, ['F', 'F', 'F']),
+        (Role::Viewer, Action::EditMeasure, ['F', 'F', 'F']),
+    ];
+
+    #[test]
+    fn every_cell_of_the_permission_table() {
+        assert_eq!(
+            TABLE.len(),
+            Role::ALL.len() * Action::ALL.len(),
+            "every role × action is listed"
+        );
+        for role in Role::ALL {
+            for action in Action::ALL {
+                let row = TABLE
+                    .iter()
+                    .find(|(r, a, _)| *r == role && *a == action)
+                    .unwrap_or_else(|| panic!("{role:?} {action:?} missing"));
+                for (i, scope) in Scope::ALL.into_iter().enumerate() {
+                    let expected = match row.2[i] {
+                        'A' => Decision::Allow,
+                        'F' => Decision::Forbidden,
+                        _ => Decision::Hidden,
+                    };
+                    assert_eq!(
+                        decide(role, action, scope),
+                        expected,
+                        "{role:?} {action:?} {scope:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn roles_parse_from_their_claim_values() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+        assert!(
+            Role::Unit.is_unit_scoped()
+                && Role::Leader.is_unit_scoped()
+                && !Role::Office.is_unit_scoped()
+        );
+    }
+}
