@@ -1,6 +1,7 @@
 //! zhenggai — a rectification (整改) tracker served as a REST/JSON API.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
