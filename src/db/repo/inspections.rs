@@ -142,13 +142,22 @@ pub fn update(
             ));
         }
     }
+    save(conn, row, ctx)
+}
+
+/// Writes a changed row, bumping its version; a concurrent change in between is a 409.
+pub fn save(
+    conn: &mut DbConnection,
+    mut row: InspectionRow,
+    ctx: &WriteCtx,
+) -> Result<InspectionRow, ApiError> {
     let old_version = row.version;
     row.version += 1;
     row.updated_at = ctx.now;
     row.updated_by = ctx.actor.clone();
     let changed = diesel::update(
         inspections::table
-            .filter(inspections::id.eq(id))
+            .filter(inspections::id.eq(row.id.clone()))
             .filter(inspections::version.eq(old_version)),
     )
     .set(&row)
