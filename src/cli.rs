@@ -1,10 +1,13 @@
-//! The command line: `zhenggai [serve|migrate|seed [FILE]|openapi]`.
+//! The command line: `zhenggai [serve|migrate|seed [FILE]|openapi|token …]`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::auth::keys::TokenRequest;
+use crate::auth::token::parse_ttl;
 use crate::config::Config;
+use crate::domain::permissions::Role;
 use crate::{openapi, seed, startup};
 
 #[derive(Parser)]
@@ -31,12 +34,63 @@ enum Command {
     },
     /// Print the OpenAPI document (JSON).
     Openapi,
+    /// Print a bearer token signed with the configured key, for development and scripts.
+    Token {
+        /// Who the token is for (the `sub` claim; recorded as author of their writes).
+        #[arg(long)]
+        sub: String,
+        /// admin, office, unit, leader, supervisor or viewer.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The unit's code; required for the unit and leader roles.
+        #[arg(long)]
+        unit: Option<String>,
+        /// A display name (the `name` claim).
+        #[arg(long)]
+        name: Option<String>,
+        /// How long the token is valid: 30m, 8h, 7d…
+        #[arg(long, default_value = "8h", value_parser = parse_ttl)]
+        ttl: i64,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| {
+        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("one of {}", all.join(", "))
+    })
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Token {
+            sub,
+            role,
+            unit,
+            name,
+            ttl,
+        } => Config::from_env()
+            .map_err(|e| e.to_string())
+            .and_then(|config| {
+                if sub.trim().is_empty() {
+                    return Err("--sub must name someone".into());
+                }
+                if role.is_unit_scoped() && unit.is_none() {
+                    return Err(format!("a {} token needs --unit CODE", role.as_str()));
+                }
+                let request = TokenRequest {
+                    sub,
+                    name,
+                    role,
+                    unit,
+                    ttl_secs: ttl,
+                };
+                let token = config.jwt.issue(&request).map_err(|e| e.to_string())?;
+                println!("{token}");
+                Ok(())
+            }),
         Command::Openapi => {
             print!("{}", openapi::document_pretty());
             Ok(())
@@ -78,14 +132,16 @@ pub fn main() -> ExitCode {
 }
 
 fn serve(config: Config) -> Result<(), String> {
+    let verifier = config.jwt.verifier().map_err(|e| e.to_string())?;
     let db = startup::open_database(&config).map_err(|e| e.to_string())?;
     actix_web::rt::System::new().block_on(async move {
-        let (server, addr) = startup::build_server(&config, db)
+        let (server, addr) = startup::build_server(&config, db, verifier)
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
         log::info!("database: {} ({})", config.database_display(), config.tz);
         println!("zhenggai is serving on http://{addr}");
         println!("  API docs (Swagger UI): http://{addr}/docs/");
         println!("  OpenAPI document:      http://{addr}/openapi.json");
+        println!("  A token for curl:      cargo run --release -- token --sub me --role admin");
         server.await.map_err(|e| e.to_string())
     })
 }

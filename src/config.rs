@@ -1,7 +1,12 @@
 //! Settings from environment variables, with defaults that make `cargo run --release` work
 //! with no setup. Secrets (a PostgreSQL password) are never printed.
 
+use std::path::PathBuf;
+
 use chrono_tz::Tz;
+
+use crate::auth::keys::{self, JwtConfig, KeySource};
+use crate::auth::token::VerifyOptions;
 
 pub const DEFAULT_DATABASE_URL: &str = "zhenggai.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -18,6 +23,8 @@ pub struct Config {
     pub pool_size: u32,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    /// How tokens are verified (and issued by `zhenggai token`).
+    pub jwt: JwtConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +33,15 @@ pub enum ConfigError {
     Tz(String),
     #[error("{name}={value:?} is not a positive number")]
     Number { name: &'static str, value: String },
+    #[error("ZHENGGAI_JWT_LEEWAY={0:?} is not a number of seconds")]
+    Leeway(String),
+    #[error("set ZHENGGAI_JWT_PUBLIC_KEY or ZHENGGAI_JWT_SECRET, not both")]
+    TwoKeys,
+    #[error(
+        "ZHENGGAI_JWT_SECRET must be at least {} characters",
+        keys::MIN_SECRET_LEN
+    )]
+    ShortSecret,
 }
 
 impl Config {
@@ -44,12 +60,40 @@ impl Config {
                 },
             }
         };
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        let key = match (var("ZHENGGAI_JWT_PUBLIC_KEY"), var("ZHENGGAI_JWT_SECRET")) {
+            (Some(_), Some(_)) => return Err(ConfigError::TwoKeys),
+            (Some(path), None) => KeySource::PublicKeyFile(PathBuf::from(path)),
+            (None, Some(secret)) if secret.len() < keys::MIN_SECRET_LEN => {
+                return Err(ConfigError::ShortSecret)
+            }
+            (None, Some(secret)) => KeySource::Secret(secret),
+            (None, None) => KeySource::SecretFile(
+                var("ZHENGGAI_JWT_SECRET_FILE")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| keys::default_secret_file(&database_url)),
+            ),
+        };
+        let leeway_secs = match var("ZHENGGAI_JWT_LEEWAY") {
+            None => keys::DEFAULT_LEEWAY_SECS,
+            Some(v) => v.parse::<u64>().map_err(|_| ConfigError::Leeway(v))?,
+        };
+        let jwt = JwtConfig {
+            key,
+            private_key: var("ZHENGGAI_JWT_PRIVATE_KEY").map(PathBuf::from),
+            options: VerifyOptions {
+                issuer: var("ZHENGGAI_JWT_ISSUER"),
+                audience: var("ZHENGGAI_JWT_AUDIENCE"),
+                leeway_secs,
+            },
+        };
         Ok(Config {
-            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
+            database_url,
             bind: var("ZHENGGAI_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
             tz,
             pool_size: number("ZHENGGAI_POOL_SIZE", 8)?,
             workers: None,
+            jwt,
         })
     }
 

@@ -11,6 +11,12 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// No valid token: missing, malformed, expired, badly signed… (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Authenticated, but the role may not do this (403).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     /// A malformed request: bad JSON, bad query string, bad path.
@@ -86,6 +92,8 @@ impl ApiError {
 
     fn slug(&self) -> &'static str {
         match self {
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not-found",
             ApiError::BadRequest { .. } => "bad-request",
             ApiError::Validation(_) => "validation",
@@ -133,6 +141,8 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -153,6 +163,19 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         if let ApiError::MethodNotAllowed { allow, .. } = self {
             response.insert_header((header::ALLOW, allow.join(", ")));
+        }
+        if let ApiError::Unauthorized(why) = self {
+            // RFC 6750 §3; the description is the same sentence as `detail`.
+            let why: String = why
+                .chars()
+                .filter(|c| (c.is_ascii_graphic() || *c == ' ') && !matches!(c, '"' | '\\'))
+                .collect();
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                format!(
+                    r#"Bearer realm="zhenggai", error="invalid_token", error_description="{why}""#
+                ),
+            ));
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }

@@ -15,7 +15,10 @@ use crate::error::{Problem, ProblemField};
         description = "A rectification (整改) tracker: inspections (巡视/巡察/审计/督查), their findings \
 (问题清单), the measures that fix them (任务清单) with lead units, leaders, responsible people and deadlines \
 (责任清单), and what is overdue.\n\nEvery error is RFC 9457 `application/problem+json`. Lists are keyset-paginated: \
-pass `next_cursor` back as `cursor`.",
+pass `next_cursor` back as `cursor`.\n\n\
+Every `/api/v1` operation needs `Authorization: Bearer <JWT>` with claims `sub`, `role` (admin, office, \
+unit, leader, supervisor, viewer), `unit` (a unit code; required for unit and leader) and `exp`. A unit or \
+leader sees only its unit's findings and measures; another unit's item answers 404.",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
     components(schemas(Problem, ProblemField, MeasureSort)),
@@ -49,6 +52,14 @@ pub fn document_pretty() -> String {
 
 const STANDARD_ERRORS: &[(&str, &str, &str)] = &[
     (
+        "401",
+        "Unauthorized",
+        "No valid bearer token: missing, malformed, expired, not yet valid, badly signed, for \
+another issuer or audience, or naming an unknown role or unit. `WWW-Authenticate` says \
+`Bearer error=\"invalid_token\"`.",
+    ),
+    ("403", "Forbidden", "The caller's role may not do this."),
+    (
         "400",
         "BadRequest",
         "The request is malformed: bad JSON, query parameter, cursor or id.",
@@ -75,6 +86,19 @@ const STANDARD_ERRORS: &[(&str, &str, &str)] = &[
 
 fn finish(api: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(&api).unwrap_or_else(|_| json!({}));
+    if let Some(components) = doc
+        .pointer_mut("/components")
+        .and_then(Value::as_object_mut)
+    {
+        components.insert(
+            "securitySchemes".into(),
+            json!({SECURITY_SCHEME: {
+                "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                "description": "A JWT signed with the service's key (HS256 secret, or RS256/ES256 \
+            from an identity provider). `zhenggai token --sub S --role R [--unit CODE]` issues one."
+            }}),
+        );
+    }
     let responses = doc
         .pointer_mut("/components")
         .and_then(Value::as_object_mut)
@@ -103,6 +127,8 @@ fn finish(api: utoipa::openapi::OpenApi) -> Value {
     doc
 }
 
+const SECURITY_SCHEME: &str = "bearerAuth";
+
 fn add_error_responses(path: &str, op: &mut Map<String, Value>) {
     let has_body = op.contains_key("requestBody");
     let has_path_param = path.contains('{');
@@ -111,11 +137,15 @@ fn add_error_responses(path: &str, op: &mut Map<String, Value>) {
         .and_then(Value::as_array)
         .is_some_and(|ps| ps.iter().any(|p| p.get("in") == Some(&json!("query"))));
     let is_api = path.starts_with("/api/");
+    if is_api {
+        op.insert("security".into(), json!([{SECURITY_SCHEME: []}]));
+    }
     let Some(Value::Object(responses)) = op.get_mut("responses") else {
         return;
     };
     for (status, name, _) in STANDARD_ERRORS {
         let applies = match *status {
+            "401" | "403" => is_api,
             "400" => has_body || has_path_param || has_query,
             "404" => has_path_param,
             "413" | "415" | "422" => has_body,

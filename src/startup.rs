@@ -12,6 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::fallback::{not_matched, RouteTable};
 use crate::api::{extract, AppState};
+use crate::auth::middleware::Authenticator;
+use crate::auth::token::Verifier;
 use crate::config::Config;
 use crate::db::pool::OpenError;
 use crate::db::Db;
@@ -38,8 +40,17 @@ async fn serve_spec(spec: web::Data<Spec>) -> HttpResponse {
 }
 
 /// Binds the listener (port 0 picks a free one) and returns the server, not yet awaited.
-pub fn build_server(config: &Config, db: Db) -> std::io::Result<(Server, SocketAddr)> {
-    let state = web::Data::new(AppState { db, tz: config.tz });
+/// Tokens are checked with `verifier` (see `Config::jwt`).
+pub fn build_server(
+    config: &Config,
+    db: Db,
+    verifier: Verifier,
+) -> std::io::Result<(Server, SocketAddr)> {
+    let state = web::Data::new(AppState {
+        db,
+        tz: config.tz,
+        auth: std::sync::Arc::new(Authenticator::new(verifier)),
+    });
     let document = openapi::document();
     let table = web::Data::new(RouteTable(openapi::route_table(&document)));
     let spec = web::Data::new(Spec(document.to_string()));

@@ -1,32 +1,49 @@
 //! Request extractors that turn every kind of bad input into a problem+json answer:
 //! `Body<T>` (JSON body, parsed then validated), `Params<T>` (query string), and the
 //! error handler for path parameters.
+//!
+//! A body is always a write, and says which (`Guarded`): a caller whose role may never do
+//! it is refused with 403 before the body is read.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
+use crate::auth::caller::Caller;
+use crate::domain::permissions::Action;
 use crate::domain::rules::FieldError;
 use crate::error::ApiError;
 
 /// Largest JSON body accepted (bytes).
 pub const MAX_JSON_BODY: usize = 256 * 1024;
 
-/// A JSON request body: checked for media type and size, parsed strictly (unknown fields
-/// rejected), then validated.
+/// The action a request body performs.
+pub trait Guarded {
+    const ACTION: Action;
+}
+
+/// A JSON request body: the caller's role checked, then the media type and size, parsed
+/// strictly (unknown fields rejected), then validated.
 pub struct Body<T>(pub T);
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
+impl<T: DeserializeOwned + Validate + Guarded + 'static> FromRequest for Body<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let allowed = match req.extensions().get::<Caller>() {
+            Some(caller) => caller.check_role(T::ACTION),
+            None => Err(ApiError::Unauthorized("a bearer token is required".into())),
+        };
+        if let Err(e) = allowed {
+            return Box::pin(std::future::ready(Err(e)));
+        }
         let content_type_ok = req
             .headers()
             .get(header::CONTENT_TYPE)

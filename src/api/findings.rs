@@ -7,17 +7,27 @@ use super::dto::findings::{
 };
 use super::dto::measures::Measure;
 use super::dto::page::{decode_cursor, encode_cursor, limit};
-use super::extract::{Body, Params};
-use super::{read, write, AppState};
+use super::extract::{Body, Guarded, Params};
+use super::{access, read, write, AppState};
+use crate::auth::caller::Caller;
 use crate::db::repo::{findings, measures};
+use crate::domain::permissions::{Action, Scope};
 use crate::error::{ApiError, Problem};
+
+impl Guarded for CreateFinding {
+    const ACTION: Action = Action::WriteFinding;
+}
+
+impl Guarded for UpdateFinding {
+    const ACTION: Action = Action::WriteFinding;
+}
 
 const SORT: &str = "code";
 
 /// File a finding (问题) under an inspection.
 ///
 /// The finding is assigned (交办) to its responsible unit. Its code is unique within the
-/// inspection and generated from the inspection's code when absent.
+/// inspection and generated from the inspection's code when absent. Admin and office.
 #[utoipa::path(tag = "findings", operation_id = "create_finding", params(("id" = Uuid, Path, description = "Inspection id")),
     request_body = CreateFinding, responses(
     (status = 201, description = "The finding was filed.", body = Finding,
@@ -27,11 +37,14 @@ const SORT: &str = "code";
 #[post("/inspections/{id}/findings")]
 pub async fn create(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
     Body(input): Body<CreateFinding>,
 ) -> Result<HttpResponse, ApiError> {
     let inspection_id = id.into_inner().to_string();
-    let row = write(&state, move |conn, ctx| {
+    let who = caller.clone();
+    let row = write(&state, &caller, move |conn, ctx| {
+        access::inspection(conn, &who, &inspection_id, Action::WriteFinding)?;
         findings::create(conn, &inspection_id, &input, ctx)
     })
     .await?;
@@ -42,17 +55,26 @@ pub async fn create(
 }
 
 /// List findings (问题清单), ordered by code.
+///
+/// A unit or leader sees the findings its unit is responsible for, and those with a
+/// measure it leads or supports.
 #[utoipa::path(tag = "findings", operation_id = "list_findings", params(FindingQuery), responses(
     (status = 200, description = "A page of findings.", body = FindingPage),
 ))]
 #[get("/findings")]
 pub async fn list(
     state: web::Data<AppState>,
+    caller: Caller,
     Params(q): Params<FindingQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.check_role(Action::ReadFindings)?;
     let after = decode_cursor(q.cursor.as_deref(), SORT)?;
     let limit = limit(q.limit);
-    let page = read(&state, move |conn| findings::list(conn, &q, after, limit)).await?;
+    let vis = caller.visibility();
+    let page = read(&state, move |conn| {
+        findings::list(conn, &q, &vis, after, limit)
+    })
+    .await?;
     let next_cursor = page
         .rows
         .last()
@@ -71,17 +93,21 @@ pub async fn list(
 }
 
 /// Get one finding with its measures.
+///
+/// A unit or leader involved only through some measures sees just those measures.
 #[utoipa::path(tag = "findings", operation_id = "get_finding", params(("id" = Uuid, Path, description = "Finding id")), responses(
     (status = 200, description = "The finding and its measures.", body = FindingDetail),
 ))]
 #[get("/findings/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
+    let vis = caller.visibility();
     let (row, measures) = read(&state, move |conn| {
-        let row = findings::get(conn, &id)?;
+        let row = access::finding(conn, &caller, &id, Action::ReadFindings)?;
         let measures = measures::of_finding(conn, &id)?;
         Ok((row, measures))
     })
@@ -89,6 +115,9 @@ pub async fn get(
     let today = state.today();
     let measures = measures
         .into_iter()
+        .filter(|(m, units)| {
+            vis.measure_scope(&row.responsible_unit_id, &m.lead_unit_id, units) != Scope::Unrelated
+        })
         .map(|(m, units)| Measure::from_row(m, units, today))
         .collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(FindingDetail {
@@ -100,7 +129,7 @@ pub async fn get(
 /// Change a finding.
 ///
 /// Absent fields stay; `null` clears an optional field; a new `responsible_unit_id`
-/// reassigns the finding.
+/// reassigns the finding. Admin and office.
 #[utoipa::path(tag = "findings", operation_id = "update_finding", params(("id" = Uuid, Path, description = "Finding id")),
     request_body = UpdateFinding, responses(
     (status = 200, description = "The changed finding.", body = Finding),
@@ -109,11 +138,14 @@ pub async fn get(
 #[patch("/findings/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
     Body(input): Body<UpdateFinding>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let row = write(&state, move |conn, ctx| {
+    let who = caller.clone();
+    let row = write(&state, &caller, move |conn, ctx| {
+        access::finding(conn, &who, &id, Action::WriteFinding)?;
         findings::update(conn, &id, &input, ctx)
     })
     .await?;

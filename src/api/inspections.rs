@@ -6,16 +6,27 @@ use super::dto::inspections::{
     CreateInspection, Inspection, InspectionPage, InspectionQuery, UpdateInspection,
 };
 use super::dto::page::{decode_cursor, encode_cursor, limit};
-use super::extract::{Body, Params};
-use super::{read, write, AppState};
+use super::extract::{Body, Guarded, Params};
+use super::{access, read, write, AppState};
+use crate::auth::caller::Caller;
 use crate::db::repo::inspections;
+use crate::domain::permissions::{Action, Scope};
 use crate::error::{ApiError, Problem};
+
+impl Guarded for CreateInspection {
+    const ACTION: Action = Action::WriteInspection;
+}
+
+impl Guarded for UpdateInspection {
+    const ACTION: Action = Action::WriteInspection;
+}
 
 const SORT: &str = "-feedback_date";
 
 /// File an inspection (巡视/巡察/审计/督查…).
 ///
-/// Its code (e.g. `XC-2022-03`) is unique. Findings are then filed under it.
+/// Its code (e.g. `XC-2022-03`) is unique. Findings are then filed under it. Admin and
+/// office.
 #[utoipa::path(tag = "inspections", operation_id = "create_inspection", request_body = CreateInspection, responses(
     (status = 201, description = "The inspection was filed.", body = Inspection,
         headers(("Location" = String, description = "The new inspection's URL"))),
@@ -24,9 +35,11 @@ const SORT: &str = "-feedback_date";
 #[post("/inspections")]
 pub async fn create(
     state: web::Data<AppState>,
+    caller: Caller,
     Body(input): Body<CreateInspection>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = write(&state, move |conn, ctx| {
+    caller.check(Action::WriteInspection, Scope::Responsible, "inspection")?;
+    let row = write(&state, &caller, move |conn, ctx| {
         inspections::create(conn, &input, ctx)
     })
     .await?;
@@ -37,18 +50,23 @@ pub async fn create(
 }
 
 /// List inspections, the latest feedback date first.
+///
+/// A unit or leader sees only inspections with findings or measures of its unit.
 #[utoipa::path(tag = "inspections", operation_id = "list_inspections", params(InspectionQuery), responses(
     (status = 200, description = "A page of inspections.", body = InspectionPage),
 ))]
 #[get("/inspections")]
 pub async fn list(
     state: web::Data<AppState>,
+    caller: Caller,
     Params(q): Params<InspectionQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.check_role(Action::ReadInspections)?;
     let after = decode_cursor(q.cursor.as_deref(), SORT)?;
     let limit = limit(q.limit);
+    let vis = caller.visibility();
     let page = read(&state, move |conn| {
-        inspections::list(conn, &q, after, limit)
+        inspections::list(conn, &q, &vis, after, limit)
     })
     .await?;
     let next_cursor = page
@@ -75,10 +93,14 @@ pub async fn list(
 #[get("/inspections/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let row = read(&state, move |conn| inspections::get(conn, &id)).await?;
+    let row = read(&state, move |conn| {
+        access::inspection(conn, &caller, &id, Action::ReadInspections)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(Inspection::try_from(row)?))
 }
 
@@ -94,11 +116,14 @@ pub async fn get(
 #[patch("/inspections/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
     Body(input): Body<UpdateInspection>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let row = write(&state, move |conn, ctx| {
+    let who = caller.clone();
+    let row = write(&state, &caller, move |conn, ctx| {
+        access::inspection(conn, &who, &id, Action::WriteInspection)?;
         inspections::update(conn, &id, &input, ctx)
     })
     .await?;

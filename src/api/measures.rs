@@ -4,17 +4,27 @@ use uuid::Uuid;
 
 use super::dto::measures::{CreateMeasure, Measure, MeasurePage, MeasureQuery, UpdateMeasure};
 use super::dto::page::{decode_cursor, encode_cursor, limit};
-use super::extract::{Body, Params};
-use super::{read, write, AppState};
+use super::extract::{Body, Guarded, Params};
+use super::{access, read, write, AppState};
+use crate::auth::caller::Caller;
 use crate::db::repo::measures;
+use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
+
+impl Guarded for CreateMeasure {
+    const ACTION: Action = Action::CreateMeasure;
+}
+
+impl Guarded for UpdateMeasure {
+    const ACTION: Action = Action::EditMeasure;
+}
 
 /// Add a measure (整改措施) to a finding.
 ///
 /// Names the lead and supporting units, the accountable leader, the responsible person and
 /// the due date. `due_date` is required unless `kind` is `long_term`, and may not fall
 /// before the inspection's feedback date. The code is generated from the finding's code
-/// when absent.
+/// when absent. Admin, office, and the staff of the finding's responsible unit.
 #[utoipa::path(tag = "measures", operation_id = "create_measure", params(("id" = Uuid, Path, description = "Finding id")),
     request_body = CreateMeasure, responses(
     (status = 201, description = "The measure was added.", body = Measure,
@@ -24,11 +34,14 @@ use crate::error::{ApiError, Problem};
 #[post("/findings/{id}/measures")]
 pub async fn create(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
     Body(input): Body<CreateMeasure>,
 ) -> Result<HttpResponse, ApiError> {
     let finding_id = id.into_inner().to_string();
-    let (row, units) = write(&state, move |conn, ctx| {
+    let who = caller.clone();
+    let (row, units) = write(&state, &caller, move |conn, ctx| {
+        access::finding(conn, &who, &finding_id, Action::CreateMeasure)?;
         measures::create(conn, &finding_id, &input, ctx)
     })
     .await?;
@@ -43,20 +56,25 @@ pub async fn create(
 /// Filter by finding, inspection, unit (lead or supporting), status, kind, overdue and due
 /// date range; sort by due date (default; measures without one last), reverse due date or
 /// creation. Every measure carries its computed `overdue`, `overdue_days` and `warning`.
+/// A unit or leader sees the measures its unit leads or supports, and all measures of
+/// findings it is responsible for.
 #[utoipa::path(tag = "measures", operation_id = "list_measures", params(MeasureQuery), responses(
     (status = 200, description = "A page of measures.", body = MeasurePage),
 ))]
 #[get("/measures")]
 pub async fn list(
     state: web::Data<AppState>,
+    caller: Caller,
     Params(q): Params<MeasureQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.check_role(Action::ReadMeasures)?;
     let sort = q.sort.unwrap_or_default();
     let after = decode_cursor(q.cursor.as_deref(), sort.as_str())?;
     let limit = limit(q.limit);
     let today = state.today();
+    let vis = caller.visibility();
     let page = read(&state, move |conn| {
-        measures::list(conn, &q, today, after, limit)
+        measures::list(conn, &q, &vis, today, after, limit)
     })
     .await?;
     let next_cursor = page
@@ -83,10 +101,14 @@ pub async fn list(
 #[get("/measures/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let (row, units) = read(&state, move |conn| measures::get(conn, &id)).await?;
+    let (row, units) = read(&state, move |conn| {
+        access::measure(conn, &caller, &id, Action::ReadMeasures)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(Measure::from_row(row, units, state.today())?))
 }
 
@@ -94,7 +116,8 @@ pub async fn get(
 ///
 /// Absent fields stay; `null` clears an optional field. `due_date` and `kind` change only
 /// while the measure has not started (afterwards only an approved extension moves the
-/// deadline); a closed measure cannot be edited.
+/// deadline); a closed measure cannot be edited. Admin, office, and the staff of the
+/// finding's responsible unit.
 #[utoipa::path(tag = "measures", operation_id = "update_measure", params(("id" = Uuid, Path, description = "Measure id")),
     request_body = UpdateMeasure, responses(
     (status = 200, description = "The changed measure.", body = Measure),
@@ -103,11 +126,14 @@ pub async fn get(
 #[patch("/measures/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
     Body(input): Body<UpdateMeasure>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let (row, units) = write(&state, move |conn, ctx| {
+    let who = caller.clone();
+    let (row, units) = write(&state, &caller, move |conn, ctx| {
+        access::measure(conn, &who, &id, Action::EditMeasure)?;
         measures::update(conn, &id, &input, ctx)
     })
     .await?;

@@ -1,5 +1,6 @@
 //! HTTP handlers, thin: extract → (authorize) → `web::block(repo)` → DTO.
 
+pub mod access;
 pub mod dto;
 pub mod extract;
 pub mod fallback;
@@ -9,11 +10,16 @@ pub mod inspections;
 pub mod measures;
 pub mod units;
 
+use std::sync::Arc;
+
+use actix_web::middleware::from_fn;
 use actix_web::web;
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use diesel::Connection;
 
+use crate::auth::caller::Caller;
+use crate::auth::middleware::{authenticate, Authenticator};
 use crate::db::repo::WriteCtx;
 use crate::db::{Db, DbConnection};
 use crate::domain::deadline;
@@ -24,6 +30,7 @@ use crate::error::ApiError;
 pub struct AppState {
     pub db: Db,
     pub tz: Tz,
+    pub auth: Arc<Authenticator>,
 }
 
 impl AppState {
@@ -47,14 +54,15 @@ where
     .await?
 }
 
-/// Runs a write in one transaction on the write connection, off the async threads.
-pub async fn write<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+/// Runs a write in one transaction on the write connection, off the async threads,
+/// stamped with the caller as its author.
+pub async fn write<T, F>(state: &AppState, caller: &Caller, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
     let db = state.db.clone();
-    let ctx = WriteCtx::new(None);
+    let ctx = caller.write_ctx();
     web::block(move || {
         let mut conn = db.write()?;
         conn.transaction(|conn| f(conn, &ctx))
@@ -63,12 +71,13 @@ where
 }
 
 /// Every route of the service, registered so that the router and the OpenAPI document are
-/// one list.
+/// one list. Everything under `/api/v1` needs a bearer token; the probes do not.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(
             utoipa_actix_web::scope::scope("/api/v1")
+                .wrap(from_fn(authenticate))
                 .service(units::create)
                 .service(units::list)
                 .service(units::get)

@@ -4,16 +4,22 @@ use uuid::Uuid;
 
 use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::dto::units::{CreateUnit, Unit, UnitPage, UnitQuery};
-use super::extract::{Body, Params};
+use super::extract::{Body, Guarded, Params};
 use super::{read, write, AppState};
+use crate::auth::caller::Caller;
 use crate::db::repo::units;
+use crate::domain::permissions::{Action, Scope};
 use crate::error::{ApiError, Problem};
+
+impl Guarded for CreateUnit {
+    const ACTION: Action = Action::CreateUnit;
+}
 
 const SORT: &str = "code";
 
 /// Create a unit (单位/科室).
 ///
-/// Units form a tree (市委 → 局 → 科室/支部); a unit's code is unique.
+/// Units form a tree (市委 → 局 → 科室/支部); a unit's code is unique. Admin only.
 #[utoipa::path(tag = "units", operation_id = "create_unit", request_body = CreateUnit, responses(
     (status = 201, description = "The unit was created.", body = Unit,
         headers(("Location" = String, description = "The new unit's URL"))),
@@ -22,23 +28,32 @@ const SORT: &str = "code";
 #[post("/units")]
 pub async fn create(
     state: web::Data<AppState>,
+    caller: Caller,
     Body(input): Body<CreateUnit>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = write(&state, move |conn, ctx| units::create(conn, &input, ctx)).await?;
+    caller.check(Action::CreateUnit, Scope::Responsible, "unit")?;
+    let row = write(&state, &caller, move |conn, ctx| {
+        units::create(conn, &input, ctx)
+    })
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/units/{}", row.id)))
         .json(Unit::from(row)))
 }
 
 /// List units, ordered by code.
+///
+/// Every role reads the whole directory: measures name their lead and supporting units.
 #[utoipa::path(tag = "units", operation_id = "list_units", params(UnitQuery), responses(
     (status = 200, description = "A page of units.", body = UnitPage),
 ))]
 #[get("/units")]
 pub async fn list(
     state: web::Data<AppState>,
+    caller: Caller,
     Params(q): Params<UnitQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.check_role(Action::ReadUnits)?;
     let after = decode_cursor(q.cursor.as_deref(), SORT)?;
     let limit = limit(q.limit);
     let page = read(&state, move |conn| units::list(conn, &q, after, limit)).await?;
@@ -61,8 +76,10 @@ pub async fn list(
 #[get("/units/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.check_role(Action::ReadUnits)?;
     let id = id.into_inner().to_string();
     let row = read(&state, move |conn| units::get(conn, &id)).await?;
     Ok(HttpResponse::Ok().json(Unit::from(row)))

@@ -1,5 +1,10 @@
-//! Authentication: JWT verification and issuing (`token.rs`) and the signing secret that
-//! makes `cargo run --release` work without a key (`secret.rs`).
+//! Authentication: who is calling. `middleware` checks the bearer token on every `/api/v1`
+//! request and leaves a `Caller` for the handlers; `token` verifies and signs JWTs; `keys`
+//! says which key; `secret` keeps the generated HS256 secret that makes
+//! `cargo run --release` work without one.
 
+pub mod caller;
+pub mod keys;
+pub mod middleware;
 pub mod secret;
 pub mod token;

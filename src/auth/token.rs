@@ -10,6 +10,8 @@ use crate::domain::permissions::Role;
 /// The claims zhenggai reads. `unit` is a unit code, required for `unit` and `leader`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Claims {
+    /// Missing is refused by name, not as a malformed token.
+    #[serde(default)]
     pub sub: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -17,6 +19,8 @@ pub struct Claims {
     pub role: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// Required too; the verifier names it when missing.
+    #[serde(default)]
     pub exp: i64,
     #[serde(default)]
     pub iat: Option<i64>,
@@ -25,7 +29,21 @@ pub struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
+    pub aud: Option<Audience>,
+}
+
+/// `aud` is one string or a list of them (RFC 7519 §4.1.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<&str> for Audience {
+    fn from(aud: &str) -> Audience {
+        Audience::One(aud.to_string())
+    }
 }
 
 /// A verified caller: who, in which role, for which unit (by code).
@@ -100,7 +118,15 @@ impl Verifier {
         validation.algorithms = vec![algorithm];
         validation.leeway = options.leeway_secs;
         validation.validate_nbf = true;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        // A configured issuer or audience must be present, not merely right when present.
+        let mut required = vec!["exp", "sub"];
+        if options.issuer.is_some() {
+            required.push("iss");
+        }
+        if options.audience.is_some() {
+            required.push("aud");
+        }
+        validation.set_required_spec_claims(&required);
         match &options.issuer {
             Some(iss) => validation.set_issuer(&[iss]),
             None => validation.iss = None,
@@ -127,8 +153,12 @@ impl Verifier {
                 }
                 ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
                 ErrorKind::InvalidAudience => TokenError::WrongAudience,
-                ErrorKind::MissingRequiredClaim(c) if c == "exp" => TokenError::MissingClaim("exp"),
-                ErrorKind::MissingRequiredClaim(_) => TokenError::MissingClaim("sub"),
+                ErrorKind::MissingRequiredClaim(c) => TokenError::MissingClaim(
+                    ["exp", "sub", "iss", "aud", "nbf"]
+                        .into_iter()
+                        .find(|known| known == c)
+                        .unwrap_or("a registered claim"),
+                ),
                 _ => TokenError::Malformed,
             },
         )?;
@@ -184,6 +214,28 @@ impl Signer {
     }
 }
 
+/// A lifetime like `8h`, `30m`, `7d`, `90s` or plain seconds, in seconds.
+pub fn parse_ttl(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
+        _ => (text, 's'),
+    };
+    let scale = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(format!("{text:?}: use s, m, h or d (e.g. 8h)")),
+    };
+    match number.parse::<i64>() {
+        Ok(n) if n > 0 && n <= 366 * 86_400 / scale => Ok(n * scale),
+        _ => Err(format!(
+            "{text:?} is not a lifetime between 1s and 366d (e.g. 8h)"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +247,18 @@ mod tests {
     const EC_PUBLIC: &[u8] = include_bytes!("../../tests/fixtures/ec-public.pem");
     const EC_PRIVATE: &[u8] = include_bytes!("../../tests/fixtures/ec-private.pem");
     const SECRET: &[u8] = b"a-test-secret-of-thirty-two-bytes!";
+
+    #[test]
+    fn lifetimes_read_like_people_write_them() {
+        assert_eq!(parse_ttl("8h"), Ok(8 * 3600));
+        assert_eq!(parse_ttl("30m"), Ok(1800));
+        assert_eq!(parse_ttl("7d"), Ok(7 * 86_400));
+        assert_eq!(parse_ttl("90"), Ok(90));
+        assert_eq!(parse_ttl("90s"), Ok(90));
+        for bad in ["", "0h", "-1h", "8w", "h", "400d", "99999999999999999999"] {
+            assert!(parse_ttl(bad).is_err(), "{bad}");
+        }
+    }
 
     fn now() -> i64 {
         chrono::Utc::now().timestamp()
@@ -335,6 +399,21 @@ mod tests {
         assert_eq!(
             strict.verify(&sign(&wrong_aud)),
             Err(TokenError::WrongAudience)
+        );
+        let mut listed = good.clone();
+        listed.aud = Some(Audience::Many(vec!["other".into(), "zhenggai".into()]));
+        assert!(strict.verify(&sign(&listed)).is_ok());
+        let mut no_iss = good.clone();
+        no_iss.iss = None;
+        assert_eq!(
+            strict.verify(&sign(&no_iss)),
+            Err(TokenError::MissingClaim("iss"))
+        );
+        let mut no_aud = good.clone();
+        no_aud.aud = None;
+        assert_eq!(
+            strict.verify(&sign(&no_aud)),
+            Err(TokenError::MissingClaim("aud"))
         );
     }
 

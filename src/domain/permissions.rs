@@ -68,6 +68,21 @@ pub enum Action {
 }
 
 impl Action {
+    /// What the action is, for a 403's detail.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::ReadUnits => "read units",
+            Action::CreateUnit => "create units",
+            Action::ReadInspections => "read inspections",
+            Action::WriteInspection => "create or change inspections",
+            Action::ReadFindings => "read findings",
+            Action::WriteFinding => "file, change or reassign findings",
+            Action::ReadMeasures => "read measures",
+            Action::CreateMeasure => "add measures to this finding",
+            Action::EditMeasure => "change this measure",
+        }
+    }
+
     pub const ALL: [Action; 9] = [
         Action::ReadUnits,
         Action::CreateUnit,
@@ -94,6 +109,15 @@ pub enum Scope {
 
 impl Scope {
     pub const ALL: [Scope; 3] = [Scope::Responsible, Scope::Involved, Scope::Unrelated];
+
+    /// Responsibility wins over involvement.
+    pub fn of(responsible: bool, involved: bool) -> Scope {
+        match (responsible, involved) {
+            (true, _) => Scope::Responsible,
+            (false, true) => Scope::Involved,
+            (false, false) => Scope::Unrelated,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +169,14 @@ pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
             }
         }
     }
+}
+
+/// False when the role may never do this, whatever the item: such requests are refused
+/// (403) before their body is even read.
+pub fn ever_allowed(role: Role, action: Action) -> bool {
+    Scope::ALL
+        .into_iter()
+        .any(|scope| decide(role, action, scope) != Decision::Forbidden)
 }
 
 #[cfg(test)]
@@ -237,6 +269,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_role_is_turned_away_early_only_when_no_scope_allows_or_hides() {
+        assert!(!ever_allowed(Role::Viewer, Action::EditMeasure));
+        assert!(!ever_allowed(Role::Office, Action::CreateUnit));
+        assert!(!ever_allowed(Role::Unit, Action::CreateUnit));
+        // Unrelated items answer 404, so the request must reach the item first.
+        assert!(ever_allowed(Role::Unit, Action::WriteFinding));
+        assert!(ever_allowed(Role::Leader, Action::EditMeasure));
+        assert!(ever_allowed(Role::Unit, Action::EditMeasure));
+    }
+
+    #[test]
+    fn responsibility_outranks_involvement() {
+        assert_eq!(Scope::of(true, true), Scope::Responsible);
+        assert_eq!(Scope::of(true, false), Scope::Responsible);
+        assert_eq!(Scope::of(false, true), Scope::Involved);
+        assert_eq!(Scope::of(false, false), Scope::Unrelated);
     }
 
     #[test]

@@ -5,15 +5,42 @@ use chrono::NaiveDate;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
+use zhenggai::auth::keys::JwtConfig;
+use zhenggai::auth::token::{Claims, Signer};
 use zhenggai::config::Config;
 use zhenggai::db::Db;
 use zhenggai::startup;
 
+/// The HS256 secret test apps verify with.
+pub const TEST_SECRET: &str = "zhenggai-test-secret-0123456789abcdef";
+
 pub struct TestApp {
     pub base: String,
+    /// Sends an admin token with every request (unless the request sets its own).
     pub client: reqwest::Client,
+    /// Sends no token at all.
+    pub anon: reqwest::Client,
     pub config: Config,
     _dir: Option<TempDir>,
+}
+
+/// A token signed with the test secret, valid for an hour.
+pub fn token(sub: &str, role: &str, unit: Option<&str>) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let claims = Claims {
+        sub: sub.into(),
+        name: None,
+        role: Some(role.into()),
+        unit: unit.map(str::to_string),
+        exp: now + 3600,
+        iat: Some(now),
+        nbf: None,
+        iss: None,
+        aud: None,
+    };
+    Signer::Secret(TEST_SECRET.as_bytes().to_vec())
+        .sign(&claims)
+        .expect("sign")
 }
 
 pub fn shanghai() -> chrono_tz::Tz {
@@ -53,20 +80,38 @@ fn fresh_pg_schema(admin: &str) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// An app whose config `adjust` changed first (another key, issuer, audience…).
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let (database_url, dir) = fresh_database_url();
-    let config = Config {
+    let mut config = Config {
         database_url,
         bind: "127.0.0.1:0".into(),
         tz: shanghai(),
         pool_size: 4,
         workers: Some(1),
+        jwt: JwtConfig::secret(TEST_SECRET),
     };
+    adjust(&mut config);
+    let verifier = config.jwt.verifier().expect("JWT key");
     let db = startup::open_database(&config).expect("open test database");
-    let (server, addr) = startup::build_server(&config, db).expect("bind");
+    let (server, addr) = startup::build_server(&config, db, verifier).expect("bind");
     tokio::spawn(server);
+    let mut headers = reqwest::header::HeaderMap::new();
+    let admin = format!("Bearer {}", token("admin-test", "admin", None));
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        admin.parse().expect("header"),
+    );
     TestApp {
         base: format!("http://{addr}"),
-        client: reqwest::Client::new(),
+        client: reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .expect("client"),
+        anon: reqwest::Client::new(),
         config,
         _dir: dir,
     }
@@ -101,6 +146,24 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// Sends a request with `token` (or none) and an optional JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = self.anon.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        req.send().await.expect("request")
     }
 
     pub async fn get_json(&self, path: &str) -> Value {

@@ -3,7 +3,9 @@ use diesel::prelude::*;
 use crate::api::dto::findings::{CreateFinding, FindingQuery, UpdateFinding};
 use crate::db::connection::MultiBackend;
 use crate::db::models::FindingRow;
-use crate::db::repo::{check_unit, inspections, new_id, After, Page, WriteCtx};
+use crate::db::repo::{
+    check_unit, inspections, new_id, visibility, After, Page, Visibility, WriteCtx,
+};
 use crate::db::schema::findings;
 use crate::db::DbConnection;
 use crate::domain::codes;
@@ -183,8 +185,8 @@ pub fn save(
     Ok(row)
 }
 
-fn filtered(q: &FindingQuery) -> findings::BoxedQuery<'static, MultiBackend> {
-    let mut query = findings::table.into_boxed();
+fn filtered(q: &FindingQuery, vis: &Visibility) -> findings::BoxedQuery<'static, MultiBackend> {
+    let mut query = visibility::filter_findings(findings::table.into_boxed(), vis);
     if let Some(inspection) = q.inspection_id {
         query = query.filter(findings::inspection_id.eq(inspection.to_string()));
     }
@@ -203,15 +205,16 @@ fn filtered(q: &FindingQuery) -> findings::BoxedQuery<'static, MultiBackend> {
     query
 }
 
-/// Findings ordered by code (问题编号).
+/// The findings `vis` may see, ordered by code (问题编号).
 pub fn list(
     conn: &mut DbConnection,
     q: &FindingQuery,
+    vis: &Visibility,
     after: Option<After>,
     limit: i64,
 ) -> Result<Page<FindingRow>, ApiError> {
-    let total: i64 = filtered(q).count().get_result(conn)?;
-    let mut query = filtered(q);
+    let total: i64 = filtered(q, vis).count().get_result(conn)?;
+    let mut query = filtered(q, vis);
     if let Some(After { key, id }) = after {
         query = query.filter(
             findings::code

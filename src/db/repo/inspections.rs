@@ -3,7 +3,9 @@ use diesel::prelude::*;
 use crate::api::dto::inspections::{CreateInspection, InspectionQuery, UpdateInspection};
 use crate::db::connection::MultiBackend;
 use crate::db::models::InspectionRow;
-use crate::db::repo::{check_unit, into_validation, new_id, After, Page, WriteCtx};
+use crate::db::repo::{
+    check_unit, into_validation, new_id, visibility, After, Page, Visibility, WriteCtx,
+};
 use crate::db::schema::{inspections, measures};
 use crate::db::DbConnection;
 use crate::domain::rules;
@@ -170,23 +172,27 @@ pub fn save(
     Ok(row)
 }
 
-fn filtered(q: &InspectionQuery) -> inspections::BoxedQuery<'static, MultiBackend> {
-    let mut query = inspections::table.into_boxed();
+fn filtered(
+    q: &InspectionQuery,
+    vis: &Visibility,
+) -> inspections::BoxedQuery<'static, MultiBackend> {
+    let mut query = visibility::filter_inspections(inspections::table.into_boxed(), vis);
     if let Some(source_type) = q.source_type {
         query = query.filter(inspections::source_type.eq(source_type.as_str()));
     }
     query
 }
 
-/// Inspections, the latest feedback date first.
+/// The inspections `vis` may see, the latest feedback date first.
 pub fn list(
     conn: &mut DbConnection,
     q: &InspectionQuery,
+    vis: &Visibility,
     after: Option<After>,
     limit: i64,
 ) -> Result<Page<InspectionRow>, ApiError> {
-    let total: i64 = filtered(q).count().get_result(conn)?;
-    let mut query = filtered(q);
+    let total: i64 = filtered(q, vis).count().get_result(conn)?;
+    let mut query = filtered(q, vis);
     if let Some(After { key, id }) = after {
         let date: chrono::NaiveDate = key
             .parse()

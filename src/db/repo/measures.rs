@@ -7,7 +7,8 @@ use crate::api::dto::measures::{CreateMeasure, MeasureQuery, MeasureSort, Quota,
 use crate::db::connection::MultiBackend;
 use crate::db::models::{MeasureRow, SupportingUnitRow};
 use crate::db::repo::{
-    findings, inspections, into_validation, new_id, units, After, Page, WriteCtx,
+    findings, inspections, into_validation, new_id, units, visibility, After, Page, Visibility,
+    WriteCtx,
 };
 use crate::db::schema::{measure_supporting_units as msu, measures};
 use crate::db::DbConnection;
@@ -353,8 +354,12 @@ pub fn save(
     Ok(row)
 }
 
-fn filtered(q: &MeasureQuery, today: NaiveDate) -> measures::BoxedQuery<'static, MultiBackend> {
-    let mut query = measures::table.into_boxed();
+fn filtered(
+    q: &MeasureQuery,
+    vis: &Visibility,
+    today: NaiveDate,
+) -> measures::BoxedQuery<'static, MultiBackend> {
+    let mut query = visibility::filter_measures(measures::table.into_boxed(), vis);
     if let Some(finding) = q.finding_id {
         query = query.filter(measures::finding_id.eq(finding.to_string()));
     }
@@ -412,15 +417,17 @@ pub fn sort_key(row: &MeasureRow, sort: MeasureSort) -> String {
     }
 }
 
+/// The measures `vis` may see, filtered and sorted as asked.
 pub fn list(
     conn: &mut DbConnection,
     q: &MeasureQuery,
+    vis: &Visibility,
     today: NaiveDate,
     after: Option<After>,
     limit: i64,
 ) -> Result<Page<MeasureWithUnits>, ApiError> {
-    let total: i64 = filtered(q, today).count().get_result(conn)?;
-    let mut query = filtered(q, today);
+    let total: i64 = filtered(q, vis, today).count().get_result(conn)?;
+    let mut query = filtered(q, vis, today);
     let sort = q.sort.unwrap_or_default();
     let bad_cursor = || ApiError::bad_param("cursor", "not a cursor returned by this list");
     query = match sort {

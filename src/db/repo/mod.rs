@@ -5,6 +5,9 @@ pub mod findings;
 pub mod inspections;
 pub mod measures;
 pub mod units;
+pub mod visibility;
+
+pub use visibility::Visibility;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
 

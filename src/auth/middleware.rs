@@ -1,0 +1,107 @@
+//! The gate in front of `/api/v1`: no valid bearer token, no entry (401). A valid token
+//! becomes a `Caller` in the request's extensions.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
+
+use super::caller::Caller;
+use super::token::Verifier;
+use crate::api::AppState;
+use crate::db::repo::units;
+use crate::error::ApiError;
+
+/// Verifies tokens and resolves the unit codes they name.
+pub struct Authenticator {
+    verifier: Verifier,
+    /// Unit code → id. Units are never deleted or recoded, so a hit stays true; misses are
+    /// not kept, so a unit created later is found.
+    units: RwLock<HashMap<String, String>>,
+}
+
+impl Authenticator {
+    pub fn new(verifier: Verifier) -> Authenticator {
+        Authenticator {
+            verifier,
+            units: RwLock::new(HashMap::new()),
+        }
+    }
+
+    async fn unit_id(&self, state: &AppState, code: &str) -> Result<String, ApiError> {
+        if let Some(id) = self.units.read().ok().and_then(|m| m.get(code).cloned()) {
+            return Ok(id);
+        }
+        let wanted = code.to_string();
+        let found = crate::api::read(state, move |conn| units::find_by_code(conn, &wanted)).await?;
+        let Some(unit) = found else {
+            return Err(ApiError::Unauthorized(
+                "the token names a unit that does not exist".into(),
+            ));
+        };
+        if let Ok(mut cache) = self.units.write() {
+            cache.insert(code.to_string(), unit.id.clone());
+        }
+        Ok(unit.id)
+    }
+
+    /// The caller a request's `Authorization` header proves.
+    pub async fn caller(&self, state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+        let token = bearer_token(headers)?;
+        let identity = self
+            .verifier
+            .verify(token)
+            .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+        let unit = match identity.unit_code {
+            Some(code) => Some((self.unit_id(state, &code).await?, code)),
+            None => None,
+        };
+        Ok(Caller {
+            sub: identity.sub,
+            name: identity.name,
+            role: identity.role,
+            unit,
+        })
+    }
+}
+
+fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let unauthorized = |why: &str| Err(ApiError::Unauthorized(why.into()));
+    let mut values = headers.get_all(header::AUTHORIZATION);
+    let Some(value) = values.next() else {
+        return unauthorized("a bearer token is required (Authorization: Bearer <JWT>)");
+    };
+    if values.next().is_some() {
+        return unauthorized("send one Authorization header, not several");
+    }
+    let Ok(value) = value.to_str() else {
+        return unauthorized("the Authorization header is not readable text");
+    };
+    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return unauthorized("the Authorization header must use the Bearer scheme");
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return unauthorized("the Authorization header carries no token");
+    }
+    Ok(token)
+}
+
+/// `from_fn` middleware: authenticates, then hands the request on with its `Caller`.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+    let caller = state.auth.caller(&state, req.headers()).await?;
+    req.extensions_mut().insert(caller);
+    next.call(req).await
+}
