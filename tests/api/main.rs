@@ -11,5 +11,6 @@ mod inspections;
 mod measures;
 mod openapi;
 mod pagination;
+mod permissions;
 mod seed;
 mod units;
