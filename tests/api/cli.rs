@@ -79,3 +79,173 @@ fn a_bad_time_zone_is_refused_at_start() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ZHENGGAI_TZ"));
 }
+
+/// `zhenggai token` with only the given JWT settings from the environment.
+fn token_command(
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> std::process::Output {
+    let mut cmd = zhenggai();
+    cmd.arg("token").args(args).current_dir(dir);
+    for name in [
+        "ZHENGGAI_JWT_SECRET",
+        "ZHENGGAI_JWT_SECRET_FILE",
+        "ZHENGGAI_JWT_PUBLIC_KEY",
+        "ZHENGGAI_JWT_PRIVATE_KEY",
+        "ZHENGGAI_JWT_ISSUER",
+        "ZHENGGAI_JWT_AUDIENCE",
+        "DATABASE_URL",
+    ] {
+        cmd.env_remove(name);
+    }
+    cmd.envs(env.iter().copied()).output().unwrap()
+}
+
+#[tokio::test]
+async fn token_prints_a_token_the_service_accepts_using_the_secret_file_it_shares() {
+    use zhenggai::auth::keys::KeySource;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    let out = token_command(
+        dir.path(),
+        &[("DATABASE_URL", db.to_str().unwrap())],
+        &[
+            "--sub", "li.zhk", "--role", "unit", "--unit", "JRB-ZHK", "--ttl", "30m",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    // The secret was created beside the database, readable by its owner only.
+    let secret_file = dir.path().join("ledger.db.jwt-secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secret_file)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // A service using that file accepts the token, with the claims asked for.
+    let app =
+        crate::helpers::spawn_app_with(|c| c.jwt.key = KeySource::SecretFile(secret_file)).await;
+    let out = token_command(
+        dir.path(),
+        &[("DATABASE_URL", db.to_str().unwrap())],
+        &["--sub", "admin", "--role", "admin"],
+    );
+    let admin = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let res = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/units",
+            Some(&admin),
+            Some(&serde_json::json!({"code": "JRB-ZHK", "name": "综合科"})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let res = app
+        .send(reqwest::Method::GET, "/api/v1/findings", Some(&token), None)
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/units",
+            Some(&token),
+            Some(&serde_json::json!({"code": "X", "name": "X"})),
+        )
+        .await;
+    assert_eq!(res.status(), 403, "a unit token is a unit token");
+    let payload = token.split('.').nth(1).unwrap();
+    use base64::Engine;
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["sub"], "li.zhk");
+    assert_eq!(claims["unit"], "JRB-ZHK");
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        1800
+    );
+}
+
+#[test]
+fn token_refuses_what_the_service_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = [(
+        "ZHENGGAI_JWT_SECRET",
+        "a-shared-secret-of-thirty-two-chars!",
+    )];
+    let stderr = |out: std::process::Output| {
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    assert!(stderr(token_command(
+        dir.path(),
+        &secret,
+        &["--sub", "a", "--role", "leader"]
+    ))
+    .contains("--unit"));
+    assert!(stderr(token_command(
+        dir.path(),
+        &secret,
+        &["--sub", "a", "--role", "root"]
+    ))
+    .contains("admin, office, unit, leader, supervisor, viewer"));
+    assert!(stderr(token_command(
+        dir.path(),
+        &secret,
+        &["--sub", "a", "--role", "admin", "--ttl", "forever"]
+    ))
+    .contains("8h"));
+    let public = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rsa-public.pem");
+    let ec_private = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ec-private.pem");
+    let rsa_private = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/rsa-private.pem"
+    );
+    let args = ["--sub", "a", "--role", "admin"];
+    assert!(stderr(token_command(
+        dir.path(),
+        &[("ZHENGGAI_JWT_PUBLIC_KEY", public)],
+        &args
+    ))
+    .contains("ZHENGGAI_JWT_PRIVATE_KEY"));
+    assert!(stderr(token_command(
+        dir.path(),
+        &[
+            ("ZHENGGAI_JWT_PUBLIC_KEY", public),
+            ("ZHENGGAI_JWT_PRIVATE_KEY", ec_private)
+        ],
+        &args
+    ))
+    .contains("do the keys match"));
+    let out = token_command(
+        dir.path(),
+        &[
+            ("ZHENGGAI_JWT_PUBLIC_KEY", public),
+            ("ZHENGGAI_JWT_PRIVATE_KEY", rsa_private),
+        ],
+        &args,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stderr(token_command(
+        dir.path(),
+        &[("ZHENGGAI_JWT_SECRET", "short")],
+        &args
+    ))
+    .contains("at least 32"));
+}
