@@ -78,10 +78,13 @@ impl Db {
         let manager = Manager {
             url: url.to_string(),
         };
+        // min_idle 0: r2d2 then opens connections only inside `get()`, never in the
+        // background. A background connect still running when the process exits races
+        // libpq's TLS library being torn down, and crashed one `zhenggai seed` in ~15.
         let build = |size: u32| {
             r2d2::Pool::builder()
                 .max_size(size)
-                .min_idle(Some(1))
+                .min_idle(Some(0))
                 .connection_timeout(Duration::from_secs(10))
                 .build(manager.clone())
                 .map_err(|e| OpenError::Pool(e.to_string()))
