@@ -30,6 +30,9 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
+    /// `If-Match` named a version that is no longer current (412).
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -98,6 +101,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => "bad-request",
             ApiError::Validation(_) => "validation",
             ApiError::Conflict(_) => "conflict",
+            ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
@@ -147,6 +151,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,

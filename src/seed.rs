@@ -172,7 +172,7 @@ pub fn load(
 ) -> Result<SeedReport, SeedError> {
     let shift = today - file.as_of;
     let moved = |d: NaiveDate| d + shift;
-    let ctx = WriteCtx::new(Some("seed".to_string()));
+    let ctx = WriteCtx::new(Some("seed".to_string()), "system");
     let mut report = SeedReport::default();
     let mut unit_ids: HashMap<String, uuid::Uuid> = HashMap::new();
 

@@ -131,6 +131,44 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// `If-Match` on a write: the version (`ETag`) the client last saw. Absent or `*` means
+/// "whatever is current"; a stale one makes the write answer 412 and change nothing.
+pub struct IfMatch(pub Option<i32>);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_if_match(req.headers().get(header::IF_MATCH)))
+    }
+}
+
+fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiError> {
+    let Some(value) = value else {
+        return Ok(IfMatch(None));
+    };
+    let bad = || ApiError::BadRequest {
+        detail: "If-Match must be an ETag this service sent, like \"3\"".into(),
+        errors: vec![FieldError::new("If-Match", "not an ETag of this service")],
+    };
+    let text = value.to_str().map_err(|_| bad())?.trim();
+    if text == "*" {
+        return Ok(IfMatch(None));
+    }
+    let tag = text.strip_prefix("W/").unwrap_or(text);
+    tag.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|v| v.parse::<i32>().ok())
+        .map(|v| IfMatch(Some(v)))
+        .ok_or_else(bad)
+}
+
+/// The `ETag` header for an object at `version`.
+pub fn etag(version: i32) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"{version}\""))
+}
+
 /// A query string, parsed strictly (unknown parameters rejected) and validated. Every
 /// failure is a 400 naming the parameter.
 pub struct Params<T>(pub T);
@@ -241,6 +279,18 @@ fn describe(e: &validator::ValidationError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_match_reads_strong_weak_and_star_and_refuses_the_rest() {
+        let parse = |v: &str| parse_if_match(Some(&header::HeaderValue::from_str(v).unwrap()));
+        assert_eq!(parse("\"3\"").unwrap().0, Some(3));
+        assert_eq!(parse("W/\"12\"").unwrap().0, Some(12));
+        assert_eq!(parse("*").unwrap().0, None);
+        assert_eq!(parse_if_match(None).unwrap().0, None);
+        for bad in ["3", "\"x\"", "\"3", ""] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[derive(serde::Deserialize, Validate, Debug)]
     #[serde(deny_unknown_fields)]

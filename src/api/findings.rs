@@ -7,7 +7,7 @@ use super::dto::findings::{
 };
 use super::dto::measures::Measure;
 use super::dto::page::{decode_cursor, encode_cursor, limit};
-use super::extract::{Body, Guarded, Params};
+use super::extract::{etag, Body, Guarded, IfMatch, Params};
 use super::{access, read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::{findings, measures};
@@ -50,6 +50,7 @@ pub async fn create(
     .await?;
     let body = Finding::try_from(row)?;
     Ok(HttpResponse::Created()
+        .insert_header(etag(body.version))
         .insert_header((header::LOCATION, format!("/api/v1/findings/{}", body.id)))
         .json(body))
 }
@@ -120,10 +121,10 @@ pub async fn get(
         })
         .map(|(m, units)| Measure::from_row(m, units, today))
         .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(FindingDetail {
-        finding: Finding::try_from(row)?,
-        measures,
-    }))
+    let finding = Finding::try_from(row)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(finding.version))
+        .json(FindingDetail { finding, measures }))
 }
 
 /// Change a finding.
@@ -140,14 +141,18 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    IfMatch(if_match): IfMatch,
     Body(input): Body<UpdateFinding>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let who = caller.clone();
     let row = write(&state, &caller, move |conn, ctx| {
         access::finding(conn, &who, &id, Action::WriteFinding)?;
-        findings::update(conn, &id, &input, ctx)
+        findings::update(conn, &id, &input, if_match, ctx)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Finding::try_from(row)?))
+    let body = Finding::try_from(row)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(body.version))
+        .json(body))
 }

@@ -6,7 +6,7 @@ use super::dto::inspections::{
     CreateInspection, Inspection, InspectionPage, InspectionQuery, UpdateInspection,
 };
 use super::dto::page::{decode_cursor, encode_cursor, limit};
-use super::extract::{Body, Guarded, Params};
+use super::extract::{etag, Body, Guarded, IfMatch, Params};
 use super::{access, read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::inspections;
@@ -45,6 +45,7 @@ pub async fn create(
     .await?;
     let body = Inspection::try_from(row)?;
     Ok(HttpResponse::Created()
+        .insert_header(etag(body.version))
         .insert_header((header::LOCATION, format!("/api/v1/inspections/{}", body.id)))
         .json(body))
 }
@@ -101,7 +102,10 @@ pub async fn get(
         access::inspection(conn, &caller, &id, Action::ReadInspections)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Inspection::try_from(row)?))
+    let body = Inspection::try_from(row)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(body.version))
+        .json(body))
 }
 
 /// Change an inspection.
@@ -118,14 +122,18 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    IfMatch(if_match): IfMatch,
     Body(input): Body<UpdateInspection>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let who = caller.clone();
     let row = write(&state, &caller, move |conn, ctx| {
         access::inspection(conn, &who, &id, Action::WriteInspection)?;
-        inspections::update(conn, &id, &input, ctx)
+        inspections::update(conn, &id, &input, if_match, ctx)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Inspection::try_from(row)?))
+    let body = Inspection::try_from(row)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(body.version))
+        .json(body))
 }

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::dto::measures::{CreateMeasure, Measure, MeasurePage, MeasureQuery, UpdateMeasure};
 use super::dto::page::{decode_cursor, encode_cursor, limit};
-use super::extract::{Body, Guarded, Params};
+use super::extract::{etag, Body, Guarded, IfMatch, Params};
 use super::{access, read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::measures;
@@ -47,6 +47,7 @@ pub async fn create(
     .await?;
     let body = Measure::from_row(row, units, state.today())?;
     Ok(HttpResponse::Created()
+        .insert_header(etag(body.version))
         .insert_header((header::LOCATION, format!("/api/v1/measures/{}", body.id)))
         .json(body))
 }
@@ -109,7 +110,10 @@ pub async fn get(
         access::measure(conn, &caller, &id, Action::ReadMeasures)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Measure::from_row(row, units, state.today())?))
+    let body = Measure::from_row(row, units, state.today())?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(body.version))
+        .json(body))
 }
 
 /// Change a measure.
@@ -128,14 +132,18 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    IfMatch(if_match): IfMatch,
     Body(input): Body<UpdateMeasure>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let who = caller.clone();
     let (row, units) = write(&state, &caller, move |conn, ctx| {
         access::measure(conn, &who, &id, Action::EditMeasure)?;
-        measures::update(conn, &id, &input, ctx)
+        measures::update(conn, &id, &input, if_match, ctx)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Measure::from_row(row, units, state.today())?))
+    let body = Measure::from_row(row, units, state.today())?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(body.version))
+        .json(body))
 }

@@ -61,7 +61,7 @@ impl Caller {
 
     /// Stamps writes with the caller's `sub`.
     pub fn write_ctx(&self) -> WriteCtx {
-        WriteCtx::new(Some(self.sub.clone()))
+        WriteCtx::new(Some(self.sub.clone()), self.role.as_str())
     }
 }
 

@@ -1,11 +1,16 @@
-//! Table rows as diesel sees them. Never serialized to clients: `api/dto` maps them.
+//! Table rows as diesel sees them. Never sent to clients as they are (`api/dto` maps them);
+//! serialized only into the audit log's before/after snapshots.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use serde::Serialize;
 
-use super::schema::{findings, inspections, measure_supporting_units, measures, units};
+use super::schema::{
+    events, evidence, extensions, findings, inspections, measure_supporting_units, measures,
+    progress_reports, units,
+};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
 #[diesel(table_name = units, treat_none_as_null = true)]
 pub struct UnitRow {
     pub id: String,
@@ -18,7 +23,7 @@ pub struct UnitRow {
     pub updated_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
 #[diesel(table_name = inspections, treat_none_as_null = true)]
 pub struct InspectionRow {
     pub id: String,
@@ -36,7 +41,7 @@ pub struct InspectionRow {
     pub updated_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
 #[diesel(table_name = findings, treat_none_as_null = true)]
 pub struct FindingRow {
     pub id: String,
@@ -58,7 +63,7 @@ pub struct FindingRow {
     pub updated_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
 #[diesel(table_name = measures, treat_none_as_null = true)]
 pub struct MeasureRow {
     pub id: String,
@@ -86,6 +91,13 @@ pub struct MeasureRow {
     pub updated_at: NaiveDateTime,
     pub created_by: Option<String>,
     pub updated_by: Option<String>,
+    pub progress_percent: i32,
+    pub last_report_at: Option<NaiveDateTime>,
+    pub closing_statement: Option<String>,
+    pub submitted_by: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub endorsed_by: Option<String>,
+    pub verified_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -93,4 +105,69 @@ pub struct MeasureRow {
 pub struct SupportingUnitRow {
     pub measure_id: String,
     pub unit_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = progress_reports)]
+pub struct ProgressReportRow {
+    pub id: String,
+    pub measure_id: String,
+    pub text: String,
+    pub percent: i32,
+    /// JSON array of evidence ids.
+    pub evidence_ids: String,
+    pub reported_by: String,
+    pub reported_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[diesel(table_name = evidence, treat_none_as_null = true)]
+pub struct EvidenceRow {
+    pub id: String,
+    pub measure_id: String,
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+    pub file_name: String,
+    pub description: Option<String>,
+    pub effective_date: Option<NaiveDate>,
+    pub uploaded_by: String,
+    pub uploaded_at: NaiveDateTime,
+    pub frozen_at: Option<NaiveDateTime>,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub deleted_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[diesel(table_name = extensions, treat_none_as_null = true)]
+pub struct ExtensionRow {
+    pub id: String,
+    pub measure_id: String,
+    pub requested_due_date: NaiveDate,
+    pub previous_due_date: Option<NaiveDate>,
+    pub reason: String,
+    pub status: String,
+    pub requested_by: String,
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_note: Option<String>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub seq: i64,
+    pub id: String,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
 }

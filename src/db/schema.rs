@@ -81,6 +81,85 @@ diesel::table! {
         updated_at -> Timestamp,
         created_by -> Nullable<Text>,
         updated_by -> Nullable<Text>,
+        progress_percent -> Integer,
+        last_report_at -> Nullable<Timestamp>,
+        closing_statement -> Nullable<Text>,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        endorsed_by -> Nullable<Text>,
+        verified_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    progress_reports (id) {
+        id -> Text,
+        measure_id -> Text,
+        text -> Text,
+        percent -> Integer,
+        evidence_ids -> Text,
+        reported_by -> Text,
+        reported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence (id) {
+        id -> Text,
+        measure_id -> Text,
+        sha256 -> Text,
+        size -> BigInt,
+        media_type -> Text,
+        file_name -> Text,
+        description -> Nullable<Text>,
+        effective_date -> Nullable<Date>,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+        frozen_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    extensions (id) {
+        id -> Text,
+        measure_id -> Text,
+        requested_due_date -> Date,
+        previous_due_date -> Nullable<Date>,
+        reason -> Text,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        at -> Timestamp,
+        actor -> Text,
+        role -> Text,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    event_head (id) {
+        id -> Integer,
+        last_seq -> BigInt,
+        last_hash -> Text,
     }
 }
 
@@ -94,6 +173,9 @@ diesel::table! {
 diesel::joinable!(findings -> inspections (inspection_id));
 diesel::joinable!(measures -> findings (finding_id));
 diesel::joinable!(measure_supporting_units -> measures (measure_id));
+diesel::joinable!(progress_reports -> measures (measure_id));
+diesel::joinable!(evidence -> measures (measure_id));
+diesel::joinable!(extensions -> measures (measure_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -101,4 +183,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     findings,
     measures,
     measure_supporting_units,
+    progress_reports,
+    evidence,
+    extensions,
+    events,
+    event_head,
 );

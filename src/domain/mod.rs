@@ -1,7 +1,9 @@
 //! Pure rules of the rectification domain: no actix, no diesel.
 
+pub mod audit;
 pub mod codes;
 pub mod deadline;
 pub mod enums;
 pub mod permissions;
 pub mod rules;
+pub mod workflow;

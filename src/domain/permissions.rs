@@ -65,6 +65,25 @@ pub enum Action {
     ReadMeasures,
     CreateMeasure,
     EditMeasure,
+    /// The unit's side of a measure: start, report progress, upload or withdraw evidence,
+    /// ask for closure (申请销号) or for more time (延期申请).
+    WorkMeasure,
+    /// The accountable leader's signature on a closure request (签字背书).
+    EndorseMeasure,
+    /// Check the evidence and close (审核验收/销号).
+    VerifyMeasure,
+    /// Send a closure request back for rework (退回).
+    ReturnMeasure,
+    /// Reopen a closed measure after a re-check (回头看).
+    ReopenMeasure,
+    /// The unit's side of a finding: claim it (认领), submit its plan.
+    WorkFinding,
+    /// Approve or return a finding's plan.
+    ReviewPlan,
+    /// Approve or reject an extension request.
+    DecideExtension,
+    /// Check the audit trail's hash chain.
+    VerifyAudit,
 }
 
 impl Action {
@@ -80,10 +99,19 @@ impl Action {
             Action::ReadMeasures => "read measures",
             Action::CreateMeasure => "add measures to this finding",
             Action::EditMeasure => "change this measure",
+            Action::WorkMeasure => "report on, submit or extend this measure",
+            Action::EndorseMeasure => "endorse closure requests",
+            Action::VerifyMeasure => "verify and close measures",
+            Action::ReturnMeasure => "return closure requests",
+            Action::ReopenMeasure => "reopen closed measures",
+            Action::WorkFinding => "claim findings or submit their plans",
+            Action::ReviewPlan => "approve or return plans",
+            Action::DecideExtension => "decide extension requests",
+            Action::VerifyAudit => "check the audit trail",
         }
     }
 
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 18] = [
         Action::ReadUnits,
         Action::CreateUnit,
         Action::ReadInspections,
@@ -93,6 +121,15 @@ impl Action {
         Action::ReadMeasures,
         Action::CreateMeasure,
         Action::EditMeasure,
+        Action::WorkMeasure,
+        Action::EndorseMeasure,
+        Action::VerifyMeasure,
+        Action::ReturnMeasure,
+        Action::ReopenMeasure,
+        Action::WorkFinding,
+        Action::ReviewPlan,
+        Action::DecideExtension,
+        Action::VerifyAudit,
     ];
 }
 
@@ -138,11 +175,17 @@ pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
     );
     match role {
         Role::Admin => Allow,
+        // The office signs for nobody: endorsing is the unit leader's own act.
         Role::Office => match action {
-            CreateUnit => Forbidden,
+            CreateUnit | EndorseMeasure => Forbidden,
             _ => Allow,
         },
-        Role::Supervisor | Role::Viewer => {
+        Role::Supervisor => match action {
+            _ if read => Allow,
+            ReopenMeasure | VerifyAudit => Allow,
+            _ => Forbidden,
+        },
+        Role::Viewer => {
             if read {
                 Allow
             } else {
@@ -154,17 +197,20 @@ pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
                 // The unit directory is needed to name lead and supporting units.
                 return Allow;
             }
-            if action == CreateUnit {
+            if matches!(action, CreateUnit | VerifyAudit) {
                 return Forbidden;
             }
+            let own = match role {
+                Role::Unit => matches!(
+                    action,
+                    CreateMeasure | EditMeasure | WorkMeasure | WorkFinding
+                ),
+                _ => matches!(action, EndorseMeasure | ReturnMeasure),
+            };
             match (scope, read) {
                 (Scope::Unrelated, _) => Hidden,
                 (_, true) => Allow,
-                (Scope::Responsible, false)
-                    if role == Role::Unit && matches!(action, CreateMeasure | EditMeasure) =>
-                {
-                    Allow
-                }
+                (Scope::Responsible, false) if own => Allow,
                 _ => Forbidden,
             }
         }
@@ -195,6 +241,15 @@ mod tests {
         (Role::Admin, Action::ReadMeasures, ['A', 'A', 'A']),
         (Role::Admin, Action::CreateMeasure, ['A', 'A', 'A']),
         (Role::Admin, Action::EditMeasure, ['A', 'A', 'A']),
+        (Role::Admin, Action::WorkMeasure, ['A', 'A', 'A']),
+        (Role::Admin, Action::EndorseMeasure, ['A', 'A', 'A']),
+        (Role::Admin, Action::VerifyMeasure, ['A', 'A', 'A']),
+        (Role::Admin, Action::ReturnMeasure, ['A', 'A', 'A']),
+        (Role::Admin, Action::ReopenMeasure, ['A', 'A', 'A']),
+        (Role::Admin, Action::WorkFinding, ['A', 'A', 'A']),
+        (Role::Admin, Action::ReviewPlan, ['A', 'A', 'A']),
+        (Role::Admin, Action::DecideExtension, ['A', 'A', 'A']),
+        (Role::Admin, Action::VerifyAudit, ['A', 'A', 'A']),
         (Role::Office, Action::ReadUnits, ['A', 'A', 'A']),
         (Role::Office, Action::CreateUnit, ['F', 'F', 'F']),
         (Role::Office, Action::ReadInspections, ['A', 'A', 'A']),
@@ -204,6 +259,15 @@ mod tests {
         (Role::Office, Action::ReadMeasures, ['A', 'A', 'A']),
         (Role::Office, Action::CreateMeasure, ['A', 'A', 'A']),
         (Role::Office, Action::EditMeasure, ['A', 'A', 'A']),
+        (Role::Office, Action::WorkMeasure, ['A', 'A', 'A']),
+        (Role::Office, Action::EndorseMeasure, ['F', 'F', 'F']),
+        (Role::Office, Action::VerifyMeasure, ['A', 'A', 'A']),
+        (Role::Office, Action::ReturnMeasure, ['A', 'A', 'A']),
+        (Role::Office, Action::ReopenMeasure, ['A', 'A', 'A']),
+        (Role::Office, Action::WorkFinding, ['A', 'A', 'A']),
+        (Role::Office, Action::ReviewPlan, ['A', 'A', 'A']),
+        (Role::Office, Action::DecideExtension, ['A', 'A', 'A']),
+        (Role::Office, Action::VerifyAudit, ['A', 'A', 'A']),
         (Role::Unit, Action::ReadUnits, ['A', 'A', 'A']),
         (Role::Unit, Action::CreateUnit, ['F', 'F', 'F']),
         (Role::Unit, Action::ReadInspections, ['A', 'A', 'H']),
@@ -213,6 +277,15 @@ mod tests {
         (Role::Unit, Action::ReadMeasures, ['A', 'A', 'H']),
         (Role::Unit, Action::CreateMeasure, ['A', 'F', 'H']),
         (Role::Unit, Action::EditMeasure, ['A', 'F', 'H']),
+        (Role::Unit, Action::WorkMeasure, ['A', 'F', 'H']),
+        (Role::Unit, Action::EndorseMeasure, ['F', 'F', 'H']),
+        (Role::Unit, Action::VerifyMeasure, ['F', 'F', 'H']),
+        (Role::Unit, Action::ReturnMeasure, ['F', 'F', 'H']),
+        (Role::Unit, Action::ReopenMeasure, ['F', 'F', 'H']),
+        (Role::Unit, Action::WorkFinding, ['A', 'F', 'H']),
+        (Role::Unit, Action::ReviewPlan, ['F', 'F', 'H']),
+        (Role::Unit, Action::DecideExtension, ['F', 'F', 'H']),
+        (Role::Unit, Action::VerifyAudit, ['F', 'F', 'F']),
         (Role::Leader, Action::ReadUnits, ['A', 'A', 'A']),
         (Role::Leader, Action::CreateUnit, ['F', 'F', 'F']),
         (Role::Leader, Action::ReadInspections, ['A', 'A', 'H']),
@@ -222,6 +295,15 @@ mod tests {
         (Role::Leader, Action::ReadMeasures, ['A', 'A', 'H']),
         (Role::Leader, Action::CreateMeasure, ['F', 'F', 'H']),
         (Role::Leader, Action::EditMeasure, ['F', 'F', 'H']),
+        (Role::Leader, Action::WorkMeasure, ['F', 'F', 'H']),
+        (Role::Leader, Action::EndorseMeasure, ['A', 'F', 'H']),
+        (Role::Leader, Action::VerifyMeasure, ['F', 'F', 'H']),
+        (Role::Leader, Action::ReturnMeasure, ['A', 'F', 'H']),
+        (Role::Leader, Action::ReopenMeasure, ['F', 'F', 'H']),
+        (Role::Leader, Action::WorkFinding, ['F', 'F', 'H']),
+        (Role::Leader, Action::ReviewPlan, ['F', 'F', 'H']),
+        (Role::Leader, Action::DecideExtension, ['F', 'F', 'H']),
+        (Role::Leader, Action::VerifyAudit, ['F', 'F', 'F']),
         (Role::Supervisor, Action::ReadUnits, ['A', 'A', 'A']),
         (Role::Supervisor, Action::CreateUnit, ['F', 'F', 'F']),
         (Role::Supervisor, Action::ReadInspections, ['A', 'A', 'A']),
@@ -231,6 +313,15 @@ mod tests {
         (Role::Supervisor, Action::ReadMeasures, ['A', 'A', 'A']),
         (Role::Supervisor, Action::CreateMeasure, ['F', 'F', 'F']),
         (Role::Supervisor, Action::EditMeasure, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::WorkMeasure, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::EndorseMeasure, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::VerifyMeasure, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::ReturnMeasure, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::ReopenMeasure, ['A', 'A', 'A']),
+        (Role::Supervisor, Action::WorkFinding, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::ReviewPlan, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::DecideExtension, ['F', 'F', 'F']),
+        (Role::Supervisor, Action::VerifyAudit, ['A', 'A', 'A']),
         (Role::Viewer, Action::ReadUnits, ['A', 'A', 'A']),
         (Role::Viewer, Action::CreateUnit, ['F', 'F', 'F']),
         (Role::Viewer, Action::ReadInspections, ['A', 'A', 'A']),
@@ -240,6 +331,15 @@ mod tests {
         (Role::Viewer, Action::ReadMeasures, ['A', 'A', 'A']),
         (Role::Viewer, Action::CreateMeasure, ['F', 'F', 'F']),
         (Role::Viewer, Action::EditMeasure, ['F', 'F', 'F']),
+        (Role::Viewer, Action::WorkMeasure, ['F', 'F', 'F']),
+        (Role::Viewer, Action::EndorseMeasure, ['F', 'F', 'F']),
+        (Role::Viewer, Action::VerifyMeasure, ['F', 'F', 'F']),
+        (Role::Viewer, Action::ReturnMeasure, ['F', 'F', 'F']),
+        (Role::Viewer, Action::ReopenMeasure, ['F', 'F', 'F']),
+        (Role::Viewer, Action::WorkFinding, ['F', 'F', 'F']),
+        (Role::Viewer, Action::ReviewPlan, ['F', 'F', 'F']),
+        (Role::Viewer, Action::DecideExtension, ['F', 'F', 'F']),
+        (Role::Viewer, Action::VerifyAudit, ['F', 'F', 'F']),
     ];
 
     #[test]

@@ -3,8 +3,9 @@ use diesel::prelude::*;
 use crate::api::dto::findings::{CreateFinding, FindingQuery, UpdateFinding};
 use crate::db::connection::MultiBackend;
 use crate::db::models::FindingRow;
+use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{
-    check_unit, inspections, new_id, visibility, After, Page, Visibility, WriteCtx,
+    check_unit, check_version, inspections, new_id, visibility, After, Page, Visibility, WriteCtx,
 };
 use crate::db::schema::findings;
 use crate::db::DbConnection;
@@ -87,6 +88,14 @@ pub fn create(
     diesel::insert_into(findings::table)
         .values(&row)
         .execute(conn)?;
+    events::append(
+        conn,
+        ctx,
+        "finding.create",
+        ("finding", &row.id),
+        None,
+        Some(snapshot(&row)),
+    )?;
     Ok(row)
 }
 
@@ -127,9 +136,12 @@ pub fn update(
     conn: &mut DbConnection,
     id: &str,
     input: &UpdateFinding,
+    expected: Option<i32>,
     ctx: &WriteCtx,
 ) -> Result<FindingRow, ApiError> {
     let mut row = get(conn, id)?;
+    check_version("finding", row.version, expected)?;
+    let before = snapshot(&row);
     if let Some(code) = &input.code {
         check_code_free(conn, &row.inspection_id, code.trim(), Some(id))?;
         row.code = code.trim().to_string();
@@ -157,7 +169,16 @@ pub fn update(
     if let Some(accountable) = &input.primary_accountable {
         row.primary_accountable = accountable.as_ref().map(|s| s.trim().to_string());
     }
-    save(conn, row, ctx)
+    let row = save(conn, row, ctx)?;
+    events::append(
+        conn,
+        ctx,
+        "finding.update",
+        ("finding", id),
+        Some(before),
+        Some(snapshot(&row)),
+    )?;
+    Ok(row)
 }
 
 /// Writes a changed row, bumping its version; a concurrent change in between is a 409.
@@ -239,11 +260,21 @@ pub fn restore_state(
     ctx: &WriteCtx,
 ) -> Result<FindingRow, ApiError> {
     let mut row = get(conn, id)?;
+    let before = snapshot(&row);
     row.status = status.as_str().to_string();
     row.closed_at = if status == FindingStatus::Closed {
         closed_at.or(Some(ctx.now))
     } else {
         None
     };
-    save(conn, row, ctx)
+    let row = save(conn, row, ctx)?;
+    events::append(
+        conn,
+        ctx,
+        "finding.restore",
+        ("finding", id),
+        Some(before),
+        Some(snapshot(&row)),
+    )?;
+    Ok(row)
 }

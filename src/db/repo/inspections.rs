@@ -3,8 +3,10 @@ use diesel::prelude::*;
 use crate::api::dto::inspections::{CreateInspection, InspectionQuery, UpdateInspection};
 use crate::db::connection::MultiBackend;
 use crate::db::models::InspectionRow;
+use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{
-    check_unit, into_validation, new_id, visibility, After, Page, Visibility, WriteCtx,
+    check_unit, check_version, into_validation, new_id, visibility, After, Page, Visibility,
+    WriteCtx,
 };
 use crate::db::schema::{inspections, measures};
 use crate::db::DbConnection;
@@ -62,6 +64,14 @@ pub fn create(
     diesel::insert_into(inspections::table)
         .values(&row)
         .execute(conn)?;
+    events::append(
+        conn,
+        ctx,
+        "inspection.create",
+        ("inspection", &row.id),
+        None,
+        Some(snapshot(&row)),
+    )?;
     Ok(row)
 }
 
@@ -100,9 +110,12 @@ pub fn update(
     conn: &mut DbConnection,
     id: &str,
     input: &UpdateInspection,
+    expected: Option<i32>,
     ctx: &WriteCtx,
 ) -> Result<InspectionRow, ApiError> {
     let mut row = get(conn, id)?;
+    check_version("inspection", row.version, expected)?;
+    let before = snapshot(&row);
     if let Some(code) = &input.code {
         check_code_free(conn, code.trim(), Some(id))?;
         row.code = code.trim().to_string();
@@ -144,7 +157,16 @@ pub fn update(
             ));
         }
     }
-    save(conn, row, ctx)
+    let row = save(conn, row, ctx)?;
+    events::append(
+        conn,
+        ctx,
+        "inspection.update",
+        ("inspection", id),
+        Some(before),
+        Some(snapshot(&row)),
+    )?;
+    Ok(row)
 }
 
 /// Writes a changed row, bumping its version; a concurrent change in between is a 409.

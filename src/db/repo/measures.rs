@@ -6,9 +6,10 @@ use diesel::prelude::*;
 use crate::api::dto::measures::{CreateMeasure, MeasureQuery, MeasureSort, Quota, UpdateMeasure};
 use crate::db::connection::MultiBackend;
 use crate::db::models::{MeasureRow, SupportingUnitRow};
+use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{
-    findings, inspections, into_validation, new_id, units, visibility, After, Page, Visibility,
-    WriteCtx,
+    check_version, findings, inspections, into_validation, new_id, units, visibility, After, Page,
+    Visibility, WriteCtx,
 };
 use crate::db::schema::{measure_supporting_units as msu, measures};
 use crate::db::DbConnection;
@@ -143,12 +144,27 @@ pub fn create(
         updated_at: ctx.now,
         created_by: ctx.actor.clone(),
         updated_by: ctx.actor.clone(),
+        progress_percent: 0,
+        last_report_at: None,
+        closing_statement: None,
+        submitted_by: None,
+        submitted_at: None,
+        endorsed_by: None,
+        verified_by: None,
     };
     apply_quota(&mut row, input.quota.as_ref());
     diesel::insert_into(measures::table)
         .values(&row)
         .execute(conn)?;
     replace_supporting(conn, &row.id, &supporting)?;
+    events::append(
+        conn,
+        ctx,
+        "measure.create",
+        ("measure", &row.id),
+        None,
+        Some(measure_snapshot(&row, &supporting)),
+    )?;
     Ok((row, supporting))
 }
 
@@ -248,9 +264,12 @@ pub fn update(
     conn: &mut DbConnection,
     id: &str,
     input: &UpdateMeasure,
+    expected: Option<i32>,
     ctx: &WriteCtx,
 ) -> Result<MeasureWithUnits, ApiError> {
     let (mut row, mut supporting) = get(conn, id)?;
+    check_version("measure", row.version, expected)?;
+    let before = measure_snapshot(&row, &supporting);
     let status = MeasureStatus::parse(&row.status)
         .ok_or_else(|| ApiError::Internal(format!("unknown measure status {}", row.status)))?;
     if status == MeasureStatus::Closed {
@@ -326,7 +345,24 @@ pub fn update(
     if input.supporting_unit_ids.is_some() {
         replace_supporting(conn, id, &supporting)?;
     }
+    events::append(
+        conn,
+        ctx,
+        "measure.update",
+        ("measure", id),
+        Some(before),
+        Some(measure_snapshot(&row, &supporting)),
+    )?;
     Ok((row, supporting))
+}
+
+/// A measure as the audit log records it: the row and its supporting units.
+pub fn measure_snapshot(row: &MeasureRow, supporting: &[String]) -> serde_json::Value {
+    let mut value = snapshot(row);
+    if let Some(object) = value.as_object_mut() {
+        object.insert("supporting_unit_ids".into(), snapshot(&supporting));
+    }
+    value
 }
 
 /// Writes a changed row, bumping its version; a concurrent change in between is a 409.
@@ -487,12 +523,22 @@ pub fn restore_state(
     closed_at: Option<chrono::NaiveDateTime>,
     ctx: &WriteCtx,
 ) -> Result<MeasureRow, ApiError> {
-    let (mut row, _) = get(conn, id)?;
+    let (mut row, supporting) = get(conn, id)?;
+    let before = measure_snapshot(&row, &supporting);
     row.status = status.as_str().to_string();
     row.closed_at = if status == MeasureStatus::Closed {
         closed_at.or(Some(ctx.now))
     } else {
         None
     };
-    save(conn, row, ctx)
+    let row = save(conn, row, ctx)?;
+    events::append(
+        conn,
+        ctx,
+        "measure.restore",
+        ("measure", id),
+        Some(before),
+        Some(measure_snapshot(&row, &supporting)),
+    )?;
+    Ok(row)
 }

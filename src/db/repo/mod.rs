@@ -1,6 +1,7 @@
 //! Queries, one file per resource. Every function takes a connection; callers run it inside
 //! `web::block` (the API) or directly (the CLI), and writes inside one transaction.
 
+pub mod events;
 pub mod findings;
 pub mod inspections;
 pub mod measures;
@@ -15,21 +16,27 @@ use crate::db::DbConnection;
 use crate::domain::rules::FieldError;
 use crate::error::ApiError;
 
-/// Who writes and when: stamped on `created_by`/`updated_by` and the timestamps.
+/// Who writes, in which role, and when: stamped on `created_by`/`updated_by`, the
+/// timestamps and the audit events.
 #[derive(Debug, Clone)]
 pub struct WriteCtx {
     pub actor: Option<String>,
+    pub role: String,
     pub now: NaiveDateTime,
 }
 
 impl WriteCtx {
-    pub fn new(actor: Option<String>) -> WriteCtx {
+    pub fn new(actor: Option<String>, role: &str) -> WriteCtx {
         let now = Utc::now().naive_utc();
         // Microseconds: what PostgreSQL keeps, so both databases hold the same value.
         let now = now
             .with_nanosecond(now.nanosecond() / 1000 * 1000)
             .unwrap_or(now);
-        WriteCtx { actor, now }
+        WriteCtx {
+            actor,
+            role: role.to_string(),
+            now,
+        }
     }
 }
 
@@ -62,6 +69,16 @@ impl<T> Page<T> {
 
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// `If-Match`: the caller's version must still be the current one (412 otherwise).
+pub fn check_version(what: &str, current: i32, expected: Option<i32>) -> Result<(), ApiError> {
+    match expected {
+        Some(v) if v != current => Err(ApiError::PreconditionFailed(format!(
+            "the {what} is at version {current}, not {v}; reload it and retry"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Broken rules, if any, as one 422.

@@ -2,6 +2,7 @@ use diesel::prelude::*;
 
 use crate::api::dto::units::{CreateUnit, UnitQuery};
 use crate::db::models::UnitRow;
+use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{new_id, After, Page, WriteCtx};
 use crate::db::schema::units;
 use crate::db::DbConnection;
@@ -41,6 +42,14 @@ pub fn create(
     diesel::insert_into(units::table)
         .values(&row)
         .execute(conn)?;
+    events::append(
+        conn,
+        ctx,
+        "unit.create",
+        ("unit", &row.id),
+        None,
+        Some(snapshot(&row)),
+    )?;
     Ok(row)
 }
 

@@ -1,0 +1,14 @@
+DROP TRIGGER events_no_delete;
+DROP TRIGGER events_no_update;
+DROP TABLE event_head;
+DROP TABLE events;
+DROP TABLE extensions;
+DROP TABLE evidence;
+DROP TABLE progress_reports;
+ALTER TABLE measures DROP COLUMN verified_by;
+ALTER TABLE measures DROP COLUMN endorsed_by;
+ALTER TABLE measures DROP COLUMN submitted_at;
+ALTER TABLE measures DROP COLUMN submitted_by;
+ALTER TABLE measures DROP COLUMN closing_statement;
+ALTER TABLE measures DROP COLUMN last_report_at;
+ALTER TABLE measures DROP COLUMN progress_percent;

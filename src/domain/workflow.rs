@@ -1,0 +1,390 @@
+//! The closing workflow (对账销号) as pure state machines: which action moves a measure or a
+//! finding from which state to which, and the rules around them. DOMAIN.md "State machines".
+
+use serde::Serialize;
+
+use super::enums::{FindingStatus, MeasureKind, MeasureStatus};
+use super::permissions::Action;
+
+/// What can be done to a measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureAction {
+    Start,
+    Report,
+    Submit,
+    Endorse,
+    Verify,
+    Return,
+    Reopen,
+}
+
+impl MeasureAction {
+    pub const ALL: [MeasureAction; 7] = [
+        MeasureAction::Start,
+        MeasureAction::Report,
+        MeasureAction::Submit,
+        MeasureAction::Endorse,
+        MeasureAction::Verify,
+        MeasureAction::Return,
+        MeasureAction::Reopen,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureAction::Start => "start",
+            MeasureAction::Report => "report",
+            MeasureAction::Submit => "submit",
+            MeasureAction::Endorse => "endorse",
+            MeasureAction::Verify => "verify",
+            MeasureAction::Return => "return",
+            MeasureAction::Reopen => "reopen",
+        }
+    }
+
+    /// The permission the action needs.
+    pub fn permission(self) -> Action {
+        match self {
+            MeasureAction::Start | MeasureAction::Report | MeasureAction::Submit => {
+                Action::WorkMeasure
+            }
+            MeasureAction::Endorse => Action::EndorseMeasure,
+            MeasureAction::Verify => Action::VerifyMeasure,
+            MeasureAction::Return => Action::ReturnMeasure,
+            MeasureAction::Reopen => Action::ReopenMeasure,
+        }
+    }
+}
+
+/// What can be done to a finding by hand (`long_term` and `closed` follow its measures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingAction {
+    Claim,
+    SubmitPlan,
+    ApprovePlan,
+    ReturnPlan,
+}
+
+impl FindingAction {
+    pub const ALL: [FindingAction; 4] = [
+        FindingAction::Claim,
+        FindingAction::SubmitPlan,
+        FindingAction::ApprovePlan,
+        FindingAction::ReturnPlan,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingAction::Claim => "claim",
+            FindingAction::SubmitPlan => "submit_plan",
+            FindingAction::ApprovePlan => "approve_plan",
+            FindingAction::ReturnPlan => "return_plan",
+        }
+    }
+
+    pub fn permission(self) -> Action {
+        match self {
+            FindingAction::Claim | FindingAction::SubmitPlan => Action::WorkFinding,
+            FindingAction::ApprovePlan | FindingAction::ReturnPlan => Action::ReviewPlan,
+        }
+    }
+}
+
+/// An action the current state does not allow (409): what the state is, and what it allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongState {
+    pub action: &'static str,
+    pub current: &'static str,
+    pub allowed: Vec<&'static str>,
+}
+
+impl WrongState {
+    pub fn message(&self) -> String {
+        let allowed = if self.allowed.is_empty() {
+            "none".to_string()
+        } else {
+            self.allowed.join(", ")
+        };
+        format!(
+            "cannot {} while {}; allowed now: {allowed}",
+            self.action, self.current
+        )
+    }
+}
+
+/// Where `action` takes a measure in `status`, if anywhere.
+pub fn measure_next(
+    status: MeasureStatus,
+    kind: MeasureKind,
+    action: MeasureAction,
+) -> Option<MeasureStatus> {
+    use MeasureAction as A;
+    use MeasureStatus as S;
+    match (status, action) {
+        (S::NotStarted, A::Start) => Some(S::InProgress),
+        // A long-term measure keeps going (长期坚持) once it reports.
+        (S::InProgress, A::Report) if kind == MeasureKind::LongTerm => Some(S::Ongoing),
+        (S::InProgress, A::Report) => Some(S::InProgress),
+        (S::Ongoing, A::Report) => Some(S::Ongoing),
+        (S::InProgress | S::Ongoing, A::Submit) => Some(S::Submitted),
+        (S::Submitted, A::Endorse) => Some(S::Endorsed),
+        (S::Endorsed, A::Verify) => Some(S::Closed),
+        (S::Submitted | S::Endorsed, A::Return) => Some(S::InProgress),
+        (S::Closed, A::Reopen) => Some(S::InProgress),
+        _ => None,
+    }
+}
+
+/// The actions a measure in `status` allows.
+pub fn measure_actions(status: MeasureStatus, kind: MeasureKind) -> Vec<&'static str> {
+    MeasureAction::ALL
+        .into_iter()
+        .filter(|a| measure_next(status, kind, *a).is_some())
+        .map(MeasureAction::as_str)
+        .collect()
+}
+
+pub fn measure_transition(
+    status: MeasureStatus,
+    kind: MeasureKind,
+    action: MeasureAction,
+) -> Result<MeasureStatus, WrongState> {
+    measure_next(status, kind, action).ok_or_else(|| WrongState {
+        action: action.as_str(),
+        current: status.as_str(),
+        allowed: measure_actions(status, kind),
+    })
+}
+
+pub fn finding_next(status: FindingStatus, action: FindingAction) -> Option<FindingStatus> {
+    use FindingAction as A;
+    use FindingStatus as S;
+    match (status, action) {
+        (S::Assigned, A::Claim) => Some(S::Claimed),
+        (S::Claimed, A::SubmitPlan) => Some(S::PlanSubmitted),
+        (S::PlanSubmitted, A::ApprovePlan) => Some(S::InProgress),
+        (S::PlanSubmitted, A::ReturnPlan) => Some(S::Claimed),
+        _ => None,
+    }
+}
+
+pub fn finding_actions(status: FindingStatus) -> Vec<&'static str> {
+    FindingAction::ALL
+        .into_iter()
+        .filter(|a| finding_next(status, *a).is_some())
+        .map(FindingAction::as_str)
+        .collect()
+}
+
+pub fn finding_transition(
+    status: FindingStatus,
+    action: FindingAction,
+) -> Result<FindingStatus, WrongState> {
+    finding_next(status, action).ok_or_else(|| WrongState {
+        action: action.as_str(),
+        current: status.as_str(),
+        allowed: finding_actions(status),
+    })
+}
+
+/// A finding's status as its measures imply: closed when every measure is closed (its last
+/// verify closes it), 阶段性完成 (`long_term`) when only long-term ones remain open, and
+/// back in progress when a measure reopens or a new one is added.
+pub fn derive_finding(
+    status: FindingStatus,
+    measures: &[(MeasureStatus, MeasureKind)],
+) -> FindingStatus {
+    use FindingStatus as S;
+    if measures.is_empty() {
+        return status;
+    }
+    let open: Vec<_> = measures
+        .iter()
+        .filter(|(s, _)| *s != MeasureStatus::Closed)
+        .collect();
+    if open.is_empty() {
+        return S::Closed;
+    }
+    let only_long_term_open = open.iter().all(|(_, k)| *k == MeasureKind::LongTerm);
+    match status {
+        S::Closed => {
+            if only_long_term_open {
+                S::LongTerm
+            } else {
+                S::InProgress
+            }
+        }
+        S::InProgress if only_long_term_open => S::LongTerm,
+        S::LongTerm if !only_long_term_open => S::InProgress,
+        other => other,
+    }
+}
+
+/// Measure actions wait until the unit has claimed the finding; 立行立改 does not wait for
+/// the plan's approval.
+pub fn finding_allows_measure_work(finding: FindingStatus) -> bool {
+    finding != FindingStatus::Assigned
+}
+
+/// Who may still add measures to a finding in `status`: its unit until the plan is
+/// submitted (again after a returned plan), the office until the finding closes.
+pub fn may_add_measure(finding: FindingStatus, by_unit: bool) -> Result<(), String> {
+    use FindingStatus as S;
+    match (finding, by_unit) {
+        (S::Closed, _) => Err("the finding is closed (已销号); no measures can be added".into()),
+        (S::Assigned | S::Claimed, true) | (_, false) => Ok(()),
+        (other, true) => Err(format!(
+            "the finding is {}; after the plan is submitted only the office adds measures",
+            other.as_str()
+        )),
+    }
+}
+
+/// The one who verifies is never the one who asked for closure.
+pub fn verifier_is_not_submitter(submitted_by: Option<&str>, verifier: &str) -> bool {
+    submitted_by != Some(verifier)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use MeasureKind as K;
+    use MeasureStatus as S;
+
+    #[test]
+    fn the_measure_machine_is_exactly_the_diagram() {
+        use MeasureAction as A;
+        const ANY: &[K] = &[K::Immediate, K::TimeBound, K::LongTerm];
+        const FIXED: &[K] = &[K::Immediate, K::TimeBound];
+        let diagram: [(S, &[K], A, S); 11] = [
+            (S::NotStarted, ANY, A::Start, S::InProgress),
+            (S::InProgress, FIXED, A::Report, S::InProgress),
+            (S::InProgress, &[K::LongTerm], A::Report, S::Ongoing),
+            (S::Ongoing, ANY, A::Report, S::Ongoing),
+            (S::InProgress, ANY, A::Submit, S::Submitted),
+            (S::Ongoing, ANY, A::Submit, S::Submitted),
+            (S::Submitted, ANY, A::Endorse, S::Endorsed),
+            (S::Endorsed, ANY, A::Verify, S::Closed),
+            (S::Submitted, ANY, A::Return, S::InProgress),
+            (S::Endorsed, ANY, A::Return, S::InProgress),
+            (S::Closed, ANY, A::Reopen, S::InProgress),
+        ];
+        for from in S::ALL {
+            for kind in K::ALL {
+                for action in MeasureAction::ALL {
+                    let expected = diagram
+                        .iter()
+                        .find(|(f, kinds, a, _)| f == from && *a == action && kinds.contains(kind))
+                        .map(|(_, _, _, to)| *to);
+                    assert_eq!(
+                        measure_next(*from, *kind, action),
+                        expected,
+                        "{from:?} {kind:?} {action:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_verify_without_submit_and_endorse() {
+        for from in [
+            S::NotStarted,
+            S::InProgress,
+            S::Ongoing,
+            S::Submitted,
+            S::Closed,
+        ] {
+            let err = measure_transition(from, K::TimeBound, MeasureAction::Verify).unwrap_err();
+            assert_eq!(err.current, from.as_str());
+            assert!(!err.allowed.contains(&"verify"));
+        }
+        let err =
+            measure_transition(S::Submitted, K::TimeBound, MeasureAction::Verify).unwrap_err();
+        assert_eq!(err.allowed, vec!["endorse", "return"]);
+        assert!(err.message().contains("allowed now: endorse, return"));
+    }
+
+    #[test]
+    fn a_closed_measure_only_reopens() {
+        assert_eq!(measure_actions(S::Closed, K::TimeBound), vec!["reopen"]);
+        assert_eq!(measure_actions(S::NotStarted, K::LongTerm), vec!["start"]);
+    }
+
+    #[test]
+    fn the_finding_machine_and_its_plan() {
+        use FindingAction as A;
+        use FindingStatus as F;
+        assert_eq!(finding_next(F::Assigned, A::Claim), Some(F::Claimed));
+        assert_eq!(
+            finding_next(F::Claimed, A::SubmitPlan),
+            Some(F::PlanSubmitted)
+        );
+        assert_eq!(
+            finding_next(F::PlanSubmitted, A::ApprovePlan),
+            Some(F::InProgress)
+        );
+        assert_eq!(
+            finding_next(F::PlanSubmitted, A::ReturnPlan),
+            Some(F::Claimed)
+        );
+        for status in F::ALL {
+            for action in FindingAction::ALL {
+                let expected = matches!(
+                    (status, action),
+                    (F::Assigned, A::Claim)
+                        | (F::Claimed, A::SubmitPlan)
+                        | (F::PlanSubmitted, A::ApprovePlan | A::ReturnPlan)
+                );
+                assert_eq!(finding_next(*status, action).is_some(), expected);
+            }
+        }
+        let err = finding_transition(F::Closed, A::Claim).unwrap_err();
+        assert_eq!(err.current, "closed");
+        assert!(err.allowed.is_empty());
+    }
+
+    #[test]
+    fn a_finding_follows_its_measures() {
+        use FindingStatus as F;
+        let closed = (S::Closed, K::TimeBound);
+        let open = (S::InProgress, K::TimeBound);
+        let long = (S::Ongoing, K::LongTerm);
+        assert_eq!(derive_finding(F::InProgress, &[closed, closed]), F::Closed);
+        assert_eq!(derive_finding(F::Claimed, &[closed]), F::Closed);
+        assert_eq!(
+            derive_finding(F::InProgress, &[closed, open]),
+            F::InProgress
+        );
+        assert_eq!(derive_finding(F::InProgress, &[closed, long]), F::LongTerm);
+        assert_eq!(derive_finding(F::Closed, &[closed, open]), F::InProgress);
+        assert_eq!(
+            derive_finding(F::LongTerm, &[closed, long, open]),
+            F::InProgress
+        );
+        // Before the plan is approved, open long-term work does not make it 阶段性完成.
+        assert_eq!(derive_finding(F::Claimed, &[closed, long]), F::Claimed);
+        assert_eq!(derive_finding(F::Assigned, &[]), F::Assigned);
+    }
+
+    #[test]
+    fn measures_are_added_by_the_unit_before_its_plan_and_by_the_office_until_closed() {
+        use FindingStatus as F;
+        assert!(may_add_measure(F::Assigned, true).is_ok());
+        assert!(may_add_measure(F::Claimed, true).is_ok());
+        assert!(may_add_measure(F::PlanSubmitted, true).is_err());
+        assert!(may_add_measure(F::InProgress, true).is_err());
+        assert!(may_add_measure(F::InProgress, false).is_ok());
+        assert!(may_add_measure(F::Closed, false).is_err());
+        assert!(!finding_allows_measure_work(F::Assigned));
+        assert!(finding_allows_measure_work(F::Claimed));
+    }
+
+    #[test]
+    fn the_verifier_is_a_second_person() {
+        assert!(!verifier_is_not_submitter(Some("li.zhk"), "li.zhk"));
+        assert!(verifier_is_not_submitter(Some("li.zhk"), "wang.office"));
+        assert!(verifier_is_not_submitter(None, "wang.office"));
+    }
+}
