@@ -1,4 +1,4 @@
-//! The command line: `zhenggai [serve|migrate|seed [FILE]|openapi|token …]`.
+//! The command line: `zhenggai [serve|migrate|seed [FILE]|openapi|token …|audit verify]`.
 
 use std::process::ExitCode;
 
@@ -34,6 +34,11 @@ enum Command {
     },
     /// Print the OpenAPI document (JSON).
     Openapi,
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print a bearer token signed with the configured key, for development and scripts.
     Token {
         /// Who the token is for (the `sub` claim; recorded as author of their writes).
@@ -54,6 +59,12 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain of every event; exit status 1 if it is broken.
+    Verify,
+}
+
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| {
         let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
@@ -65,6 +76,17 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            return Config::from_env()
+                .map_err(|e| e.to_string())
+                .and_then(|config| audit_verify(&config))
+                .unwrap_or_else(|message| {
+                    eprintln!("zhenggai: {message}");
+                    ExitCode::FAILURE
+                })
+        }
         Command::Token {
             sub,
             role,
@@ -127,6 +149,25 @@ pub fn main() -> ExitCode {
         Err(message) => {
             eprintln!("zhenggai: {message}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn audit_verify(config: &Config) -> Result<ExitCode, String> {
+    let db = startup::open_database(config).map_err(|e| e.to_string())?;
+    let mut conn = db.read().map_err(|e| e.to_string())?;
+    let report = crate::db::repo::events::verify(&mut conn).map_err(|e| e.to_string())?;
+    match &report.first_broken {
+        None => {
+            println!("audit trail intact: {} events checked", report.events);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(broken) => {
+            println!(
+                "audit trail BROKEN at event {} ({}): {}",
+                broken.seq, broken.id, broken.reason
+            );
+            Ok(ExitCode::FAILURE)
         }
     }
 }

@@ -25,6 +25,10 @@ pub struct Config {
     pub workers: Option<usize>,
     /// How tokens are verified (and issued by `zhenggai token`).
     pub jwt: JwtConfig,
+    /// Where evidence files are kept.
+    pub storage_dir: PathBuf,
+    /// The largest evidence file accepted, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +91,9 @@ impl Config {
                 leeway_secs,
             },
         };
+        let storage_dir = var("ZHENGGAI_STORAGE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| crate::storage::default_dir(&database_url));
         Ok(Config {
             database_url,
             bind: var("ZHENGGAI_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
@@ -94,6 +101,8 @@ impl Config {
             pool_size: number("ZHENGGAI_POOL_SIZE", 8)?,
             workers: None,
             jwt,
+            storage_dir,
+            max_upload_bytes: u64::from(number("ZHENGGAI_MAX_UPLOAD_MB", 50)?) * 1024 * 1024,
         })
     }
 

@@ -30,6 +30,13 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
+    /// The item's state does not allow the action (409): says the state and what it allows.
+    #[error("{message}")]
+    WrongState {
+        message: String,
+        current: String,
+        allowed: Vec<String>,
+    },
     /// `If-Match` named a version that is no longer current (412).
     #[error("{0}")]
     PreconditionFailed(String),
@@ -67,6 +74,12 @@ pub struct Problem {
     /// One entry per invalid field (validation and bad-request problems).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
+    /// For a refused workflow action: the item's current state…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_state: Option<String>,
+    /// …and the actions that state allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
@@ -101,6 +114,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => "bad-request",
             ApiError::Validation(_) => "validation",
             ApiError::Conflict(_) => "conflict",
+            ApiError::WrongState { .. } => "wrong-state",
             ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -132,12 +146,20 @@ impl ApiError {
             }
             _ => None,
         };
+        let (current_state, allowed_actions) = match self {
+            ApiError::WrongState {
+                current, allowed, ..
+            } => (Some(current.clone()), Some(allowed.clone())),
+            _ => (None, None),
+        };
         Problem {
             type_: format!("urn:zhenggai:problem:{}", self.slug()),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail,
             errors,
+            current_state,
+            allowed_actions,
         }
     }
 }
@@ -150,7 +172,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::WrongState { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -183,6 +205,16 @@ impl ResponseError for ApiError {
             ));
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<crate::domain::workflow::WrongState> for ApiError {
+    fn from(e: crate::domain::workflow::WrongState) -> ApiError {
+        ApiError::WrongState {
+            message: e.message(),
+            current: e.current.to_string(),
+            allowed: e.allowed.iter().map(|a| a.to_string()).collect(),
+        }
     }
 }
 

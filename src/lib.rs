@@ -10,3 +10,4 @@ pub mod error;
 pub mod openapi;
 pub mod seed;
 pub mod startup;
+pub mod storage;

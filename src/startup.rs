@@ -19,6 +19,7 @@ use crate::db::pool::OpenError;
 use crate::db::Db;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi;
+use crate::storage::Storage;
 
 /// Opens the database named by the config and brings its schema up to date.
 pub fn open_database(config: &Config) -> Result<Db, OpenError> {
@@ -50,6 +51,7 @@ pub fn build_server(
         db,
         tz: config.tz,
         auth: std::sync::Arc::new(Authenticator::new(verifier)),
+        storage: std::sync::Arc::new(Storage::open(&config.storage_dir, config.max_upload_bytes)?),
     });
     let document = openapi::document();
     let table = web::Data::new(RouteTable(openapi::route_table(&document)));

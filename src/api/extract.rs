@@ -26,6 +26,8 @@ pub const MAX_JSON_BODY: usize = 256 * 1024;
 /// The action a request body performs.
 pub trait Guarded {
     const ACTION: Action;
+    /// The body may be left out entirely (it has no required fields): read as `{}`.
+    const EMPTY_OK: bool = false;
 }
 
 /// A JSON request body: the caller's role checked, then the media type and size, parsed
@@ -64,8 +66,10 @@ impl<T: DeserializeOwned + Validate + Guarded + 'static> FromRequest for Body<T>
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
+        let has_content_type = req.headers().contains_key(header::CONTENT_TYPE);
         Box::pin(async move {
-            if !content_type_ok {
+            let may_be_empty = T::EMPTY_OK && !has_content_type && declared_len.unwrap_or(0) == 0;
+            if !content_type_ok && !may_be_empty {
                 return Err(ApiError::UnsupportedMediaType(
                     "the request body must be JSON (Content-Type: application/json)".into(),
                 ));
@@ -83,6 +87,13 @@ impl<T: DeserializeOwned + Validate + Guarded + 'static> FromRequest for Body<T>
                     return Err(too_large());
                 }
                 body.extend_from_slice(&chunk);
+            }
+            if may_be_empty && body.is_empty() {
+                body.extend_from_slice(b"{}");
+            } else if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType(
+                    "the request body must be JSON (Content-Type: application/json)".into(),
+                ));
             }
             let value = parse_json::<T>(&body)?;
             value

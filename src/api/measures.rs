@@ -8,7 +8,10 @@ use super::extract::{etag, Body, Guarded, IfMatch, Params};
 use super::{access, read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::measures;
-use crate::domain::permissions::Action;
+use crate::db::repo::workflow as repo_workflow;
+use crate::domain::enums::FindingStatus;
+use crate::domain::permissions::{Action, Role};
+use crate::domain::workflow;
 use crate::error::{ApiError, Problem};
 
 impl Guarded for CreateMeasure {
@@ -41,8 +44,19 @@ pub async fn create(
     let finding_id = id.into_inner().to_string();
     let who = caller.clone();
     let (row, units) = write(&state, &caller, move |conn, ctx| {
-        access::finding(conn, &who, &finding_id, Action::CreateMeasure)?;
-        measures::create(conn, &finding_id, &input, ctx)
+        let finding = access::finding(conn, &who, &finding_id, Action::CreateMeasure)?;
+        let status = FindingStatus::parse(&finding.status)
+            .ok_or_else(|| ApiError::Internal(format!("unknown status {}", finding.status)))?;
+        workflow::may_add_measure(status, who.role == Role::Unit).map_err(|message| {
+            ApiError::WrongState {
+                message,
+                current: finding.status.clone(),
+                allowed: vec![],
+            }
+        })?;
+        let created = measures::create(conn, &finding_id, &input, ctx)?;
+        repo_workflow::follow_measures(conn, ctx, finding)?;
+        Ok(created)
     })
     .await?;
     let body = Measure::from_row(row, units, state.today())?;

@@ -1,11 +1,14 @@
 //! HTTP handlers, thin: extract → (authorize) → `web::block(repo)` → DTO.
 
 pub mod access;
+pub mod actions;
 pub mod dto;
+pub mod evidence;
 pub mod extract;
 pub mod fallback;
 pub mod findings;
 pub mod health;
+pub mod history;
 pub mod inspections;
 pub mod measures;
 pub mod units;
@@ -31,6 +34,7 @@ pub struct AppState {
     pub db: Db,
     pub tz: Tz,
     pub auth: Arc<Authenticator>,
+    pub storage: Arc<crate::storage::Storage>,
 }
 
 impl AppState {
@@ -92,6 +96,25 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(measures::create)
                 .service(measures::list)
                 .service(measures::get)
-                .service(measures::update),
+                .service(measures::update)
+                .service(actions::start)
+                .service(actions::report)
+                .service(actions::submit)
+                .service(actions::endorse)
+                .service(actions::verify)
+                .service(actions::return_closure)
+                .service(actions::reopen)
+                .service(actions::claim)
+                .service(actions::submit_plan)
+                .service(actions::approve_plan)
+                .service(actions::return_plan)
+                .service(evidence::upload)
+                .service(evidence::list)
+                .service(evidence::get)
+                .service(evidence::content)
+                .service(evidence::withdraw)
+                .service(history::finding)
+                .service(history::measure)
+                .service(history::verify),
         );
 }

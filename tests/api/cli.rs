@@ -14,7 +14,10 @@ fn openapi_prints_the_committed_document() {
     let committed =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
             .unwrap();
-    assert_eq!(printed, committed);
+    assert!(
+        printed == committed,
+        "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json`"
+    );
 }
 
 #[test]

@@ -22,6 +22,7 @@ pub struct TestApp {
     pub anon: reqwest::Client,
     pub config: Config,
     _dir: Option<TempDir>,
+    _files: TempDir,
 }
 
 /// A token signed with the test secret, valid for an hour.
@@ -86,6 +87,7 @@ pub async fn spawn_app() -> TestApp {
 /// An app whose config `adjust` changed first (another key, issuer, audience…).
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let (database_url, dir) = fresh_database_url();
+    let files = tempfile::tempdir().expect("temp dir");
     let mut config = Config {
         database_url,
         bind: "127.0.0.1:0".into(),
@@ -93,6 +95,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         pool_size: 4,
         workers: Some(1),
         jwt: JwtConfig::secret(TEST_SECRET),
+        storage_dir: files.path().join("evidence"),
+        max_upload_bytes: 1024 * 1024,
     };
     adjust(&mut config);
     let verifier = config.jwt.verifier().expect("JWT key");
@@ -114,6 +118,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         anon: reqwest::Client::new(),
         config,
         _dir: dir,
+        _files: files,
     }
 }
 

@@ -9,6 +9,7 @@ use super::page::page_type;
 use super::{not_blank, nullable, stored, utc};
 use crate::db::models::FindingRow;
 use crate::domain::enums::{Category, FindingStatus, Level, SupervisionLevel};
+use crate::domain::workflow;
 use crate::error::ApiError;
 
 /// A new finding (问题) of an inspection, assigned (交办) to its responsible unit.
@@ -84,7 +85,10 @@ pub struct Finding {
     pub primary_accountable: Option<String>,
     pub status: FindingStatus,
     pub closed_at: Option<DateTime<Utc>>,
-    /// Bumped by every change.
+    /// The workflow actions its state allows (`POST /findings/{id}/actions/{action}`);
+    /// `long_term` and `closed` follow from its measures.
+    pub allowed_actions: Vec<String>,
+    /// Bumped by every change; also the `ETag`.
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -104,7 +108,12 @@ impl TryFrom<FindingRow> for Finding {
     type Error = ApiError;
 
     fn try_from(r: FindingRow) -> Result<Finding, ApiError> {
+        let status = stored(FindingStatus::parse(&r.status), "status", &r.status)?;
         Ok(Finding {
+            allowed_actions: workflow::finding_actions(status)
+                .into_iter()
+                .map(String::from)
+                .collect(),
             category: stored(Category::parse(&r.category), "category", &r.category)?,
             level: stored(Level::parse(&r.level), "level", &r.level)?,
             supervision_level: stored(
@@ -112,7 +121,7 @@ impl TryFrom<FindingRow> for Finding {
                 "supervision_level",
                 &r.supervision_level,
             )?,
-            status: stored(FindingStatus::parse(&r.status), "status", &r.status)?,
+            status,
             id: r.id,
             inspection_id: r.inspection_id,
             code: r.code,

@@ -7,8 +7,8 @@ use validator::Validate;
 use super::page::page_type;
 use super::{not_blank, nullable, stored, utc};
 use crate::db::models::MeasureRow;
-use crate::domain::deadline;
 use crate::domain::enums::{MeasureKind, MeasureStatus, QuotaPeriod, ReportCycle, Warning};
+use crate::domain::{deadline, workflow};
 use crate::error::ApiError;
 
 /// An annual quota such as 全年不少于2次.
@@ -121,7 +121,10 @@ pub struct UpdateMeasure {
     "accountable_leader": "党组成员、副主任", "responsible_person": null,
     "due_date": "2022-06-30", "original_due_date": "2022-06-30", "completion_criteria": null,
     "report_cycle": null, "quota": null, "status": "in_progress", "extension_count": 0, "closed_at": null,
-    "overdue": true, "overdue_days": 92, "warning": "red", "version": 3,
+    "overdue": true, "overdue_days": 92, "warning": "red", "progress_percent": 60,
+    "last_report_at": "2022-07-05T08:30:00Z", "closing_statement": null, "submitted_by": null,
+    "submitted_at": null, "endorsed_by": null, "verified_by": null,
+    "allowed_actions": ["report", "submit"], "version": 3,
     "created_at": "2022-04-25T02:00:00Z", "updated_at": "2022-07-05T08:30:00Z",
     "created_by": "zhk-li", "updated_by": "office-wang"
 }))]
@@ -152,7 +155,21 @@ pub struct Measure {
     pub overdue_days: i64,
     /// 红黄绿灯: red overdue, yellow due within 3 days, green otherwise.
     pub warning: Warning,
-    /// Bumped by every change.
+    /// Latest reported progress, 0–100.
+    pub progress_percent: i32,
+    pub last_report_at: Option<DateTime<Utc>>,
+    /// The closing statement of the latest closure request (申请销号).
+    pub closing_statement: Option<String>,
+    /// Who asked for closure, and when.
+    pub submitted_by: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// The leader who endorsed the closure request (签字背书).
+    pub endorsed_by: Option<String>,
+    /// Who verified and closed it (审核验收).
+    pub verified_by: Option<String>,
+    /// The workflow actions its state allows (`POST /measures/{id}/actions/{action}`).
+    pub allowed_actions: Vec<String>,
+    /// Bumped by every change; also the `ETag`.
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -180,8 +197,20 @@ impl Measure {
             Some(c) => Some(stored(ReportCycle::parse(&c), "report_cycle", &c)?),
             None => None,
         };
+        let kind = stored(MeasureKind::parse(&r.kind), "kind", &r.kind)?;
         Ok(Measure {
-            kind: stored(MeasureKind::parse(&r.kind), "kind", &r.kind)?,
+            kind,
+            allowed_actions: workflow::measure_actions(status, kind)
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            progress_percent: r.progress_percent,
+            last_report_at: r.last_report_at.map(utc),
+            closing_statement: r.closing_statement,
+            submitted_by: r.submitted_by,
+            submitted_at: r.submitted_at.map(utc),
+            endorsed_by: r.endorsed_by,
+            verified_by: r.verified_by,
             id: r.id,
             finding_id: r.finding_id,
             inspection_id: r.inspection_id,

@@ -1,5 +1,8 @@
 //! Request and response bodies: serde + validator + utoipa. Never diesel rows.
 
+pub mod actions;
+pub mod events;
+pub mod evidence;
 pub mod findings;
 pub mod inspections;
 pub mod measures;

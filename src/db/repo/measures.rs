@@ -220,6 +220,14 @@ fn with_units(
         .collect())
 }
 
+/// Holds the measure's row lock until the transaction ends (a no-op update: portable).
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+    diesel::update(measures::table.find(id))
+        .set(measures::id.eq(measures::id))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<MeasureRow>, ApiError> {
     Ok(measures::table
         .find(id)

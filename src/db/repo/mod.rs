@@ -2,11 +2,13 @@
 //! `web::block` (the API) or directly (the CLI), and writes inside one transaction.
 
 pub mod events;
+pub mod evidence;
 pub mod findings;
 pub mod inspections;
 pub mod measures;
 pub mod units;
 pub mod visibility;
+pub mod workflow;
 
 pub use visibility::Visibility;
 

@@ -1,0 +1,199 @@
+//! The closing workflow over HTTP: `POST /measures/{id}/actions/{action}` and
+//! `POST /findings/{id}/actions/{action}`, one operation per action so that each has its
+//! own body in the OpenAPI document. Every action answers the updated object with its ETag,
+//! honours `If-Match`, and is refused with 409 (state, allowed actions) when the state does
+//! not allow it.
+
+use actix_web::{post, web, HttpResponse};
+use uuid::Uuid;
+
+use super::dto::actions::{
+    ActionInput, ApprovePlanBody, ClaimBody, EndorseBody, ReopenBody, ReportBody, ReturnBody,
+    ReturnPlanBody, StartBody, SubmitBody, SubmitPlanBody, VerifyBody,
+};
+use super::dto::findings::Finding;
+use super::dto::measures::Measure;
+use super::extract::{etag, Body, IfMatch};
+use super::{access, write, AppState};
+use crate::auth::caller::Caller;
+use crate::db::repo::workflow;
+use crate::domain::workflow::{FindingAction, MeasureAction};
+use crate::error::ApiError;
+
+async fn on_measure(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: Uuid,
+    if_match: Option<i32>,
+    action: MeasureAction,
+    input: ActionInput,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.to_string();
+    let who = caller.clone();
+    let (row, units) = write(&state, &caller, move |conn, ctx| {
+        access::measure(conn, &who, &id, action.permission())?;
+        workflow::act_on_measure(conn, ctx, &id, action, &input, if_match)
+    })
+    .await?;
+    let body = Measure::from_row(row, units, state.today())?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(body.version))
+        .json(body))
+}
+
+async fn on_finding(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: Uuid,
+    if_match: Option<i32>,
+    action: FindingAction,
+    input: ActionInput,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.to_string();
+    let who = caller.clone();
+    let row = write(&state, &caller, move |conn, ctx| {
+        access::finding(conn, &who, &id, action.permission())?;
+        workflow::act_on_finding(conn, ctx, &id, action, &input, if_match)
+    })
+    .await?;
+    let body = Finding::try_from(row)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(body.version))
+        .json(body))
+}
+
+/// One operation per action; `$who` and `$what` end up in its OpenAPI description.
+macro_rules! measure_action {
+    ($name:ident, $path:literal, $op:literal, $body:ty, $action:expr, $summary:literal, $what:literal) => {
+        #[doc = $summary]
+        #[doc = ""]
+        #[doc = $what]
+        #[utoipa::path(tag = "workflow", operation_id = $op,
+            params(("id" = Uuid, Path, description = "Measure id"),
+                   ("If-Match" = Option<String>, Header, description = "The ETag last seen; a stale one answers 412")),
+            request_body = $body, responses(
+            (status = 200, description = "The measure after the action.", body = Measure,
+                headers(("ETag" = String, description = "The measure's new version"))),
+            (status = 409, description = "The measure's state (or its finding's) does not allow this; `current_state` and `allowed_actions` say what does.",
+                body = crate::error::Problem, content_type = "application/problem+json"),
+            (status = 412, description = "`If-Match` names an older version; nothing changed.",
+                body = crate::error::Problem, content_type = "application/problem+json"),
+        ))]
+        #[post($path)]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            caller: Caller,
+            id: web::Path<Uuid>,
+            IfMatch(if_match): IfMatch,
+            Body(input): Body<$body>,
+        ) -> Result<HttpResponse, ApiError> {
+            on_measure(state, caller, id.into_inner(), if_match, $action, input.into()).await
+        }
+    };
+}
+
+macro_rules! finding_action {
+    ($name:ident, $path:literal, $op:literal, $body:ty, $action:expr, $summary:literal, $what:literal) => {
+        #[doc = $summary]
+        #[doc = ""]
+        #[doc = $what]
+        #[utoipa::path(tag = "workflow", operation_id = $op,
+            params(("id" = Uuid, Path, description = "Finding id"),
+                   ("If-Match" = Option<String>, Header, description = "The ETag last seen; a stale one answers 412")),
+            request_body = $body, responses(
+            (status = 200, description = "The finding after the action.", body = Finding,
+                headers(("ETag" = String, description = "The finding's new version"))),
+            (status = 409, description = "The finding's state does not allow this; `current_state` and `allowed_actions` say what does.",
+                body = crate::error::Problem, content_type = "application/problem+json"),
+            (status = 412, description = "`If-Match` names an older version; nothing changed.",
+                body = crate::error::Problem, content_type = "application/problem+json"),
+        ))]
+        #[post($path)]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            caller: Caller,
+            id: web::Path<Uuid>,
+            IfMatch(if_match): IfMatch,
+            Body(input): Body<$body>,
+        ) -> Result<HttpResponse, ApiError> {
+            on_finding(state, caller, id.into_inner(), if_match, $action, input.into()).await
+        }
+    };
+}
+
+measure_action!(start, "/measures/{id}/actions/start", "start_measure", StartBody,
+    MeasureAction::Start, "Start work on a measure (not_started → in_progress).",
+    "The responsible unit's staff (or the office). The finding must have been claimed; the body may be left out.");
+measure_action!(report, "/measures/{id}/actions/report", "report_progress", ReportBody,
+    MeasureAction::Report, "Report progress (进展报送).",
+    "Text, percent done and optionally evidence of this measure. A long-term measure becomes `ongoing` (长期坚持).");
+measure_action!(submit, "/measures/{id}/actions/submit", "submit_closure", SubmitBody,
+    MeasureAction::Submit, "Ask for closure (申请销号): in_progress/ongoing → submitted.",
+    "Needs a closing statement and at least one evidence file of this measure; the cited evidence is frozen.");
+measure_action!(
+    endorse,
+    "/measures/{id}/actions/endorse",
+    "endorse_closure",
+    EndorseBody,
+    MeasureAction::Endorse,
+    "Endorse a closure request (签字背书): submitted → endorsed.",
+    "The accountable leader of the finding's responsible unit."
+);
+measure_action!(verify, "/measures/{id}/actions/verify", "verify_closure", VerifyBody,
+    MeasureAction::Verify, "Verify and close (审核验收, 销号): endorsed → closed.",
+    "The office. The verifier is never the one who submitted (403). The finding closes with its last measure.");
+measure_action!(
+    return_closure,
+    "/measures/{id}/actions/return",
+    "return_closure",
+    ReturnBody,
+    MeasureAction::Return,
+    "Return a closure request for rework (退回): submitted/endorsed → in_progress.",
+    "The office or the unit's leader; a reason is required."
+);
+measure_action!(
+    reopen,
+    "/measures/{id}/actions/reopen",
+    "reopen_measure",
+    ReopenBody,
+    MeasureAction::Reopen,
+    "Reopen a closed measure after a re-check (回头看): closed → in_progress.",
+    "The office or a supervisor; a reason is required. Its finding reopens too."
+);
+
+finding_action!(
+    claim,
+    "/findings/{id}/actions/claim",
+    "claim_finding",
+    ClaimBody,
+    FindingAction::Claim,
+    "Claim a finding (认领): assigned → claimed.",
+    "The responsible unit's staff. The body may be left out."
+);
+finding_action!(
+    submit_plan,
+    "/findings/{id}/actions/submit_plan",
+    "submit_plan",
+    SubmitPlanBody,
+    FindingAction::SubmitPlan,
+    "Submit the rectification plan (整改方案): claimed → plan_submitted.",
+    "The responsible unit's staff; the finding needs at least one measure."
+);
+finding_action!(
+    approve_plan,
+    "/findings/{id}/actions/approve_plan",
+    "approve_plan",
+    ApprovePlanBody,
+    FindingAction::ApprovePlan,
+    "Approve the plan: plan_submitted → in_progress.",
+    "The office."
+);
+finding_action!(
+    return_plan,
+    "/findings/{id}/actions/return_plan",
+    "return_plan",
+    ReturnPlanBody,
+    FindingAction::ReturnPlan,
+    "Return the plan for rework: plan_submitted → claimed.",
+    "The office; a reason is required. The unit may then change and add measures again."
+);

@@ -1,0 +1,125 @@
+//! Bodies of the workflow actions (`POST …/actions/{action}`), one type per action so that
+//! each has its own schema in the OpenAPI document.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::not_blank;
+
+/// No fields; the body may also be left out.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoFields {}
+
+/// A progress report (进展报送).
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"text": "已完成《机关差旅费管理办法》修订初稿，正在征求意见。", "percent": 60}))]
+pub struct ReportProgress {
+    #[validate(length(min = 1, max = 5000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
+    pub text: String,
+    /// Share of the work done, 0–100.
+    #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
+    pub percent: i32,
+    /// Evidence of this measure the report points to.
+    #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
+    pub evidence_ids: Option<Vec<Uuid>>,
+}
+
+/// A closure request (申请销号): what was done, and the evidence (佐证材料) for it.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "statement": "已印发《机关差旅费管理办法（修订）》，对2021年以来差旅费报销逐笔复核，违规报销款已全部退回。",
+    "evidence_ids": ["01934f2e-9c00-7a11-8b22-3c4d5e6f7a8b"]
+}))]
+pub struct SubmitClosure {
+    #[validate(length(min = 1, max = 5000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
+    pub statement: String,
+    /// At least one evidence file of this measure; cited evidence is frozen.
+    #[validate(length(min = 1, max = 50))]
+    #[schema(min_items = 1, max_items = 50)]
+    pub evidence_ids: Vec<Uuid>,
+}
+
+/// An optional comment (endorse, verify, approve a plan or an extension).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Comment {
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    pub comment: Option<String>,
+}
+
+/// Why (required): a return, a reopen, a returned plan, a rejected extension.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "佐证材料不完整，缺少退款凭证。"}))]
+pub struct Reason {
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    pub reason: String,
+}
+
+/// What an action carries into the ledger and the audit trail.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum ActionInput {
+    None(NoFields),
+    Report(ReportProgress),
+    Submit(SubmitClosure),
+    Comment(Comment),
+    Reason(Reason),
+}
+
+/// Typed wrappers so that each action checks its own permission before its body is read.
+macro_rules! action_body {
+    ($($name:ident($inner:ident) => $variant:ident, $permission:ident;)+) => {
+        $(
+            #[derive(Debug, Clone, Deserialize, ToSchema)]
+            #[serde(transparent)]
+            pub struct $name(pub $inner);
+
+            impl Validate for $name {
+                fn validate(&self) -> Result<(), validator::ValidationErrors> {
+                    self.0.validate()
+                }
+            }
+
+            impl From<$name> for ActionInput {
+                fn from(body: $name) -> ActionInput {
+                    ActionInput::$variant(body.0)
+                }
+            }
+
+            impl crate::api::extract::Guarded for $name {
+                const ACTION: crate::domain::permissions::Action =
+                    crate::domain::permissions::Action::$permission;
+                const EMPTY_OK: bool = action_body!(@empty $variant);
+            }
+        )+
+    };
+    (@empty None) => { true };
+    (@empty Comment) => { true };
+    (@empty $other:ident) => { false };
+}
+
+action_body! {
+    StartBody(NoFields) => None, WorkMeasure;
+    ReportBody(ReportProgress) => Report, WorkMeasure;
+    SubmitBody(SubmitClosure) => Submit, WorkMeasure;
+    EndorseBody(Comment) => Comment, EndorseMeasure;
+    VerifyBody(Comment) => Comment, VerifyMeasure;
+    ReturnBody(Reason) => Reason, ReturnMeasure;
+    ReopenBody(Reason) => Reason, ReopenMeasure;
+    ClaimBody(NoFields) => None, WorkFinding;
+    SubmitPlanBody(NoFields) => None, WorkFinding;
+    ApprovePlanBody(Comment) => Comment, ReviewPlan;
+    ReturnPlanBody(Reason) => Reason, ReviewPlan;
+}

@@ -1,0 +1,422 @@
+//! Evidence (佐证材料) over HTTP: streamed multipart uploads, metadata, downloads, and
+//! withdrawal of evidence no closure request cites. Permissions are those of the measure.
+
+use actix_files::NamedFile;
+use actix_multipart::{Field, Multipart, MultipartError};
+use actix_web::http::header::{
+    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use futures_util::StreamExt;
+use uuid::Uuid;
+
+use super::dto::evidence::{Evidence, EvidenceList, EvidenceUpload};
+use super::{access, read, write, AppState};
+use crate::auth::caller::Caller;
+use crate::db::models::EvidenceRow;
+use crate::db::repo::{evidence, new_id};
+use crate::db::DbConnection;
+use crate::domain::permissions::Action;
+use crate::error::{ApiError, Problem};
+use crate::storage::{clean_file_name, Storage, Upload, UploadError};
+
+/// Room for the multipart framing and the small text fields around the file.
+const FORM_OVERHEAD: u64 = 64 * 1024;
+/// Bytes gathered before they are written out (off the async threads).
+const WRITE_BATCH: usize = 1024 * 1024;
+
+fn too_large(storage: &Storage) -> ApiError {
+    ApiError::PayloadTooLarge(format!(
+        "the file is larger than {} MB (ZHENGGAI_MAX_UPLOAD_MB)",
+        storage.max_bytes / (1024 * 1024)
+    ))
+}
+
+fn form_error(e: MultipartError) -> ApiError {
+    match e {
+        MultipartError::ContentTypeMissing
+        | MultipartError::ContentTypeParse
+        | MultipartError::ContentTypeIncompatible
+        | MultipartError::BoundaryMissing => ApiError::UnsupportedMediaType(
+            "upload evidence as multipart/form-data with a `file` field".into(),
+        ),
+        other => ApiError::BadRequest {
+            detail: format!("the multipart body is malformed: {other}"),
+            errors: vec![],
+        },
+    }
+}
+
+/// Loads a measure the caller may act on (`action`), as evidence's parent: a hidden
+/// measure reads as missing evidence.
+fn measure_for(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    measure_id: &str,
+    action: Action,
+) -> Result<crate::db::models::MeasureRow, ApiError> {
+    access::measure(conn, caller, measure_id, action).map(|(m, _)| m)
+}
+
+fn evidence_for(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    action: Action,
+) -> Result<EvidenceRow, ApiError> {
+    let row = evidence::get(conn, id)?;
+    match measure_for(conn, caller, &row.measure_id, action) {
+        Err(ApiError::NotFound(_)) => Err(ApiError::not_found("evidence")),
+        Err(e) => Err(e),
+        Ok(_) => Ok(row),
+    }
+}
+
+async fn read_text(field: &mut Field, name: &str, max_chars: usize) -> Result<String, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.next().await {
+        bytes.extend_from_slice(&chunk.map_err(form_error)?);
+        if bytes.len() > max_chars * 4 {
+            return Err(ApiError::field(
+                name,
+                format!("at most {max_chars} characters"),
+            ));
+        }
+    }
+    let text = String::from_utf8(bytes).map_err(|_| ApiError::field(name, "not UTF-8 text"))?;
+    if text.chars().count() > max_chars {
+        return Err(ApiError::field(
+            name,
+            format!("at most {max_chars} characters"),
+        ));
+    }
+    Ok(text.trim().to_string())
+}
+
+async fn write_batch(file: Upload, batch: Vec<u8>) -> Result<Upload, ApiError> {
+    web::block(move || {
+        let mut file = file;
+        file.write(&batch).map(|_| file)
+    })
+    .await?
+    .map_err(|e| match e {
+        UploadError::TooLarge(_) => ApiError::PayloadTooLarge("the file is too large".into()),
+        UploadError::Io(e) => ApiError::Internal(format!("evidence storage: {e}")),
+    })
+}
+
+/// Streams the `file` field to disk; never holds it whole in memory.
+async fn receive_file(
+    storage: &Storage,
+    field: &mut Field,
+) -> Result<crate::storage::Finished, ApiError> {
+    let mut partial = storage
+        .begin()
+        .map_err(|e| ApiError::Internal(format!("evidence storage: {e}")))?;
+    let mut batch = Vec::with_capacity(64 * 1024);
+    let mut received: u64 = 0;
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(form_error)?;
+        received += chunk.len() as u64;
+        if received > storage.max_bytes {
+            return Err(too_large(storage));
+        }
+        batch.extend_from_slice(&chunk);
+        if batch.len() >= WRITE_BATCH {
+            partial = write_batch(partial, std::mem::take(&mut batch)).await?;
+        }
+    }
+    let complete = write_batch(partial, batch).await?;
+    web::block(move || complete.finish())
+        .await?
+        .map_err(|e| ApiError::Internal(format!("evidence storage: {e}")))
+}
+
+/// Upload evidence (佐证材料) for a measure.
+///
+/// `multipart/form-data` with a `file` field and optional `description` and
+/// `effective_date`. The type is judged from the content (PDF, images, Office/ODF
+/// documents, ZIP, MP4), never from the client's header or file name; the file name is kept
+/// as metadata only. Too large a file is refused with 413 as soon as that is known. The
+/// responsible unit's staff or the office, until the measure is closed.
+#[utoipa::path(tag = "evidence", operation_id = "upload_evidence",
+    params(("id" = Uuid, Path, description = "Measure id")),
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
+    responses(
+    (status = 201, description = "Stored.", body = Evidence,
+        headers(("Location" = String, description = "The evidence's URL"))),
+    (status = 409, description = "The measure is closed.", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/measures/{id}/evidence")]
+pub async fn upload(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    caller.check_role(Action::WorkMeasure)?;
+    let storage = state.storage.clone();
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > storage.max_bytes + FORM_OVERHEAD) {
+        return Err(too_large(&storage));
+    }
+    let measure_id = id.into_inner().to_string();
+    // Who and what first: nothing is read from a caller who may not upload here.
+    let (who, mid) = (caller.clone(), measure_id.clone());
+    read(&state, move |conn| {
+        let measure = measure_for(conn, &who, &mid, Action::WorkMeasure)?;
+        evidence::check_measure_open(&measure.status)
+    })
+    .await?;
+
+    let mut form = Multipart::new(req.headers(), payload);
+    let mut file = None;
+    let mut file_name = String::new();
+    let mut description = None;
+    let mut effective_date = None;
+    let result: Result<(), ApiError> = async {
+        while let Some(field) = form.next().await {
+            let mut field = field.map_err(form_error)?;
+            match field.name().unwrap_or("") {
+                "file" if file.is_none() => {
+                    file_name =
+                        clean_file_name(field.content_disposition().and_then(|d| d.get_filename()));
+                    file = Some(receive_file(&storage, &mut field).await?);
+                }
+                "file" => return Err(ApiError::field("file", "send one file per upload")),
+                "description" => {
+                    let text = read_text(&mut field, "description", 2000).await?;
+                    description = (!text.is_empty()).then_some(text);
+                }
+                "effective_date" => {
+                    let text = read_text(&mut field, "effective_date", 10).await?;
+                    effective_date = Some(text.parse::<NaiveDate>().map_err(|_| {
+                        ApiError::field("effective_date", "a date like 2022-06-28")
+                    })?);
+                }
+                other => return Err(ApiError::BadRequest {
+                    detail: format!(
+                        "unknown form field {other:?}; expected file, description, effective_date"
+                    ),
+                    errors: vec![],
+                }),
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        if let Some(done) = file {
+            done.discard();
+        }
+        return Err(e);
+    }
+    let Some(done) = file else {
+        return Err(ApiError::field("file", "a file is required"));
+    };
+    if done.size == 0 {
+        done.discard();
+        return Err(ApiError::field("file", "the file is empty"));
+    }
+    let Some(media_type) = done.media_type else {
+        done.discard();
+        return Err(ApiError::UnsupportedMediaType(
+            "the file's content is not an accepted kind of evidence (PDF, image, Office or ODF \
+             document, ZIP, MP4)"
+                .into(),
+        ));
+    };
+    let row = EvidenceRow {
+        id: new_id(),
+        measure_id: measure_id.clone(),
+        sha256: done.sha256.clone(),
+        size: done.size as i64,
+        media_type: media_type.to_string(),
+        file_name,
+        description,
+        effective_date,
+        uploaded_by: caller.sub.clone(),
+        uploaded_at: chrono::Utc::now().naive_utc(),
+        frozen_at: None,
+        deleted_at: None,
+        deleted_by: None,
+    };
+    let keep = storage.clone();
+    web::block(move || keep.commit(done))
+        .await?
+        .map_err(|e| ApiError::Internal(format!("evidence storage: {e}")))?;
+    let who = caller.clone();
+    let row = write(&state, &caller, move |conn, ctx| {
+        measure_for(conn, &who, &measure_id, Action::WorkMeasure)?;
+        let row = EvidenceRow {
+            uploaded_at: ctx.now,
+            ..row
+        };
+        evidence::create(conn, row, ctx)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/evidence/{}", row.id)))
+        .json(Evidence::from(row)))
+}
+
+/// List a measure's evidence.
+#[utoipa::path(tag = "evidence", operation_id = "list_evidence",
+    params(("id" = Uuid, Path, description = "Measure id"),
+           ("include_withdrawn" = Option<bool>, Query, description = "Also list withdrawn files")),
+    responses((status = 200, description = "Oldest first.", body = EvidenceList)))]
+#[get("/measures/{id}/evidence")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: super::extract::Params<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let measure_id = id.into_inner().to_string();
+    let all = query.0.include_withdrawn.unwrap_or(false);
+    let rows = read(&state, move |conn| {
+        measure_for(conn, &caller, &measure_id, Action::ReadMeasures)?;
+        evidence::of_measure(conn, &measure_id, all)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(EvidenceList {
+        items: rows.into_iter().map(Evidence::from).collect(),
+    }))
+}
+
+#[derive(Debug, serde::Deserialize, validator::Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub include_withdrawn: Option<bool>,
+}
+
+/// Get evidence metadata.
+#[utoipa::path(tag = "evidence", operation_id = "get_evidence",
+    params(("id" = Uuid, Path, description = "Evidence id")),
+    responses((status = 200, description = "The metadata.", body = Evidence)))]
+#[get("/evidence/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let row = read(&state, move |conn| {
+        evidence_for(conn, &caller, &id, Action::ReadMeasures)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Evidence::from(row)))
+}
+
+/// Download evidence.
+///
+/// The bytes as uploaded, with their sniffed type, length, `Content-Disposition` (the
+/// original file name, UTF-8) and the SHA-256 as `ETag`; ranges are supported.
+#[utoipa::path(tag = "evidence", operation_id = "download_evidence",
+    params(("id" = Uuid, Path, description = "Evidence id")),
+    responses((status = 200, description = "The file.", content_type = "application/octet-stream",
+        headers(("ETag" = String, description = "The content's SHA-256"),
+                ("Content-Disposition" = String, description = "attachment; the original file name")))))]
+#[get("/evidence/{id}/content")]
+pub async fn content(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner().to_string();
+    let row = read(&state, move |conn| {
+        evidence_for(conn, &caller, &id, Action::ReadMeasures)
+    })
+    .await?;
+    let tag = format!("\"{}\"", row.sha256);
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    if unchanged {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish());
+    }
+    let path = state
+        .storage
+        .path_of(&row.sha256)
+        .ok_or_else(|| ApiError::Internal(format!("bad stored hash for evidence {}", row.id)))?;
+    let file = NamedFile::open_async(&path)
+        .await
+        .map_err(|e| ApiError::Internal(format!("evidence file {}: {e}", path.display())))?;
+    let media_type: mime::Mime = row
+        .media_type
+        .parse()
+        .unwrap_or(mime::APPLICATION_OCTET_STREAM);
+    let ascii: String = row
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: row.file_name.clone().into_bytes(),
+            }),
+        ],
+    };
+    let mut res = file
+        .set_content_type(media_type)
+        .set_content_disposition(disposition)
+        .use_etag(false)
+        .use_last_modified(false)
+        .into_response(&req);
+    res.headers_mut().insert(
+        header::ETAG,
+        header::HeaderValue::from_str(&tag).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    res.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    Ok(res)
+}
+
+/// Withdraw evidence.
+///
+/// Only evidence that no closure request cites (409 otherwise); the record and the file
+/// stay, marked withdrawn. The responsible unit's staff or the office.
+#[utoipa::path(tag = "evidence", operation_id = "withdraw_evidence",
+    params(("id" = Uuid, Path, description = "Evidence id")),
+    responses((status = 204, description = "Withdrawn."),
+        (status = 409, description = "Frozen: cited by a closure request.", body = Problem, content_type = "application/problem+json")))]
+#[delete("/evidence/{id}")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    caller.check_role(Action::WorkMeasure)?;
+    let id = id.into_inner().to_string();
+    let who = caller.clone();
+    write(&state, &caller, move |conn, ctx| {
+        evidence_for(conn, &who, &id, Action::WorkMeasure)?;
+        evidence::withdraw(conn, &id, ctx)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

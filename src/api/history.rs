@@ -1,0 +1,93 @@
+//! The audit trail over HTTP: an object's history, and the check of the whole chain.
+
+use actix_web::{get, web, HttpResponse};
+use uuid::Uuid;
+
+use super::dto::events::{Event, EventPage, HistoryQuery};
+use super::dto::page::{decode_cursor, encode_cursor, limit};
+use super::extract::Params;
+use super::{access, read, AppState};
+use crate::auth::caller::Caller;
+use crate::db::repo::events::{self, ChainReport};
+use crate::domain::permissions::{Action, Scope};
+use crate::error::ApiError;
+
+const SORT: &str = "seq";
+
+async fn history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    object: &'static str,
+    id: Uuid,
+    q: HistoryQuery,
+) -> Result<HttpResponse, ApiError> {
+    let after =
+        match decode_cursor(q.cursor.as_deref(), SORT)? {
+            Some(a) => Some(a.key.parse::<i64>().map_err(|_| {
+                ApiError::bad_param("cursor", "not a cursor returned by this list")
+            })?),
+            None => None,
+        };
+    let limit = limit(q.limit);
+    let id = id.to_string();
+    let rows = read(&state, move |conn| {
+        match object {
+            "finding" => access::finding(conn, &caller, &id, Action::ReadFindings).map(|_| ())?,
+            _ => access::measure(conn, &caller, &id, Action::ReadMeasures).map(|_| ())?,
+        }
+        events::of_object(conn, object, &id, after, limit)
+    })
+    .await?;
+    let has_more = rows.len() as i64 > limit;
+    let items: Vec<Event> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(Event::from)
+        .collect();
+    let next_cursor = items
+        .last()
+        .filter(|_| has_more)
+        .map(|e| encode_cursor(SORT, e.seq.to_string(), e.id.clone()));
+    Ok(HttpResponse::Ok().json(EventPage { items, next_cursor }))
+}
+
+/// A finding's history: every change and action, oldest first.
+#[utoipa::path(tag = "audit", operation_id = "finding_history",
+    params(("id" = Uuid, Path, description = "Finding id"), HistoryQuery),
+    responses((status = 200, description = "Its events.", body = EventPage)))]
+#[get("/findings/{id}/history")]
+pub async fn finding(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Params(q): Params<HistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    history(state, caller, "finding", id.into_inner(), q).await
+}
+
+/// A measure's history: every change, action, evidence upload and extension decision.
+#[utoipa::path(tag = "audit", operation_id = "measure_history",
+    params(("id" = Uuid, Path, description = "Measure id"), HistoryQuery),
+    responses((status = 200, description = "Its events.", body = EventPage)))]
+#[get("/measures/{id}/history")]
+pub async fn measure(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Params(q): Params<HistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    history(state, caller, "measure", id.into_inner(), q).await
+}
+
+/// Check the whole audit trail.
+///
+/// Recomputes every event's hash and link; reports whether the chain is intact and, if
+/// not, the first event that does not fit. Admin, office and supervisors.
+#[utoipa::path(tag = "audit", operation_id = "verify_audit",
+    responses((status = 200, description = "The check's result (intact or not).", body = ChainReport)))]
+#[get("/audit/verify")]
+pub async fn verify(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.check(Action::VerifyAudit, Scope::Unrelated, "audit trail")?;
+    let report = read(&state, events::verify).await?;
+    Ok(HttpResponse::Ok().json(report))
+}

@@ -1,0 +1,236 @@
+//! Workflow actions on measures and findings: each one checks the state machine
+//! (`domain::workflow`), changes the row, records its event, and lets the finding follow
+//! its measures — all in the caller's transaction.
+
+use diesel::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::api::dto::actions::ActionInput;
+use crate::db::models::{FindingRow, ProgressReportRow};
+use crate::db::repo::events::{self, snapshot};
+use crate::db::repo::measures::{measure_snapshot, MeasureWithUnits};
+use crate::db::repo::{check_version, findings, measures, new_id, WriteCtx};
+use crate::db::schema::{evidence, measures as measure_table, progress_reports};
+use crate::db::DbConnection;
+use crate::domain::enums::{FindingStatus, MeasureKind, MeasureStatus};
+use crate::domain::rules::FieldError;
+use crate::domain::workflow::{self, FindingAction, MeasureAction};
+use crate::error::ApiError;
+
+fn measure_status(text: &str) -> Result<MeasureStatus, ApiError> {
+    MeasureStatus::parse(text).ok_or_else(|| ApiError::Internal(format!("unknown status {text}")))
+}
+
+fn measure_kind(text: &str) -> Result<MeasureKind, ApiError> {
+    MeasureKind::parse(text).ok_or_else(|| ApiError::Internal(format!("unknown kind {text}")))
+}
+
+fn finding_status(text: &str) -> Result<FindingStatus, ApiError> {
+    FindingStatus::parse(text).ok_or_else(|| ApiError::Internal(format!("unknown status {text}")))
+}
+
+/// The ids must name live (not withdrawn) evidence of this measure.
+fn check_evidence(
+    conn: &mut DbConnection,
+    measure_id: &str,
+    ids: &[Uuid],
+) -> Result<Vec<String>, ApiError> {
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let found: Vec<String> = evidence::table
+        .filter(evidence::measure_id.eq(measure_id.to_string()))
+        .filter(evidence::id.eq_any(ids.clone()))
+        .filter(evidence::deleted_at.is_null())
+        .select(evidence::id)
+        .load(conn)?;
+    let errors: Vec<FieldError> = ids
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !found.contains(id))
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("evidence_ids[{i}]"),
+                "no evidence of this measure has this id",
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(ids)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Runs `action` on a measure for `ctx.actor`; `expected` is the `If-Match` version.
+pub fn act_on_measure(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    id: &str,
+    action: MeasureAction,
+    input: &ActionInput,
+    expected: Option<i32>,
+) -> Result<MeasureWithUnits, ApiError> {
+    // Two verifiers at once: the second waits here, then finds the measure closed.
+    measures::lock(conn, id)?;
+    let (mut row, supporting) = measures::get(conn, id)?;
+    check_version("measure", row.version, expected)?;
+    let finding = findings::get(conn, &row.finding_id)?;
+    if !workflow::finding_allows_measure_work(finding_status(&finding.status)?) {
+        return Err(ApiError::WrongState {
+            message: "the finding has not been claimed (认领) yet; claim it first".into(),
+            current: finding.status.clone(),
+            allowed: vec![],
+        });
+    }
+    let status = measure_status(&row.status)?;
+    let next = workflow::measure_transition(status, measure_kind(&row.kind)?, action)?;
+    let before = measure_snapshot(&row, &supporting);
+    let actor = ctx.actor.clone();
+    match (action, input) {
+        (MeasureAction::Report, ActionInput::Report(report)) => {
+            let cited = check_evidence(conn, id, report.evidence_ids.as_deref().unwrap_or(&[]))?;
+            let entry = ProgressReportRow {
+                id: new_id(),
+                measure_id: id.to_string(),
+                text: report.text.trim().to_string(),
+                percent: report.percent,
+                evidence_ids: json!(cited).to_string(),
+                reported_by: actor.clone().unwrap_or_default(),
+                reported_at: ctx.now,
+            };
+            diesel::insert_into(progress_reports::table)
+                .values(&entry)
+                .execute(conn)?;
+            row.progress_percent = report.percent;
+            row.last_report_at = Some(ctx.now);
+        }
+        (MeasureAction::Submit, ActionInput::Submit(submit)) => {
+            let cited = check_evidence(conn, id, &submit.evidence_ids)?;
+            // Cited evidence is frozen: it can no longer be withdrawn.
+            diesel::update(
+                evidence::table
+                    .filter(evidence::id.eq_any(cited))
+                    .filter(evidence::frozen_at.is_null()),
+            )
+            .set(evidence::frozen_at.eq(Some(ctx.now)))
+            .execute(conn)?;
+            row.closing_statement = Some(submit.statement.trim().to_string());
+            row.submitted_by = actor.clone();
+            row.submitted_at = Some(ctx.now);
+            row.endorsed_by = None;
+            row.verified_by = None;
+        }
+        (MeasureAction::Endorse, _) => row.endorsed_by = actor.clone(),
+        (MeasureAction::Verify, _) => {
+            let verifier = actor.clone().unwrap_or_default();
+            if !workflow::verifier_is_not_submitter(row.submitted_by.as_deref(), &verifier) {
+                return Err(ApiError::Forbidden(
+                    "the one who asked for closure cannot also verify it; a second person must"
+                        .into(),
+                ));
+            }
+            row.verified_by = Some(verifier);
+            row.closed_at = Some(ctx.now);
+        }
+        (MeasureAction::Return, _) => row.endorsed_by = None,
+        (MeasureAction::Reopen, _) => {
+            row.closed_at = None;
+            row.verified_by = None;
+            row.endorsed_by = None;
+        }
+        (MeasureAction::Start, _) => {}
+        _ => return Err(ApiError::Internal("action and body do not match".into())),
+    }
+    row.status = next.as_str().to_string();
+    let row = measures::save(conn, row, ctx)?;
+    let mut after = measure_snapshot(&row, &supporting);
+    after["action_input"] = snapshot(input);
+    events::append(
+        conn,
+        ctx,
+        &format!("measure.{}", action.as_str()),
+        ("measure", id),
+        Some(before),
+        Some(after),
+    )?;
+    follow_measures(conn, ctx, finding)?;
+    Ok((row, supporting))
+}
+
+/// Brings a finding's status in line with its measures (closed by its last verify, and so
+/// on); records the change as an event of its own.
+pub fn follow_measures(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    finding: FindingRow,
+) -> Result<FindingRow, ApiError> {
+    let states: Vec<(String, String)> = measure_table::table
+        .filter(measure_table::finding_id.eq(finding.id.clone()))
+        .select((measure_table::status, measure_table::kind))
+        .load(conn)?;
+    let states = states
+        .iter()
+        .map(|(s, k)| Ok((measure_status(s)?, measure_kind(k)?)))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let current = finding_status(&finding.status)?;
+    let next = workflow::derive_finding(current, &states);
+    if next == current {
+        return Ok(finding);
+    }
+    let before = snapshot(&finding);
+    let mut row = finding;
+    row.status = next.as_str().to_string();
+    row.closed_at = (next == FindingStatus::Closed).then_some(ctx.now);
+    let row = findings::save(conn, row, ctx)?;
+    events::append(
+        conn,
+        ctx,
+        &format!("finding.{}", next.as_str()),
+        ("finding", &row.id.clone()),
+        Some(before),
+        Some(snapshot(&row)),
+    )?;
+    Ok(row)
+}
+
+/// Runs `action` on a finding.
+pub fn act_on_finding(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    id: &str,
+    action: FindingAction,
+    input: &ActionInput,
+    expected: Option<i32>,
+) -> Result<FindingRow, ApiError> {
+    findings::lock(conn, id)?;
+    let mut row = findings::get(conn, id)?;
+    check_version("finding", row.version, expected)?;
+    let next = workflow::finding_transition(finding_status(&row.status)?, action)?;
+    if action == FindingAction::SubmitPlan {
+        let count: i64 = measure_table::table
+            .filter(measure_table::finding_id.eq(id.to_string()))
+            .count()
+            .get_result(conn)?;
+        if count == 0 {
+            return Err(ApiError::WrongState {
+                message: "a plan needs at least one measure; add the measures first".into(),
+                current: row.status.clone(),
+                allowed: vec![],
+            });
+        }
+    }
+    let before = snapshot(&row);
+    row.status = next.as_str().to_string();
+    let row = findings::save(conn, row, ctx)?;
+    let mut after = snapshot(&row);
+    after["action_input"] = snapshot(input);
+    events::append(
+        conn,
+        ctx,
+        &format!("finding.{}", action.as_str()),
+        ("finding", id),
+        Some(before),
+        Some(after),
+    )?;
+    follow_measures(conn, ctx, row)
+}

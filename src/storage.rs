@@ -1,0 +1,273 @@
+//! Evidence files on disk, content-addressed by SHA-256: `<root>/sha256/ab/abcdef…`. An
+//! upload is streamed into `<root>/tmp/`, hashed and counted on the way, then renamed into
+//! place; the client's file name never touches a path.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::db::connection::{sqlite_path, Backend};
+
+/// Media types accepted as evidence, by what the bytes are (not what the client says).
+pub const ALLOWED_TYPES: &[&str] = &[
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "image/tiff",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/zip",
+    "video/mp4",
+];
+
+/// How many leading bytes are kept for sniffing the type.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Storage {
+    root: PathBuf,
+    /// Largest file accepted, in bytes.
+    pub max_bytes: u64,
+}
+
+/// Where evidence lives unless `ZHENGGAI_STORAGE_DIR` says otherwise: beside an SQLite
+/// file, or `./zhenggai-files` for PostgreSQL.
+pub fn default_dir(database_url: &str) -> PathBuf {
+    match Backend::of_url(database_url) {
+        Backend::Postgres => PathBuf::from("zhenggai-files"),
+        Backend::Sqlite => {
+            let path = sqlite_path(database_url);
+            if path.is_empty() || path == ":memory:" {
+                PathBuf::from("zhenggai-files")
+            } else {
+                PathBuf::from(format!("{path}.files"))
+            }
+        }
+    }
+}
+
+impl Storage {
+    pub fn open(root: &Path, max_bytes: u64) -> std::io::Result<Storage> {
+        std::fs::create_dir_all(root.join("tmp"))?;
+        std::fs::create_dir_all(root.join("sha256"))?;
+        Ok(Storage {
+            root: root.to_path_buf(),
+            max_bytes,
+        })
+    }
+
+    /// The file holding content with this hash (which is hex: no path tricks possible).
+    pub fn path_of(&self, sha256: &str) -> Option<PathBuf> {
+        let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        valid.then(|| self.root.join("sha256").join(&sha256[..2]).join(sha256))
+    }
+
+    pub fn begin(&self) -> std::io::Result<Upload> {
+        let path = self
+            .root
+            .join("tmp")
+            .join(uuid::Uuid::now_v7().simple().to_string());
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        Ok(Upload {
+            file: Some(file),
+            path,
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::new(),
+            max_bytes: self.max_bytes,
+        })
+    }
+
+    /// Moves a finished upload into place; the same content stored twice is kept once.
+    pub fn commit(&self, upload: Finished) -> std::io::Result<()> {
+        let Some(target) = self.path_of(&upload.sha256) else {
+            return Err(std::io::Error::other("bad hash"));
+        };
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        if target.exists() {
+            std::fs::remove_file(&upload.temp)?;
+        } else {
+            std::fs::rename(&upload.temp, &target)?;
+        }
+        Ok(())
+    }
+}
+
+/// A file being received. Dropped unfinished, it removes its temporary file.
+pub struct Upload {
+    file: Option<std::fs::File>,
+    path: PathBuf,
+    hasher: Sha256,
+    size: u64,
+    head: Vec<u8>,
+    max_bytes: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("the file is larger than the {0} byte limit")]
+    TooLarge(u64),
+    #[error("cannot write the file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A complete, synced upload awaiting `Storage::commit`.
+#[derive(Debug)]
+pub struct Finished {
+    pub sha256: String,
+    pub size: u64,
+    /// What the bytes are, if recognised.
+    pub media_type: Option<&'static str>,
+    temp: PathBuf,
+}
+
+impl Upload {
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), UploadError> {
+        self.size += chunk.len() as u64;
+        if self.size > self.max_bytes {
+            return Err(UploadError::TooLarge(self.max_bytes));
+        }
+        if self.head.len() < SNIFF_BYTES {
+            let take = (SNIFF_BYTES - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+        self.hasher.update(chunk);
+        if let Some(file) = self.file.as_mut() {
+            file.write_all(chunk)?;
+        }
+        Ok(())
+    }
+
+    /// Flushes to disk and names the content.
+    pub fn finish(mut self) -> Result<Finished, UploadError> {
+        if let Some(file) = self.file.take() {
+            file.sync_all()?;
+        }
+        let sha256 = std::mem::take(&mut self.hasher)
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let media_type = infer::get(&self.head)
+            .map(|t| t.mime_type())
+            .and_then(|m| ALLOWED_TYPES.iter().find(|a| **a == m).copied());
+        Ok(Finished {
+            sha256,
+            size: self.size,
+            media_type,
+            temp: std::mem::take(&mut self.path),
+        })
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            self.file.take();
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl Finished {
+    /// Removes the temporary file of an upload that is refused after all.
+    pub fn discard(self) {
+        let _ = std::fs::remove_file(&self.temp);
+    }
+}
+
+/// The client's file name, kept as metadata only: the last path component, no control
+/// characters, at most 255 characters.
+pub fn clean_file_name(name: Option<&str>) -> String {
+    let name = name.unwrap_or("");
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).take(255).collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim().to_string();
+    if cleaned.is_empty() {
+        "evidence".to_string()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_file_names_become_plain_names() {
+        assert_eq!(clean_file_name(Some("../../etc/passwd")), "passwd");
+        assert_eq!(
+            clean_file_name(Some("C:\\Windows\\system32\\x.dll")),
+            "x.dll"
+        );
+        assert_eq!(clean_file_name(Some("..")), "evidence");
+        assert_eq!(clean_file_name(Some("a\u{0}b\r\n.pdf")), "ab.pdf");
+        assert_eq!(clean_file_name(None), "evidence");
+        assert_eq!(
+            clean_file_name(Some("关于差旅费报销问题整改情况的报告.pdf")),
+            "关于差旅费报销问题整改情况的报告.pdf"
+        );
+        assert_eq!(
+            clean_file_name(Some(&"长".repeat(300))).chars().count(),
+            255
+        );
+    }
+
+    #[test]
+    fn uploads_are_hashed_sniffed_limited_and_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path(), 1024).unwrap();
+        let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+        let store = |bytes: &[u8]| {
+            let mut upload = storage.begin().unwrap();
+            upload.write(bytes).unwrap();
+            let done = upload.finish().unwrap();
+            let sha = done.sha256.clone();
+            assert_eq!(done.media_type, Some("application/pdf"));
+            storage.commit(done).unwrap();
+            sha
+        };
+        let a = store(pdf);
+        let b = store(pdf);
+        assert_eq!(a, b);
+        assert_eq!(std::fs::read(storage.path_of(&a).unwrap()).unwrap(), pdf);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
+
+        let mut big = storage.begin().unwrap();
+        assert!(matches!(
+            big.write(&[0u8; 2048]),
+            Err(UploadError::TooLarge(1024))
+        ));
+        drop(big);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
+
+        let mut script = storage.begin().unwrap();
+        script.write(b"#!/bin/sh\nrm -rf /\n").unwrap();
+        let done = script.finish().unwrap();
+        assert_eq!(done.media_type, None);
+        done.discard();
+        assert!(storage.path_of("../../x").is_none());
+    }
+}
