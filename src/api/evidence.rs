@@ -200,12 +200,14 @@ pub async fn upload(
                         ApiError::field("effective_date", "a date like 2022-06-28")
                     })?);
                 }
-                other => return Err(ApiError::BadRequest {
-                    detail: format!(
+                other => {
+                    return Err(ApiError::BadRequest {
+                        detail: format!(
                         "unknown form field {other:?}; expected file, description, effective_date"
                     ),
-                    errors: vec![],
-                }),
+                        errors: vec![],
+                    })
+                }
             }
         }
         Ok(())

@@ -282,3 +282,40 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// A small but genuine PDF.
+pub const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+
+impl TestApp {
+    /// Uploads `bytes` as evidence of a measure, as `token`.
+    pub async fn upload(
+        &self,
+        token: &str,
+        measure_id: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.to_string())
+            .mime_str("application/pdf")
+            .expect("mime");
+        let form = reqwest::multipart::Form::new()
+            .part("file", part)
+            .text("description", "整改情况报告（盖章扫描件）")
+            .text("effective_date", "2022-06-28");
+        self.anon
+            .post(self.url(&format!("/api/v1/measures/{measure_id}/evidence")))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// POSTs a workflow action as `token`.
+    pub async fn act(&self, token: &str, path: &str, body: Value) -> Response {
+        self.send(reqwest::Method::POST, path, Some(token), Some(&body))
+            .await
+    }
+}

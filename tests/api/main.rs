@@ -14,3 +14,4 @@ mod pagination;
 mod permissions;
 mod seed;
 mod units;
+mod workflow;
