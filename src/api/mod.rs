@@ -4,6 +4,7 @@ pub mod access;
 pub mod actions;
 pub mod dto;
 pub mod evidence;
+pub mod extensions;
 pub mod extract;
 pub mod fallback;
 pub mod findings;
@@ -113,6 +114,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(evidence::get)
                 .service(evidence::content)
                 .service(evidence::withdraw)
+                .service(extensions::request)
+                .service(extensions::list)
+                .service(extensions::get)
+                .service(extensions::approve)
+                .service(extensions::reject)
                 .service(history::finding)
                 .service(history::measure)
                 .service(history::verify),

@@ -89,6 +89,15 @@ text_enum!(
 );
 
 text_enum!(
+    /// Where an extension request (延期申请) stands.
+    ExtensionStatus {
+        Pending => ("pending", "待审批"),
+        Approved => ("approved", "已批准"),
+        Rejected => ("rejected", "已驳回"),
+    }
+);
+
+text_enum!(
     /// Measure kind (整改类型).
     MeasureKind {
         Immediate => ("immediate", "立行立改"),

@@ -40,6 +40,34 @@ pub fn check_schedule(
     }
 }
 
+/// An extension (延期) may be asked for a measure that has a deadline and is not closed,
+/// and must move the deadline later.
+pub fn check_extension(
+    kind: MeasureKind,
+    status: crate::domain::enums::MeasureStatus,
+    due_date: Option<NaiveDate>,
+    requested: NaiveDate,
+) -> Result<(), FieldError> {
+    use crate::domain::enums::MeasureStatus;
+    if status == MeasureStatus::Closed {
+        return Err(FieldError::new(
+            "",
+            "the measure is closed; there is nothing to extend",
+        ));
+    }
+    match due_date {
+        None => Err(FieldError::new(
+            "",
+            format!("a {} measure has no deadline to extend", kind.as_str()),
+        )),
+        Some(due) if requested <= due => Err(FieldError::new(
+            "requested_due_date",
+            format!("must be after the current due date {due}"),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 /// Supporting units (配合单位) are other units than the lead, each named once.
 pub fn check_supporting_units(lead: &str, supporting: &[String]) -> Vec<FieldError> {
     let mut errors = vec![];
@@ -87,6 +115,17 @@ pub fn check_inspection_dates(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_extension_moves_an_open_deadline_later() {
+        use crate::domain::enums::MeasureStatus as S;
+        let due = NaiveDate::from_ymd_opt(2022, 6, 30).unwrap();
+        let later = NaiveDate::from_ymd_opt(2022, 9, 30).unwrap();
+        assert!(check_extension(MeasureKind::TimeBound, S::InProgress, Some(due), later).is_ok());
+        assert!(check_extension(MeasureKind::TimeBound, S::InProgress, Some(due), due).is_err());
+        assert!(check_extension(MeasureKind::TimeBound, S::Closed, Some(due), later).is_err());
+        assert!(check_extension(MeasureKind::LongTerm, S::Ongoing, None, later).is_err());
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

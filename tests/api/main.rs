@@ -1,9 +1,12 @@
 //! One integration-test binary: every test spawns the real app on its own database and
 //! talks HTTP to it. Set TEST_DATABASE_URL=postgres://… to run the suite on PostgreSQL.
 
+mod audit;
 mod auth;
 mod cli;
 mod errors;
+mod evidence;
+mod extensions;
 mod findings;
 mod health;
 mod helpers;

@@ -122,4 +122,6 @@ action_body! {
     SubmitPlanBody(NoFields) => None, WorkFinding;
     ApprovePlanBody(Comment) => Comment, ReviewPlan;
     ReturnPlanBody(Reason) => Reason, ReviewPlan;
+    ApproveExtensionBody(Comment) => Comment, DecideExtension;
+    RejectExtensionBody(Reason) => Reason, DecideExtension;
 }

@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod evidence;
+pub mod extensions;
 pub mod findings;
 pub mod inspections;
 pub mod measures;

@@ -1,0 +1,173 @@
+//! Extension requests (延期申请): asked by the unit, decided by the office; approval moves
+//! the deadline and keeps the original.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{days, problem, spawn_app, token};
+
+#[tokio::test]
+async fn an_approved_extension_moves_the_deadline_and_keeps_the_original() {
+    let app = spawn_app().await;
+    let (unit, _, finding) = app.ledger().await;
+    let m = app
+        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(-2)))
+        .await;
+    let id = m["id"].as_str().unwrap();
+    assert_eq!(m["overdue"], true);
+    let staff = token("li.zhk", "unit", Some("ZHK"));
+    let office = token("wang.office", "office", None);
+    let ask = |due: String| {
+        let app = &app;
+        let staff = &staff;
+        async move {
+            app.send(
+                Method::POST,
+                &format!("/api/v1/measures/{id}/extensions"),
+                Some(staff),
+                Some(
+                    &json!({"requested_due_date": due, "reason": "需待市财政局新规出台后同步修订"}),
+                ),
+            )
+            .await
+        }
+    };
+    // Not earlier than the current deadline.
+    problem(ask(days(-5)).await, 422).await;
+    let res = ask(days(60)).await;
+    assert_eq!(res.status(), 201);
+    let ext: Value = res.json().await.unwrap();
+    assert_eq!(ext["status"], "pending");
+    assert_eq!(ext["previous_due_date"], days(-2));
+    // One at a time.
+    problem(ask(days(90)).await, 409).await;
+    let ext_id = ext["id"].as_str().unwrap();
+    // The unit cannot approve its own request.
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/extensions/{ext_id}/approve"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    problem(res, 403).await;
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/extensions/{ext_id}/approve"),
+            Some(&office),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let ext: Value = res.json().await.unwrap();
+    assert_eq!(ext["status"], "approved");
+    assert_eq!(ext["decided_by"], "wang.office");
+    let m = app.get_json(&format!("/api/v1/measures/{id}")).await;
+    assert_eq!(m["due_date"], days(60));
+    assert_eq!(m["original_due_date"], days(-2));
+    assert_eq!(m["extension_count"], 1);
+    assert_eq!(m["overdue"], false);
+    // Decided once only.
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/extensions/{ext_id}/reject"),
+            Some(&office),
+            Some(&json!({"reason": "迟了"})),
+        )
+        .await;
+    let body = problem(res, 409).await;
+    assert_eq!(body["current_state"], "approved");
+    let history = app
+        .get_json(&format!("/api/v1/measures/{id}/history"))
+        .await;
+    let actions: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        vec!["measure.create", "extension.request", "extension.approve"]
+    );
+}
+
+#[tokio::test]
+async fn a_rejection_needs_a_reason_and_leaves_the_deadline() {
+    let app = spawn_app().await;
+    let (unit, _, finding) = app.ledger().await;
+    let m = app
+        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(3)))
+        .await;
+    let id = m["id"].as_str().unwrap();
+    let staff = token("li.zhk", "unit", Some("ZHK"));
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/measures/{id}/extensions"),
+            Some(&staff),
+            Some(&json!({"requested_due_date": days(30), "reason": "人手不足"})),
+        )
+        .await;
+    let ext: Value = res.json().await.unwrap();
+    let path = format!("/api/v1/extensions/{}/reject", ext["id"].as_str().unwrap());
+    let office = token("wang.office", "office", None);
+    problem(
+        app.send(Method::POST, &path, Some(&office), Some(&json!({})))
+            .await,
+        422,
+    )
+    .await;
+    let res = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&office),
+            Some(&json!({"reason": "理由不充分，应按期完成"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let ext: Value = res.json().await.unwrap();
+    assert_eq!(ext["status"], "rejected");
+    assert_eq!(ext["decision_note"], "理由不充分，应按期完成");
+    let m = app.get_json(&format!("/api/v1/measures/{id}")).await;
+    assert_eq!(m["due_date"], days(3));
+    assert_eq!(m["extension_count"], 0);
+    let list = app
+        .get_json(&format!("/api/v1/measures/{id}/extensions"))
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // Another unit sees none of it.
+    app.unit("CWS", "财务审计处").await;
+    let stranger = token("zhou", "unit", Some("CWS"));
+    let res = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/extensions/{}", ext["id"].as_str().unwrap()),
+            Some(&stranger),
+            None,
+        )
+        .await;
+    problem(res, 404).await;
+}
+
+#[tokio::test]
+async fn long_term_measures_have_no_deadline_to_extend() {
+    let app = spawn_app().await;
+    let (unit, _, finding) = app.ledger().await;
+    let m = app
+        .measure(finding["id"].as_str().unwrap(), &unit, None)
+        .await;
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/measures/{}/extensions", m["id"].as_str().unwrap()),
+            Some(&token("li.zhk", "unit", Some("ZHK"))),
+            Some(&json!({"requested_due_date": days(30), "reason": "长期"})),
+        )
+        .await;
+    problem(res, 409).await;
+}
