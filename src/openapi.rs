@@ -69,6 +69,11 @@ another issuer or audience, or naming an unknown role or unit. `WWW-Authenticate
         "The request is malformed: bad JSON, query parameter, cursor or id.",
     ),
     ("404", "NotFound", "No such item."),
+    (
+        "412",
+        "PreconditionFailed",
+        "`If-Match` names an older version than the current one; nothing changed. Reload and retry.",
+    ),
     ("413", "PayloadTooLarge", "The body is larger than allowed."),
     ("415", "UnsupportedMediaType", "The body is not JSON."),
     (
@@ -121,8 +126,11 @@ fn finish(api: utoipa::openapi::OpenApi) -> Value {
     if let Some(Value::Object(paths)) = doc.get_mut("paths") {
         for (path, item) in paths.iter_mut() {
             let Value::Object(item) = item else { continue };
-            for (_, op) in item.iter_mut() {
+            for (method, op) in item.iter_mut() {
                 if let Value::Object(op) = op {
+                    if method == "patch" {
+                        add_if_match(op);
+                    }
                     add_error_responses(path, op);
                 }
             }
@@ -133,6 +141,20 @@ fn finish(api: utoipa::openapi::OpenApi) -> Value {
 
 const SECURITY_SCHEME: &str = "bearerAuth";
 
+/// PATCH takes `If-Match` (optimistic concurrency), as the workflow actions declare.
+fn add_if_match(op: &mut Map<String, Value>) {
+    let params = op.entry("parameters").or_insert_with(|| json!([]));
+    if let Value::Array(params) = params {
+        if !params.iter().any(|p| p["name"] == "If-Match") {
+            params.push(json!({
+                "name": "If-Match", "in": "header", "required": false,
+                "description": "The ETag last seen; a stale one answers 412 and changes nothing",
+                "schema": {"type": "string"}
+            }));
+        }
+    }
+}
+
 fn add_error_responses(path: &str, op: &mut Map<String, Value>) {
     let has_body = op.contains_key("requestBody");
     let has_path_param = path.contains('{');
@@ -141,6 +163,10 @@ fn add_error_responses(path: &str, op: &mut Map<String, Value>) {
         .and_then(Value::as_array)
         .is_some_and(|ps| ps.iter().any(|p| p.get("in") == Some(&json!("query"))));
     let is_api = path.starts_with("/api/");
+    let has_if_match = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .is_some_and(|ps| ps.iter().any(|p| p["name"] == "If-Match"));
     if is_api {
         op.insert("security".into(), json!([{SECURITY_SCHEME: []}]));
     }
@@ -152,6 +178,7 @@ fn add_error_responses(path: &str, op: &mut Map<String, Value>) {
             "401" | "403" => is_api,
             "400" => has_body || has_path_param || has_query,
             "404" => has_path_param,
+            "412" => has_if_match,
             "413" | "415" | "422" => has_body,
             "500" => true,
             "503" => is_api,

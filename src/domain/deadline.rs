@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::enums::{MeasureStatus, Warning};
+use super::enums::{MeasureKind, MeasureStatus, ReportCycle, Warning};
 
 /// Days ahead of the due date (inclusive) that turn a measure yellow.
 pub const YELLOW_DAYS: i64 = 3;
@@ -56,10 +56,93 @@ pub fn assess(
     }
 }
 
+/// When an open long-term measure (长期坚持) owes its next progress report: one report
+/// cycle after its last report, or after it was set up when it has none yet.
+pub fn next_report_due(
+    status: MeasureStatus,
+    kind: MeasureKind,
+    cycle: Option<ReportCycle>,
+    since: NaiveDate,
+) -> Option<NaiveDate> {
+    if kind != MeasureKind::LongTerm || status == MeasureStatus::Closed {
+        return None;
+    }
+    let months = match cycle? {
+        ReportCycle::Monthly => 1,
+        ReportCycle::Quarterly => 3,
+        ReportCycle::Semiannual => 6,
+        ReportCycle::Annual => 12,
+    };
+    since.checked_add_months(chrono::Months::new(months))
+}
+
+/// A missed report turns a long-term measure red, as a missed deadline does.
+pub fn with_report(
+    state: DeadlineState,
+    next_report: Option<NaiveDate>,
+    today: NaiveDate,
+) -> DeadlineState {
+    match next_report {
+        Some(due) if today > due => DeadlineState {
+            warning: Warning::Red,
+            ..state
+        },
+        _ => state,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_long_term_measure_owes_a_report_every_cycle() {
+        let since = d("2022-05-31");
+        let next = next_report_due(
+            MeasureStatus::Ongoing,
+            MeasureKind::LongTerm,
+            Some(ReportCycle::Quarterly),
+            since,
+        );
+        assert_eq!(next, Some(d("2022-08-31")));
+        let green = assess(MeasureStatus::Ongoing, None, d("2022-09-01"));
+        assert_eq!(
+            with_report(green, next, d("2022-08-31")).warning,
+            Warning::Green
+        );
+        assert_eq!(
+            with_report(green, next, d("2022-09-01")).warning,
+            Warning::Red
+        );
+        assert_eq!(
+            next_report_due(
+                MeasureStatus::Ongoing,
+                MeasureKind::TimeBound,
+                Some(ReportCycle::Monthly),
+                since
+            ),
+            None
+        );
+        assert_eq!(
+            next_report_due(
+                MeasureStatus::Closed,
+                MeasureKind::LongTerm,
+                Some(ReportCycle::Monthly),
+                since
+            ),
+            None
+        );
+        assert_eq!(
+            next_report_due(
+                MeasureStatus::Ongoing,
+                MeasureKind::LongTerm,
+                Some(ReportCycle::Monthly),
+                d("2022-01-31")
+            ),
+            Some(d("2022-02-28"))
+        );
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

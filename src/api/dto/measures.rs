@@ -121,7 +121,7 @@ pub struct UpdateMeasure {
     "accountable_leader": "党组成员、副主任", "responsible_person": null,
     "due_date": "2022-06-30", "original_due_date": "2022-06-30", "completion_criteria": null,
     "report_cycle": null, "quota": null, "status": "in_progress", "extension_count": 0, "closed_at": null,
-    "overdue": true, "overdue_days": 92, "warning": "red", "progress_percent": 60,
+    "overdue": true, "overdue_days": 92, "warning": "red", "next_report_due": null, "progress_percent": 60,
     "last_report_at": "2022-07-05T08:30:00Z", "closing_statement": null, "submitted_by": null,
     "submitted_at": null, "endorsed_by": null, "verified_by": null,
     "allowed_actions": ["report", "submit"], "version": 3,
@@ -153,8 +153,12 @@ pub struct Measure {
     pub overdue: bool,
     /// Calendar days past due; 0 when not overdue.
     pub overdue_days: i64,
-    /// 红黄绿灯: red overdue, yellow due within 3 days, green otherwise.
+    /// 红黄绿灯: red overdue (or a long-term measure that missed its report), yellow due
+    /// within 3 days, green otherwise.
     pub warning: Warning,
+    /// For an open long-term measure: when its next progress report is due (one report
+    /// cycle after the last, or after it was set up).
+    pub next_report_due: Option<NaiveDate>,
     /// Latest reported progress, 0–100.
     pub progress_percent: i32,
     pub last_report_at: Option<DateTime<Utc>>,
@@ -184,7 +188,18 @@ impl Measure {
         today: NaiveDate,
     ) -> Result<Measure, ApiError> {
         let status = stored(MeasureStatus::parse(&r.status), "status", &r.status)?;
-        let state = deadline::assess(status, r.due_date, today);
+        let kind = stored(MeasureKind::parse(&r.kind), "kind", &r.kind)?;
+        let report_cycle = match r.report_cycle {
+            Some(c) => Some(stored(ReportCycle::parse(&c), "report_cycle", &c)?),
+            None => None,
+        };
+        let since = r.last_report_at.unwrap_or(r.created_at).date();
+        let next_report_due = deadline::next_report_due(status, kind, report_cycle, since);
+        let state = deadline::with_report(
+            deadline::assess(status, r.due_date, today),
+            next_report_due,
+            today,
+        );
         let quota = match (r.quota_metric, r.quota_min_count, r.quota_period) {
             (Some(metric), Some(min_count), Some(period)) => Some(Quota {
                 metric,
@@ -193,12 +208,8 @@ impl Measure {
             }),
             _ => None,
         };
-        let report_cycle = match r.report_cycle {
-            Some(c) => Some(stored(ReportCycle::parse(&c), "report_cycle", &c)?),
-            None => None,
-        };
-        let kind = stored(MeasureKind::parse(&r.kind), "kind", &r.kind)?;
         Ok(Measure {
+            next_report_due,
             kind,
             allowed_actions: workflow::measure_actions(status, kind)
                 .into_iter()
