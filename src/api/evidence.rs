@@ -322,7 +322,7 @@ pub async fn get(
 /// original file name, UTF-8) and the SHA-256 as `ETag`; ranges are supported.
 #[utoipa::path(tag = "evidence", operation_id = "download_evidence",
     params(("id" = Uuid, Path, description = "Evidence id")),
-    responses((status = 200, description = "The file.", content_type = "application/octet-stream",
+    responses((status = 200, description = "The file, with the media type it was judged to be.", content_type = "*/*",
         headers(("ETag" = String, description = "The content's SHA-256"),
                 ("Content-Disposition" = String, description = "attachment; the original file name")))))]
 #[get("/evidence/{id}/content")]

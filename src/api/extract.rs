@@ -66,9 +66,8 @@ impl<T: DeserializeOwned + Validate + Guarded + 'static> FromRequest for Body<T>
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
-        let has_content_type = req.headers().contains_key(header::CONTENT_TYPE);
         Box::pin(async move {
-            let may_be_empty = T::EMPTY_OK && !has_content_type && declared_len.unwrap_or(0) == 0;
+            let may_be_empty = T::EMPTY_OK && declared_len.unwrap_or(0) == 0;
             if !content_type_ok && !may_be_empty {
                 return Err(ApiError::UnsupportedMediaType(
                     "the request body must be JSON (Content-Type: application/json)".into(),
