@@ -29,6 +29,10 @@ pub struct Config {
     pub storage_dir: PathBuf,
     /// The largest evidence file accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// Calendar files (`<year>.json`) that replace or add to the built-in years.
+    pub calendar_dir: Option<PathBuf>,
+    /// Working days before the due date that turn a measure yellow.
+    pub yellow_days: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +107,19 @@ impl Config {
             jwt,
             storage_dir,
             max_upload_bytes: u64::from(number("ZHENGGAI_MAX_UPLOAD_MB", 50)?) * 1024 * 1024,
+            calendar_dir: var("ZHENGGAI_CALENDAR_DIR").map(PathBuf::from),
+            yellow_days: match var("ZHENGGAI_YELLOW_DAYS") {
+                None => crate::domain::deadline::DEFAULT_YELLOW_DAYS,
+                Some(v) => {
+                    v.parse::<u32>()
+                        .ok()
+                        .filter(|n| *n <= 60)
+                        .ok_or(ConfigError::Number {
+                            name: "ZHENGGAI_YELLOW_DAYS",
+                            value: v,
+                        })?
+                }
+            },
         })
     }
 

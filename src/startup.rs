@@ -7,6 +7,7 @@ use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Logger};
 use actix_web::{web, App, HttpResponse, HttpServer};
+use chrono::Datelike;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -17,6 +18,7 @@ use crate::auth::token::Verifier;
 use crate::config::Config;
 use crate::db::pool::OpenError;
 use crate::db::Db;
+use crate::domain::calendar::Calendar;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi;
 use crate::storage::Storage;
@@ -47,7 +49,18 @@ pub fn build_server(
     db: Db,
     verifier: Verifier,
 ) -> std::io::Result<(Server, SocketAddr)> {
+    let calendar = Calendar::load(config.calendar_dir.as_deref())
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let this_year = chrono::Utc::now().with_timezone(&config.tz).year();
+    if !calendar.covers(this_year) {
+        log::warn!(
+            "no holiday calendar for {this_year}: deadlines count weekends only \
+             (add {this_year}.json to ZHENGGAI_CALENDAR_DIR)"
+        );
+    }
     let state = web::Data::new(AppState {
+        calendar: std::sync::Arc::new(calendar),
+        yellow_days: config.yellow_days,
         db,
         tz: config.tz,
         auth: std::sync::Arc::new(Authenticator::new(verifier)),

@@ -51,12 +51,13 @@ async fn on_finding(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
     let who = caller.clone();
-    let row = write(&state, &caller, move |conn, ctx| {
+    let today = state.today();
+    let body = write(&state, &caller, move |conn, ctx| {
         access::finding(conn, &who, &id, action.permission())?;
-        workflow::act_on_finding(conn, ctx, &id, action, &input, if_match)
+        let row = workflow::act_on_finding(conn, ctx, &id, action, &input, if_match)?;
+        Ok(super::findings::present(conn, vec![row], today)?.remove(0))
     })
     .await?;
-    let body = Finding::try_from(row)?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(body.version))
         .json(body))

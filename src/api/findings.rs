@@ -10,7 +10,11 @@ use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::extract::{etag, Body, Guarded, IfMatch, Params};
 use super::{access, read, write, AppState};
 use crate::auth::caller::Caller;
-use crate::db::repo::{findings, measures};
+use crate::db::models::FindingRow;
+use crate::db::repo::{findings, measures, warnings};
+use crate::db::DbConnection;
+use crate::domain::deadline::Today;
+use crate::domain::enums::Warning;
 use crate::domain::permissions::{Action, Scope};
 use crate::error::{ApiError, Problem};
 
@@ -23,6 +27,22 @@ impl Guarded for UpdateFinding {
 }
 
 const SORT: &str = "code";
+
+/// Findings as the API shows them, each with its light.
+pub fn present(
+    conn: &mut DbConnection,
+    rows: Vec<FindingRow>,
+    today: Today,
+) -> Result<Vec<Finding>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let lights = warnings::of_findings(conn, &ids, today)?;
+    rows.into_iter()
+        .map(|r| {
+            let light = lights.get(&r.id).copied().unwrap_or(Warning::Green);
+            Finding::from_row(r, light)
+        })
+        .collect()
+}
 
 /// File a finding (问题) under an inspection.
 ///
@@ -48,7 +68,8 @@ pub async fn create(
         findings::create(conn, &inspection_id, &input, ctx)
     })
     .await?;
-    let body = Finding::try_from(row)?;
+    // A new finding has no measures yet: green.
+    let body = Finding::from_row(row, Warning::Green)?;
     Ok(HttpResponse::Created()
         .insert_header(etag(body.version))
         .insert_header((header::LOCATION, format!("/api/v1/findings/{}", body.id)))
@@ -72,8 +93,11 @@ pub async fn list(
     let after = decode_cursor(q.cursor.as_deref(), SORT)?;
     let limit = limit(q.limit);
     let vis = caller.visibility();
-    let page = read(&state, move |conn| {
-        findings::list(conn, &q, &vis, after, limit)
+    let today = state.today();
+    let (page, items) = read(&state, move |conn| {
+        let page = findings::list(conn, &q, &vis, today, after, limit)?;
+        let items = present(conn, page.rows.clone(), today)?;
+        Ok((page, items))
     })
     .await?;
     let next_cursor = page
@@ -81,11 +105,6 @@ pub async fn list(
         .last()
         .filter(|_| page.has_more)
         .map(|r| encode_cursor(SORT, r.code.clone(), r.id.clone()));
-    let items = page
-        .rows
-        .into_iter()
-        .map(Finding::try_from)
-        .collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(FindingPage {
         items,
         next_cursor,
@@ -107,13 +126,14 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let vis = caller.visibility();
-    let (row, measures) = read(&state, move |conn| {
+    let today = state.today();
+    let (row, finding, measures) = read(&state, move |conn| {
         let row = access::finding(conn, &caller, &id, Action::ReadFindings)?;
         let measures = measures::of_finding(conn, &id)?;
-        Ok((row, measures))
+        let finding = present(conn, vec![row.clone()], today)?.remove(0);
+        Ok((row, finding, measures))
     })
     .await?;
-    let today = state.today();
     let measures = measures
         .into_iter()
         .filter(|(m, units)| {
@@ -121,7 +141,6 @@ pub async fn get(
         })
         .map(|(m, units)| Measure::from_row(m, units, today))
         .collect::<Result<_, _>>()?;
-    let finding = Finding::try_from(row)?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(finding.version))
         .json(FindingDetail { finding, measures }))
@@ -146,12 +165,13 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let who = caller.clone();
-    let row = write(&state, &caller, move |conn, ctx| {
+    let today = state.today();
+    let body = write(&state, &caller, move |conn, ctx| {
         access::finding(conn, &who, &id, Action::WriteFinding)?;
-        findings::update(conn, &id, &input, if_match, ctx)
+        let row = findings::update(conn, &id, &input, if_match, ctx)?;
+        Ok(present(conn, vec![row], today)?.remove(0))
     })
     .await?;
-    let body = Finding::try_from(row)?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(body.version))
         .json(body))

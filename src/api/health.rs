@@ -1,4 +1,5 @@
 use actix_web::{get, web, HttpResponse};
+use chrono::Datelike;
 use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -19,6 +20,16 @@ pub struct Readiness {
     /// `sqlite` or `postgresql`.
     #[schema(example = "sqlite")]
     pub database: &'static str,
+    pub calendar: CalendarCoverage,
+}
+
+/// Which years the working-day calendar knows.
+#[derive(Serialize, ToSchema)]
+pub struct CalendarCoverage {
+    /// Years with holiday data.
+    pub years: Vec<i32>,
+    /// False when this year has no data: deadlines then count weekends only.
+    pub current_year_covered: bool,
 }
 
 /// The process is up.
@@ -42,8 +53,13 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         })
     })
     .await?;
+    let this_year = state.today().date.year();
     Ok(HttpResponse::Ok().json(Readiness {
         status: "ok",
         database: state.db.backend.name(),
+        calendar: CalendarCoverage {
+            years: state.calendar.years(),
+            current_year_covered: state.calendar.covers(this_year),
+        },
     }))
 }

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod actions;
+pub mod calendar;
 pub mod dto;
 pub mod evidence;
 pub mod extensions;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 
 use actix_web::middleware::from_fn;
 use actix_web::web;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use chrono_tz::Tz;
 use diesel::Connection;
 
@@ -26,7 +27,8 @@ use crate::auth::caller::Caller;
 use crate::auth::middleware::{authenticate, Authenticator};
 use crate::db::repo::WriteCtx;
 use crate::db::{Db, DbConnection};
-use crate::domain::deadline;
+use crate::domain::calendar::Calendar;
+use crate::domain::deadline::{self, Today};
 use crate::error::ApiError;
 
 /// What every handler shares.
@@ -36,12 +38,19 @@ pub struct AppState {
     pub tz: Tz,
     pub auth: Arc<Authenticator>,
     pub storage: Arc<crate::storage::Storage>,
+    pub calendar: Arc<Calendar>,
+    pub yellow_days: u32,
 }
 
 impl AppState {
-    /// Today's date in the configured zone: deadlines are whole days there.
-    pub fn today(&self) -> NaiveDate {
-        deadline::today(Utc::now(), self.tz)
+    /// Today in the configured zone (deadlines are whole days there), with the end of the
+    /// yellow window counted in working days.
+    pub fn today(&self) -> Today {
+        Today::new(
+            deadline::today(Utc::now(), self.tz),
+            &self.calendar,
+            self.yellow_days,
+        )
     }
 }
 
@@ -119,6 +128,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(extensions::get)
                 .service(extensions::approve)
                 .service(extensions::reject)
+                .service(calendar::year)
                 .service(history::finding)
                 .service(history::measure)
                 .service(history::verify),

@@ -98,6 +98,10 @@ pub struct MeasureRow {
     pub submitted_at: Option<NaiveDateTime>,
     pub endorsed_by: Option<String>,
     pub verified_by: Option<String>,
+    /// When an open long-term measure owes its next report (kept by `measures::save`).
+    pub report_due: Option<NaiveDate>,
+    /// A closure request submitted before the due date is under review.
+    pub clock_stopped: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -88,6 +88,8 @@ diesel::table! {
         submitted_at -> Nullable<Timestamp>,
         endorsed_by -> Nullable<Text>,
         verified_by -> Nullable<Text>,
+        report_due -> Nullable<Date>,
+        clock_stopped -> Bool,
     }
 }
 

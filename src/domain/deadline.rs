@@ -4,10 +4,28 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use super::calendar::Calendar;
 use super::enums::{MeasureKind, MeasureStatus, ReportCycle, Warning};
 
-/// Days ahead of the due date (inclusive) that turn a measure yellow.
-pub const YELLOW_DAYS: i64 = 3;
+/// Working days ahead of the due date that turn a measure yellow, unless configured.
+pub const DEFAULT_YELLOW_DAYS: u32 = 3;
+
+/// "Today" as the warning lights see it: the date in the configured zone, and the last
+/// date that is still within the yellow window (counted in working days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Today {
+    pub date: NaiveDate,
+    pub yellow_until: NaiveDate,
+}
+
+impl Today {
+    pub fn new(date: NaiveDate, calendar: &Calendar, yellow_days: u32) -> Today {
+        Today {
+            date,
+            yellow_until: calendar.yellow_until(date, yellow_days),
+        }
+    }
+}
 
 /// The sort key of a measure: its due date, or after every real date when it has none.
 pub fn sort_key(due_date: Option<NaiveDate>) -> NaiveDate {
@@ -31,19 +49,23 @@ pub struct DeadlineState {
     pub warning: Warning,
 }
 
+/// The deadline state of a measure: overdue (red) once its due date has passed, yellow
+/// while the due date is within the yellow window, green otherwise; a closed measure, or one
+/// whose clock is stopped by a timely closure request under review, is neither.
 pub fn assess(
     status: MeasureStatus,
     due_date: Option<NaiveDate>,
-    today: NaiveDate,
+    today: Today,
+    clock_stopped: bool,
 ) -> DeadlineState {
-    let open = status != MeasureStatus::Closed;
+    let open = status != MeasureStatus::Closed && !clock_stopped;
     match due_date {
-        Some(due) if open && today > due => DeadlineState {
+        Some(due) if open && today.date > due => DeadlineState {
             overdue: true,
-            overdue_days: (today - due).num_days(),
+            overdue_days: (today.date - due).num_days(),
             warning: Warning::Red,
         },
-        Some(due) if open && (due - today).num_days() <= YELLOW_DAYS => DeadlineState {
+        Some(due) if open && due <= today.yellow_until => DeadlineState {
             overdue: false,
             overdue_days: 0,
             warning: Warning::Yellow,
@@ -54,6 +76,17 @@ pub fn assess(
             warning: Warning::Green,
         },
     }
+}
+
+/// The clock stops while a closure request submitted on or before the due date is under
+/// review (submitted or endorsed): the unit has done its part in time.
+pub fn clock_stopped(
+    status: MeasureStatus,
+    due_date: Option<NaiveDate>,
+    submitted_on: Option<NaiveDate>,
+) -> bool {
+    matches!(status, MeasureStatus::Submitted | MeasureStatus::Endorsed)
+        && matches!((due_date, submitted_on), (Some(due), Some(on)) if on <= due)
 }
 
 /// When an open long-term measure (长期坚持) owes its next progress report: one report
@@ -106,7 +139,7 @@ mod tests {
             since,
         );
         assert_eq!(next, Some(d("2022-08-31")));
-        let green = assess(MeasureStatus::Ongoing, None, d("2022-09-01"));
+        let green = assess(MeasureStatus::Ongoing, None, on("2022-09-01"), false);
         assert_eq!(
             with_report(green, next, d("2022-08-31")).warning,
             Warning::Green
@@ -148,25 +181,39 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn on(date: &str) -> Today {
+        Today::new(d(date), &Calendar::load(None).unwrap(), DEFAULT_YELLOW_DAYS)
+    }
+
     #[test]
     fn due_date_turns_overdue_at_midnight_in_the_configured_zone() {
         let shanghai: Tz = "Asia/Shanghai".parse().unwrap();
         let due = Some(d("2022-06-30"));
         let before = Utc.with_ymd_and_hms(2022, 6, 30, 15, 59, 59).unwrap();
         let at = Utc.with_ymd_and_hms(2022, 6, 30, 16, 0, 0).unwrap(); // 07-01 00:00 +08:00
-        let s = assess(MeasureStatus::InProgress, due, today(before, shanghai));
+        let calendar = Calendar::load(None).unwrap();
+        let when = |t, tz| Today::new(today(t, tz), &calendar, DEFAULT_YELLOW_DAYS);
+        let s = assess(
+            MeasureStatus::InProgress,
+            due,
+            when(before, shanghai),
+            false,
+        );
         assert!(!s.overdue);
-        let s = assess(MeasureStatus::InProgress, due, today(at, shanghai));
+        let s = assess(MeasureStatus::InProgress, due, when(at, shanghai), false);
         assert!(s.overdue);
         assert_eq!(s.overdue_days, 1);
         assert_eq!(s.warning, Warning::Red);
         // The same instant is still 06-30 in UTC.
-        assert!(!assess(MeasureStatus::InProgress, due, today(at, Tz::UTC)).overdue);
+        assert!(!assess(MeasureStatus::InProgress, due, when(at, Tz::UTC), false).overdue);
     }
 
     #[test]
-    fn warning_lights() {
-        let today = d("2022-09-30");
+    fn warning_lights_across_the_national_day_holiday() {
+        // Friday 2022-09-30; 10-01…10-07 off, Saturday 10-08 and Sunday 10-09 worked (调休):
+        // three working days ahead reach Monday 10-10.
+        let today = on("2022-09-30");
+        assert_eq!(today.yellow_until, d("2022-10-10"));
         let cases = [
             (
                 MeasureStatus::InProgress,
@@ -188,13 +235,19 @@ mod tests {
             ),
             (
                 MeasureStatus::InProgress,
-                Some("2022-10-03"),
+                Some("2022-10-07"),
                 Warning::Yellow,
                 0,
             ),
             (
                 MeasureStatus::InProgress,
-                Some("2022-10-04"),
+                Some("2022-10-10"),
+                Warning::Yellow,
+                0,
+            ),
+            (
+                MeasureStatus::InProgress,
+                Some("2022-10-11"),
                 Warning::Green,
                 0,
             ),
@@ -202,11 +255,47 @@ mod tests {
             (MeasureStatus::Ongoing, None, Warning::Green, 0),
         ];
         for (status, due, warning, days) in cases {
-            let s = assess(status, due.map(d), today);
+            let s = assess(status, due.map(d), today, false);
             assert_eq!(s.warning, warning, "{status:?} due {due:?}");
             assert_eq!(s.overdue_days, days, "{status:?} due {due:?}");
             assert_eq!(s.overdue, warning == Warning::Red);
         }
+        // The same due date seen from an ordinary Friday is green.
+        let s = assess(
+            MeasureStatus::InProgress,
+            Some(d("2022-05-19")),
+            on("2022-05-13"),
+            false,
+        );
+        assert_eq!(s.warning, Warning::Green);
+    }
+
+    #[test]
+    fn a_timely_closure_request_stops_the_clock() {
+        let due = Some(d("2022-06-30"));
+        assert!(clock_stopped(
+            MeasureStatus::Submitted,
+            due,
+            Some(d("2022-06-30"))
+        ));
+        assert!(clock_stopped(
+            MeasureStatus::Endorsed,
+            due,
+            Some(d("2022-06-01"))
+        ));
+        assert!(!clock_stopped(
+            MeasureStatus::Submitted,
+            due,
+            Some(d("2022-07-01"))
+        ));
+        assert!(!clock_stopped(
+            MeasureStatus::InProgress,
+            due,
+            Some(d("2022-06-01"))
+        ));
+        let s = assess(MeasureStatus::Submitted, due, on("2022-09-30"), true);
+        assert_eq!(s.warning, Warning::Green);
+        assert!(!s.overdue);
     }
 
     #[test]

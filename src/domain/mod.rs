@@ -1,6 +1,7 @@
 //! Pure rules of the rectification domain: no actix, no diesel.
 
 pub mod audit;
+pub mod calendar;
 pub mod codes;
 pub mod deadline;
 pub mod enums;

@@ -97,6 +97,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         jwt: JwtConfig::secret(TEST_SECRET),
         storage_dir: files.path().join("evidence"),
         max_upload_bytes: 1024 * 1024,
+        calendar_dir: None,
+        yellow_days: 3,
     };
     adjust(&mut config);
     let verifier = config.jwt.verifier().expect("JWT key");

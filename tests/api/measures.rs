@@ -156,11 +156,24 @@ async fn overdue_days_and_warning_lights_are_computed_in_beijing_time() {
     let due_today = app
         .created(&path, &measure(&unit, "time_bound", Some(days(0))))
         .await;
+    // The yellow window is 3 working days, by the Chinese calendar.
+    let calendar = zhenggai::domain::calendar::Calendar::load(None).unwrap();
+    let last_yellow = calendar.yellow_until(today(), 3);
     let yellow = app
-        .created(&path, &measure(&unit, "time_bound", Some(days(3))))
+        .created(
+            &path,
+            &measure(&unit, "time_bound", Some(last_yellow.to_string())),
+        )
         .await;
     let green = app
-        .created(&path, &measure(&unit, "time_bound", Some(days(4))))
+        .created(
+            &path,
+            &measure(
+                &unit,
+                "time_bound",
+                Some(last_yellow.succ_opt().unwrap().to_string()),
+            ),
+        )
         .await;
     assert_eq!(
         (
@@ -192,6 +205,31 @@ async fn overdue_days_and_warning_lights_are_computed_in_beijing_time() {
     assert_eq!(
         app.get_json("/api/v1/measures?overdue=false").await["total"],
         3
+    );
+    for (light, expected) in [("red", &red), ("green", &green)] {
+        let list = app
+            .get_json(&format!("/api/v1/measures?warning={light}"))
+            .await;
+        assert_eq!(list["total"], 1, "{light}");
+        assert_eq!(list["items"][0]["id"], expected["id"], "{light}");
+    }
+    let list = app.get_json("/api/v1/measures?warning=yellow").await;
+    assert_eq!(list["total"], 2);
+    // The finding shows its worst light, and filters by it.
+    let f = app
+        .get_json(&format!(
+            "/api/v1/findings/{}",
+            finding["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(f["warning"], "red");
+    assert_eq!(
+        app.get_json("/api/v1/findings?warning=red").await["total"],
+        1
+    );
+    assert_eq!(
+        app.get_json("/api/v1/findings?warning=green").await["total"],
+        0
     );
 }
 

@@ -8,7 +8,7 @@ use super::measures::Measure;
 use super::page::page_type;
 use super::{not_blank, nullable, stored, utc};
 use crate::db::models::FindingRow;
-use crate::domain::enums::{Category, FindingStatus, Level, SupervisionLevel};
+use crate::domain::enums::{Category, FindingStatus, Level, SupervisionLevel, Warning};
 use crate::domain::workflow;
 use crate::error::ApiError;
 
@@ -85,6 +85,8 @@ pub struct Finding {
     pub primary_accountable: Option<String>,
     pub status: FindingStatus,
     pub closed_at: Option<DateTime<Utc>>,
+    /// 红黄绿灯: its worst measure's light.
+    pub warning: Warning,
     /// The workflow actions its state allows (`POST /findings/{id}/actions/{action}`);
     /// `long_term` and `closed` follow from its measures.
     pub allowed_actions: Vec<String>,
@@ -104,12 +106,12 @@ pub struct FindingDetail {
     pub measures: Vec<Measure>,
 }
 
-impl TryFrom<FindingRow> for Finding {
-    type Error = ApiError;
-
-    fn try_from(r: FindingRow) -> Result<Finding, ApiError> {
+impl Finding {
+    /// The finding with its light (from `repo::warnings::of_findings`).
+    pub fn from_row(r: FindingRow, warning: Warning) -> Result<Finding, ApiError> {
         let status = stored(FindingStatus::parse(&r.status), "status", &r.status)?;
         Ok(Finding {
+            warning,
             allowed_actions: workflow::finding_actions(status)
                 .into_iter()
                 .map(String::from)
@@ -151,6 +153,8 @@ pub struct FindingQuery {
     pub status: Option<FindingStatus>,
     pub category: Option<Category>,
     pub level: Option<Level>,
+    /// Only findings with this light today (their worst measure's).
+    pub warning: Option<Warning>,
     /// Page size, 1–500 (default 50).
     #[validate(range(min = 1, max = 500))]
     #[param(minimum = 1, maximum = 500)]

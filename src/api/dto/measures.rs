@@ -159,6 +159,9 @@ pub struct Measure {
     /// For an open long-term measure: when its next progress report is due (one report
     /// cycle after the last, or after it was set up).
     pub next_report_due: Option<NaiveDate>,
+    /// A closure request submitted before the due date is under review: the deadline
+    /// clock stands still (no red, no yellow).
+    pub clock_stopped: bool,
     /// Latest reported progress, 0–100.
     pub progress_percent: i32,
     pub last_report_at: Option<DateTime<Utc>>,
@@ -185,7 +188,7 @@ impl Measure {
     pub fn from_row(
         r: MeasureRow,
         supporting_unit_ids: Vec<String>,
-        today: NaiveDate,
+        today: deadline::Today,
     ) -> Result<Measure, ApiError> {
         let status = stored(MeasureStatus::parse(&r.status), "status", &r.status)?;
         let kind = stored(MeasureKind::parse(&r.kind), "kind", &r.kind)?;
@@ -196,9 +199,9 @@ impl Measure {
         let since = r.last_report_at.unwrap_or(r.created_at).date();
         let next_report_due = deadline::next_report_due(status, kind, report_cycle, since);
         let state = deadline::with_report(
-            deadline::assess(status, r.due_date, today),
-            next_report_due,
-            today,
+            deadline::assess(status, r.due_date, today, r.clock_stopped),
+            next_report_due.filter(|_| !r.clock_stopped),
+            today.date,
         );
         let quota = match (r.quota_metric, r.quota_min_count, r.quota_period) {
             (Some(metric), Some(min_count), Some(period)) => Some(Quota {
@@ -210,6 +213,7 @@ impl Measure {
         };
         Ok(Measure {
             next_report_due,
+            clock_stopped: r.clock_stopped,
             kind,
             allowed_actions: workflow::measure_actions(status, kind)
                 .into_iter()
@@ -294,6 +298,8 @@ pub struct MeasureQuery {
     pub due_before: Option<NaiveDate>,
     /// Due on or after this date.
     pub due_after: Option<NaiveDate>,
+    /// Only measures with this light today (红黄绿灯).
+    pub warning: Option<Warning>,
     /// `due_date` (default), `-due_date` or `created_at`.
     pub sort: Option<MeasureSort>,
     /// Page size, 1–500 (default 50).

@@ -5,11 +5,13 @@ use crate::db::connection::MultiBackend;
 use crate::db::models::FindingRow;
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{
-    check_unit, check_version, inspections, new_id, visibility, After, Page, Visibility, WriteCtx,
+    check_unit, check_version, inspections, new_id, visibility, warnings, After, Page, Visibility,
+    WriteCtx,
 };
 use crate::db::schema::findings;
 use crate::db::DbConnection;
 use crate::domain::codes;
+use crate::domain::deadline::Today;
 use crate::domain::enums::{FindingStatus, Level, SupervisionLevel};
 use crate::error::ApiError;
 
@@ -206,8 +208,15 @@ pub fn save(
     Ok(row)
 }
 
-fn filtered(q: &FindingQuery, vis: &Visibility) -> findings::BoxedQuery<'static, MultiBackend> {
+fn filtered(
+    q: &FindingQuery,
+    vis: &Visibility,
+    today: Today,
+) -> findings::BoxedQuery<'static, MultiBackend> {
     let mut query = visibility::filter_findings(findings::table.into_boxed(), vis);
+    if let Some(warning) = q.warning {
+        query = warnings::filter_findings(query, warning, today);
+    }
     if let Some(inspection) = q.inspection_id {
         query = query.filter(findings::inspection_id.eq(inspection.to_string()));
     }
@@ -231,11 +240,12 @@ pub fn list(
     conn: &mut DbConnection,
     q: &FindingQuery,
     vis: &Visibility,
+    today: Today,
     after: Option<After>,
     limit: i64,
 ) -> Result<Page<FindingRow>, ApiError> {
-    let total: i64 = filtered(q, vis).count().get_result(conn)?;
-    let mut query = filtered(q, vis);
+    let total: i64 = filtered(q, vis, today).count().get_result(conn)?;
+    let mut query = filtered(q, vis, today);
     if let Some(After { key, id }) = after {
         query = query.filter(
             findings::code

@@ -8,11 +8,12 @@ use crate::db::connection::MultiBackend;
 use crate::db::models::{MeasureRow, SupportingUnitRow};
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{
-    check_version, findings, inspections, into_validation, new_id, units, visibility, After, Page,
-    Visibility, WriteCtx,
+    check_version, findings, inspections, into_validation, new_id, units, visibility, warnings,
+    After, Page, Visibility, WriteCtx,
 };
 use crate::db::schema::{measure_supporting_units as msu, measures};
 use crate::db::DbConnection;
+use crate::domain::deadline::Today;
 use crate::domain::enums::{FindingStatus, MeasureKind, MeasureStatus, ReportCycle};
 use crate::domain::{codes, deadline, rules};
 use crate::error::ApiError;
@@ -151,7 +152,10 @@ pub fn create(
         submitted_at: None,
         endorsed_by: None,
         verified_by: None,
+        report_due: None,
+        clock_stopped: false,
     };
+    refresh_deadlines(&mut row);
     apply_quota(&mut row, input.quota.as_ref());
     diesel::insert_into(measures::table)
         .values(&row)
@@ -373,6 +377,18 @@ pub fn measure_snapshot(row: &MeasureRow, supporting: &[String]) -> serde_json::
     value
 }
 
+/// Recomputes what the warning lights read in SQL: the next report due of an open
+/// long-term measure, and whether a pending closure request stops the clock.
+pub fn refresh_deadlines(row: &mut MeasureRow) {
+    let status = MeasureStatus::parse(&row.status).unwrap_or(MeasureStatus::InProgress);
+    let kind = MeasureKind::parse(&row.kind).unwrap_or(MeasureKind::TimeBound);
+    let cycle = row.report_cycle.as_deref().and_then(ReportCycle::parse);
+    let since = row.last_report_at.unwrap_or(row.created_at).date();
+    row.report_due = deadline::next_report_due(status, kind, cycle, since);
+    row.clock_stopped =
+        deadline::clock_stopped(status, row.due_date, row.submitted_at.map(|t| t.date()));
+}
+
 /// Writes a changed row, bumping its version; a concurrent change in between is a 409.
 pub fn save(
     conn: &mut DbConnection,
@@ -383,6 +399,7 @@ pub fn save(
     row.version += 1;
     row.updated_at = ctx.now;
     row.updated_by = ctx.actor.clone();
+    refresh_deadlines(&mut row);
     let changed = diesel::update(
         measures::table
             .filter(measures::id.eq(row.id.clone()))
@@ -401,7 +418,7 @@ pub fn save(
 fn filtered(
     q: &MeasureQuery,
     vis: &Visibility,
-    today: NaiveDate,
+    today: Today,
 ) -> measures::BoxedQuery<'static, MultiBackend> {
     let mut query = visibility::filter_measures(measures::table.into_boxed(), vis);
     if let Some(finding) = q.finding_id {
@@ -427,22 +444,11 @@ fn filtered(
     if let Some(kind) = q.kind {
         query = query.filter(measures::kind.eq(kind.as_str()));
     }
-    let closed = MeasureStatus::Closed.as_str();
-    match q.overdue {
-        Some(true) => {
-            query = query
-                .filter(measures::status.ne(closed))
-                .filter(measures::due_date.lt(today))
-        }
-        Some(false) => {
-            query = query.filter(
-                measures::status
-                    .eq(closed)
-                    .or(measures::due_date.is_null())
-                    .or(measures::due_date.ge(today)),
-            )
-        }
-        None => {}
+    if let Some(overdue) = q.overdue {
+        query = warnings::filter_overdue(query, overdue, today);
+    }
+    if let Some(warning) = q.warning {
+        query = warnings::filter_measures(query, warning, today);
     }
     if let Some(before) = q.due_before {
         query = query.filter(measures::due_date.le(before));
@@ -466,7 +472,7 @@ pub fn list(
     conn: &mut DbConnection,
     q: &MeasureQuery,
     vis: &Visibility,
-    today: NaiveDate,
+    today: Today,
     after: Option<After>,
     limit: i64,
 ) -> Result<Page<MeasureWithUnits>, ApiError> {

@@ -9,6 +9,7 @@ pub mod inspections;
 pub mod measures;
 pub mod units;
 pub mod visibility;
+pub mod warnings;
 pub mod workflow;
 
 pub use visibility::Visibility;

@@ -1,0 +1,170 @@
+//! The warning lights (红黄绿灯) in SQL, so that lists filter by them and count them right:
+//! the same rules as `domain::deadline`, written as conditions on the stored columns.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use crate::db::connection::MultiBackend;
+use crate::db::schema::{findings, measures};
+use crate::db::DbConnection;
+use crate::domain::deadline::{self, Today};
+use crate::domain::enums::{MeasureStatus, Warning};
+use crate::error::ApiError;
+
+type Measures = measures::BoxedQuery<'static, MultiBackend>;
+
+macro_rules! red {
+    ($today:expr) => {
+        measures::status
+            .ne(MeasureStatus::Closed.as_str())
+            .and(measures::clock_stopped.eq(false))
+            .and(
+                measures::due_date
+                    .lt($today.date)
+                    .or(measures::report_due.lt($today.date)),
+            )
+    };
+}
+
+macro_rules! yellow {
+    ($today:expr) => {
+        measures::status
+            .ne(MeasureStatus::Closed.as_str())
+            .and(measures::clock_stopped.eq(false))
+            .and(measures::due_date.ge($today.date))
+            .and(measures::due_date.le($today.yellow_until))
+            .and(
+                measures::report_due
+                    .is_null()
+                    .or(measures::report_due.ge($today.date)),
+            )
+    };
+}
+
+/// Measures whose light is `warning` today.
+pub fn filter_measures(query: Measures, warning: Warning, today: Today) -> Measures {
+    match warning {
+        Warning::Red => query.filter(red!(today)),
+        Warning::Yellow => query.filter(yellow!(today)),
+        Warning::Green => query.filter(
+            measures::status
+                .eq(MeasureStatus::Closed.as_str())
+                .or(measures::clock_stopped.eq(true))
+                .or(measures::due_date
+                    .is_null()
+                    .or(measures::due_date.gt(today.yellow_until))
+                    .and(
+                        measures::report_due
+                            .is_null()
+                            .or(measures::report_due.ge(today.date)),
+                    )),
+        ),
+    }
+}
+
+/// Measures past their due date (not closed, clock running).
+pub fn filter_overdue(query: Measures, overdue: bool, today: Today) -> Measures {
+    let closed = MeasureStatus::Closed.as_str();
+    if overdue {
+        query
+            .filter(measures::status.ne(closed))
+            .filter(measures::clock_stopped.eq(false))
+            .filter(measures::due_date.lt(today.date))
+    } else {
+        query.filter(
+            measures::status
+                .eq(closed)
+                .or(measures::clock_stopped.eq(true))
+                .or(measures::due_date.is_null())
+                .or(measures::due_date.ge(today.date)),
+        )
+    }
+}
+
+/// A finding's light is its worst measure's.
+pub fn filter_findings(
+    query: findings::BoxedQuery<'static, MultiBackend>,
+    warning: Warning,
+    today: Today,
+) -> findings::BoxedQuery<'static, MultiBackend> {
+    let red = measures::table
+        .filter(red!(today))
+        .select(measures::finding_id);
+    let yellow = measures::table
+        .filter(yellow!(today))
+        .select(measures::finding_id);
+    match warning {
+        Warning::Red => query.filter(findings::id.eq_any(red)),
+        Warning::Yellow => query
+            .filter(findings::id.ne_all(red))
+            .filter(findings::id.eq_any(yellow)),
+        Warning::Green => query
+            .filter(findings::id.ne_all(red))
+            .filter(findings::id.ne_all(yellow)),
+    }
+}
+
+/// The light of each finding in `ids` (green when it has no measures).
+pub fn of_findings(
+    conn: &mut DbConnection,
+    ids: &[String],
+    today: Today,
+) -> Result<HashMap<String, Warning>, ApiError> {
+    type Row = (
+        String,
+        String,
+        Option<chrono::NaiveDate>,
+        Option<chrono::NaiveDate>,
+        bool,
+    );
+    let rows: Vec<Row> = measures::table
+        .filter(measures::finding_id.eq_any(ids.to_vec()))
+        .select((
+            measures::finding_id,
+            measures::status,
+            measures::due_date,
+            measures::report_due,
+            measures::clock_stopped,
+        ))
+        .load(conn)?;
+    let mut lights: HashMap<String, Warning> =
+        ids.iter().map(|id| (id.clone(), Warning::Green)).collect();
+    for (finding, status, due, report_due, stopped) in rows {
+        let status = MeasureStatus::parse(&status).unwrap_or(MeasureStatus::InProgress);
+        let light = measure_light(status, due, report_due, stopped, today);
+        let entry = lights.entry(finding).or_insert(Warning::Green);
+        *entry = worse(*entry, light);
+    }
+    Ok(lights)
+}
+
+/// One measure's light from its stored columns.
+pub fn measure_light(
+    status: MeasureStatus,
+    due: Option<chrono::NaiveDate>,
+    report_due: Option<chrono::NaiveDate>,
+    clock_stopped: bool,
+    today: Today,
+) -> Warning {
+    let report_due = report_due.filter(|_| !clock_stopped);
+    deadline::with_report(
+        deadline::assess(status, due, today, clock_stopped),
+        report_due,
+        today.date,
+    )
+    .warning
+}
+
+pub fn worse(a: Warning, b: Warning) -> Warning {
+    let rank = |w: Warning| match w {
+        Warning::Green => 0,
+        Warning::Yellow => 1,
+        Warning::Red => 2,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
