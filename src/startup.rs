@@ -58,6 +58,7 @@ pub fn build_server(
              (add {this_year}.json to ZHENGGAI_CALENDAR_DIR)"
         );
     }
+    crate::domain::calendar::install(calendar.clone());
     let state = web::Data::new(AppState {
         calendar: std::sync::Arc::new(calendar),
         yellow_days: config.yellow_days,

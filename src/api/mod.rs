@@ -13,6 +13,7 @@ pub mod health;
 pub mod history;
 pub mod inspections;
 pub mod measures;
+pub mod stats;
 pub mod units;
 
 use std::sync::Arc;
@@ -129,6 +130,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(extensions::approve)
                 .service(extensions::reject)
                 .service(calendar::year)
+                .service(stats::numbers)
+                .service(stats::overdue)
                 .service(history::finding)
                 .service(history::measure)
                 .service(history::verify),

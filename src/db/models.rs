@@ -102,6 +102,12 @@ pub struct MeasureRow {
     pub report_due: Option<NaiveDate>,
     /// A closure request submitted before the due date is under review.
     pub clock_stopped: bool,
+    /// Closure requests returned for rework (退回次数).
+    pub return_count: i32,
+    /// Closed on or before its due date (null while open or without one).
+    pub closed_on_time: Option<bool>,
+    /// Working days from being set up to being closed.
+    pub days_to_close: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -90,6 +90,9 @@ diesel::table! {
         verified_by -> Nullable<Text>,
         report_due -> Nullable<Date>,
         clock_stopped -> Bool,
+        return_count -> Integer,
+        closed_on_time -> Nullable<Bool>,
+        days_to_close -> Nullable<Integer>,
     }
 }
 

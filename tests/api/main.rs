@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod cli;
+mod dashboards;
 mod errors;
 mod evidence;
 mod extensions;

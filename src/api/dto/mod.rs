@@ -8,6 +8,7 @@ pub mod findings;
 pub mod inspections;
 pub mod measures;
 pub mod page;
+pub mod stats;
 pub mod units;
 
 use chrono::{DateTime, NaiveDateTime, Utc};

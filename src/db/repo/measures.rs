@@ -14,8 +14,8 @@ use crate::db::repo::{
 use crate::db::schema::{measure_supporting_units as msu, measures};
 use crate::db::DbConnection;
 use crate::domain::deadline::Today;
-use crate::domain::enums::{FindingStatus, MeasureKind, MeasureStatus, ReportCycle};
-use crate::domain::{codes, deadline, rules};
+use crate::domain::enums::{FindingStatus, MeasureKind, MeasureStatus, ReportCycle, Warning};
+use crate::domain::{calendar, codes, deadline, rules};
 use crate::error::ApiError;
 
 /// A measure row with its supporting units.
@@ -154,6 +154,9 @@ pub fn create(
         verified_by: None,
         report_due: None,
         clock_stopped: false,
+        return_count: 0,
+        closed_on_time: None,
+        days_to_close: None,
     };
     refresh_deadlines(&mut row);
     apply_quota(&mut row, input.quota.as_ref());
@@ -387,6 +390,13 @@ pub fn refresh_deadlines(row: &mut MeasureRow) {
     row.report_due = deadline::next_report_due(status, kind, cycle, since);
     row.clock_stopped =
         deadline::clock_stopped(status, row.due_date, row.submitted_at.map(|t| t.date()));
+    let closed_on = row
+        .closed_at
+        .map(|t| t.date())
+        .filter(|_| status == MeasureStatus::Closed);
+    row.closed_on_time = closed_on.zip(row.due_date).map(|(on, due)| on <= due);
+    row.days_to_close = closed_on
+        .map(|on| calendar::installed().working_days_between(row.created_at.date(), on) as i32);
 }
 
 /// Writes a changed row, bumping its version; a concurrent change in between is a 409.
@@ -476,8 +486,56 @@ pub fn list(
     after: Option<After>,
     limit: i64,
 ) -> Result<Page<MeasureWithUnits>, ApiError> {
-    let total: i64 = filtered(q, vis, today).count().get_result(conn)?;
-    let mut query = filtered(q, vis, today);
+    list_where(conn, q, vis, today, false, after, limit)
+}
+
+/// The red and yellow measures `vis` may see, earliest due first (the overdue dashboard).
+pub fn needing_attention(
+    conn: &mut DbConnection,
+    q: &MeasureQuery,
+    vis: &Visibility,
+    today: Today,
+    after: Option<After>,
+    limit: i64,
+) -> Result<Page<MeasureWithUnits>, ApiError> {
+    list_where(conn, q, vis, today, true, after, limit)
+}
+
+/// How many measures `vis` sees with each light, within the filters of `q`.
+pub fn count_lights(
+    conn: &mut DbConnection,
+    q: &MeasureQuery,
+    vis: &Visibility,
+    today: Today,
+) -> Result<(i64, i64), ApiError> {
+    let red = warnings::filter_measures(filtered(q, vis, today), Warning::Red, today)
+        .count()
+        .get_result(conn)?;
+    let yellow = warnings::filter_measures(filtered(q, vis, today), Warning::Yellow, today)
+        .count()
+        .get_result(conn)?;
+    Ok((red, yellow))
+}
+
+fn list_where(
+    conn: &mut DbConnection,
+    q: &MeasureQuery,
+    vis: &Visibility,
+    today: Today,
+    attention: bool,
+    after: Option<After>,
+    limit: i64,
+) -> Result<Page<MeasureWithUnits>, ApiError> {
+    let select = || {
+        let query = filtered(q, vis, today);
+        if attention {
+            warnings::filter_attention(query, today)
+        } else {
+            query
+        }
+    };
+    let total: i64 = select().count().get_result(conn)?;
+    let mut query = select();
     let sort = q.sort.unwrap_or_default();
     let bad_cursor = || ApiError::bad_param("cursor", "not a cursor returned by this list");
     query = match sort {

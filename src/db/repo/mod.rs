@@ -7,6 +7,7 @@ pub mod extensions;
 pub mod findings;
 pub mod inspections;
 pub mod measures;
+pub mod stats;
 pub mod units;
 pub mod visibility;
 pub mod warnings;

@@ -63,6 +63,11 @@ pub fn filter_measures(query: Measures, warning: Warning, today: Today) -> Measu
     }
 }
 
+/// Measures that need attention: red or yellow.
+pub fn filter_attention(query: Measures, today: Today) -> Measures {
+    query.filter(red!(today).or(yellow!(today)))
+}
+
 /// Measures past their due date (not closed, clock running).
 pub fn filter_overdue(query: Measures, overdue: bool, today: Today) -> Measures {
     let closed = MeasureStatus::Closed.as_str();

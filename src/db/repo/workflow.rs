@@ -132,7 +132,10 @@ pub fn act_on_measure(
             row.verified_by = Some(verifier);
             row.closed_at = Some(ctx.now);
         }
-        (MeasureAction::Return, _) => row.endorsed_by = None,
+        (MeasureAction::Return, _) => {
+            row.endorsed_by = None;
+            row.return_count += 1;
+        }
         (MeasureAction::Reopen, _) => {
             row.closed_at = None;
             row.verified_by = None;

@@ -1,0 +1,261 @@
+//! Statistics in one aggregate pass per table: counts, lights, rates and the average working
+//! days to close, grouped by unit, inspection, category or kind, within the caller's scope.
+//! Plain SQL (`SUM(CASE …)`) that both databases run; only the placeholders differ.
+
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use diesel::{sql_query, QueryableByName, RunQueryDsl};
+
+use crate::db::repo::Visibility;
+use crate::db::DbConnection;
+use crate::domain::deadline::Today;
+use crate::error::ApiError;
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    #[default]
+    /// The measure's lead unit (牵头单位); findings by their responsible unit.
+    Unit,
+    Inspection,
+    /// The finding's category.
+    Category,
+    /// The measure's kind; findings counted once per kind they have measures of.
+    Kind,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StatsFilter {
+    pub inspection_id: Option<String>,
+    /// Lead or supporting unit of the measure (responsible unit for findings).
+    pub unit_id: Option<String>,
+}
+
+/// One group's raw numbers.
+#[derive(Debug, Clone, Default, QueryableByName)]
+pub struct MeasureCounts {
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = BigInt)]
+    pub measures: i64,
+    #[diesel(sql_type = BigInt)]
+    pub findings: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub closed: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub completed: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub overdue: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub red: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub yellow: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub extensions: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub returns: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub closed_with_due: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub on_time: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub days_to_close: Option<i64>,
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+struct FindingCount {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = BigInt)]
+    findings: i64,
+}
+
+/// Placeholders: `?` for SQLite, `$n` for PostgreSQL.
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+    postgres: bool,
+}
+
+enum Bind {
+    Text(String),
+    Date(chrono::NaiveDate),
+}
+
+impl Sql {
+    fn new(postgres: bool) -> Sql {
+        Sql {
+            text: String::new(),
+            binds: vec![],
+            postgres,
+        }
+    }
+
+    fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    fn bind(&mut self, value: Bind) -> &mut Sql {
+        self.binds.push(value);
+        if self.postgres {
+            let n = self.binds.len();
+            self.text.push_str(&format!("${n}"));
+        } else {
+            self.text.push('?');
+        }
+        self
+    }
+
+    fn load<T>(self, conn: &mut DbConnection) -> Result<Vec<T>, ApiError>
+    where
+        T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
+    {
+        macro_rules! run {
+            ($c:expr) => {{
+                let mut q = sql_query(self.text).into_boxed();
+                for b in self.binds {
+                    q = match b {
+                        Bind::Text(t) => q.bind::<Text, _>(t),
+                        Bind::Date(d) => q.bind::<Date, _>(d),
+                    };
+                }
+                Ok(q.load::<T>($c)?)
+            }};
+        }
+        match conn {
+            DbConnection::Sqlite(c) => run!(c),
+            DbConnection::Postgresql(c) => run!(c),
+        }
+    }
+}
+
+fn scope(sql: &mut Sql, vis: &Visibility, filter: &StatsFilter) {
+    if let Visibility::Unit(unit) = vis {
+        sql.push(" AND (m.lead_unit_id = ")
+            .bind(Bind::Text(unit.clone()))
+            .push(" OR m.id IN (SELECT measure_id FROM measure_supporting_units WHERE unit_id = ")
+            .bind(Bind::Text(unit.clone()))
+            .push(") OR m.finding_id IN (SELECT id FROM findings WHERE responsible_unit_id = ")
+            .bind(Bind::Text(unit.clone()))
+            .push("))");
+    }
+    if let Some(inspection) = &filter.inspection_id {
+        sql.push(" AND m.inspection_id = ")
+            .bind(Bind::Text(inspection.clone()));
+    }
+    if let Some(unit) = &filter.unit_id {
+        sql.push(" AND (m.lead_unit_id = ")
+            .bind(Bind::Text(unit.clone()))
+            .push(" OR m.id IN (SELECT measure_id FROM measure_supporting_units WHERE unit_id = ")
+            .bind(Bind::Text(unit.clone()))
+            .push("))");
+    }
+}
+
+/// Measure numbers per group (`None`: one group, `all`).
+pub fn measures(
+    conn: &mut DbConnection,
+    group: Option<GroupBy>,
+    vis: &Visibility,
+    filter: &StatsFilter,
+    today: Today,
+) -> Result<Vec<MeasureCounts>, ApiError> {
+    let postgres = matches!(conn, DbConnection::Postgresql(_));
+    let key = match group {
+        Some(GroupBy::Unit) => "m.lead_unit_id",
+        Some(GroupBy::Inspection) => "m.inspection_id",
+        Some(GroupBy::Category) => "f.category",
+        Some(GroupBy::Kind) => "m.kind",
+        None => "'all'",
+    };
+    let open = "m.status <> 'closed' AND m.clock_stopped = FALSE";
+    let mut sql = Sql::new(postgres);
+    sql.push(&format!(
+        "SELECT {key} AS key, COUNT(*) AS measures, COUNT(DISTINCT m.finding_id) AS findings, \
+         SUM(CASE WHEN m.status = 'closed' THEN 1 ELSE 0 END) AS closed, \
+         SUM(CASE WHEN m.status IN ('submitted', 'endorsed', 'closed') THEN 1 ELSE 0 END) AS completed, \
+         SUM(CASE WHEN {open} AND m.due_date < "
+    ))
+    .bind(Bind::Date(today.date))
+    .push(&format!(" THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN {open} AND (m.due_date < "))
+    .bind(Bind::Date(today.date))
+    .push(" OR m.report_due < ")
+    .bind(Bind::Date(today.date))
+    .push(&format!(") THEN 1 ELSE 0 END) AS red, SUM(CASE WHEN {open} AND m.due_date >= "))
+    .bind(Bind::Date(today.date))
+    .push(" AND m.due_date <= ")
+    .bind(Bind::Date(today.yellow_until))
+    .push(" AND (m.report_due IS NULL OR m.report_due >= ")
+    .bind(Bind::Date(today.date))
+    .push(
+        ") THEN 1 ELSE 0 END) AS yellow, \
+         SUM(m.extension_count) AS extensions, SUM(m.return_count) AS returns, \
+         SUM(CASE WHEN m.status = 'closed' AND m.due_date IS NOT NULL THEN 1 ELSE 0 END) AS closed_with_due, \
+         SUM(CASE WHEN m.closed_on_time = TRUE THEN 1 ELSE 0 END) AS on_time, \
+         SUM(m.days_to_close) AS days_to_close \
+         FROM measures m JOIN findings f ON f.id = m.finding_id WHERE 1 = 1",
+    );
+    scope(&mut sql, vis, filter);
+    if group.is_some() {
+        sql.push(&format!(" GROUP BY {key} ORDER BY {key}"));
+    }
+    let mut rows: Vec<MeasureCounts> = sql.load(conn)?;
+    // Without GROUP BY an empty ledger still answers one row of zeros (and a null key).
+    rows.retain(|r| r.measures > 0);
+    Ok(rows)
+}
+
+/// Findings per group (unit: responsible unit), when the grouping applies to findings.
+pub fn findings(
+    conn: &mut DbConnection,
+    group: Option<GroupBy>,
+    vis: &Visibility,
+    filter: &StatsFilter,
+) -> Result<Option<Vec<(String, i64)>>, ApiError> {
+    let key = match group {
+        Some(GroupBy::Unit) => "f.responsible_unit_id",
+        Some(GroupBy::Inspection) => "f.inspection_id",
+        Some(GroupBy::Category) => "f.category",
+        Some(GroupBy::Kind) => return Ok(None),
+        None => "'all'",
+    };
+    let postgres = matches!(conn, DbConnection::Postgresql(_));
+    let mut sql = Sql::new(postgres);
+    sql.push(&format!(
+        "SELECT {key} AS key, COUNT(*) AS findings FROM findings f WHERE 1 = 1"
+    ));
+    if let Visibility::Unit(unit) = vis {
+        sql.push(" AND (f.responsible_unit_id = ")
+            .bind(Bind::Text(unit.clone()))
+            .push(" OR f.id IN (SELECT m.finding_id FROM measures m WHERE m.lead_unit_id = ")
+            .bind(Bind::Text(unit.clone()))
+            .push(" OR m.id IN (SELECT measure_id FROM measure_supporting_units WHERE unit_id = ")
+            .bind(Bind::Text(unit.clone()))
+            .push(")))");
+    }
+    if let Some(inspection) = &filter.inspection_id {
+        sql.push(" AND f.inspection_id = ")
+            .bind(Bind::Text(inspection.clone()));
+    }
+    if let Some(unit) = &filter.unit_id {
+        sql.push(" AND f.responsible_unit_id = ")
+            .bind(Bind::Text(unit.clone()));
+    }
+    if group.is_some() {
+        sql.push(&format!(" GROUP BY {key}"));
+    }
+    let rows: Vec<FindingCount> = sql.load(conn)?;
+    Ok(Some(
+        rows.into_iter().map(|r| (r.key, r.findings)).collect(),
+    ))
+}

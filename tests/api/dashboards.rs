@@ -1,0 +1,190 @@
+//! Statistics, the overdue dashboard and the calendar over HTTP. The numbers on the demo
+//! ledger were counted by hand from seeds/demo.json (as of 2022-10-02; dates shift with
+//! today, so overdue stays overdue): 10 findings, 19 measures, 6 closed, 1 more submitted,
+//! 3 past due (XC-2022-03-03-1, XC-2022-03-05-2 and the submitted KH-2021-01-1).
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{days, problem, spawn_app, today, token};
+
+fn group<'a>(stats: &'a Value, label: &str) -> &'a Value {
+    stats["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["label"] == label)
+        .unwrap_or_else(|| panic!("no group {label} in {stats}"))
+}
+
+#[tokio::test]
+async fn stats_on_the_demo_ledger_match_a_count_by_hand() {
+    let app = spawn_app().await;
+    app.seed(zhenggai::seed::DEMO);
+    let stats = app.get_json("/api/v1/stats?group_by=category").await;
+    let total = &stats["total"];
+    assert_eq!(total["findings"], 10);
+    assert_eq!(total["measures"], 19);
+    assert_eq!(total["closed"], 6);
+    assert_eq!(total["completed"], 7);
+    assert_eq!(total["overdue"], 3);
+    assert_eq!(total["red"], 3);
+    assert_eq!(
+        total["red"].as_i64().unwrap()
+            + total["yellow"].as_i64().unwrap()
+            + total["green"].as_i64().unwrap(),
+        19
+    );
+    assert_eq!(total["completion_rate"], 0.3158);
+    assert_eq!(total["extensions"], 0);
+    // Per category (measures by their finding's category): 全面从严治党 8, 党的建设 6,
+    // 业务工作 3, 政治建设 2.
+    let counts: Vec<(&str, i64)> = ["全面从严治党", "党的建设", "业务工作", "政治建设"]
+        .into_iter()
+        .map(|l| (l, group(&stats, l)["measures"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("全面从严治党", 8),
+            ("党的建设", 6),
+            ("业务工作", 3),
+            ("政治建设", 2)
+        ]
+    );
+    let kinds = app.get_json("/api/v1/stats?group_by=kind").await;
+    assert_eq!(group(&kinds, "长期坚持")["measures"], 8);
+    // By unit: 综合科 leads 14 measures, 4 of them closed.
+    let units = app.get_json("/api/v1/stats?group_by=unit").await;
+    let zhk = group(&units, "综合科");
+    assert_eq!(
+        (zhk["measures"].as_i64(), zhk["closed"].as_i64()),
+        (Some(14), Some(4))
+    );
+    // A unit's staff get the numbers of what they see, nothing more.
+    let fkk = token("fkk", "unit", Some("JRB-FKK"));
+    let res = app
+        .send(Method::GET, "/api/v1/stats?group_by=unit", Some(&fkk), None)
+        .await;
+    let own: Value = res.json().await.unwrap();
+    assert!(own["total"]["measures"].as_i64().unwrap() < 19, "{own}");
+    assert_eq!(
+        own["total"]["measures"],
+        app.send(Method::GET, "/api/v1/measures", Some(&fkk), None)
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["total"]
+    );
+    problem(app.get("/api/v1/stats?group_by=colour").await, 400).await;
+}
+
+#[tokio::test]
+async fn the_dashboard_lists_red_then_yellow_with_who_answers_for_them() {
+    let app = spawn_app().await;
+    app.seed(zhenggai::seed::DEMO);
+    let board = app.get_json("/api/v1/dashboard/overdue?limit=2").await;
+    assert_eq!(board["red"], 3);
+    let items = board["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        items[0]["measure"]["code"], "KH-2021-01-1",
+        "most overdue first"
+    );
+    assert_eq!(items[0]["lead_unit_name"], "综合科");
+    assert!(items[0]["finding_title"].as_str().unwrap().len() > 3);
+    assert!(items.iter().all(|i| i["measure"]["warning"] != "green"));
+    let mut seen = 2;
+    let mut cursor = board["next_cursor"].as_str().map(str::to_string);
+    while let Some(c) = cursor {
+        let page = app
+            .get_json(&format!("/api/v1/dashboard/overdue?limit=2&cursor={c}"))
+            .await;
+        seen += page["items"].as_array().unwrap().len();
+        cursor = page["next_cursor"].as_str().map(str::to_string);
+    }
+    assert_eq!(
+        seen as i64,
+        board["red"].as_i64().unwrap() + board["yellow"].as_i64().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_timely_closure_request_stops_the_clock_until_it_is_returned() {
+    let app = spawn_app().await;
+    let (unit, _, finding) = app.ledger().await;
+    let finding_id = finding["id"].as_str().unwrap();
+    let m = app.measure(finding_id, &unit, Some(days(0))).await;
+    let id = m["id"].as_str().unwrap();
+    assert_eq!(m["warning"], "yellow", "due today");
+    let admin = token("root", "admin", None);
+    let act = |action: &'static str, body: Value| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let res = app
+                .act(
+                    admin,
+                    &format!("/api/v1/measures/{id}/actions/{action}"),
+                    body,
+                )
+                .await;
+            assert_eq!(res.status(), 200, "{action}");
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    app.act(
+        &admin,
+        &format!("/api/v1/findings/{finding_id}/actions/claim"),
+        json!({}),
+    )
+    .await;
+    act("start", json!({})).await;
+    let res = app
+        .upload(&admin, id, "报告.pdf", crate::helpers::PDF.to_vec())
+        .await;
+    let evidence: Value = res.json().await.unwrap();
+    let m = act(
+        "submit",
+        json!({"statement": "按期完成", "evidence_ids": [evidence["id"]]}),
+    )
+    .await;
+    assert_eq!(m["clock_stopped"], true);
+    assert_eq!(m["warning"], "green");
+    let m = act("return", json!({"reason": "材料不全"})).await;
+    assert_eq!(m["clock_stopped"], false);
+    assert_eq!(m["warning"], "yellow");
+}
+
+#[tokio::test]
+async fn the_calendar_is_served_and_readiness_says_what_it_covers() {
+    let app = spawn_app().await;
+    let year = app.get_json("/api/v1/calendar/2024").await;
+    assert!(year["source"].as_str().unwrap().contains("chinesecalendar"));
+    let holidays: Vec<&str> = year["holidays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["date"].as_str().unwrap())
+        .collect();
+    assert!(holidays.contains(&"2024-02-12"));
+    assert!(year["workdays"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("2024-02-04")));
+    let unknown = app.get_json("/api/v1/calendar/2035").await;
+    assert!(unknown["source"]
+        .as_str()
+        .unwrap()
+        .contains("weekends only"));
+    problem(app.get("/api/v1/calendar/20240").await, 400).await;
+    let ready = app.get_json("/readyz").await;
+    assert!(ready["calendar"]["years"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(2026)));
+    assert_eq!(
+        ready["calendar"]["current_year_covered"],
+        json!(today().format("%Y").to_string().parse::<i32>().unwrap() <= 2026)
+    );
+}
