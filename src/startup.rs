@@ -59,9 +59,20 @@ pub fn build_server(
         );
     }
     crate::domain::calendar::install(calendar.clone());
+    let ledger = {
+        let mut conn = db
+            .read()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let seq = crate::db::repo::events::last_seq(&mut conn)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        crate::api::polling::LedgerVersion::new(seq)
+    };
+    // Writes by other instances (PostgreSQL) or by `zhenggai seed` beside a running server.
+    ledger.follow(db.clone(), std::time::Duration::from_secs(1));
     let state = web::Data::new(AppState {
         calendar: std::sync::Arc::new(calendar),
         yellow_days: config.yellow_days,
+        ledger,
         db,
         tz: config.tz,
         auth: std::sync::Arc::new(Authenticator::new(verifier)),

@@ -13,6 +13,7 @@ pub mod health;
 pub mod history;
 pub mod inspections;
 pub mod measures;
+pub mod polling;
 pub mod stats;
 pub mod units;
 
@@ -41,6 +42,7 @@ pub struct AppState {
     pub storage: Arc<crate::storage::Storage>,
     pub calendar: Arc<Calendar>,
     pub yellow_days: u32,
+    pub ledger: polling::LedgerVersion,
 }
 
 impl AppState {
@@ -78,11 +80,17 @@ where
 {
     let db = state.db.clone();
     let ctx = caller.write_ctx();
-    web::block(move || {
+    let (result, last_event) = web::block(move || {
         let mut conn = db.write()?;
-        conn.transaction(|conn| f(conn, &ctx))
+        let result = conn.transaction(|conn| f(conn, &ctx));
+        Ok::<_, ApiError>((result, ctx.last_event.get()))
     })
-    .await?
+    .await??;
+    if result.is_ok() {
+        // Committed: every poller's ETag is stale from here on.
+        state.ledger.advance(last_event);
+    }
+    result
 }
 
 /// Every route of the service, registered so that the router and the OpenAPI document are
@@ -92,6 +100,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(health::readyz)
         .service(
             utoipa_actix_web::scope::scope("/api/v1")
+                .wrap(from_fn(polling::etags))
                 .wrap(from_fn(authenticate))
                 .service(units::create)
                 .service(units::list)

@@ -188,3 +188,73 @@ async fn the_calendar_is_served_and_readiness_says_what_it_covers() {
         json!(today().format("%Y").to_string().parse::<i32>().unwrap() <= 2026)
     );
 }
+
+#[tokio::test]
+async fn polls_get_304_until_a_write_changes_the_ledger() {
+    let app = spawn_app().await;
+    // Written through the API, so the server knows its ledger version at once (writes by
+    // another process are followed within a second).
+    let (unit, _, finding) = app.ledger().await;
+    app.unit("JRB-FKK", "风险防控科").await;
+    app.measure(finding["id"].as_str().unwrap(), &unit, Some(days(-3)))
+        .await;
+    let viewer = token("screen", "viewer", None);
+    let poll = |etag: Option<String>| {
+        let app = &app;
+        let viewer = &viewer;
+        async move {
+            let mut req = app
+                .anon
+                .get(app.url("/api/v1/dashboard/overdue?limit=50"))
+                .bearer_auth(viewer);
+            if let Some(tag) = etag {
+                req = req.header("If-None-Match", tag);
+            }
+            req.send().await.unwrap()
+        }
+    };
+    let first = poll(None).await;
+    assert_eq!(first.status(), 200);
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+    let again = poll(Some(tag.clone())).await;
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
+    assert!(again.bytes().await.unwrap().is_empty());
+    // Another caller, or another query, has another tag.
+    let res = app
+        .anon
+        .get(app.url("/api/v1/dashboard/overdue?limit=50"))
+        .bearer_auth(token("fkk", "unit", Some("JRB-FKK")))
+        .header("If-None-Match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // A write anywhere makes the old tag stale.
+    app.unit("JRB-NEW", "新设科室").await;
+    let after = poll(Some(tag.clone())).await;
+    assert_eq!(after.status(), 200);
+    assert_ne!(after.headers()["etag"].to_str().unwrap(), tag);
+    // A refused write changes nothing, and the tag stays.
+    let tag = after.headers()["etag"].to_str().unwrap().to_string();
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/units",
+            Some(&viewer),
+            Some(&json!({"code": "X", "name": "X"})),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(poll(Some(tag)).await.status(), 304);
+    // Every list answers with a tag.
+    for path in [
+        "/api/v1/measures",
+        "/api/v1/findings",
+        "/api/v1/stats",
+        "/api/v1/units",
+    ] {
+        let res = app.get(path).await;
+        assert!(res.headers().contains_key("etag"), "{path}");
+    }
+}

@@ -75,7 +75,16 @@ pub fn append(
             event_head::last_hash.eq(hash),
         ))
         .execute(conn)?;
+    ctx.last_event.set(row.seq);
     Ok(row)
+}
+
+/// The sequence number of the latest event: the ledger's version.
+pub fn last_seq(conn: &mut DbConnection) -> Result<i64, ApiError> {
+    Ok(event_head::table
+        .find(1)
+        .select(event_head::last_seq)
+        .first(conn)?)
 }
 
 /// The events of one object, oldest first, after `after_seq`.

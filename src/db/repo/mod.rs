@@ -28,6 +28,8 @@ pub struct WriteCtx {
     pub actor: Option<String>,
     pub role: String,
     pub now: NaiveDateTime,
+    /// The sequence number of the last event this write appended (0: none yet).
+    pub last_event: std::cell::Cell<i64>,
 }
 
 impl WriteCtx {
@@ -41,6 +43,7 @@ impl WriteCtx {
             actor,
             role: role.to_string(),
             now,
+            last_event: std::cell::Cell::new(0),
         }
     }
 }

@@ -1,0 +1,120 @@
+//! Cheap polling: every GET under `/api/v1` answers with an ETag derived from the ledger's
+//! version (the sequence number of the latest audit event, which every committed write
+//! appends), today's date (the lights change at midnight), the caller's scope and the
+//! request. `If-None-Match` with that tag answers 304 before any handler or query runs.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpResponse};
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use crate::auth::caller::Caller;
+use crate::db::repo::events;
+use crate::db::Db;
+
+/// The ledger's version as this process knows it.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerVersion(Arc<AtomicI64>);
+
+impl LedgerVersion {
+    pub fn new(start: i64) -> LedgerVersion {
+        LedgerVersion(Arc::new(AtomicI64::new(start)))
+    }
+
+    pub fn get(&self) -> i64 {
+        self.0.load(Ordering::Acquire)
+    }
+
+    /// A write committed up to event `seq` (never goes back).
+    pub fn advance(&self, seq: i64) {
+        self.0.fetch_max(seq, Ordering::AcqRel);
+    }
+
+    /// Follows writes made by other instances sharing the database (PostgreSQL): reads the
+    /// chain's head once a second on a thread of its own.
+    pub fn follow(&self, db: Db, every: Duration) {
+        let version = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("ledger-version".into())
+            .spawn(move || loop {
+                std::thread::sleep(every);
+                if let Ok(mut conn) = db.read() {
+                    if let Ok(seq) = events::last_seq(&mut conn) {
+                        version.advance(seq);
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            log::warn!("cannot follow other instances' writes: {e}");
+        }
+    }
+}
+
+/// The tag for this request as this caller sees it now.
+fn tag(state: &AppState, caller: &Caller, req: &ServiceRequest) -> String {
+    let version = state.ledger.get();
+    let mut h = Sha256::new();
+    h.update(state.today().date.to_string());
+    h.update([0]);
+    h.update(caller.role.as_str());
+    h.update([0]);
+    h.update(
+        caller
+            .unit
+            .as_ref()
+            .map(|(id, _)| id.as_str())
+            .unwrap_or(""),
+    );
+    h.update([0]);
+    h.update(req.path());
+    h.update([0]);
+    h.update(req.query_string());
+    let digest: String = h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("\"{version}-{digest}\"")
+}
+
+/// `from_fn` middleware for GETs; runs after authentication.
+pub async fn etags(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let caller = req.extensions().get::<Caller>().cloned();
+    let (Some(state), Some(caller), true) = (state, caller, req.method() == Method::GET) else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let tag = tag(&state, &caller, &req);
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
+    if unchanged {
+        let res = HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+            .finish();
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+    let mut res = next.call(req).await?;
+    if res.status().is_success() && !res.headers().contains_key(header::ETAG) {
+        if let Ok(value) = header::HeaderValue::from_str(&tag) {
+            res.headers_mut().insert(header::ETAG, value);
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("private, no-cache"),
+            );
+        }
+    }
+    Ok(res.map_into_left_body())
+}
