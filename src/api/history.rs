@@ -3,7 +3,7 @@
 use actix_web::{get, web, HttpResponse};
 use uuid::Uuid;
 
-use super::dto::events::{Event, EventPage, HistoryQuery};
+use super::dto::events::{Event, EventPage, Feed, FeedQuery, HistoryQuery};
 use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::extract::Params;
 use super::{access, read, AppState};
@@ -78,6 +78,66 @@ pub async fn measure(
 ) -> Result<HttpResponse, ApiError> {
     history(state, caller, "measure", id.into_inner(), q).await
 }
+
+/// The change feed: every change the caller may see, in order.
+///
+/// Resume with `after=<next_cursor>`; `next_cursor` is present on every page, so a client
+/// never misses or repeats an event. With `wait` (≤ 30 s) an empty answer is held until
+/// something happens. Units and leaders see events of their own items (and of units).
+#[utoipa::path(tag = "audit", operation_id = "change_feed", params(FeedQuery),
+    responses((status = 200, description = "Events after the cursor.", body = Feed)))]
+#[get("/events")]
+pub async fn feed(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Params(q): Params<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.check_role(Action::ReadMeasures)?;
+    let after = match decode_cursor(q.after.as_deref().filter(|a| !a.is_empty()), FEED)? {
+        Some(a) => a
+            .key
+            .parse::<i64>()
+            .map_err(|_| ApiError::bad_param("after", "not a cursor returned by this feed"))?,
+        None => 0,
+    };
+    let limit = limit(q.limit);
+    let wait = std::time::Duration::from_secs(u64::from(q.wait.unwrap_or(0)));
+    let deadline = std::time::Instant::now() + wait;
+    let vis = caller.visibility();
+    loop {
+        let seen = state.ledger.get();
+        let scope = vis.clone();
+        let (rows, head) =
+            read(&state, move |conn| events::feed(conn, &scope, after, limit)).await?;
+        let now = std::time::Instant::now();
+        if !rows.is_empty() || now >= deadline {
+            return Ok(HttpResponse::Ok().json(feed_page(rows, head, after, limit)));
+        }
+        // Nothing yet: sleep until the ledger moves (or the wait is over), then look again.
+        state.ledger.wait_past(seen.max(head), deadline - now).await;
+    }
+}
+
+fn feed_page(rows: Vec<crate::db::models::EventRow>, head: i64, after: i64, limit: i64) -> Feed {
+    let has_more = rows.len() as i64 > limit;
+    let items: Vec<Event> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(Event::from)
+        .collect();
+    // With more to come, resume after the last item; otherwise after the head, so events
+    // the caller may not see are not scanned again.
+    let position = match items.last() {
+        Some(last) if has_more => last.seq,
+        _ => head.max(after),
+    };
+    Feed {
+        items,
+        next_cursor: encode_cursor(FEED, position.to_string(), String::new()),
+    }
+}
+
+const FEED: &str = "feed";
 
 /// Check the whole audit trail.
 ///

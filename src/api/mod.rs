@@ -143,6 +143,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(stats::overdue)
                 .service(history::finding)
                 .service(history::measure)
-                .service(history::verify),
+                .service(history::verify)
+                .service(history::feed),
         );
 }

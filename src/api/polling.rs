@@ -19,22 +19,44 @@ use crate::auth::caller::Caller;
 use crate::db::repo::events;
 use crate::db::Db;
 
-/// The ledger's version as this process knows it.
+/// The ledger's version as this process knows it, and a bell for long-pollers.
 #[derive(Debug, Clone, Default)]
-pub struct LedgerVersion(Arc<AtomicI64>);
+pub struct LedgerVersion {
+    seq: Arc<AtomicI64>,
+    changed: Arc<tokio::sync::Notify>,
+}
 
 impl LedgerVersion {
     pub fn new(start: i64) -> LedgerVersion {
-        LedgerVersion(Arc::new(AtomicI64::new(start)))
+        LedgerVersion {
+            seq: Arc::new(AtomicI64::new(start)),
+            changed: Arc::new(tokio::sync::Notify::new()),
+        }
     }
 
     pub fn get(&self) -> i64 {
-        self.0.load(Ordering::Acquire)
+        self.seq.load(Ordering::Acquire)
     }
 
     /// A write committed up to event `seq` (never goes back).
     pub fn advance(&self, seq: i64) {
-        self.0.fetch_max(seq, Ordering::AcqRel);
+        if self.seq.fetch_max(seq, Ordering::AcqRel) < seq {
+            self.changed.notify_waiters();
+        }
+    }
+
+    /// Waits until the version passes `seen`, or `timeout` elapses.
+    pub async fn wait_past(&self, seen: i64, timeout: Duration) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.changed.notified();
+            if self.get() > seen {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return;
+            }
+        }
     }
 
     /// Follows writes made by other instances sharing the database (PostgreSQL): reads the

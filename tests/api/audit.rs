@@ -92,3 +92,162 @@ fn audit_verify_passes_on_an_intact_ledger() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("intact"));
 }
+
+mod feed {
+    use reqwest::Method;
+    use serde_json::{json, Value};
+
+    use crate::helpers::{days, spawn_app, token, TestApp};
+
+    async fn page(app: &TestApp, who: &str, query: &str) -> Value {
+        let res = app
+            .send(
+                Method::GET,
+                &format!("/api/v1/events?{query}"),
+                Some(who),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    fn actions(page: &Value) -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["object_type"].as_str().unwrap(),
+                    e["action"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_feed_is_ordered_resumable_and_scoped() {
+        let app = spawn_app().await;
+        let admin = token("root", "admin", None);
+        let (unit, inspection, finding) = app.ledger().await;
+        app.unit("CWS", "财务审计处").await;
+        let cws = app.get_json("/api/v1/units?limit=10").await["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["code"] == "CWS")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let other = app.finding(&inspection, &cws).await;
+        app.measure(finding["id"].as_str().unwrap(), &unit, Some(days(9)))
+            .await;
+        app.measure(other["id"].as_str().unwrap(), &cws, Some(days(9)))
+            .await;
+
+        // Everything, in order, two at a time, resumed by cursor.
+        let mut all = vec![];
+        let mut cursor = String::new();
+        let mut seqs = vec![];
+        loop {
+            let p = page(&app, &admin, &format!("limit=2&after={cursor}")).await;
+            assert!(p["next_cursor"].is_string(), "always a cursor");
+            seqs.extend(
+                p["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["seq"].as_i64().unwrap()),
+            );
+            all.extend(actions(&p));
+            let next = p["next_cursor"].as_str().unwrap().to_string();
+            if p["items"].as_array().unwrap().is_empty() {
+                assert_eq!(next, cursor, "an empty page keeps its place");
+                break;
+            }
+            cursor = next;
+        }
+        assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
+        assert_eq!(
+            all,
+            vec![
+                "unit unit.create",
+                "inspection inspection.create",
+                "finding finding.create",
+                "unit unit.create",
+                "finding finding.create",
+                "measure measure.create",
+                "measure measure.create"
+            ]
+        );
+        // 综合科's staff see units, their inspection, their finding and measure only.
+        let staff = token("li", "unit", Some("ZHK"));
+        let p = page(&app, &staff, "limit=50").await;
+        assert_eq!(
+            actions(&p),
+            vec![
+                "unit unit.create",
+                "inspection inspection.create",
+                "finding finding.create",
+                "unit unit.create",
+                "measure measure.create"
+            ]
+        );
+        // Resuming where the staff stopped shows nothing new, and keeps the place.
+        let again = page(
+            &app,
+            &staff,
+            &format!("after={}", p["next_cursor"].as_str().unwrap()),
+        )
+        .await;
+        assert!(again["items"].as_array().unwrap().is_empty());
+        assert_eq!(again["next_cursor"], p["next_cursor"]);
+        let bad = app
+            .send(
+                Method::GET,
+                "/api/v1/events?after=nonsense",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(bad.status(), 400);
+        let bad = app
+            .send(Method::GET, "/api/v1/events?wait=31", Some(&admin), None)
+            .await;
+        assert_eq!(bad.status(), 400);
+    }
+
+    #[tokio::test]
+    async fn a_long_poll_wakes_up_when_something_happens() {
+        let app = spawn_app().await;
+        let admin = token("root", "admin", None);
+        app.unit("ZHK", "综合科").await;
+        let p = page(&app, &admin, "").await;
+        let cursor = p["next_cursor"].as_str().unwrap().to_string();
+        let started = std::time::Instant::now();
+        let query = format!("after={cursor}&wait=20");
+        let waiting = page(&app, &admin, &query);
+        let writer = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            app.created(
+                "/api/v1/units",
+                &json!({"code": "CWS", "name": "财务审计处"}),
+            )
+            .await;
+        };
+        let (p, _) = tokio::join!(waiting, writer);
+        assert_eq!(actions(&p), vec!["unit unit.create"]);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "woke up early"
+        );
+        // With nothing happening it gives up after `wait` with an empty page.
+        let cursor = p["next_cursor"].as_str().unwrap();
+        let p = page(&app, &admin, &format!("after={cursor}&wait=1")).await;
+        assert!(p["items"].as_array().unwrap().is_empty());
+        assert_eq!(p["next_cursor"], cursor);
+    }
+}

@@ -71,3 +71,27 @@ pub struct HistoryQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+#[derive(Debug, Clone, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// `next_cursor` of the previous call; absent: from the beginning.
+    pub after: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[validate(range(min = 1, max = 500))]
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// Seconds (0–30) to wait for a new event when there is none yet (long polling).
+    #[validate(range(min = 0, max = 30))]
+    #[param(minimum = 0, maximum = 30)]
+    pub wait: Option<u32>,
+}
+
+/// A page of the change feed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Feed {
+    pub items: Vec<Event>,
+    /// Always present, also on an empty page: pass it as `after` to resume exactly here.
+    pub next_cursor: String,
+}

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::db::models::EventRow;
-use crate::db::repo::{new_id, WriteCtx};
+use crate::db::repo::{new_id, visibility, Visibility, WriteCtx};
 use crate::db::schema::{event_head, events};
 use crate::db::DbConnection;
 use crate::domain::audit::{self, Sealed};
@@ -85,6 +85,28 @@ pub fn last_seq(conn: &mut DbConnection) -> Result<i64, ApiError> {
         .find(1)
         .select(event_head::last_seq)
         .first(conn)?)
+}
+
+/// The change feed: events after `after` that `vis` may see, in order, up to the head of
+/// the chain as it stood when read. Returns the events (at most `limit + 1`) and that head.
+pub fn feed(
+    conn: &mut DbConnection,
+    vis: &Visibility,
+    after: i64,
+    limit: i64,
+) -> Result<(Vec<EventRow>, i64), ApiError> {
+    let head = last_seq(conn)?;
+    let mut query = events::table
+        .filter(events::seq.gt(after))
+        .filter(events::seq.le(head))
+        .into_boxed();
+    query = visibility::filter_events(query, vis);
+    let rows = query
+        .order(events::seq.asc())
+        .limit(limit + 1)
+        .select(EventRow::as_select())
+        .load(conn)?;
+    Ok((rows, head))
 }
 
 /// The events of one object, oldest first, after `after_seq`.

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use crate::db::connection::MultiBackend;
 use crate::db::models::{FindingRow, MeasureRow};
-use crate::db::schema::{findings, inspections, measure_supporting_units as msu, measures};
+use crate::db::schema::{events, findings, inspections, measure_supporting_units as msu, measures};
 use crate::db::DbConnection;
 use crate::domain::permissions::Scope;
 use crate::error::ApiError;
@@ -108,6 +108,48 @@ pub fn filter_inspections(
                 .or(inspections::id.eq_any(involving!(unit, measures::inspection_id))),
         ),
     }
+}
+
+/// Audit events about units, and about inspections, findings and measures `vis` sees.
+pub fn filter_events(
+    query: events::BoxedQuery<'static, MultiBackend>,
+    vis: &Visibility,
+) -> events::BoxedQuery<'static, MultiBackend> {
+    let Visibility::Unit(unit) = vis else {
+        return query;
+    };
+    let own_findings = findings::table
+        .filter(findings::responsible_unit_id.eq(unit.clone()))
+        .select(findings::id);
+    let measures_seen = measures::table
+        .filter(involves!(unit).or(measures::finding_id.eq_any(own_findings)))
+        .select(measures::id);
+    let findings_seen = findings::table
+        .filter(
+            findings::responsible_unit_id
+                .eq(unit.clone())
+                .or(findings::id.eq_any(involving!(unit, measures::finding_id))),
+        )
+        .select(findings::id);
+    let inspections_seen = findings::table
+        .filter(findings::responsible_unit_id.eq(unit.clone()))
+        .select(findings::inspection_id);
+    let inspections_involved = involving!(unit, measures::inspection_id);
+    query.filter(
+        events::object_type
+            .eq("unit")
+            .or(events::object_type
+                .eq("measure")
+                .and(events::object_id.eq_any(measures_seen)))
+            .or(events::object_type
+                .eq("finding")
+                .and(events::object_id.eq_any(findings_seen)))
+            .or(events::object_type.eq("inspection").and(
+                events::object_id
+                    .eq_any(inspections_seen)
+                    .or(events::object_id.eq_any(inspections_involved)),
+            )),
+    )
 }
 
 pub fn inspection_scope(
