@@ -81,12 +81,22 @@ pub fn build_server(
     let document = openapi::document();
     let table = web::Data::new(RouteTable(openapi::route_table(&document)));
     let spec = web::Data::new(Spec(document.to_string()));
+    let registry = prometheus::Registry::new();
+    let gauges = web::Data::new(
+        crate::api::metrics::Gauges::new(registry.clone()).map_err(std::io::Error::other)?,
+    );
+    let request_metrics = actix_web_prom::PrometheusMetricsBuilder::new("zhenggai")
+        .registry(registry)
+        .mask_unmatched_patterns("UNMATCHED")
+        .build()
+        .map_err(std::io::Error::other)?;
     let listener = TcpListener::bind(&config.bind)?;
     let addr = listener.local_addr()?;
     let mut server = HttpServer::new(move || {
         App::new()
             .into_utoipa_app()
             .app_data(state.clone())
+            .app_data(gauges.clone())
             .app_data(web::PathConfig::default().error_handler(extract::path_error))
             .configure(crate::api::routes)
             .into_app()
@@ -103,7 +113,9 @@ pub fn build_server(
             )
             .default_service(web::to(not_matched))
             .wrap(ErrorHandlers::new().default_handler(as_problem))
-            .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+            .wrap(request_metrics.clone())
+            .wrap(Logger::new(r#"%a "%r" %s %b %Dms id=%{x-request-id}o"#))
+            .wrap(actix_web::middleware::from_fn(crate::api::request_id::tag))
     })
     .listen(listener)?;
     if let Some(workers) = config.workers {

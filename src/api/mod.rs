@@ -13,7 +13,9 @@ pub mod health;
 pub mod history;
 pub mod inspections;
 pub mod measures;
+pub mod metrics;
 pub mod polling;
+pub mod request_id;
 pub mod stats;
 pub mod units;
 
@@ -98,6 +100,7 @@ where
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(metrics::metrics)
         .service(
             utoipa_actix_web::scope::scope("/api/v1")
                 .wrap(from_fn(polling::etags))

@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::middleware::Next;
+use actix_web::ResponseError;
 use actix_web::{web, HttpMessage};
 
 use super::caller::Caller;
@@ -96,12 +97,19 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
 pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-    let caller = state.auth.caller(&state, req.headers()).await?;
-    req.extensions_mut().insert(caller);
-    next.call(req).await
+    match state.auth.caller(&state, req.headers()).await {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            Ok(next.call(req).await?.map_into_left_body())
+        }
+        // Answered here (not raised) so the outer middleware see and tag the response.
+        Err(refusal) => Ok(req
+            .into_response(refusal.error_response())
+            .map_into_right_body()),
+    }
 }

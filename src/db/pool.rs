@@ -103,6 +103,15 @@ impl Db {
         })
     }
 
+    /// (open connections, idle connections) of the read and the write pool.
+    pub fn usage(&self) -> [(&'static str, u32, u32); 2] {
+        let (r, w) = (self.read.state(), self.write.state());
+        [
+            ("read", r.connections, r.idle_connections),
+            ("write", w.connections, w.idle_connections),
+        ]
+    }
+
     pub fn read(&self) -> Result<PooledConn, r2d2::PoolError> {
         self.read.get()
     }

@@ -1,0 +1,111 @@
+//! `GET /metrics` in Prometheus text format: requests by route and status with a latency
+//! histogram (actix-web-prom), plus connection-pool usage and the ledger's lights, read at
+//! scrape time. For roles that read everything (a scraper uses a viewer token).
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use prometheus::{Encoder, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+
+use super::{read, AppState};
+use crate::db::repo::warnings;
+use crate::db::schema::measures;
+use crate::domain::enums::Warning;
+use crate::error::{ApiError, Problem};
+
+/// The service's own gauges, registered beside the request metrics.
+#[derive(Clone)]
+pub struct Gauges {
+    pub registry: Registry,
+    pool: IntGaugeVec,
+    lights: IntGaugeVec,
+    ledger_version: IntGauge,
+}
+
+impl Gauges {
+    pub fn new(registry: Registry) -> Result<Gauges, prometheus::Error> {
+        let pool = IntGaugeVec::new(
+            Opts::new(
+                "db_pool_connections",
+                "Database connections by pool and state",
+            )
+            .namespace("zhenggai"),
+            &["pool", "state"],
+        )?;
+        let lights = IntGaugeVec::new(
+            Opts::new("measures", "Measures by warning light (红黄绿灯) today")
+                .namespace("zhenggai"),
+            &["warning"],
+        )?;
+        let ledger_version = IntGauge::with_opts(
+            Opts::new(
+                "ledger_version",
+                "Sequence number of the latest audit event",
+            )
+            .namespace("zhenggai"),
+        )?;
+        registry.register(Box::new(pool.clone()))?;
+        registry.register(Box::new(lights.clone()))?;
+        registry.register(Box::new(ledger_version.clone()))?;
+        Ok(Gauges {
+            registry,
+            pool,
+            lights,
+            ledger_version,
+        })
+    }
+}
+
+/// Prometheus metrics.
+#[utoipa::path(tag = "health", operation_id = "metrics", security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "Prometheus text format.", content_type = "text/plain"),
+        (status = 401, description = "No valid bearer token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Units and leaders cannot read ledger-wide numbers.", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/metrics")]
+pub async fn metrics(
+    state: web::Data<AppState>,
+    gauges: web::Data<Gauges>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let caller = state.auth.caller(&state, req.headers()).await?;
+    if caller.role.is_unit_scoped() {
+        return Err(ApiError::Forbidden(
+            "metrics count the whole ledger; use a viewer token".into(),
+        ));
+    }
+    for (pool, open, idle) in state.db.usage() {
+        gauges
+            .pool
+            .with_label_values(&[pool, "open"])
+            .set(i64::from(open));
+        gauges
+            .pool
+            .with_label_values(&[pool, "idle"])
+            .set(i64::from(idle));
+    }
+    gauges.ledger_version.set(state.ledger.get());
+    let today = state.today();
+    let counts = read(&state, move |conn| {
+        let mut counts = vec![];
+        for light in [Warning::Red, Warning::Yellow, Warning::Green] {
+            let n: i64 = warnings::filter_measures(measures::table.into_boxed(), light, today)
+                .count()
+                .get_result(conn)?;
+            counts.push((light, n));
+        }
+        Ok(counts)
+    })
+    .await?;
+    for (light, n) in counts {
+        gauges.lights.with_label_values(&[light.as_str()]).set(n);
+    }
+    let mut body = Vec::new();
+    TextEncoder::new()
+        .encode(&gauges.registry.gather(), &mut body)
+        .map_err(|e| ApiError::Internal(format!("metrics: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4"))
+        .body(body))
+}
