@@ -31,6 +31,9 @@ enum Command {
     Seed {
         /// A seed file in the format of seeds/demo.json.
         file: Option<std::path::PathBuf>,
+        /// Instead: a synthetic ledger of N measures (for benchmarks), into an empty database.
+        #[arg(long, value_name = "N", conflicts_with = "file")]
+        synthetic: Option<usize>,
     },
     /// Print the OpenAPI document (JSON).
     Openapi,
@@ -127,7 +130,18 @@ pub fn main() -> ExitCode {
                 println!("database {} is up to date", config.database_display());
                 Ok(())
             }),
-        Command::Seed { file } => {
+        Command::Seed {
+            synthetic: Some(n), ..
+        } => Config::from_env()
+            .map_err(|e| e.to_string())
+            .and_then(|config| {
+                let db = startup::open_database(&config).map_err(|e| e.to_string())?;
+                let today = crate::domain::deadline::today(chrono::Utc::now(), config.tz);
+                let report = crate::synthetic::load(&db, n, today).map_err(|e| e.to_string())?;
+                println!("{report}");
+                Ok(())
+            }),
+        Command::Seed { file, .. } => {
             Config::from_env()
                 .map_err(|e| e.to_string())
                 .and_then(|config| {

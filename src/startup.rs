@@ -73,6 +73,7 @@ pub fn build_server(
         calendar: std::sync::Arc::new(calendar),
         yellow_days: config.yellow_days,
         ledger,
+        cache: Default::default(),
         db,
         tz: config.tz,
         auth: std::sync::Arc::new(Authenticator::new(verifier)),

@@ -45,6 +45,7 @@ pub struct AppState {
     pub calendar: Arc<Calendar>,
     pub yellow_days: u32,
     pub ledger: polling::LedgerVersion,
+    pub cache: Arc<polling::ResponseCache>,
 }
 
 impl AppState {

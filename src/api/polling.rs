@@ -7,10 +7,14 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::body::{EitherBody, MessageBody};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use actix_web::body::{self, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
+use actix_web::web::Bytes;
 use actix_web::{web, HttpMessage, HttpResponse};
 use sha2::{Digest, Sha256};
 
@@ -87,6 +91,50 @@ impl LedgerVersion {
     }
 }
 
+/// Bodies of recent GET answers by tag. The tag names the ledger version, the day, the
+/// caller's scope and the request, so an entry can never be served stale; a new version
+/// empties the cache. Dashboards asking the same question share one computation.
+#[derive(Debug, Default)]
+pub struct ResponseCache(Mutex<CacheState>);
+
+#[derive(Debug, Default)]
+struct CacheState {
+    version: i64,
+    bytes: usize,
+    entries: HashMap<String, (HeaderValueText, Bytes)>,
+}
+
+type HeaderValueText = String;
+
+const CACHE_MAX_BYTES: usize = 32 * 1024 * 1024;
+const CACHE_MAX_BODY: usize = 1024 * 1024;
+
+impl ResponseCache {
+    fn get(&self, version: i64, tag: &str) -> Option<(String, Bytes)> {
+        let state = self.0.lock().ok()?;
+        if state.version != version {
+            return None;
+        }
+        state.entries.get(tag).cloned()
+    }
+
+    fn put(&self, version: i64, tag: String, content_type: String, body: Bytes) {
+        if body.len() > CACHE_MAX_BODY {
+            return;
+        }
+        let Ok(mut state) = self.0.lock() else {
+            return;
+        };
+        if state.version != version || state.bytes + body.len() > CACHE_MAX_BYTES {
+            state.entries.clear();
+            state.bytes = 0;
+            state.version = version;
+        }
+        state.bytes += body.len();
+        state.entries.insert(tag, (content_type, body));
+    }
+}
+
 /// The tag for this request as this caller sees it now.
 fn tag(state: &AppState, caller: &Caller, req: &ServiceRequest) -> String {
     let version = state.ledger.get();
@@ -113,16 +161,21 @@ fn tag(state: &AppState, caller: &Caller, req: &ServiceRequest) -> String {
     format!("\"{version}-{digest}\"")
 }
 
-/// `from_fn` middleware for GETs; runs after authentication.
+/// `from_fn` middleware for GETs; runs after authentication. `Cache-Control: no-cache` on
+/// the request skips the shared answer (the ETag still applies).
 pub async fn etags(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let caller = req.extensions().get::<Caller>().cloned();
-    let (Some(state), Some(caller), true) = (state, caller, req.method() == Method::GET) else {
+    // The audit check reads the database as it is, not as the ledger version says.
+    let live = req.path().ends_with("/audit/verify");
+    let (Some(state), Some(caller), true) = (state, caller, req.method() == Method::GET && !live)
+    else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
+    let version = state.ledger.get();
     let tag = tag(&state, &caller, &req);
     let unchanged = req
         .headers()
@@ -136,15 +189,43 @@ pub async fn etags(
             .finish();
         return Ok(req.into_response(res).map_into_right_body());
     }
-    let mut res = next.call(req).await?;
-    if res.status().is_success() && !res.headers().contains_key(header::ETAG) {
-        if let Ok(value) = header::HeaderValue::from_str(&tag) {
-            res.headers_mut().insert(header::ETAG, value);
-            res.headers_mut().insert(
-                header::CACHE_CONTROL,
-                header::HeaderValue::from_static("private, no-cache"),
-            );
+    let fresh = req
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-cache"));
+    if !fresh {
+        if let Some((content_type, body)) = state.cache.get(version, &tag) {
+            let res = HttpResponse::Ok()
+                .insert_header((header::ETAG, tag))
+                .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+                .insert_header((header::CONTENT_TYPE, content_type))
+                .body(body);
+            return Ok(req.into_response(res).map_into_right_body());
         }
     }
-    Ok(res.map_into_left_body())
+    let res = next.call(req).await?;
+    if res.status() != actix_web::http::StatusCode::OK || res.headers().contains_key(header::ETAG) {
+        return Ok(res.map_into_left_body());
+    }
+    // A list, stats or dashboard answer: tag it, and keep it for the next asker.
+    let (http, res) = res.into_parts();
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_string();
+    let body = body::to_bytes(res.into_body())
+        .await
+        .map_err(|_| actix_web::error::ErrorInternalServerError("response body"))?;
+    state
+        .cache
+        .put(version, tag.clone(), content_type.clone(), body.clone());
+    let res = HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .body(body);
+    Ok(ServiceResponse::new(http, res).map_into_right_body())
 }

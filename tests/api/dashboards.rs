@@ -230,8 +230,13 @@ async fn polls_get_304_until_a_write_changes_the_ledger() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    // A write anywhere makes the old tag stale.
+    // A write anywhere makes the old tag stale, and no stored answer outlives it.
+    let before = app.get_json("/api/v1/units").await["total"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(app.get_json("/api/v1/units").await["total"], before);
     app.unit("JRB-NEW", "新设科室").await;
+    assert_eq!(app.get_json("/api/v1/units").await["total"], before + 1);
     let after = poll(Some(tag.clone())).await;
     assert_eq!(after.status(), 200);
     assert_ne!(after.headers()["etag"].to_str().unwrap(), tag);

@@ -202,9 +202,13 @@ pub fn measures(
          SUM(m.extension_count) AS extensions, SUM(m.return_count) AS returns, \
          SUM(CASE WHEN m.status = 'closed' AND m.due_date IS NOT NULL THEN 1 ELSE 0 END) AS closed_with_due, \
          SUM(CASE WHEN m.closed_on_time = TRUE THEN 1 ELSE 0 END) AS on_time, \
-         SUM(m.days_to_close) AS days_to_close \
-         FROM measures m JOIN findings f ON f.id = m.finding_id WHERE 1 = 1",
+         SUM(m.days_to_close) AS days_to_close FROM measures m",
     );
+    // Only the category lives on the finding; the other groupings need no join.
+    if group == Some(GroupBy::Category) {
+        sql.push(" JOIN findings f ON f.id = m.finding_id");
+    }
+    sql.push(" WHERE 1 = 1");
     scope(&mut sql, vis, filter);
     if group.is_some() {
         sql.push(&format!(" GROUP BY {key} ORDER BY {key}"));
