@@ -95,7 +95,11 @@ impl LedgerVersion {
 /// caller's scope and the request, so an entry can never be served stale; a new version
 /// empties the cache. Dashboards asking the same question share one computation.
 #[derive(Debug, Default)]
-pub struct ResponseCache(Mutex<CacheState>);
+pub struct ResponseCache {
+    state: Mutex<CacheState>,
+    /// One computation per tag at a time: concurrent askers wait for the first.
+    inflight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
 
 #[derive(Debug, Default)]
 struct CacheState {
@@ -111,7 +115,7 @@ const CACHE_MAX_BODY: usize = 1024 * 1024;
 
 impl ResponseCache {
     fn get(&self, version: i64, tag: &str) -> Option<(String, Bytes)> {
-        let state = self.0.lock().ok()?;
+        let state = self.state.lock().ok()?;
         if state.version != version {
             return None;
         }
@@ -122,7 +126,7 @@ impl ResponseCache {
         if body.len() > CACHE_MAX_BODY {
             return;
         }
-        let Ok(mut state) = self.0.lock() else {
+        let Ok(mut state) = self.state.lock() else {
             return;
         };
         if state.version != version || state.bytes + body.len() > CACHE_MAX_BYTES {
@@ -132,6 +136,28 @@ impl ResponseCache {
         }
         state.bytes += body.len();
         state.entries.insert(tag, (content_type, body));
+    }
+
+    fn gate(&self, tag: &str) -> Arc<tokio::sync::Mutex<()>> {
+        match self.inflight.lock() {
+            Ok(mut map) => map.entry(tag.to_string()).or_default().clone(),
+            Err(_) => Arc::default(),
+        }
+    }
+
+    fn release(&self, tag: &str) {
+        if let Ok(mut map) = self.inflight.lock() {
+            map.remove(tag);
+        }
+    }
+}
+
+/// Ends a tag's turn; dropped before the turn's lock, after the answer is stored.
+struct Release<'a>(&'a ResponseCache, String);
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        self.0.release(&self.1);
     }
 }
 
@@ -194,13 +220,29 @@ pub async fn etags(
         .get(header::CACHE_CONTROL)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("no-cache"));
-    if !fresh {
-        if let Some((content_type, body)) = state.cache.get(version, &tag) {
-            let res = HttpResponse::Ok()
-                .insert_header((header::ETAG, tag))
+    let cached = |tag: &str| {
+        state.cache.get(version, tag).map(|(content_type, body)| {
+            HttpResponse::Ok()
+                .insert_header((header::ETAG, tag.to_string()))
                 .insert_header((header::CACHE_CONTROL, "private, no-cache"))
                 .insert_header((header::CONTENT_TYPE, content_type))
-                .body(body);
+                .body(body)
+        })
+    };
+    if !fresh {
+        if let Some(res) = cached(&tag) {
+            return Ok(req.into_response(res).map_into_right_body());
+        }
+    }
+    // A miss: the first asker computes, the others wait for its answer.
+    let gate = (!fresh).then(|| state.cache.gate(&tag));
+    let _turn = match &gate {
+        Some(gate) => Some(gate.lock().await),
+        None => None,
+    };
+    let _release = gate.as_ref().map(|_| Release(&state.cache, tag.clone()));
+    if !fresh {
+        if let Some(res) = cached(&tag) {
             return Ok(req.into_response(res).map_into_right_body());
         }
     }

@@ -252,3 +252,44 @@ fn token_refuses_what_the_service_would_refuse() {
     ))
     .contains("at least 32"));
 }
+
+#[tokio::test]
+async fn a_synthetic_ledger_is_realistic_and_loaded_once() {
+    let app = crate::helpers::spawn_app().await;
+    let run = || {
+        zhenggai()
+            .args(["seed", "--synthetic", "4000"])
+            .env("DATABASE_URL", &app.config.database_url)
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("4000 measures"));
+    let again = run();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already"));
+    // The server learns of another process's writes within a second.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let stats = app.get_json("/api/v1/stats?group_by=kind").await;
+    let total = &stats["total"];
+    assert_eq!(total["measures"], 4000);
+    assert_eq!(total["findings"], 200);
+    let overdue = total["overdue"].as_f64().unwrap() / 4000.0;
+    assert!(
+        (0.10..0.20).contains(&overdue),
+        "about 15% overdue: {overdue}"
+    );
+    assert_eq!(
+        stats["groups"].as_array().unwrap().len(),
+        3,
+        "all three kinds"
+    );
+    assert!(total["closed"].as_i64().unwrap() > 0);
+    assert_eq!(app.get_json("/api/v1/units").await["total"], 50);
+    assert_eq!(app.get_json("/api/v1/audit/verify").await["intact"], true);
+}
