@@ -77,7 +77,8 @@ pub async fn numbers(
         let finding_counts: Option<HashMap<String, i64>> =
             repo_stats::findings(conn, Some(group), &vis, &filter)?
                 .map(|v| v.into_iter().collect());
-        let total_rows = repo_stats::measures(conn, None, &vis, &filter, today)?;
+        // Every grouping partitions the measures: the total is the sum of the groups.
+        let summed = rows.iter().fold(Default::default(), |sum, r| sum + r);
         let total_findings = repo_stats::findings(conn, None, &vis, &filter)?
             .and_then(|v| v.first().map(|(_, n)| *n))
             .unwrap_or(0);
@@ -112,10 +113,7 @@ pub async fn numbers(
             })
             .collect();
         groups.sort_by(|a, b| a.label.cmp(&b.label).then(a.key.cmp(&b.key)));
-        let total = Numbers::from_counts(
-            &total_rows.first().cloned().unwrap_or_default(),
-            total_findings,
-        );
+        let total = Numbers::from_counts(&summed, total_findings);
         Ok(Stats {
             group_by: group,
             groups,

@@ -1,3 +1,5 @@
+DROP INDEX measures_stats_idx;
+DROP INDEX measures_light_idx;
 DROP INDEX measures_report_due_idx;
 ALTER TABLE measures DROP COLUMN days_to_close;
 ALTER TABLE measures DROP COLUMN closed_on_time;

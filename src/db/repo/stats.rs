@@ -71,6 +71,30 @@ pub struct MeasureCounts {
     pub days_to_close: Option<i64>,
 }
 
+impl std::ops::Add<&MeasureCounts> for MeasureCounts {
+    type Output = MeasureCounts;
+
+    fn add(self, r: &MeasureCounts) -> MeasureCounts {
+        let add = |a: Option<i64>, b: Option<i64>| Some(a.unwrap_or(0) + b.unwrap_or(0));
+        MeasureCounts {
+            key: "all".into(),
+            measures: self.measures + r.measures,
+            // Distinct findings do not add up across groups; the caller counts them apart.
+            findings: self.findings + r.findings,
+            closed: add(self.closed, r.closed),
+            completed: add(self.completed, r.completed),
+            overdue: add(self.overdue, r.overdue),
+            red: add(self.red, r.red),
+            yellow: add(self.yellow, r.yellow),
+            extensions: add(self.extensions, r.extensions),
+            returns: add(self.returns, r.returns),
+            closed_with_due: add(self.closed_with_due, r.closed_with_due),
+            on_time: add(self.on_time, r.on_time),
+            days_to_close: add(self.days_to_close, r.days_to_close),
+        }
+    }
+}
+
 #[derive(Debug, Clone, QueryableByName)]
 struct FindingCount {
     #[diesel(sql_type = Text)]
