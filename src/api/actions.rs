@@ -63,19 +63,21 @@ async fn on_finding(
         .json(body))
 }
 
-/// One operation per action; `$who` and `$what` end up in its OpenAPI description.
-macro_rules! measure_action {
-    ($name:ident, $path:literal, $op:literal, $body:ty, $action:expr, $summary:literal, $what:literal) => {
+/// One operation per action, so each has its own body in the OpenAPI document; `$summary`
+/// and `$what` become its description.
+macro_rules! action {
+    ($on:ident, $object:ty, $id:literal, $after:literal,
+     $name:ident, $path:literal, $op:literal, $body:ty, $action:expr, $summary:literal, $what:literal) => {
         #[doc = $summary]
         #[doc = ""]
         #[doc = $what]
         #[utoipa::path(tag = "workflow", operation_id = $op,
-            params(("id" = Uuid, Path, description = "Measure id"),
+            params(("id" = Uuid, Path, description = $id),
                    ("If-Match" = Option<String>, Header, description = "The ETag last seen; a stale one answers 412")),
             request_body = $body, responses(
-            (status = 200, description = "The measure after the action.", body = Measure,
-                headers(("ETag" = String, description = "The measure's new version"))),
-            (status = 409, description = "The measure's state (or its finding's) does not allow this; `current_state` and `allowed_actions` say what does.",
+            (status = 200, description = $after, body = $object,
+                headers(("ETag" = String, description = "The new version"))),
+            (status = 409, description = "The state does not allow this; `current_state` and `allowed_actions` say what does.",
                 body = crate::error::Problem, content_type = "application/problem+json"),
             (status = 412, description = "`If-Match` names an older version; nothing changed.",
                 body = crate::error::Problem, content_type = "application/problem+json"),
@@ -88,37 +90,20 @@ macro_rules! measure_action {
             IfMatch(if_match): IfMatch,
             Body(input): Body<$body>,
         ) -> Result<HttpResponse, ApiError> {
-            on_measure(state, caller, id.into_inner(), if_match, $action, input.into()).await
+            $on(state, caller, id.into_inner(), if_match, $action, input.into()).await
         }
     };
 }
 
+macro_rules! measure_action {
+    ($($rest:tt)*) => {
+        action!(on_measure, Measure, "Measure id", "The measure after the action.", $($rest)*);
+    };
+}
+
 macro_rules! finding_action {
-    ($name:ident, $path:literal, $op:literal, $body:ty, $action:expr, $summary:literal, $what:literal) => {
-        #[doc = $summary]
-        #[doc = ""]
-        #[doc = $what]
-        #[utoipa::path(tag = "workflow", operation_id = $op,
-            params(("id" = Uuid, Path, description = "Finding id"),
-                   ("If-Match" = Option<String>, Header, description = "The ETag last seen; a stale one answers 412")),
-            request_body = $body, responses(
-            (status = 200, description = "The finding after the action.", body = Finding,
-                headers(("ETag" = String, description = "The finding's new version"))),
-            (status = 409, description = "The finding's state does not allow this; `current_state` and `allowed_actions` say what does.",
-                body = crate::error::Problem, content_type = "application/problem+json"),
-            (status = 412, description = "`If-Match` names an older version; nothing changed.",
-                body = crate::error::Problem, content_type = "application/problem+json"),
-        ))]
-        #[post($path)]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            caller: Caller,
-            id: web::Path<Uuid>,
-            IfMatch(if_match): IfMatch,
-            Body(input): Body<$body>,
-        ) -> Result<HttpResponse, ApiError> {
-            on_finding(state, caller, id.into_inner(), if_match, $action, input.into()).await
-        }
+    ($($rest:tt)*) => {
+        action!(on_finding, Finding, "Finding id", "The finding after the action.", $($rest)*);
     };
 }
 
