@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 
 use crate::auth::keys::{self, JwtConfig, KeySource};
 use crate::auth::token::VerifyOptions;
+use crate::domain::webhooks::Allowlist;
 
 pub const DEFAULT_DATABASE_URL: &str = "zhenggai.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -33,6 +34,10 @@ pub struct Config {
     pub calendar_dir: Option<PathBuf>,
     /// Working days before the due date that turn a measure yellow.
     pub yellow_days: u32,
+    /// Where webhooks may be sent (`ZHENGGAI_WEBHOOK_ALLOW`); nowhere by default.
+    pub webhook_allow: Allowlist,
+    /// Seconds between deadline scans.
+    pub scan_interval_secs: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +46,8 @@ pub enum ConfigError {
     Tz(String),
     #[error("{name}={value:?} is not a positive number")]
     Number { name: &'static str, value: String },
+    #[error("ZHENGGAI_WEBHOOK_ALLOW: {0}")]
+    WebhookAllow(String),
     #[error("ZHENGGAI_JWT_LEEWAY={0:?} is not a number of seconds")]
     Leeway(String),
     #[error("set ZHENGGAI_JWT_PUBLIC_KEY or ZHENGGAI_JWT_SECRET, not both")]
@@ -108,6 +115,9 @@ impl Config {
             storage_dir,
             max_upload_bytes: u64::from(number("ZHENGGAI_MAX_UPLOAD_MB", 50)?) * 1024 * 1024,
             calendar_dir: var("ZHENGGAI_CALENDAR_DIR").map(PathBuf::from),
+            webhook_allow: Allowlist::parse(&var("ZHENGGAI_WEBHOOK_ALLOW").unwrap_or_default())
+                .map_err(ConfigError::WebhookAllow)?,
+            scan_interval_secs: number("ZHENGGAI_SCAN_INTERVAL_SECS", 60)?,
             yellow_days: match var("ZHENGGAI_YELLOW_DAYS") {
                 None => crate::domain::deadline::DEFAULT_YELLOW_DAYS,
                 Some(v) => {

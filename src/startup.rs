@@ -74,6 +74,8 @@ pub fn build_server(
         yellow_days: config.yellow_days,
         ledger,
         cache: Default::default(),
+        webhook_allow: config.webhook_allow.clone(),
+        alive: Default::default(),
         db,
         tz: config.tz,
         auth: std::sync::Arc::new(Authenticator::new(verifier)),
@@ -82,6 +84,27 @@ pub fn build_server(
     let document = openapi::document();
     let table = web::Data::new(RouteTable(openapi::route_table(&document)));
     let spec = web::Data::new(Spec(document.to_string()));
+    {
+        let (tz, calendar, yellow) = (config.tz, state.calendar.clone(), config.yellow_days);
+        let today = move || {
+            crate::domain::deadline::Today::new(
+                crate::domain::deadline::today(chrono::Utc::now(), tz),
+                &calendar,
+                yellow,
+            )
+        };
+        crate::background::start_scanner(
+            state.db.clone(),
+            std::time::Duration::from_secs(u64::from(config.scan_interval_secs)),
+            today,
+            &state.alive,
+        );
+        crate::background::start_deliverer(
+            state.db.clone(),
+            config.webhook_allow.clone(),
+            &state.alive,
+        );
+    }
     let registry = prometheus::Registry::new();
     let gauges = web::Data::new(
         crate::api::metrics::Gauges::new(registry.clone()).map_err(std::io::Error::other)?,

@@ -18,6 +18,7 @@ pub mod polling;
 pub mod request_id;
 pub mod stats;
 pub mod units;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -46,6 +47,9 @@ pub struct AppState {
     pub yellow_days: u32,
     pub ledger: polling::LedgerVersion,
     pub cache: Arc<polling::ResponseCache>,
+    pub webhook_allow: crate::domain::webhooks::Allowlist,
+    /// Background threads run while this lives.
+    pub alive: Arc<()>,
 }
 
 impl AppState {
@@ -148,6 +152,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(history::finding)
                 .service(history::measure)
                 .service(history::verify)
-                .service(history::feed),
+                .service(history::feed)
+                .service(webhooks::create)
+                .service(webhooks::list)
+                .service(webhooks::remove)
+                .service(webhooks::deliveries),
         );
 }

@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::schema::{
-    events, evidence, extensions, findings, inspections, measure_supporting_units, measures,
-    progress_reports, units,
+    deadline_notices, events, evidence, extensions, findings, inspections,
+    measure_supporting_units, measures, progress_reports, units, webhook_deliveries, webhooks,
 };
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
@@ -180,4 +180,44 @@ pub struct EventRow {
     pub after_json: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[diesel(table_name = webhooks, treat_none_as_null = true)]
+pub struct WebhookRow {
+    pub id: String,
+    pub url: String,
+    /// JSON array of event types.
+    pub events: String,
+    pub secret: String,
+    pub active: bool,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub failing_since: Option<NaiveDateTime>,
+    pub disabled_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[diesel(table_name = webhook_deliveries, treat_none_as_null = true)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_type: String,
+    pub payload: String,
+    /// pending, delivered or failed (the hook was disabled).
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub delivered_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = deadline_notices)]
+pub struct NoticeRow {
+    pub measure_id: String,
+    pub kind: String,
+    pub due_date: NaiveDate,
 }

@@ -169,6 +169,44 @@ diesel::table! {
 }
 
 diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        active -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+        failing_since -> Nullable<Timestamp>,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    deadline_notices (measure_id, kind, due_date) {
+        measure_id -> Text,
+        kind -> Text,
+        due_date -> Date,
+    }
+}
+
+diesel::table! {
     measure_supporting_units (measure_id, unit_id) {
         measure_id -> Text,
         unit_id -> Text,
@@ -181,6 +219,7 @@ diesel::joinable!(measure_supporting_units -> measures (measure_id));
 diesel::joinable!(progress_reports -> measures (measure_id));
 diesel::joinable!(evidence -> measures (measure_id));
 diesel::joinable!(extensions -> measures (measure_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -193,4 +232,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     extensions,
     events,
     event_head,
+    webhooks,
+    webhook_deliveries,
+    deadline_notices,
 );

@@ -7,4 +7,5 @@ pub mod deadline;
 pub mod enums;
 pub mod permissions;
 pub mod rules;
+pub mod webhooks;
 pub mod workflow;

@@ -84,6 +84,8 @@ pub enum Action {
     DecideExtension,
     /// Check the audit trail's hash chain.
     VerifyAudit,
+    /// Subscribe other systems to events (webhooks).
+    ManageWebhooks,
 }
 
 impl Action {
@@ -108,10 +110,11 @@ impl Action {
             Action::ReviewPlan => "approve or return plans",
             Action::DecideExtension => "decide extension requests",
             Action::VerifyAudit => "check the audit trail",
+            Action::ManageWebhooks => "manage webhooks",
         }
     }
 
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::ReadUnits,
         Action::CreateUnit,
         Action::ReadInspections,
@@ -130,6 +133,7 @@ impl Action {
         Action::ReviewPlan,
         Action::DecideExtension,
         Action::VerifyAudit,
+        Action::ManageWebhooks,
     ];
 }
 
@@ -197,7 +201,7 @@ pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
                 // The unit directory is needed to name lead and supporting units.
                 return Allow;
             }
-            if matches!(action, CreateUnit | VerifyAudit) {
+            if matches!(action, CreateUnit | VerifyAudit | ManageWebhooks) {
                 return Forbidden;
             }
             let own = match role {
@@ -250,6 +254,7 @@ mod tests {
         (Role::Admin, Action::ReviewPlan, ['A', 'A', 'A']),
         (Role::Admin, Action::DecideExtension, ['A', 'A', 'A']),
         (Role::Admin, Action::VerifyAudit, ['A', 'A', 'A']),
+        (Role::Admin, Action::ManageWebhooks, ['A', 'A', 'A']),
         (Role::Office, Action::ReadUnits, ['A', 'A', 'A']),
         (Role::Office, Action::CreateUnit, ['F', 'F', 'F']),
         (Role::Office, Action::ReadInspections, ['A', 'A', 'A']),
@@ -268,6 +273,7 @@ mod tests {
         (Role::Office, Action::ReviewPlan, ['A', 'A', 'A']),
         (Role::Office, Action::DecideExtension, ['A', 'A', 'A']),
         (Role::Office, Action::VerifyAudit, ['A', 'A', 'A']),
+        (Role::Office, Action::ManageWebhooks, ['A', 'A', 'A']),
         (Role::Unit, Action::ReadUnits, ['A', 'A', 'A']),
         (Role::Unit, Action::CreateUnit, ['F', 'F', 'F']),
         (Role::Unit, Action::ReadInspections, ['A', 'A', 'H']),
@@ -286,6 +292,7 @@ mod tests {
         (Role::Unit, Action::ReviewPlan, ['F', 'F', 'H']),
         (Role::Unit, Action::DecideExtension, ['F', 'F', 'H']),
         (Role::Unit, Action::VerifyAudit, ['F', 'F', 'F']),
+        (Role::Unit, Action::ManageWebhooks, ['F', 'F', 'F']),
         (Role::Leader, Action::ReadUnits, ['A', 'A', 'A']),
         (Role::Leader, Action::CreateUnit, ['F', 'F', 'F']),
         (Role::Leader, Action::ReadInspections, ['A', 'A', 'H']),
@@ -304,6 +311,7 @@ mod tests {
         (Role::Leader, Action::ReviewPlan, ['F', 'F', 'H']),
         (Role::Leader, Action::DecideExtension, ['F', 'F', 'H']),
         (Role::Leader, Action::VerifyAudit, ['F', 'F', 'F']),
+        (Role::Leader, Action::ManageWebhooks, ['F', 'F', 'F']),
         (Role::Supervisor, Action::ReadUnits, ['A', 'A', 'A']),
         (Role::Supervisor, Action::CreateUnit, ['F', 'F', 'F']),
         (Role::Supervisor, Action::ReadInspections, ['A', 'A', 'A']),
@@ -322,6 +330,7 @@ mod tests {
         (Role::Supervisor, Action::ReviewPlan, ['F', 'F', 'F']),
         (Role::Supervisor, Action::DecideExtension, ['F', 'F', 'F']),
         (Role::Supervisor, Action::VerifyAudit, ['A', 'A', 'A']),
+        (Role::Supervisor, Action::ManageWebhooks, ['F', 'F', 'F']),
         (Role::Viewer, Action::ReadUnits, ['A', 'A', 'A']),
         (Role::Viewer, Action::CreateUnit, ['F', 'F', 'F']),
         (Role::Viewer, Action::ReadInspections, ['A', 'A', 'A']),
@@ -340,6 +349,7 @@ mod tests {
         (Role::Viewer, Action::ReviewPlan, ['F', 'F', 'F']),
         (Role::Viewer, Action::DecideExtension, ['F', 'F', 'F']),
         (Role::Viewer, Action::VerifyAudit, ['F', 'F', 'F']),
+        (Role::Viewer, Action::ManageWebhooks, ['F', 'F', 'F']),
     ];
 
     #[test]

@@ -99,6 +99,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         max_upload_bytes: 1024 * 1024,
         calendar_dir: None,
         yellow_days: 3,
+        webhook_allow: zhenggai::domain::webhooks::Allowlist::parse("127.0.0.1").unwrap(),
+        scan_interval_secs: 1,
     };
     adjust(&mut config);
     let verifier = config.jwt.verifier().expect("JWT key");

@@ -18,4 +18,5 @@ mod pagination;
 mod permissions;
 mod seed;
 mod units;
+mod webhooks;
 mod workflow;

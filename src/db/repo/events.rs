@@ -76,6 +76,8 @@ pub fn append(
         ))
         .execute(conn)?;
     ctx.last_event.set(row.seq);
+    // Announced to subscribers through the outbox, in this same transaction.
+    super::webhooks::enqueue(conn, ctx, &row)?;
     Ok(row)
 }
 

@@ -11,6 +11,7 @@ pub mod stats;
 pub mod units;
 pub mod visibility;
 pub mod warnings;
+pub mod webhooks;
 pub mod workflow;
 
 pub use visibility::Visibility;

@@ -1,0 +1,3 @@
+DROP TABLE deadline_notices;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;

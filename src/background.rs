@@ -1,0 +1,181 @@
+//! The service's background work, each on a thread of its own that ends with the server:
+//! the webhook deliverer (outbox → signed POSTs, retried with backoff) and the deadline
+//! scanner (turns due dates into `measure.due_soon` / `measure.overdue` events, once each).
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use chrono::Utc;
+use diesel::prelude::*;
+
+use crate::db::models::NoticeRow;
+use crate::db::repo::events::{self, snapshot};
+use crate::db::repo::{warnings, webhooks, WriteCtx};
+use crate::db::schema::{deadline_notices, measures};
+use crate::db::{Db, DbConnection};
+use crate::domain::deadline::Today;
+use crate::domain::enums::Warning;
+use crate::domain::webhooks::{signature, Allowlist};
+use crate::error::ApiError;
+
+/// Runs `work` every `every` until the owner of `alive` is gone.
+fn every(name: &str, alive: Weak<()>, every: Duration, mut work: impl FnMut() + Send + 'static) {
+    let spawned = std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || loop {
+            std::thread::sleep(every);
+            if alive.upgrade().is_none() {
+                break;
+            }
+            work();
+        });
+    if let Err(e) = spawned {
+        log::error!("cannot start {name}: {e}");
+    }
+}
+
+/// Delivers due webhooks once a second.
+pub fn start_deliverer(db: Db, allow: Allowlist, alive: &Arc<()>) {
+    // Built on the worker thread: a blocking client must not live in an async context.
+    let mut client: Option<reqwest::blocking::Client> = None;
+    every(
+        "webhooks",
+        Arc::downgrade(alive),
+        Duration::from_secs(1),
+        move || {
+            if client.is_none() {
+                match reqwest::blocking::Client::builder()
+                    .timeout(Duration::from_secs(10))
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                {
+                    Ok(c) => client = Some(c),
+                    Err(e) => {
+                        log::error!("webhooks: cannot build an HTTP client: {e}");
+                        return;
+                    }
+                }
+            }
+            if let Some(client) = &client {
+                if let Err(e) = deliver_due(&db, &allow, client) {
+                    log::warn!("webhook delivery: {e}");
+                }
+            }
+        },
+    );
+}
+
+fn deliver_due(
+    db: &Db,
+    allow: &Allowlist,
+    client: &reqwest::blocking::Client,
+) -> Result<(), ApiError> {
+    let mut conn = db.write()?;
+    let now = Utc::now().naive_utc();
+    let due = webhooks::claim_due(&mut conn, now, 20)?;
+    drop(conn);
+    for (delivery, hook) in due {
+        let outcome = match allow.permits(&hook.url) {
+            Err(why) => Err((None, why)),
+            Ok(()) => {
+                let unix = Utc::now().timestamp();
+                client
+                    .post(&hook.url)
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", "zhenggai-webhooks")
+                    .header("X-Zhenggai-Event", &delivery.event_type)
+                    .header("X-Zhenggai-Delivery", &delivery.id)
+                    .header(
+                        "X-Zhenggai-Signature",
+                        signature(&hook.secret, unix, &delivery.payload),
+                    )
+                    .body(delivery.payload.clone())
+                    .send()
+                    .map_err(|e| (None, e.to_string()))
+                    .and_then(|res| {
+                        let status = res.status().as_u16();
+                        if res.status().is_success() {
+                            Ok(status)
+                        } else {
+                            Err((Some(status), format!("the receiver answered {status}")))
+                        }
+                    })
+            }
+        };
+        let mut conn = db.write()?;
+        webhooks::record(&mut conn, &delivery, &hook, outcome, Utc::now().naive_utc())?;
+    }
+    Ok(())
+}
+
+/// Scans deadlines every `interval`; `today` gives the date and yellow window.
+pub fn start_scanner(
+    db: Db,
+    interval: Duration,
+    today: impl Fn() -> Today + Send + 'static,
+    alive: &Arc<()>,
+) {
+    every(
+        "deadline-scanner",
+        Arc::downgrade(alive),
+        interval,
+        move || match db.write() {
+            Ok(mut conn) => {
+                if let Err(e) = scan(&mut conn, today()) {
+                    log::warn!("deadline scan: {e}");
+                }
+            }
+            Err(e) => log::warn!("deadline scan: {e}"),
+        },
+    );
+}
+
+/// Announces measures that became due soon or overdue since the last scan. With several
+/// instances on PostgreSQL one scans at a time (an advisory lock); SQLite has one writer.
+pub fn scan(conn: &mut DbConnection, today: Today) -> Result<usize, ApiError> {
+    conn.transaction(|conn| {
+        if let DbConnection::Postgresql(pg) = conn {
+            #[derive(QueryableByName)]
+            struct Lock {
+                #[diesel(sql_type = diesel::sql_types::Bool)]
+                locked: bool,
+            }
+            let lock: Lock = diesel::sql_query("SELECT pg_try_advisory_xact_lock(7274262) AS locked")
+                .get_result(pg)?;
+            if !lock.locked {
+                return Ok(0);
+            }
+        }
+        let ctx = WriteCtx::new(Some("system".into()), "system");
+        let mut announced = 0;
+        for (light, kind) in [(Warning::Red, "overdue"), (Warning::Yellow, "due_soon")] {
+            let noticed = deadline_notices::table
+                .filter(deadline_notices::kind.eq(kind))
+                .select(deadline_notices::measure_id);
+            let mut query = warnings::filter_measures(measures::table.into_boxed(), light, today)
+                .filter(measures::id.ne_all(noticed));
+            if light == Warning::Red {
+                // Overdue by its deadline (a missed report is a different matter).
+                query = query.filter(measures::due_date.lt(today.date));
+            }
+            let due: Vec<(String, String, Option<chrono::NaiveDate>, String)> = query
+                .select((measures::id, measures::code, measures::due_date, measures::lead_unit_id))
+                .limit(500)
+                .load(conn)?;
+            for (id, code, due_date, lead) in due {
+                let Some(due_date) = due_date else { continue };
+                let notice = NoticeRow {
+                    measure_id: id.clone(),
+                    kind: kind.into(),
+                    due_date,
+                };
+                if webhooks::notice(conn, &notice)? {
+                    let data = serde_json::json!({"code": code, "due_date": due_date, "lead_unit_id": lead});
+                    events::append(conn, &ctx, &format!("measure.{kind}"), ("measure", &id), None, Some(snapshot(&data)))?;
+                    announced += 1;
+                }
+            }
+        }
+        Ok(announced)
+    })
+}

@@ -1,0 +1,252 @@
+//! Webhooks over HTTP: a receiver on 127.0.0.1 gets signed deliveries, retried after it
+//! fails; disallowed targets are refused; the deadline scanner announces each measure once.
+
+use std::sync::{Arc, Mutex};
+
+use hmac::{Hmac, Mac};
+use reqwest::Method;
+use serde_json::{json, Value};
+use sha2::Sha256;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::{days, problem, spawn_app, token};
+
+#[derive(Clone, Default)]
+struct Received(Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>);
+
+/// A tiny HTTP receiver: answers 500 to the first `failures` requests, then 200.
+async fn receiver(failures: usize) -> (String, Received) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let received = Received::default();
+    let log = received.clone();
+    tokio::spawn(async move {
+        let mut seen = 0;
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let (head, body) = loop {
+                let n = socket.read(&mut chunk).await.unwrap_or(0);
+                if n == 0 {
+                    break (String::new(), String::new());
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&buf).to_string();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let len = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= len {
+                        break (head.to_string(), body.to_string());
+                    }
+                }
+            };
+            let headers = head
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+                .collect();
+            log.0.lock().unwrap().push((headers, body));
+            seen += 1;
+            let status = if seen <= failures {
+                "500 Internal Server Error"
+            } else {
+                "200 OK"
+            };
+            let _ = socket
+                .write_all(
+                    format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                        .as_bytes(),
+                )
+                .await;
+        }
+    });
+    (url, received)
+}
+
+async fn wait_for(received: &Received, n: usize) {
+    for _ in 0..150 {
+        if received.0.lock().unwrap().len() >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "only {} deliveries arrived",
+        received.0.lock().unwrap().len()
+    );
+}
+
+#[tokio::test]
+async fn deliveries_are_signed_and_retried_until_the_receiver_takes_them() {
+    let app = spawn_app().await;
+    let (url, received) = receiver(1).await;
+    let office = token("wang.office", "office", None);
+    let secret = "a-long-shared-secret-0123456789";
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(&office),
+            Some(&json!({"url": url, "events": ["extension.requested"], "secret": secret})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let hook: Value = res.json().await.unwrap();
+    assert!(hook.get("secret").is_none(), "the secret is never shown");
+    let (unit, _, finding) = app.ledger().await;
+    let m = app
+        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(5)))
+        .await;
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/measures/{}/extensions", m["id"].as_str().unwrap()),
+            Some(&token("li", "unit", Some("ZHK"))),
+            Some(&json!({"requested_due_date": days(40), "reason": "需协调"})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    // The first attempt fails (500); the retry comes a few seconds later.
+    wait_for(&received, 2).await;
+    let (headers, body) = received.0.lock().unwrap()[1].clone();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(header("x-zhenggai-event"), "extension.requested");
+    let signature = header("x-zhenggai-signature");
+    let (t, v1) = signature
+        .strip_prefix("t=")
+        .and_then(|s| s.split_once(",v1="))
+        .expect("t=…,v1=…");
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(v1, expected, "the receiver can verify the signature");
+    let payload: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(payload["type"], "extension.requested");
+    assert_eq!(payload["object"]["id"], m["id"]);
+    // Both attempts are in the log, the delivery marked delivered.
+    let log = app
+        .send(
+            Method::GET,
+            &format!(
+                "/api/v1/webhooks/{}/deliveries",
+                hook["id"].as_str().unwrap()
+            ),
+            Some(&office),
+            None,
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let delivery = &log["items"][0];
+    assert_eq!(delivery["status"], "delivered", "{log}");
+    assert_eq!(delivery["attempts"], 2);
+}
+
+#[tokio::test]
+async fn targets_must_be_allowed_and_only_the_office_subscribes() {
+    let app = spawn_app().await;
+    let office = token("wang.office", "office", None);
+    for url in [
+        "http://192.168.1.10/hooks",
+        "http://evil.example/x",
+        "ftp://127.0.0.1/",
+    ] {
+        let res = app
+            .send(
+                Method::POST,
+                "/api/v1/webhooks",
+                Some(&office),
+                Some(&json!({"url": url, "events": ["measure.closed"], "secret": "0123456789abcdef"})),
+            )
+            .await;
+        let body = problem(res, 422).await;
+        assert_eq!(body["errors"][0]["field"], "url", "{url}");
+    }
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(&office),
+            Some(&json!({"url": "http://127.0.0.1:9/h", "events": ["measure.exploded"], "secret": "0123456789abcdef"})),
+        )
+        .await;
+    problem(res, 422).await;
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(&token("v", "viewer", None)),
+            Some(&json!({"url": "http://127.0.0.1:9/h", "events": ["measure.closed"], "secret": "0123456789abcdef"})),
+        )
+        .await;
+    problem(res, 403).await;
+    let res = app
+        .send(Method::GET, "/api/v1/webhooks", Some(&office), None)
+        .await;
+    assert_eq!(res.json::<Value>().await.unwrap()["items"], json!([]));
+}
+
+#[tokio::test]
+async fn the_scanner_announces_each_deadline_once() {
+    let app = spawn_app().await;
+    let (unit, _, finding) = app.ledger().await;
+    let overdue = app
+        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(-2)))
+        .await;
+    let soon = app
+        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(0)))
+        .await;
+    let later = app
+        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(90)))
+        .await;
+    let count = |m: &Value, action: &'static str| {
+        let path = format!("/api/v1/measures/{}/history", m["id"].as_str().unwrap());
+        let app = &app;
+        async move {
+            app.get_json(&path).await["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["action"] == action)
+                .count()
+        }
+    };
+    for _ in 0..50 {
+        if count(&overdue, "measure.overdue").await == 1
+            && count(&soon, "measure.due_soon").await == 1
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Several scans later, still once each; the far-off measure never.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(count(&overdue, "measure.overdue").await, 1);
+    assert_eq!(count(&soon, "measure.due_soon").await, 1);
+    assert_eq!(count(&overdue, "measure.due_soon").await, 0);
+    assert_eq!(count(&later, "measure.due_soon").await, 0);
+    assert_eq!(count(&later, "measure.overdue").await, 0);
+    assert_eq!(app.get_json("/api/v1/audit/verify").await["intact"], true);
+}
