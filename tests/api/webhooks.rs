@@ -11,8 +11,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{days, problem, spawn_app, token};
 
+/// One request as received: its headers (lower-case names) and body.
+type Request = (Vec<(String, String)>, String);
+
 #[derive(Clone, Default)]
-struct Received(Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>);
+struct Received(Arc<Mutex<Vec<Request>>>);
 
 /// A tiny HTTP receiver: answers 500 to the first `failures` requests, then 200.
 async fn receiver(failures: usize) -> (String, Received) {
