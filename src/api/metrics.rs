@@ -9,7 +9,7 @@ use prometheus::{Encoder, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
 
 use super::{read, AppState};
 use crate::db::repo::warnings;
-use crate::db::schema::measures;
+use crate::db::schema::{measures, webhook_deliveries};
 use crate::domain::enums::Warning;
 use crate::error::{ApiError, Problem};
 
@@ -20,6 +20,7 @@ pub struct Gauges {
     pool: IntGaugeVec,
     lights: IntGaugeVec,
     ledger_version: IntGauge,
+    webhook_backlog: IntGauge,
 }
 
 impl Gauges {
@@ -46,12 +47,21 @@ impl Gauges {
         )?;
         registry.register(Box::new(pool.clone()))?;
         registry.register(Box::new(lights.clone()))?;
+        let webhook_backlog = IntGauge::with_opts(
+            Opts::new(
+                "webhook_backlog",
+                "Webhook deliveries waiting to be sent or retried",
+            )
+            .namespace("zhenggai"),
+        )?;
         registry.register(Box::new(ledger_version.clone()))?;
+        registry.register(Box::new(webhook_backlog.clone()))?;
         Ok(Gauges {
             registry,
             pool,
             lights,
             ledger_version,
+            webhook_backlog,
         })
     }
 }
@@ -95,9 +105,15 @@ pub async fn metrics(
                 .get_result(conn)?;
             counts.push((light, n));
         }
-        Ok(counts)
+        let backlog: i64 = webhook_deliveries::table
+            .filter(webhook_deliveries::status.eq("pending"))
+            .count()
+            .get_result(conn)?;
+        Ok((counts, backlog))
     })
     .await?;
+    let (counts, backlog) = counts;
+    gauges.webhook_backlog.set(backlog);
     for (light, n) in counts {
         gauges.lights.with_label_values(&[light.as_str()]).set(n);
     }

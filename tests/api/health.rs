@@ -45,6 +45,7 @@ async fn metrics_count_requests_and_lights_for_readers_of_everything() {
         "{text}"
     );
     assert!(text.contains(r#"zhenggai_db_pool_connections{pool="read",state="open"}"#));
+    assert!(text.contains("zhenggai_webhook_backlog 0"), "{text}");
     let res = app.send(reqwest::Method::GET, "/metrics", None, None).await;
     assert_eq!(res.status(), 401);
     let staff = crate::helpers::token("li", "unit", Some("ZHK"));
