@@ -10,7 +10,7 @@ ALTER TABLE measures ADD COLUMN days_to_close INTEGER;
 CREATE INDEX measures_report_due_idx ON measures(report_due);
 -- Covering indexes: the lights and the statistics read these columns of every measure in
 -- scope, and a narrow index is far cheaper to scan than the wide rows.
-CREATE INDEX measures_light_idx ON measures(due_date, status, clock_stopped, report_due);
+CREATE INDEX measures_light_idx ON measures(due_sort, status, clock_stopped, report_due);
 CREATE INDEX measures_stats_idx ON measures(lead_unit_id, kind, inspection_id, status, due_date,
     clock_stopped, report_due, extension_count, return_count, closed_on_time, days_to_close,
     finding_id);

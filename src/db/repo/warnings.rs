@@ -1,5 +1,7 @@
 //! The warning lights (红黄绿灯) in SQL, so that lists filter by them and count them right:
-//! the same rules as `domain::deadline`, written as conditions on the stored columns.
+//! the same rules as `domain::deadline`, written as conditions on the stored columns. They
+//! compare `due_sort` (the due date, or 9999-12-31 without one): it is what lists are
+//! ordered by, so a range on it is also the order, and `measures_light_idx` covers the counts.
 
 use std::collections::HashMap;
 
@@ -20,7 +22,7 @@ macro_rules! red {
             .ne(MeasureStatus::Closed.as_str())
             .and(measures::clock_stopped.eq(false))
             .and(
-                measures::due_date
+                measures::due_sort
                     .lt($today.date)
                     .or(measures::report_due.lt($today.date)),
             )
@@ -32,8 +34,8 @@ macro_rules! yellow {
         measures::status
             .ne(MeasureStatus::Closed.as_str())
             .and(measures::clock_stopped.eq(false))
-            .and(measures::due_date.ge($today.date))
-            .and(measures::due_date.le($today.yellow_until))
+            .and(measures::due_sort.ge($today.date))
+            .and(measures::due_sort.le($today.yellow_until))
             .and(
                 measures::report_due
                     .is_null()
@@ -51,9 +53,8 @@ pub fn filter_measures(query: Measures, warning: Warning, today: Today) -> Measu
             measures::status
                 .eq(MeasureStatus::Closed.as_str())
                 .or(measures::clock_stopped.eq(true))
-                .or(measures::due_date
-                    .is_null()
-                    .or(measures::due_date.gt(today.yellow_until))
+                .or(measures::due_sort
+                    .gt(today.yellow_until)
                     .and(
                         measures::report_due
                             .is_null()
@@ -73,16 +74,15 @@ pub fn filter_overdue(query: Measures, overdue: bool, today: Today) -> Measures 
     let closed = MeasureStatus::Closed.as_str();
     if overdue {
         query
+            .filter(measures::due_sort.lt(today.date))
             .filter(measures::status.ne(closed))
             .filter(measures::clock_stopped.eq(false))
-            .filter(measures::due_date.lt(today.date))
     } else {
         query.filter(
             measures::status
                 .eq(closed)
                 .or(measures::clock_stopped.eq(true))
-                .or(measures::due_date.is_null())
-                .or(measures::due_date.ge(today.date)),
+                .or(measures::due_sort.ge(today.date)),
         )
     }
 }
