@@ -53,13 +53,11 @@ pub fn filter_measures(query: Measures, warning: Warning, today: Today) -> Measu
             measures::status
                 .eq(MeasureStatus::Closed.as_str())
                 .or(measures::clock_stopped.eq(true))
-                .or(measures::due_sort
-                    .gt(today.yellow_until)
-                    .and(
-                        measures::report_due
-                            .is_null()
-                            .or(measures::report_due.ge(today.date)),
-                    )),
+                .or(measures::due_sort.gt(today.yellow_until).and(
+                    measures::report_due
+                        .is_null()
+                        .or(measures::report_due.ge(today.date)),
+                )),
         ),
     }
 }
