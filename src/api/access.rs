@@ -33,6 +33,22 @@ pub fn finding(
     Ok(row)
 }
 
+/// Evidence and extension requests are seen as their measure is: a hidden measure makes
+/// them read as missing (`what` not found).
+pub fn under_measure(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    measure_id: &str,
+    action: Action,
+    what: &str,
+) -> Result<(), ApiError> {
+    match measure(conn, caller, measure_id, action) {
+        Err(ApiError::NotFound(_)) => Err(ApiError::not_found(what)),
+        Err(e) => Err(e),
+        Ok(_) => Ok(()),
+    }
+}
+
 pub fn measure(
     conn: &mut DbConnection,
     caller: &Caller,

@@ -66,11 +66,8 @@ fn evidence_for(
     action: Action,
 ) -> Result<EvidenceRow, ApiError> {
     let row = evidence::get(conn, id)?;
-    match measure_for(conn, caller, &row.measure_id, action) {
-        Err(ApiError::NotFound(_)) => Err(ApiError::not_found("evidence")),
-        Err(e) => Err(e),
-        Ok(_) => Ok(row),
-    }
+    access::under_measure(conn, caller, &row.measure_id, action, "evidence")?;
+    Ok(row)
 }
 
 async fn read_text(field: &mut Field, name: &str, max_chars: usize) -> Result<String, ApiError> {

@@ -23,11 +23,8 @@ fn extension_for(
     action: Action,
 ) -> Result<ExtensionRow, ApiError> {
     let row = extensions::get(conn, id)?;
-    match access::measure(conn, caller, &row.measure_id, action) {
-        Err(ApiError::NotFound(_)) => Err(ApiError::not_found("extension request")),
-        Err(e) => Err(e),
-        Ok(_) => Ok(row),
-    }
+    access::under_measure(conn, caller, &row.measure_id, action, "extension request")?;
+    Ok(row)
 }
 
 /// Ask for a later due date (延期申请).
