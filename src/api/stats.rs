@@ -73,7 +73,7 @@ pub async fn numbers(
     let vis = caller.visibility();
     let today = state.today();
     let body = read(&state, move |conn| {
-        let rows = repo_stats::measures(conn, Some(group), &vis, &filter, today)?;
+        let rows = repo_stats::measures(conn, group, &vis, &filter, today)?;
         let finding_counts: Option<HashMap<String, i64>> =
             repo_stats::findings(conn, Some(group), &vis, &filter)?
                 .map(|v| v.into_iter().collect());

@@ -186,21 +186,20 @@ fn scope(sql: &mut Sql, vis: &Visibility, filter: &StatsFilter) {
     }
 }
 
-/// Measure numbers per group (`None`: one group, `all`).
+/// Measure numbers per group (every grouping partitions the measures).
 pub fn measures(
     conn: &mut DbConnection,
-    group: Option<GroupBy>,
+    group: GroupBy,
     vis: &Visibility,
     filter: &StatsFilter,
     today: Today,
 ) -> Result<Vec<MeasureCounts>, ApiError> {
     let postgres = matches!(conn, DbConnection::Postgresql(_));
     let key = match group {
-        Some(GroupBy::Unit) => "m.lead_unit_id",
-        Some(GroupBy::Inspection) => "m.inspection_id",
-        Some(GroupBy::Category) => "f.category",
-        Some(GroupBy::Kind) => "m.kind",
-        None => "'all'",
+        GroupBy::Unit => "m.lead_unit_id",
+        GroupBy::Inspection => "m.inspection_id",
+        GroupBy::Category => "f.category",
+        GroupBy::Kind => "m.kind",
     };
     let open = "m.status <> 'closed' AND m.clock_stopped = FALSE";
     let mut sql = Sql::new(postgres);
@@ -229,18 +228,13 @@ pub fn measures(
          SUM(m.days_to_close) AS days_to_close FROM measures m",
     );
     // Only the category lives on the finding; the other groupings need no join.
-    if group == Some(GroupBy::Category) {
+    if group == GroupBy::Category {
         sql.push(" JOIN findings f ON f.id = m.finding_id");
     }
     sql.push(" WHERE 1 = 1");
     scope(&mut sql, vis, filter);
-    if group.is_some() {
-        sql.push(&format!(" GROUP BY {key} ORDER BY {key}"));
-    }
-    let mut rows: Vec<MeasureCounts> = sql.load(conn)?;
-    // Without GROUP BY an empty ledger still answers one row of zeros (and a null key).
-    rows.retain(|r| r.measures > 0);
-    Ok(rows)
+    sql.push(&format!(" GROUP BY {key} ORDER BY {key}"));
+    sql.load(conn)
 }
 
 /// Findings per group (unit: responsible unit), when the grouping applies to findings.
