@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod codes;
 pub mod deadline;
 pub mod enums;
+pub mod ledger;
 pub mod permissions;
 pub mod rules;
 pub mod webhooks;

@@ -1,0 +1,845 @@
+//! The rectification ledger (整改台账) as offices keep it in Excel: its columns, how a
+//! cell reads and prints, and how a sheet's rows become typed rows. No I/O: the readers in
+//! `crate::ledger` turn files into [`Cell`] grids, the importer resolves units and codes.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::enums::{Category, MeasureKind, MeasureStatus, Warning};
+
+macro_rules! columns {
+    ($($variant:ident => ($label:literal, $width:literal)),+ $(,)?) => {
+        /// A ledger column, in the order offices use.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Column { $($variant),+ }
+
+        impl Column {
+            pub const ALL: &'static [Column] = &[$(Column::$variant),+];
+
+            /// The header offices write.
+            pub fn label(self) -> &'static str {
+                match self { $(Column::$variant => $label),+ }
+            }
+
+            /// A width, in characters, that fits what the column usually holds.
+            pub fn width(self) -> f64 {
+                match self { $(Column::$variant => $width as f64),+ }
+            }
+        }
+    };
+}
+
+columns! {
+    Seq => ("序号", 6),
+    FindingCode => ("问题编号", 16),
+    Source => ("问题来源", 18),
+    Category => ("问题类别", 12),
+    Description => ("问题描述", 48),
+    Content => ("整改措施", 48),
+    Kind => ("整改类型", 10),
+    LeadUnit => ("牵头单位", 16),
+    SupportingUnits => ("配合单位", 18),
+    AccountableLeader => ("责任领导", 14),
+    ResponsiblePerson => ("责任人", 12),
+    DueDate => ("完成时限", 12),
+    OriginalDueDate => ("原定时限", 12),
+    ExtensionCount => ("延期次数", 8),
+    Status => ("整改状态", 11),
+    Warning => ("预警", 7),
+    LatestProgress => ("最新进展", 40),
+    ClosedOn => ("销号时间", 12),
+    EvidenceCount => ("佐证材料数", 9),
+    // Not in the offices' list: it names a measure so that re-importing a sheet matches
+    // measures by code. Optional on import; without it a measure matches by its text.
+    MeasureCode => ("措施编号", 18),
+}
+
+impl Column {
+    /// The columns an import cannot do without (完成时限 only for measures that end).
+    pub const REQUIRED: &'static [Column] = &[
+        Column::FindingCode,
+        Column::Description,
+        Column::Content,
+        Column::Kind,
+        Column::LeadUnit,
+        Column::DueDate,
+    ];
+
+    /// Which column a header cell names: the label itself, or a name offices also use.
+    /// Spaces, line breaks, asterisks and notes in brackets are ignored.
+    pub fn from_header(text: &str) -> Option<Column> {
+        let key = normalize_header(text);
+        if key.is_empty() {
+            return None;
+        }
+        if let Some(c) = Column::ALL.iter().find(|c| c.label() == key) {
+            return Some(*c);
+        }
+        let alias = match key.as_str() {
+            "编号" | "问题序号" => Column::FindingCode,
+            "来源" | "问题出处" => Column::Source,
+            "类别" | "问题类型" | "问题分类" => Column::Category,
+            "存在问题" | "问题" | "问题表现" | "反馈问题" | "问题内容" => {
+                Column::Description
+            }
+            "措施" | "具体措施" | "整改任务" | "整改措施及目标" => Column::Content,
+            "整改方式" | "措施类型" => Column::Kind,
+            "责任单位" | "牵头部门" | "责任部门" | "牵头科室" => Column::LeadUnit,
+            "配合部门" | "协办单位" | "配合科室" => Column::SupportingUnits,
+            "分管领导" | "责任领导人" => Column::AccountableLeader,
+            "具体责任人" | "经办人" => Column::ResponsiblePerson,
+            "整改时限" | "完成时间" | "整改期限" | "时限" | "完成期限" => {
+                Column::DueDate
+            }
+            "原整改时限" | "原完成时限" => Column::OriginalDueDate,
+            "状态" | "完成情况" | "整改进度" => Column::Status,
+            "预警状态" | "红黄绿灯" => Column::Warning,
+            "进展情况" | "整改进展" | "最新进展情况" => Column::LatestProgress,
+            "销号日期" => Column::ClosedOn,
+            "佐证材料" | "佐证材料数量" => Column::EvidenceCount,
+            "措施序号" => Column::MeasureCode,
+            _ => return None,
+        };
+        Some(alias)
+    }
+}
+
+fn normalize_header(text: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for ch in text.chars() {
+        match ch {
+            '(' | '（' | '[' | '【' => depth += 1,
+            ')' | '）' | ']' | '】' => depth = (depth - 1).max(0),
+            _ if depth > 0 => {}
+            '*' | '＊' | ':' | '：' => {}
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One cell as a reader found it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+}
+
+impl Cell {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, the way a person would read it back.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.trim().to_string(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.to_string(),
+        }
+    }
+}
+
+/// Reads a date as offices write it: a date cell, an Excel day number, `2022-12-31`,
+/// `2022/12/31`, `2022.12.31`, `20221231`, `2022年12月31日`, or a month (`2022年12月`,
+/// `2022年12月底前`) meaning its last day. A trailing 前 (before) changes nothing.
+pub fn parse_date(cell: &Cell) -> Result<NaiveDate, String> {
+    match cell {
+        Cell::Date(d) => Ok(*d),
+        Cell::Number(n) if n.fract() == 0.0 && (1.0..2_958_466.0).contains(n) => {
+            excel_day(*n as i64).ok_or_else(|| "not a date".to_string())
+        }
+        Cell::Number(_) => Err("not a date".into()),
+        Cell::Empty => Err("empty".into()),
+        Cell::Text(t) => parse_date_text(t.trim()),
+    }
+}
+
+fn excel_day(n: i64) -> Option<NaiveDate> {
+    if (1..=99_999).contains(&n) && n > 20_000 {
+        NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(n as u64))
+    } else {
+        None
+    }
+}
+
+fn parse_date_text(text: &str) -> Result<NaiveDate, String> {
+    let bad = || format!("{text:?} is not a date; write it as 2022-12-31");
+    let mut numbers: Vec<&str> = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, ch) in text.char_indices() {
+        if ch.is_ascii_digit() {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take() {
+            numbers.push(&text[s..i]);
+        }
+        if !"-/.年月日号底前之内 :T".contains(ch) {
+            return Err(bad());
+        }
+    }
+    if let Some(s) = start {
+        numbers.push(&text[s..]);
+    }
+    let num = |s: &str| s.parse::<u32>().map_err(|_| bad());
+    match numbers.as_slice() {
+        [all] if all.len() == 8 => NaiveDate::parse_from_str(all, "%Y%m%d").map_err(|_| bad()),
+        [y, m] if y.len() == 4 => {
+            let (y, m) = (num(y)? as i32, num(m)?);
+            month_end(y, m).ok_or_else(bad)
+        }
+        [y, m, d, ..] if y.len() == 4 => {
+            NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?).ok_or_else(bad)
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    debug_assert!(first.month() == month);
+    next.pred_opt()
+}
+
+/// Reads an enumerated cell: its Chinese label or the API identifier.
+fn parse_label<T: Copy>(
+    text: &str,
+    all: &[T],
+    label: fn(T) -> &'static str,
+    ident: fn(T) -> &'static str,
+) -> Result<T, String> {
+    let key: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    all.iter()
+        .copied()
+        .find(|v| label(*v) == key || ident(*v).eq_ignore_ascii_case(&key))
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|v| label(*v)).collect();
+            format!("{text:?} is not one of {}", names.join(", "))
+        })
+}
+
+pub fn parse_kind(text: &str) -> Result<MeasureKind, String> {
+    parse_label(
+        text,
+        MeasureKind::ALL,
+        MeasureKind::label,
+        MeasureKind::as_str,
+    )
+}
+
+pub fn parse_category(text: &str) -> Result<Category, String> {
+    parse_label(text, Category::ALL, Category::label, Category::as_str)
+}
+
+pub fn parse_status(text: &str) -> Result<MeasureStatus, String> {
+    parse_label(
+        text,
+        MeasureStatus::ALL,
+        MeasureStatus::label,
+        MeasureStatus::as_str,
+    )
+}
+
+/// Splits a list of units as people write it: `财务科、综合科`, `财务科,综合科`, one per line.
+pub fn split_units(text: &str) -> Vec<String> {
+    text.split(['、', ',', '，', ';', '；', '\n', '/'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// One measure of the ledger, as export prints it.
+#[derive(Debug, Clone)]
+pub struct LedgerLine {
+    pub finding_code: String,
+    pub source: String,
+    pub category: Category,
+    pub description: String,
+    pub content: String,
+    pub kind: MeasureKind,
+    pub lead_unit: String,
+    pub supporting_units: Vec<String>,
+    pub accountable_leader: String,
+    pub responsible_person: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub original_due_date: Option<NaiveDate>,
+    pub extension_count: i32,
+    pub status: MeasureStatus,
+    pub warning: Warning,
+    pub latest_progress: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub evidence_count: i64,
+    pub measure_code: String,
+}
+
+/// What a ledger cell holds, typed so a spreadsheet gets real dates and numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Number(i64),
+    Date(NaiveDate),
+    Blank,
+}
+
+impl Value {
+    pub fn to_text(&self) -> String {
+        match self {
+            Value::Text(t) => t.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Date(d) => d.to_string(),
+            Value::Blank => String::new(),
+        }
+    }
+}
+
+impl LedgerLine {
+    pub fn value(&self, column: Column, seq: usize) -> Value {
+        let text = |s: &str| {
+            if s.is_empty() {
+                Value::Blank
+            } else {
+                Value::Text(s.to_string())
+            }
+        };
+        let date = |d: Option<NaiveDate>| d.map_or(Value::Blank, Value::Date);
+        match column {
+            Column::Seq => Value::Number(seq as i64),
+            Column::FindingCode => text(&self.finding_code),
+            Column::Source => text(&self.source),
+            Column::Category => text(self.category.label()),
+            Column::Description => text(&self.description),
+            Column::Content => text(&self.content),
+            Column::Kind => text(self.kind.label()),
+            Column::LeadUnit => text(&self.lead_unit),
+            Column::SupportingUnits => text(&self.supporting_units.join("、")),
+            Column::AccountableLeader => text(&self.accountable_leader),
+            Column::ResponsiblePerson => text(self.responsible_person.as_deref().unwrap_or("")),
+            Column::DueDate => match (self.due_date, self.kind) {
+                (None, MeasureKind::LongTerm) => text(MeasureKind::LongTerm.label()),
+                (d, _) => date(d),
+            },
+            Column::OriginalDueDate => date(self.original_due_date),
+            Column::ExtensionCount => Value::Number(self.extension_count.into()),
+            Column::Status => text(self.status.label()),
+            Column::Warning => text(self.warning.label()),
+            Column::LatestProgress => text(self.latest_progress.as_deref().unwrap_or("")),
+            Column::ClosedOn => date(self.closed_on),
+            Column::EvidenceCount => Value::Number(self.evidence_count),
+            Column::MeasureCode => text(&self.measure_code),
+        }
+    }
+}
+
+/// A problem with one cell of an imported sheet. `row` is the sheet's row number as a
+/// spreadsheet program shows it (1-based); `column` is the header.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct CellError {
+    pub row: usize,
+    /// The column's header, e.g. 完成时限; null when the problem is with the whole row.
+    pub column: Option<String>,
+    /// The cell as the sheet has it.
+    pub value: String,
+    pub message: String,
+}
+
+/// One sheet row, typed. Unit names stay as written: the importer resolves them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRow {
+    pub row: usize,
+    pub finding_code: String,
+    pub category: Option<Category>,
+    pub description: String,
+    pub content: String,
+    pub kind: MeasureKind,
+    pub lead_unit: String,
+    pub supporting_units: Vec<String>,
+    pub accountable_leader: Option<String>,
+    pub responsible_person: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub original_due_date: Option<NaiveDate>,
+    pub extension_count: Option<i32>,
+    pub status: Option<MeasureStatus>,
+    pub latest_progress: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub measure_code: Option<String>,
+}
+
+/// Where the header is and which column each header cell names.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Index of the header row in the grid.
+    pub index: usize,
+    pub columns: Vec<(usize, Column)>,
+}
+
+impl Header {
+    fn position(&self, column: Column) -> Option<usize> {
+        self.columns
+            .iter()
+            .find(|(_, c)| *c == column)
+            .map(|(i, _)| *i)
+    }
+}
+
+/// Finds the header among the first rows (a sheet often has a merged title above it): the
+/// first row that names 问题编号 and 整改措施. Missing required columns and a column named
+/// twice are errors.
+pub fn find_header(grid: &[Vec<Cell>]) -> Result<Header, Vec<CellError>> {
+    let found = grid.iter().take(20).enumerate().find_map(|(index, row)| {
+        let columns: Vec<(usize, Column)> = row
+            .iter()
+            .enumerate()
+            .filter_map(|(i, cell)| Column::from_header(&cell.text()).map(|c| (i, c)))
+            .collect();
+        let names = |c: Column| columns.iter().any(|(_, x)| *x == c);
+        (names(Column::FindingCode) && names(Column::Content)).then_some(Header { index, columns })
+    });
+    let Some(header) = found else {
+        return Err(vec![CellError {
+            row: 1,
+            column: None,
+            value: String::new(),
+            message: "no header row found: the sheet needs a row naming at least 问题编号 and \
+                      整改措施 within its first 20 rows"
+                .into(),
+        }]);
+    };
+    let mut errors = Vec::new();
+    for column in Column::REQUIRED {
+        if header.position(*column).is_none() {
+            errors.push(CellError {
+                row: header.index + 1,
+                column: Some(column.label().into()),
+                value: String::new(),
+                message: format!("the sheet has no {} column", column.label()),
+            });
+        }
+    }
+    for (i, (pos, column)) in header.columns.iter().enumerate() {
+        if header.columns[..i].iter().any(|(_, c)| c == column) {
+            errors.push(CellError {
+                row: header.index + 1,
+                column: Some(column.label().into()),
+                value: grid[header.index][*pos].text(),
+                message: format!("{} is named by more than one column", column.label()),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(header)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Turns the rows under the header into typed rows, reporting every bad cell. Blank rows
+/// are skipped. A row whose finding cells (问题编号, 问题描述) are both blank continues the
+/// finding above it, as sheets that merged those cells read once unmerged or saved as CSV.
+pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<CellError>) {
+    let mut rows: Vec<ImportRow> = Vec::new();
+    let mut errors = Vec::new();
+    let mut previous: Option<(String, String, Option<Category>)> = None;
+    for (index, cells) in grid.iter().enumerate().skip(header.index + 1) {
+        let cell = |c: Column| {
+            header
+                .position(c)
+                .and_then(|i| cells.get(i))
+                .unwrap_or(&Cell::Empty)
+        };
+        if header
+            .columns
+            .iter()
+            .all(|(i, _)| cells.get(*i).is_none_or(Cell::is_empty))
+        {
+            continue;
+        }
+        let row = index + 1;
+        let mut bad = |column: Column, value: &Cell, message: String| {
+            errors.push(CellError {
+                row,
+                column: Some(column.label().into()),
+                value: value.text(),
+                message,
+            });
+        };
+        let optional = |c: Column| Some(cell(c).text()).filter(|t| !t.is_empty());
+        let mut finding_code = cell(Column::FindingCode).text();
+        let mut description = cell(Column::Description).text();
+        let mut category = None;
+        if let Some(text) = optional(Column::Category) {
+            match parse_category(&text) {
+                Ok(c) => category = Some(c),
+                Err(m) => bad(Column::Category, cell(Column::Category), m),
+            }
+        }
+        if finding_code.is_empty() && description.is_empty() && category.is_none() {
+            if let Some((code, desc, cat)) = &previous {
+                finding_code = code.clone();
+                description = desc.clone();
+                category = *cat;
+            }
+        }
+        for (column, value) in [
+            (Column::FindingCode, &finding_code),
+            (Column::Description, &description),
+        ] {
+            if value.is_empty() {
+                bad(
+                    column,
+                    cell(column),
+                    format!("{} is required", column.label()),
+                );
+            }
+        }
+        let content = cell(Column::Content).text();
+        if content.is_empty() {
+            bad(
+                Column::Content,
+                cell(Column::Content),
+                "整改措施 is required".into(),
+            );
+        }
+        let kind = match optional(Column::Kind) {
+            None => {
+                bad(
+                    Column::Kind,
+                    cell(Column::Kind),
+                    "整改类型 is required".into(),
+                );
+                None
+            }
+            Some(text) => parse_kind(&text)
+                .map_err(|m| bad(Column::Kind, cell(Column::Kind), m))
+                .ok(),
+        };
+        let lead_unit = cell(Column::LeadUnit).text();
+        if lead_unit.is_empty() {
+            bad(
+                Column::LeadUnit,
+                cell(Column::LeadUnit),
+                "牵头单位 is required".into(),
+            );
+        }
+        let due = cell(Column::DueDate);
+        let due_date = match (kind, due.is_empty()) {
+            (Some(MeasureKind::LongTerm), true) => None,
+            (Some(MeasureKind::LongTerm), false)
+                if parse_kind(&due.text()) == Ok(MeasureKind::LongTerm) || due.text() == "长期" =>
+            {
+                None
+            }
+            (_, true) => {
+                if kind.is_some() {
+                    bad(
+                        Column::DueDate,
+                        due,
+                        "完成时限 is required unless the measure is 长期坚持".into(),
+                    );
+                }
+                None
+            }
+            (_, false) => parse_date(due)
+                .map_err(|m| bad(Column::DueDate, due, m))
+                .ok(),
+        };
+        let mut optional_date = |c: Column| {
+            let value = cell(c);
+            if value.is_empty() {
+                return None;
+            }
+            parse_date(value).map_err(|m| bad(c, value, m)).ok()
+        };
+        let original_due_date = optional_date(Column::OriginalDueDate);
+        let closed_on = optional_date(Column::ClosedOn);
+        let extension_count =
+            optional(Column::ExtensionCount).and_then(|text| match text.parse::<i32>() {
+                Ok(n) if (0..=99).contains(&n) => Some(n),
+                _ => {
+                    bad(
+                        Column::ExtensionCount,
+                        cell(Column::ExtensionCount),
+                        "延期次数 is a whole number from 0 to 99".into(),
+                    );
+                    None
+                }
+            });
+        let status = optional(Column::Status).and_then(|text| {
+            parse_status(&text)
+                .map_err(|m| bad(Column::Status, cell(Column::Status), m))
+                .ok()
+        });
+        if !finding_code.is_empty() {
+            previous = Some((finding_code.clone(), description.clone(), category));
+        }
+        let Some(kind) = kind else { continue };
+        rows.push(ImportRow {
+            row,
+            finding_code,
+            category,
+            description,
+            content,
+            kind,
+            lead_unit,
+            supporting_units: optional(Column::SupportingUnits)
+                .map(|t| split_units(&t))
+                .unwrap_or_default(),
+            accountable_leader: optional(Column::AccountableLeader),
+            responsible_person: optional(Column::ResponsiblePerson),
+            due_date,
+            original_due_date,
+            extension_count,
+            status,
+            latest_progress: optional(Column::LatestProgress),
+            closed_on,
+            measure_code: optional(Column::MeasureCode),
+        });
+    }
+    check_consistency(&rows, &mut errors);
+    errors.sort_by(|a, b| a.row.cmp(&b.row));
+    (rows, errors)
+}
+
+/// Rows of one finding agree on its description and category; a measure appears once.
+fn check_consistency(rows: &[ImportRow], errors: &mut Vec<CellError>) {
+    for (i, row) in rows.iter().enumerate() {
+        let earlier = &rows[..i];
+        if let Some(first) = earlier.iter().find(|r| r.finding_code == row.finding_code) {
+            if first.description != row.description {
+                errors.push(CellError {
+                    row: row.row,
+                    column: Some(Column::Description.label().into()),
+                    value: row.description.clone(),
+                    message: format!(
+                        "finding {} is described differently in row {}",
+                        row.finding_code, first.row
+                    ),
+                });
+            }
+            if row.category.is_some() && first.category.is_some() && first.category != row.category
+            {
+                errors.push(CellError {
+                    row: row.row,
+                    column: Some(Column::Category.label().into()),
+                    value: row
+                        .category
+                        .map(|c| c.label().to_string())
+                        .unwrap_or_default(),
+                    message: format!(
+                        "finding {} has another category in row {}",
+                        row.finding_code, first.row
+                    ),
+                });
+            }
+        }
+        let same_finding = earlier
+            .iter()
+            .filter(|r| r.finding_code == row.finding_code);
+        let duplicate = match &row.measure_code {
+            Some(code) => same_finding
+                .clone()
+                .find(|r| r.measure_code.as_ref() == Some(code))
+                .map(|r| (Column::MeasureCode, code.clone(), r.row)),
+            None => None,
+        }
+        .or_else(|| {
+            same_finding
+                .clone()
+                .find(|r| {
+                    r.content == row.content
+                        && (r.measure_code.is_none() || row.measure_code.is_none())
+                })
+                .map(|r| (Column::Content, row.content.clone(), r.row))
+        });
+        if let Some((column, value, other)) = duplicate {
+            errors.push(CellError {
+                row: row.row,
+                column: Some(column.label().into()),
+                value,
+                message: format!(
+                    "duplicate: row {other} has the same {} in finding {}",
+                    column.label(),
+                    row.finding_code
+                ),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates_read_as_offices_write_them() {
+        for (input, want) in [
+            ("2022-12-31", d(2022, 12, 31)),
+            ("2022/6/30", d(2022, 6, 30)),
+            ("2022.06.30", d(2022, 6, 30)),
+            ("20220630", d(2022, 6, 30)),
+            ("2022年6月30日", d(2022, 6, 30)),
+            ("2022年6月30日前", d(2022, 6, 30)),
+            ("2022年6月底前", d(2022, 6, 30)),
+            ("2024年2月", d(2024, 2, 29)),
+            ("2022-12-31 00:00:00", d(2022, 12, 31)),
+        ] {
+            assert_eq!(parse_date(&text(input)), Ok(want), "{input}");
+        }
+        assert_eq!(parse_date(&Cell::Number(44926.0)), Ok(d(2022, 12, 31)));
+        assert_eq!(parse_date(&Cell::Date(d(2023, 1, 2))), Ok(d(2023, 1, 2)));
+        for bad in ["明年", "2022-13-01", "2022-02-30", "12/31", "下周", "3"] {
+            assert!(parse_date(&text(bad)).is_err(), "{bad}");
+        }
+        assert!(parse_date(&Cell::Number(3.5)).is_err());
+    }
+
+    #[test]
+    fn labels_and_identifiers_both_read() {
+        assert_eq!(parse_kind("立行立改"), Ok(MeasureKind::Immediate));
+        assert_eq!(parse_kind(" 长期坚持 "), Ok(MeasureKind::LongTerm));
+        assert_eq!(parse_kind("time_bound"), Ok(MeasureKind::TimeBound));
+        assert!(parse_kind("马上改").unwrap_err().contains("立行立改"));
+        assert_eq!(parse_status("已销号"), Ok(MeasureStatus::Closed));
+        assert_eq!(parse_category("党的建设"), Ok(Category::PartyBuilding));
+    }
+
+    #[test]
+    fn headers_match_labels_and_aliases() {
+        assert_eq!(Column::from_header("完成时限"), Some(Column::DueDate));
+        assert_eq!(Column::from_header(" 整改\n时限 "), Some(Column::DueDate));
+        assert_eq!(Column::from_header("*问题编号"), Some(Column::FindingCode));
+        assert_eq!(
+            Column::from_header("牵头单位（部门）"),
+            Some(Column::LeadUnit)
+        );
+        assert_eq!(Column::from_header("责任单位"), Some(Column::LeadUnit));
+        assert_eq!(Column::from_header("备注"), None);
+        assert_eq!(Column::from_header(""), None);
+        let labels: std::collections::HashSet<_> = Column::ALL.iter().map(|c| c.label()).collect();
+        assert_eq!(labels.len(), Column::ALL.len(), "labels are distinct");
+        for c in Column::ALL {
+            assert_eq!(Column::from_header(c.label()), Some(*c));
+        }
+    }
+
+    fn grid(rows: &[&[&str]]) -> Vec<Vec<Cell>> {
+        rows.iter()
+            .map(|r| {
+                r.iter()
+                    .map(|s| if s.is_empty() { Cell::Empty } else { text(s) })
+                    .collect()
+            })
+            .collect()
+    }
+
+    const HEAD: &[&str] = &[
+        "问题编号",
+        "问题描述",
+        "整改措施",
+        "整改类型",
+        "牵头单位",
+        "完成时限",
+    ];
+
+    #[test]
+    fn the_header_is_found_under_a_title_and_required_columns_are_checked() {
+        let g = grid(&[
+            &["某某整改台账"],
+            &[],
+            HEAD,
+            &["P1", "问题", "措施", "立行立改", "综合科", "2022-05-01"],
+        ]);
+        let header = find_header(&g).unwrap();
+        assert_eq!(header.index, 2);
+        let (rows, errors) = parse_rows(&g, &header);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].row, 4);
+        assert_eq!(rows[0].due_date, Some(d(2022, 5, 1)));
+
+        let missing = grid(&[&["问题编号", "整改措施"]]);
+        let errors = find_header(&missing).unwrap_err();
+        let named: Vec<_> = errors.iter().filter_map(|e| e.column.clone()).collect();
+        assert_eq!(named, ["问题描述", "整改类型", "牵头单位", "完成时限"]);
+        assert!(find_header(&grid(&[&["a", "b"]])).is_err());
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_with_its_row_and_column() {
+        let g = grid(&[
+            HEAD,
+            &["P1", "问题", "措施", "马上改", "综合科", "2022-05-01"],
+            &["P1", "问题", "措施二", "限期整改", "", "明年"],
+            &["P2", "", "措施", "限期整改", "综合科", ""],
+            &["P3", "问题三", "", "长期坚持", "综合科", ""],
+            &["P2", "问题", "措施", "限期整改", "综合科", "2022-05-01"],
+        ]);
+        let header = find_header(&g).unwrap();
+        let (_, errors) = parse_rows(&g, &header);
+        let got: Vec<(usize, &str)> = errors
+            .iter()
+            .map(|e| (e.row, e.column.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, "整改类型"),
+                (3, "牵头单位"),
+                (3, "完成时限"),
+                (4, "问题描述"),
+                (4, "完成时限"),
+                (5, "整改措施"),
+                (6, "问题描述"),
+                (6, "整改措施"),
+            ]
+        );
+        assert_eq!(errors[2].value, "明年");
+    }
+
+    #[test]
+    fn blank_finding_cells_continue_the_finding_above() {
+        let g = grid(&[
+            HEAD,
+            &["P1", "问题", "措施一", "立行立改", "综合科", "2022-05-01"],
+            &["", "", "措施二", "长期坚持", "综合科", "长期坚持"],
+            &["", "", "", "", "", ""],
+        ]);
+        let (rows, errors) = parse_rows(&g, &find_header(&g).unwrap());
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].finding_code, "P1");
+        assert_eq!(rows[1].due_date, None);
+    }
+
+    #[test]
+    fn units_split_on_the_separators_people_use() {
+        assert_eq!(
+            split_units("财务科、综合科, 人事科；"),
+            ["财务科", "综合科", "人事科"]
+        );
+        assert!(split_units(" ").is_empty());
+    }
+}
