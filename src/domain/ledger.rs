@@ -611,7 +611,7 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
         });
     }
     check_consistency(&rows, &mut errors);
-    errors.sort_by(|a, b| a.row.cmp(&b.row));
+    errors.sort_by_key(|e| e.row);
     (rows, errors)
 }
 
