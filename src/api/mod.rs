@@ -12,6 +12,7 @@ pub mod findings;
 pub mod health;
 pub mod history;
 pub mod inspections;
+pub mod ledger;
 pub mod measures;
 pub mod metrics;
 pub mod polling;
@@ -146,6 +147,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(extensions::get)
                 .service(extensions::approve)
                 .service(extensions::reject)
+                .service(ledger::xlsx)
+                .service(ledger::csv)
                 .service(calendar::year)
                 .service(stats::numbers)
                 .service(stats::overdue)

@@ -247,8 +247,20 @@ pub async fn etags(
             return Ok(req.into_response(res).map_into_right_body());
         }
     }
-    let res = next.call(req).await?;
+    let mut res = next.call(req).await?;
     if res.status() != actix_web::http::StatusCode::OK || res.headers().contains_key(header::ETAG) {
+        return Ok(res.map_into_left_body());
+    }
+    // A streamed file (a ledger export): tagged, but never held in memory.
+    if matches!(res.response().body().size(), body::BodySize::Stream) {
+        let headers = res.headers_mut();
+        if let Ok(value) = header::HeaderValue::from_str(&tag) {
+            headers.insert(header::ETAG, value);
+        }
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-cache"),
+        );
         return Ok(res.map_into_left_body());
     }
     // A list, stats or dashboard answer: tag it, and keep it for the next asker.

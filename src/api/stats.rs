@@ -8,49 +8,15 @@ use diesel::prelude::*;
 
 use super::dto::measures::{Measure, MeasureQuery};
 use super::dto::page::{decode_cursor, encode_cursor, limit};
-use super::dto::stats::{
-    Dashboard, DashboardItem, DashboardQuery, Numbers, Stats, StatsGroup, StatsQuery,
-};
+use super::dto::stats::{Dashboard, DashboardItem, DashboardQuery, Stats, StatsQuery};
 use super::extract::Params;
 use super::{read, AppState};
 use crate::auth::caller::Caller;
-use crate::db::repo::stats::{self as repo_stats, GroupBy, StatsFilter};
+use crate::db::repo::stats::{self as repo_stats, StatsFilter};
 use crate::db::repo::{measures, Visibility};
-use crate::db::schema::{findings, inspections, units};
-use crate::db::DbConnection;
-use crate::domain::enums::{Category, MeasureKind};
+use crate::db::schema::{findings, units};
 use crate::domain::permissions::Action;
 use crate::error::ApiError;
-
-/// Names for the group keys.
-fn labels(
-    conn: &mut DbConnection,
-    group: GroupBy,
-    keys: Vec<String>,
-) -> Result<HashMap<String, String>, ApiError> {
-    Ok(match group {
-        GroupBy::Unit => units::table
-            .filter(units::id.eq_any(keys))
-            .select((units::id, units::name))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect(),
-        GroupBy::Inspection => inspections::table
-            .filter(inspections::id.eq_any(keys))
-            .select((inspections::id, inspections::code))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect(),
-        GroupBy::Category => keys
-            .into_iter()
-            .filter_map(|k| Category::parse(&k).map(|c| (k, c.label().to_string())))
-            .collect(),
-        GroupBy::Kind => keys
-            .into_iter()
-            .filter_map(|k| MeasureKind::parse(&k).map(|c| (k, c.label().to_string())))
-            .collect(),
-    })
-}
 
 /// Numbers per unit, inspection, category or kind (整改完成率, 按期完成率, 红黄绿灯…).
 ///
@@ -73,52 +39,7 @@ pub async fn numbers(
     let vis = caller.visibility();
     let today = state.today();
     let body = read(&state, move |conn| {
-        let rows = repo_stats::measures(conn, group, &vis, &filter, today)?;
-        let finding_counts: Option<HashMap<String, i64>> =
-            repo_stats::findings(conn, Some(group), &vis, &filter)?
-                .map(|v| v.into_iter().collect());
-        // Every grouping partitions the measures: the total is the sum of the groups.
-        let summed = rows.iter().fold(Default::default(), |sum, r| sum + r);
-        let total_findings = repo_stats::findings(conn, None, &vis, &filter)?
-            .and_then(|v| v.first().map(|(_, n)| *n))
-            .unwrap_or(0);
-        let mut keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
-        if let Some(counts) = &finding_counts {
-            keys.extend(
-                counts
-                    .keys()
-                    .filter(|k| !keys.contains(k))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            );
-        }
-        let names = labels(conn, group, keys.clone())?;
-        let mut groups: Vec<StatsGroup> = keys
-            .into_iter()
-            .map(|key| {
-                let counts = rows
-                    .iter()
-                    .find(|r| r.key == key)
-                    .cloned()
-                    .unwrap_or_default();
-                let findings = match &finding_counts {
-                    Some(c) => c.get(&key).copied().unwrap_or(0),
-                    None => counts.findings,
-                };
-                StatsGroup {
-                    label: names.get(&key).cloned().unwrap_or_else(|| key.clone()),
-                    key,
-                    numbers: Numbers::from_counts(&counts, findings),
-                }
-            })
-            .collect();
-        groups.sort_by(|a, b| a.label.cmp(&b.label).then(a.key.cmp(&b.key)));
-        let total = Numbers::from_counts(&summed, total_findings);
-        Ok(Stats {
-            group_by: group,
-            groups,
-            total,
-        })
+        repo_stats::summary(conn, group, &vis, &filter, today)
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))

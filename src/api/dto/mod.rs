@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod extensions;
 pub mod findings;
 pub mod inspections;
+pub mod ledger;
 pub mod measures;
 pub mod page;
 pub mod stats;

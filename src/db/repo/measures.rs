@@ -535,8 +535,23 @@ fn list_where(
         }
     };
     let total: i64 = select().count().get_result(conn)?;
-    let mut query = select();
-    let sort = q.sort.unwrap_or_default();
+    let rows = ordered(select(), q.sort.unwrap_or_default(), after, limit + 1, conn)?;
+    let page = Page::from_probe(rows, limit, total);
+    Ok(Page {
+        rows: with_units(conn, page.rows)?,
+        has_more: page.has_more,
+        total: page.total,
+    })
+}
+
+/// Up to `limit` rows of `query` in `sort` order, after the keyset position `after`.
+fn ordered(
+    mut query: measures::BoxedQuery<'static, MultiBackend>,
+    sort: MeasureSort,
+    after: Option<After>,
+    limit: i64,
+    conn: &mut DbConnection,
+) -> Result<Vec<MeasureRow>, ApiError> {
     let bad_cursor = || ApiError::bad_param("cursor", "not a cursor returned by this list");
     query = match sort {
         MeasureSort::DueDate => {
@@ -574,16 +589,30 @@ fn list_where(
             query.order((measures::created_at.asc(), measures::id.asc()))
         }
     };
-    let rows = query
-        .limit(limit + 1)
+    Ok(query
+        .limit(limit)
         .select(MeasureRow::as_select())
-        .load(conn)?;
-    let page = Page::from_probe(rows, limit, total);
-    Ok(Page {
-        rows: with_units(conn, page.rows)?,
-        has_more: page.has_more,
-        total: page.total,
-    })
+        .load(conn)?)
+}
+
+/// One page of the measures `vis` may see, without counting them all (for exports that
+/// walk every page).
+pub fn page_uncounted(
+    conn: &mut DbConnection,
+    q: &MeasureQuery,
+    vis: &Visibility,
+    today: Today,
+    after: Option<After>,
+    limit: i64,
+) -> Result<Vec<MeasureWithUnits>, ApiError> {
+    let rows = ordered(
+        filtered(q, vis, today),
+        q.sort.unwrap_or_default(),
+        after,
+        limit,
+        conn,
+    )?;
+    with_units(conn, rows)
 }
 
 /// Puts a measure into a recorded state (seed data describing a ledger in progress). The

@@ -2,8 +2,15 @@
 //! days to close, grouped by unit, inspection, category or kind, within the caller's scope.
 //! Plain SQL (`SUM(CASE …)`) that both databases run; only the placeholders differ.
 
+use std::collections::HashMap;
+
+use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text};
-use diesel::{sql_query, QueryableByName, RunQueryDsl};
+use diesel::{sql_query, QueryableByName};
+
+use crate::api::dto::stats::{Numbers, Stats, StatsGroup};
+use crate::db::schema::{inspections, units};
+use crate::domain::enums::{Category, MeasureKind};
 
 use crate::db::repo::Visibility;
 use crate::db::DbConnection;
@@ -280,4 +287,89 @@ pub fn findings(
     Ok(Some(
         rows.into_iter().map(|r| (r.key, r.findings)).collect(),
     ))
+}
+
+/// Names for the group keys.
+fn labels(
+    conn: &mut DbConnection,
+    group: GroupBy,
+    keys: Vec<String>,
+) -> Result<HashMap<String, String>, ApiError> {
+    Ok(match group {
+        GroupBy::Unit => units::table
+            .filter(units::id.eq_any(keys))
+            .select((units::id, units::name))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect(),
+        GroupBy::Inspection => inspections::table
+            .filter(inspections::id.eq_any(keys))
+            .select((inspections::id, inspections::code))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect(),
+        GroupBy::Category => keys
+            .into_iter()
+            .filter_map(|k| Category::parse(&k).map(|c| (k, c.label().to_string())))
+            .collect(),
+        GroupBy::Kind => keys
+            .into_iter()
+            .filter_map(|k| MeasureKind::parse(&k).map(|c| (k, c.label().to_string())))
+            .collect(),
+    })
+}
+
+/// Numbers per group and in total, as `GET /stats` answers them, within `vis`.
+pub fn summary(
+    conn: &mut DbConnection,
+    group: GroupBy,
+    vis: &Visibility,
+    filter: &StatsFilter,
+    today: Today,
+) -> Result<Stats, ApiError> {
+    let rows = measures(conn, group, vis, filter, today)?;
+    let finding_counts: Option<HashMap<String, i64>> =
+        findings(conn, Some(group), vis, filter)?.map(|v| v.into_iter().collect());
+    // Every grouping partitions the measures: the total is the sum of the groups.
+    let summed = rows.iter().fold(Default::default(), |sum, r| sum + r);
+    let total_findings = findings(conn, None, vis, filter)?
+        .and_then(|v| v.first().map(|(_, n)| *n))
+        .unwrap_or(0);
+    let mut keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
+    if let Some(counts) = &finding_counts {
+        keys.extend(
+            counts
+                .keys()
+                .filter(|k| !keys.contains(k))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+    }
+    let names = labels(conn, group, keys.clone())?;
+    let mut groups: Vec<StatsGroup> = keys
+        .into_iter()
+        .map(|key| {
+            let counts = rows
+                .iter()
+                .find(|r| r.key == key)
+                .cloned()
+                .unwrap_or_default();
+            let findings = match &finding_counts {
+                Some(c) => c.get(&key).copied().unwrap_or(0),
+                None => counts.findings,
+            };
+            StatsGroup {
+                label: names.get(&key).cloned().unwrap_or_else(|| key.clone()),
+                key,
+                numbers: Numbers::from_counts(&counts, findings),
+            }
+        })
+        .collect();
+    groups.sort_by(|a, b| a.label.cmp(&b.label).then(a.key.cmp(&b.key)));
+    let total = Numbers::from_counts(&summed, total_findings);
+    Ok(Stats {
+        group_by: group,
+        groups,
+        total,
+    })
 }

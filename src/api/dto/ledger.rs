@@ -1,0 +1,83 @@
+//! Query of the ledger exports, and the import's answer.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::measures::{MeasureQuery, MeasureSort};
+use crate::domain::enums::{MeasureKind, MeasureStatus, Warning};
+use crate::domain::ledger::CellError;
+
+/// The filters of `GET /measures`, without paging: an export holds every match.
+#[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    pub finding_id: Option<Uuid>,
+    pub inspection_id: Option<Uuid>,
+    /// Lead or supporting unit.
+    pub unit_id: Option<Uuid>,
+    pub status: Option<MeasureStatus>,
+    pub kind: Option<MeasureKind>,
+    /// Only overdue (`true`) or only not overdue (`false`) measures.
+    pub overdue: Option<bool>,
+    /// Due on or before this date.
+    pub due_before: Option<NaiveDate>,
+    /// Due on or after this date.
+    pub due_after: Option<NaiveDate>,
+    /// Only measures with this light today (红黄绿灯).
+    pub warning: Option<Warning>,
+    /// `created_at` (default: the order the ledger was filled in), `due_date` or `-due_date`.
+    pub sort: Option<MeasureSort>,
+}
+
+impl From<LedgerQuery> for MeasureQuery {
+    fn from(q: LedgerQuery) -> MeasureQuery {
+        MeasureQuery {
+            finding_id: q.finding_id,
+            inspection_id: q.inspection_id,
+            unit_id: q.unit_id,
+            status: q.status,
+            kind: q.kind,
+            overdue: q.overdue,
+            due_before: q.due_before,
+            due_after: q.due_after,
+            warning: q.warning,
+            sort: Some(q.sort.unwrap_or(MeasureSort::CreatedAt)),
+            limit: None,
+            cursor: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// Check the sheet and report what an import would do, writing nothing. Defaults to
+    /// `true`: pass `dry_run=false` to write.
+    pub dry_run: Option<bool>,
+}
+
+/// How many items an import created, changed, and found as they were.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ImportCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportReport {
+    /// True when nothing was written.
+    pub dry_run: bool,
+    /// Data rows read (blank rows are not counted).
+    pub rows: usize,
+    pub findings: ImportCounts,
+    pub measures: ImportCounts,
+    /// Always empty in a 200 answer: a sheet with errors answers 422 with the same list.
+    pub errors: Vec<CellError>,
+}

@@ -1,0 +1,164 @@
+//! The ledger view (整改台账): measures joined with their finding, inspection, units,
+//! latest progress report and evidence count, one page at a time.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use crate::api::dto::measures::MeasureQuery;
+use crate::db::repo::measures::{self, MeasureWithUnits};
+use crate::db::repo::{warnings, After, Visibility};
+use crate::db::schema::{evidence, findings, inspections, progress_reports, units};
+use crate::db::DbConnection;
+use crate::domain::deadline::Today;
+use crate::domain::enums::{Category, MeasureKind, MeasureStatus};
+use crate::domain::ledger::LedgerLine;
+use crate::error::ApiError;
+
+/// Unit names by id: a small table, read once per export or import.
+pub fn unit_names(conn: &mut DbConnection) -> Result<HashMap<String, String>, ApiError> {
+    Ok(units::table
+        .select((units::id, units::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// What turns rows into lines: the day (for the lights), the zone (for dates of events)
+/// and the units' names.
+pub struct LineCtx {
+    pub today: Today,
+    pub tz: chrono_tz::Tz,
+    pub unit_names: HashMap<String, String>,
+}
+
+/// One page of ledger lines, and where the next page starts (None: this was the last).
+pub fn page(
+    conn: &mut DbConnection,
+    q: &MeasureQuery,
+    vis: &Visibility,
+    after: Option<After>,
+    limit: i64,
+    ctx: &LineCtx,
+) -> Result<(Vec<LedgerLine>, Option<After>), ApiError> {
+    let rows = measures::page_uncounted(conn, q, vis, ctx.today, after, limit)?;
+    let sort = q.sort.unwrap_or_default();
+    let next = rows
+        .last()
+        .filter(|_| rows.len() as i64 == limit)
+        .map(|(r, _)| After {
+            key: measures::sort_key(r, sort),
+            id: r.id.clone(),
+        });
+    Ok((lines(conn, rows, ctx)?, next))
+}
+
+/// Ledger lines for these measures, in their order.
+pub fn lines(
+    conn: &mut DbConnection,
+    rows: Vec<MeasureWithUnits>,
+    ctx: &LineCtx,
+) -> Result<Vec<LedgerLine>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
+    let mut finding_ids: Vec<String> = rows.iter().map(|(r, _)| r.finding_id.clone()).collect();
+    finding_ids.sort();
+    finding_ids.dedup();
+    let findings: HashMap<String, (String, String, String, String)> = findings::table
+        .filter(findings::id.eq_any(&finding_ids))
+        .select((
+            findings::id,
+            findings::code,
+            findings::category,
+            findings::description,
+            findings::inspection_id,
+        ))
+        .load::<(String, String, String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, code, category, description, inspection)| {
+            (id, (code, category, description, inspection))
+        })
+        .collect();
+    let mut inspection_ids: Vec<&String> = findings.values().map(|f| &f.3).collect();
+    inspection_ids.sort();
+    inspection_ids.dedup();
+    let sources: HashMap<String, String> = inspections::table
+        .filter(inspections::id.eq_any(inspection_ids))
+        .select((inspections::id, inspections::issuer))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let latest = latest_progress(conn, &ids)?;
+    let evidence_counts: HashMap<String, i64> = evidence::table
+        .filter(evidence::measure_id.eq_any(&ids))
+        .filter(evidence::deleted_at.is_null())
+        .group_by(evidence::measure_id)
+        .select((evidence::measure_id, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let name = |id: &str| {
+        ctx.unit_names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    };
+    rows.into_iter()
+        .map(|(r, supporting)| {
+            let (finding_code, category, description, inspection) = findings
+                .get(&r.finding_id)
+                .cloned()
+                .ok_or_else(|| ApiError::Internal(format!("measure {} has no finding", r.id)))?;
+            let status = MeasureStatus::parse(&r.status)
+                .ok_or_else(|| ApiError::Internal(format!("unknown status {}", r.status)))?;
+            Ok(LedgerLine {
+                source: sources.get(&inspection).cloned().unwrap_or_default(),
+                finding_code,
+                category: Category::parse(&category)
+                    .ok_or_else(|| ApiError::Internal(format!("unknown category {category}")))?,
+                description,
+                kind: MeasureKind::parse(&r.kind)
+                    .ok_or_else(|| ApiError::Internal(format!("unknown kind {}", r.kind)))?,
+                lead_unit: name(&r.lead_unit_id),
+                supporting_units: supporting.iter().map(|u| name(u)).collect(),
+                warning: warnings::measure_light(
+                    status,
+                    r.due_date,
+                    r.report_due,
+                    r.clock_stopped,
+                    ctx.today,
+                ),
+                status,
+                latest_progress: latest.get(&r.id).cloned(),
+                evidence_count: evidence_counts.get(&r.id).copied().unwrap_or(0),
+                closed_on: r
+                    .closed_at
+                    .filter(|_| status == MeasureStatus::Closed)
+                    .map(|t| t.and_utc().with_timezone(&ctx.tz).date_naive()),
+                content: r.content,
+                accountable_leader: r.accountable_leader,
+                responsible_person: r.responsible_person,
+                due_date: r.due_date,
+                original_due_date: r.original_due_date,
+                extension_count: r.extension_count,
+                measure_code: r.code,
+            })
+        })
+        .collect()
+}
+
+/// The text of each measure's latest progress report.
+pub fn latest_progress(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<HashMap<String, String>, ApiError> {
+    let reports: Vec<(String, String)> = progress_reports::table
+        .filter(progress_reports::measure_id.eq_any(ids))
+        .order((
+            progress_reports::reported_at.asc(),
+            progress_reports::id.asc(),
+        ))
+        .select((progress_reports::measure_id, progress_reports::text))
+        .load(conn)?;
+    // Later reports overwrite earlier ones.
+    Ok(reports.into_iter().collect())
+}

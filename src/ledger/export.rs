@@ -1,0 +1,386 @@
+//! Writes the ledger as offices open it: an xlsx workbook (frozen header, widths, real
+//! dates, drop-downs, red and yellow rows, a second sheet of numbers by unit) or a CSV
+//! with a BOM. Rows are read a page at a time inside one read transaction, and the xlsx
+//! worksheet is kept on disk while it is written, so memory stays flat for any size.
+
+use std::io::Write;
+
+use diesel::{Connection, RunQueryDsl};
+use rust_xlsxwriter::{
+    Color, DataValidation, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use crate::api::dto::measures::MeasureQuery;
+use crate::api::dto::stats::{Numbers, Stats};
+use crate::db::repo::ledger::{self, LineCtx};
+use crate::db::repo::stats::{self, GroupBy, StatsFilter};
+use crate::db::repo::Visibility;
+use crate::db::DbConnection;
+use crate::domain::enums::{Category, MeasureKind, MeasureStatus, Warning};
+use crate::domain::ledger::{Column, LedgerLine, Value};
+use crate::error::ApiError;
+
+const PAGE: i64 = 1000;
+/// Rows above the data in the xlsx: the title, then the header.
+const TOP: u32 = 2;
+const XLSX_MAX_ROWS: u32 = 1_048_576;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileFormat {
+    Xlsx,
+    Csv,
+}
+
+impl FileFormat {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            FileFormat::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileFormat::Xlsx => "xlsx",
+            FileFormat::Csv => "csv",
+        }
+    }
+}
+
+/// What to export: the filters of `GET /measures`, seen as `vis` sees them.
+pub struct Selection {
+    pub query: MeasureQuery,
+    pub vis: Visibility,
+    pub title: String,
+}
+
+/// Writes the ledger to `out`; answers how many measures it holds.
+pub fn export(
+    conn: &mut DbConnection,
+    format: FileFormat,
+    selection: &Selection,
+    ctx: &LineCtx,
+    out: &mut (dyn Write + Send),
+) -> Result<usize, ApiError> {
+    conn.transaction(|conn| {
+        // One snapshot for every page (SQLite's read transaction already is one).
+        if matches!(conn, DbConnection::Postgresql(_)) {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(conn)?;
+        }
+        let mut pages = Pages {
+            conn,
+            selection,
+            ctx,
+            after: None,
+            done: false,
+        };
+        match format {
+            FileFormat::Csv => write_csv(&mut pages, out),
+            FileFormat::Xlsx => {
+                let stats = stats::summary(
+                    pages.conn,
+                    GroupBy::Unit,
+                    &selection.vis,
+                    &StatsFilter {
+                        inspection_id: selection.query.inspection_id.map(|u| u.to_string()),
+                        unit_id: selection.query.unit_id.map(|u| u.to_string()),
+                    },
+                    ctx.today,
+                )?;
+                write_xlsx(&mut pages, &selection.title, &stats, out)
+            }
+        }
+    })
+}
+
+/// The selection's lines, a page at a time.
+struct Pages<'a> {
+    conn: &'a mut DbConnection,
+    selection: &'a Selection,
+    ctx: &'a LineCtx,
+    after: Option<crate::db::repo::After>,
+    done: bool,
+}
+
+impl Pages<'_> {
+    fn next_page(&mut self) -> Result<Option<Vec<LedgerLine>>, ApiError> {
+        if self.done {
+            return Ok(None);
+        }
+        let (lines, next) = ledger::page(
+            self.conn,
+            &self.selection.query,
+            &self.selection.vis,
+            self.after.take(),
+            PAGE,
+            self.ctx,
+        )?;
+        self.done = next.is_none();
+        self.after = next;
+        Ok(Some(lines).filter(|l| !l.is_empty()))
+    }
+}
+
+fn io_error(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(format!("writing the export: {e}"))
+}
+
+/// A text cell Excel would run as a formula gets a leading apostrophe (CSV injection);
+/// the importer takes it off again.
+fn defuse(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+fn write_csv(pages: &mut Pages, out: &mut (dyn Write + Send)) -> Result<usize, ApiError> {
+    // The BOM tells Excel the file is UTF-8, so Chinese text opens readable.
+    out.write_all(b"\xEF\xBB\xBF").map_err(io_error)?;
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(Column::ALL.iter().map(|c| c.label()))
+        .map_err(io_error)?;
+    let mut seq = 0;
+    while let Some(lines) = pages.next_page()? {
+        for line in lines {
+            seq += 1;
+            csv.write_record(Column::ALL.iter().map(|c| match line.value(*c, seq) {
+                Value::Text(t) => defuse(t),
+                other => other.to_text(),
+            }))
+            .map_err(io_error)?;
+        }
+    }
+    csv.flush().map_err(io_error)?;
+    Ok(seq)
+}
+
+/// The cell formats of the ledger sheet.
+struct Formats {
+    title: Format,
+    header: Format,
+    /// Per light: text, then date.
+    plain: (Format, Format),
+    yellow: (Format, Format),
+    red: (Format, Format),
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let base = Format::new()
+            .set_font_name("宋体")
+            .set_font_size(10)
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_text_wrap();
+        let pair = |f: Format| (f.clone(), f.set_num_format("yyyy-mm-dd"));
+        Formats {
+            title: Format::new()
+                .set_font_name("方正小标宋简体")
+                .set_font_size(16)
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            header: base
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_background_color(Color::RGB(0xD9E1F2)),
+            plain: pair(base.clone()),
+            yellow: pair(base.clone().set_background_color(Color::RGB(0xFFEB9C))),
+            red: pair(base.set_background_color(Color::RGB(0xFFC7CE))),
+        }
+    }
+
+    fn of(&self, warning: Warning) -> &(Format, Format) {
+        match warning {
+            Warning::Red => &self.red,
+            Warning::Yellow => &self.yellow,
+            Warning::Green => &self.plain,
+        }
+    }
+}
+
+fn write_xlsx(
+    pages: &mut Pages,
+    title: &str,
+    stats: &Stats,
+    out: &mut (dyn Write + Send),
+) -> Result<usize, ApiError> {
+    let xlsx = |e: XlsxError| ApiError::Internal(format!("building the workbook: {e}"));
+    let formats = Formats::new();
+    let mut workbook = Workbook::new();
+    let last_col = (Column::ALL.len() - 1) as u16;
+    let sheet = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(xlsx)?;
+    sheet.set_name("整改台账").map_err(xlsx)?;
+    for (i, column) in Column::ALL.iter().enumerate() {
+        sheet
+            .set_column_width(i as u16, column.width())
+            .map_err(xlsx)?;
+    }
+    sheet.set_row_height(0, 32).map_err(xlsx)?;
+    sheet
+        .merge_range(0, 0, 0, last_col, title, &formats.title)
+        .map_err(xlsx)?;
+    for (i, column) in Column::ALL.iter().enumerate() {
+        sheet
+            .write_string_with_format(1, i as u16, column.label(), &formats.header)
+            .map_err(xlsx)?;
+    }
+    sheet.set_freeze_panes(TOP, 0).map_err(xlsx)?;
+    let mut count: u32 = 0;
+    while let Some(lines) = pages.next_page()? {
+        for line in lines {
+            let row = TOP + count;
+            if row >= XLSX_MAX_ROWS {
+                return Err(ApiError::Conflict(format!(
+                    "more measures than an xlsx sheet holds ({}); narrow the filters or export csv",
+                    XLSX_MAX_ROWS - TOP
+                )));
+            }
+            count += 1;
+            write_line(sheet, row, &line, count as usize, formats.of(line.warning))
+                .map_err(xlsx)?;
+        }
+    }
+    let last_row = (TOP + count.max(1) - 1).max(TOP);
+    sheet.autofilter(1, 0, last_row, last_col).map_err(xlsx)?;
+    add_dropdowns(sheet).map_err(xlsx)?;
+    write_stats(workbook.add_worksheet(), stats).map_err(xlsx)?;
+    workbook.save_to_writer(out).map_err(xlsx)?;
+    Ok(count as usize)
+}
+
+fn write_line(
+    sheet: &mut Worksheet,
+    row: u32,
+    line: &LedgerLine,
+    seq: usize,
+    (text, date): &(Format, Format),
+) -> Result<(), XlsxError> {
+    for (i, column) in Column::ALL.iter().enumerate() {
+        let col = i as u16;
+        match line.value(*column, seq) {
+            Value::Text(t) => sheet.write_string_with_format(row, col, t, text)?,
+            Value::Number(n) => sheet.write_number_with_format(row, col, n as f64, text)?,
+            Value::Date(d) => sheet.write_date_with_format(row, col, d, date)?,
+            Value::Blank => sheet.write_blank(row, col, text)?,
+        };
+    }
+    Ok(())
+}
+
+/// Drop-downs for the enumerated columns, over every row a user may add.
+fn add_dropdowns(sheet: &mut Worksheet) -> Result<(), XlsxError> {
+    let lists: [(Column, Vec<&str>); 3] = [
+        (
+            Column::Category,
+            Category::ALL.iter().map(|c| c.label()).collect(),
+        ),
+        (
+            Column::Kind,
+            MeasureKind::ALL.iter().map(|c| c.label()).collect(),
+        ),
+        (
+            Column::Status,
+            MeasureStatus::ALL.iter().map(|c| c.label()).collect(),
+        ),
+    ];
+    for (column, labels) in lists {
+        let col = Column::ALL
+            .iter()
+            .position(|c| *c == column)
+            .unwrap_or_default() as u16;
+        let validation = DataValidation::new()
+            .allow_list_strings(&labels)?
+            .set_error_title(column.label())?
+            .set_error_message(format!("请从下拉列表中选择：{}", labels.join("、")))?;
+        sheet.add_data_validation(TOP, col, XLSX_MAX_ROWS - 1, col, &validation)?;
+    }
+    Ok(())
+}
+
+/// The second sheet: numbers by lead unit, and the total.
+fn write_stats(sheet: &mut Worksheet, stats: &Stats) -> Result<(), XlsxError> {
+    sheet.set_name("按单位统计")?;
+    let header = Format::new()
+        .set_font_name("宋体")
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_background_color(Color::RGB(0xD9E1F2));
+    let cell = Format::new()
+        .set_font_name("宋体")
+        .set_border(FormatBorder::Thin);
+    let percent = cell.clone().set_num_format("0.0%");
+    let days = cell.clone().set_num_format("0.0");
+    let heads = [
+        "单位",
+        "问题数",
+        "措施数",
+        "已完成",
+        "已销号",
+        "超期",
+        "红灯",
+        "黄灯",
+        "绿灯",
+        "延期次数",
+        "退回次数",
+        "完成率",
+        "按期完成率",
+        "平均销号用时（工作日）",
+    ];
+    sheet.set_column_width(0, 24)?;
+    for (i, head) in heads.iter().enumerate() {
+        if i > 0 {
+            sheet.set_column_width(i as u16, 11)?;
+        }
+        sheet.write_string_with_format(0, i as u16, *head, &header)?;
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    let rows = stats
+        .groups
+        .iter()
+        .map(|g| (g.label.as_str(), &g.numbers))
+        .chain(std::iter::once(("合计", &stats.total)));
+    for (i, (label, n)) in rows.enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string_with_format(row, 0, label, &cell)?;
+        let counts = counts(n);
+        for (j, value) in counts.iter().enumerate() {
+            sheet.write_number_with_format(row, j as u16 + 1, *value as f64, &cell)?;
+        }
+        let next = counts.len() as u16 + 1;
+        sheet.write_number_with_format(row, next, n.completion_rate, &percent)?;
+        sheet.write_number_with_format(row, next + 1, n.on_time_rate, &percent)?;
+        match n.avg_working_days_to_close {
+            Some(d) => sheet.write_number_with_format(row, next + 2, d, &days)?,
+            None => sheet.write_blank(row, next + 2, &cell)?,
+        };
+    }
+    Ok(())
+}
+
+fn counts(n: &Numbers) -> [i64; 10] {
+    [
+        n.findings,
+        n.measures,
+        n.completed,
+        n.closed,
+        n.overdue,
+        n.red,
+        n.yellow,
+        n.green,
+        n.extensions,
+        n.returns,
+    ]
+}
+
+/// The sheet's title: the inspection's when the export is of one, and the day.
+pub fn title(inspection: Option<&str>, today: chrono::NaiveDate) -> String {
+    format!("{}整改台账（截至{today}）", inspection.unwrap_or(""))
+}
