@@ -1,4 +1,4 @@
-//! The command line: `zhenggai [serve|migrate|seed [FILE]|openapi|token …|audit verify]`.
+//! The command line: `zhenggai [serve|migrate|seed [FILE]|export|import FILE|openapi|token …|audit verify]`.
 
 use std::process::ExitCode;
 
@@ -34,6 +34,27 @@ enum Command {
         /// Instead: a synthetic ledger of N measures (for benchmarks), into an empty database.
         #[arg(long, value_name = "N", conflicts_with = "file")]
         synthetic: Option<usize>,
+    },
+    /// Write the ledger (整改台账) as xlsx or CSV, everything or one inspection.
+    Export {
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: crate::ledger::export::FileFormat,
+        /// The file to write (default: standard output).
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+        /// Only this inspection (its code, e.g. XC-2022-03).
+        #[arg(long)]
+        inspection: Option<String>,
+    },
+    /// Import a ledger sheet (xlsx or CSV) into an inspection, all or nothing.
+    Import {
+        file: std::path::PathBuf,
+        /// The inspection's code, e.g. XC-2022-03.
+        #[arg(long)]
+        inspection: String,
+        /// Check the sheet and say what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Print the OpenAPI document (JSON).
     Openapi,
@@ -114,6 +135,34 @@ pub fn main() -> ExitCode {
                 };
                 let token = config.jwt.issue(&request).map_err(|e| e.to_string())?;
                 println!("{token}");
+                Ok(())
+            }),
+        Command::Export {
+            format,
+            output,
+            inspection,
+        } => Config::from_env()
+            .map_err(|e| e.to_string())
+            .and_then(|config| {
+                let done = crate::ledger::commands::export_to(
+                    &config,
+                    format,
+                    inspection.as_deref(),
+                    output.as_deref(),
+                )?;
+                eprintln!("{done}");
+                Ok(())
+            }),
+        Command::Import {
+            file,
+            inspection,
+            dry_run,
+        } => Config::from_env()
+            .map_err(|e| e.to_string())
+            .and_then(|config| {
+                let done =
+                    crate::ledger::commands::import_file(&config, &file, &inspection, dry_run)?;
+                println!("{done}");
                 Ok(())
             }),
         Command::Openapi => {

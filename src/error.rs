@@ -48,6 +48,9 @@ pub enum ApiError {
     MethodNotAllowed { method: String, allow: Vec<String> },
     #[error("{0}")]
     Unavailable(String),
+    /// An imported sheet has problems (422): every bad cell, by row and column.
+    #[error("the sheet has {} problem(s); nothing was imported", .0.len())]
+    Sheet(Vec<crate::domain::ledger::CellError>),
     /// Logged in full, never shown to the client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -74,6 +77,10 @@ pub struct Problem {
     /// One entry per invalid field (validation and bad-request problems).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
+    /// For an imported sheet: every problem, by row (as the spreadsheet numbers it) and
+    /// column (its header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet_errors: Option<Vec<crate::domain::ledger::CellError>>,
     /// For a refused workflow action: the item's current state…
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_state: Option<String>,
@@ -120,6 +127,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::Sheet(_) => "sheet",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -158,6 +166,10 @@ impl ApiError {
             status: status.as_u16(),
             detail,
             errors,
+            sheet_errors: match self {
+                ApiError::Sheet(cells) => Some(cells.clone()),
+                _ => None,
+            },
             current_state,
             allowed_actions,
         }
@@ -171,7 +183,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::Sheet(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) | ApiError::WrongState { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

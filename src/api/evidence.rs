@@ -22,7 +22,7 @@ use crate::error::{ApiError, Problem};
 use crate::storage::{clean_file_name, Storage, Upload, UploadError};
 
 /// Room for the multipart framing and the small text fields around the file.
-const FORM_OVERHEAD: u64 = 64 * 1024;
+pub const FORM_OVERHEAD: u64 = 64 * 1024;
 /// Bytes gathered before they are written out (off the async threads).
 const WRITE_BATCH: usize = 1024 * 1024;
 
@@ -33,13 +33,13 @@ fn too_large(storage: &Storage) -> ApiError {
     ))
 }
 
-fn form_error(e: MultipartError) -> ApiError {
+pub fn form_error(e: MultipartError) -> ApiError {
     match e {
         MultipartError::ContentTypeMissing
         | MultipartError::ContentTypeParse
         | MultipartError::ContentTypeIncompatible
         | MultipartError::BoundaryMissing => ApiError::UnsupportedMediaType(
-            "upload evidence as multipart/form-data with a `file` field".into(),
+            "send the upload as multipart/form-data with a `file` field".into(),
         ),
         other => ApiError::BadRequest {
             detail: format!("the multipart body is malformed: {other}"),

@@ -1,17 +1,21 @@
 //! The ledger as files: `GET /ledger.xlsx`, `GET /ledger.csv` (streamed) and the import.
 
+use actix_multipart::Multipart;
 use actix_web::http::header;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use uuid::Uuid;
 
 use super::access;
-use super::dto::ledger::LedgerQuery;
+use super::dto::ledger::{ImportQuery, ImportReport, LedgerQuery, LedgerUpload};
 use super::dto::measures::MeasureQuery;
+use super::evidence::{form_error, FORM_OVERHEAD};
 use super::extract::Params;
-use super::AppState;
+use super::{read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::ledger::{unit_names, LineCtx};
 use crate::domain::permissions::Action;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::ledger::export::{self, FileFormat, Selection};
 use crate::ledger::sink::ChunkSender;
 
@@ -127,4 +131,99 @@ pub fn attachment(name: &str) -> String {
         })
         .collect();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// Import a ledger sheet (整改台账) into an inspection.
+///
+/// `multipart/form-data` with a `file` field: xlsx (the sheet named 整改台账, or the
+/// first) or CSV (UTF-8, or GB18030 as Excel saves it on Chinese Windows). Columns are
+/// matched by header in any order, below any title rows; only 问题编号, 问题描述, 整改措施,
+/// 整改类型, 牵头单位 and 完成时限 (not for 长期坚持) are required. Units are matched by
+/// name or code. Merged cells count for every row they span; blank rows are skipped.
+///
+/// **A dry run is the default**: nothing is written unless `dry_run=false`. Either way a
+/// sheet with problems answers 422 with `sheet_errors`, one `{row, column, value,
+/// message}` per bad cell, and nothing is written: the import is all or nothing.
+/// Findings match by 问题编号, measures by 措施编号 (or their text), so importing the same
+/// sheet again changes nothing. Admin and office.
+#[utoipa::path(tag = "ledger", operation_id = "import_ledger",
+    params(("id" = Uuid, Path, description = "Inspection id"), ImportQuery),
+    request_body(content = LedgerUpload, content_type = "multipart/form-data"),
+    responses(
+    (status = 200, description = "What the import did (or, in a dry run, would do).", body = ImportReport),
+    (status = 422, description = "The sheet has problems, listed in `sheet_errors`; nothing was written.", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/inspections/{id}/ledger/import")]
+pub async fn import(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Params(q): Params<ImportQuery>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    caller.check_role(Action::WriteFinding)?;
+    let max = state.storage.max_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max + FORM_OVERHEAD) {
+        return Err(too_large(max));
+    }
+    let inspection_id = id.into_inner().to_string();
+    let (who, iid) = (caller.clone(), inspection_id.clone());
+    read(&state, move |conn| {
+        access::inspection(conn, &who, &iid, Action::WriteFinding).map(|_| ())
+    })
+    .await?;
+    let bytes = receive(&req, payload, max).await?;
+    let grid = web::block(move || crate::ledger::read::grid(&bytes)).await??;
+    let dry_run = q.dry_run.unwrap_or(true);
+    let report = write(&state, &caller, move |conn, ctx| {
+        crate::ledger::import::run(conn, &inspection_id, &grid, dry_run, ctx)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+fn too_large(max: u64) -> ApiError {
+    ApiError::PayloadTooLarge(format!(
+        "the file is larger than {} MB (ZHENGGAI_MAX_UPLOAD_MB)",
+        max / (1024 * 1024)
+    ))
+}
+
+/// The form's one `file` field, in memory (a sheet is small; the size is capped).
+async fn receive(req: &HttpRequest, payload: web::Payload, max: u64) -> Result<Vec<u8>, ApiError> {
+    let mut form = Multipart::new(req.headers(), payload);
+    let mut file: Option<Vec<u8>> = None;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(form_error)?;
+        match field.name().unwrap_or("") {
+            "file" if file.is_none() => {
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.next().await {
+                    bytes.extend_from_slice(&chunk.map_err(form_error)?);
+                    if bytes.len() as u64 > max {
+                        return Err(too_large(max));
+                    }
+                }
+                file = Some(bytes);
+            }
+            "file" => return Err(ApiError::field("file", "send one sheet per import")),
+            other => {
+                return Err(ApiError::BadRequest {
+                    detail: format!("unknown form field {other:?}; expected file"),
+                    errors: vec![],
+                })
+            }
+        }
+    }
+    match file {
+        None => Err(ApiError::field("file", "a file is required")),
+        Some(bytes) if bytes.is_empty() => Err(ApiError::field("file", "the file is empty")),
+        Some(bytes) => Ok(bytes),
+    }
 }

@@ -149,6 +149,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(extensions::reject)
                 .service(ledger::xlsx)
                 .service(ledger::csv)
+                .service(ledger::import)
                 .service(calendar::year)
                 .service(stats::numbers)
                 .service(stats::overdue)

@@ -348,7 +348,7 @@ impl LedgerLine {
 
 /// A problem with one cell of an imported sheet. `row` is the sheet's row number as a
 /// spreadsheet program shows it (1-based); `column` is the header.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CellError {
     pub row: usize,
     /// The column's header, e.g. 完成时限; null when the problem is with the whole row.

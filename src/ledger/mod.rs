@@ -2,5 +2,8 @@
 //! (all or nothing), and the documents offices file: the rectification report and the
 //! closure slip. The rules of the sheet live in `crate::domain::ledger`.
 
+pub mod commands;
 pub mod export;
+pub mod import;
+pub mod read;
 pub mod sink;

@@ -81,3 +81,12 @@ pub struct ImportReport {
     /// Always empty in a 200 answer: a sheet with errors answers 422 with the same list.
     pub errors: Vec<CellError>,
 }
+
+/// `multipart/form-data` fields of an import.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct LedgerUpload {
+    /// The sheet: xlsx or CSV. At most `ZHENGGAI_MAX_UPLOAD_MB` (default 50 MB).
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}

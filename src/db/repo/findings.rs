@@ -134,6 +134,17 @@ pub fn find_by_code(
         .optional()?)
 }
 
+/// The codes of the inspections that have a finding coded `code`.
+pub fn inspections_with_code(conn: &mut DbConnection, code: &str) -> Result<Vec<String>, ApiError> {
+    use crate::db::schema::inspections;
+    Ok(findings::table
+        .inner_join(inspections::table.on(inspections::id.eq(findings::inspection_id)))
+        .filter(findings::code.eq(code))
+        .select(inspections::code)
+        .order(inspections::code)
+        .load(conn)?)
+}
+
 pub fn update(
     conn: &mut DbConnection,
     id: &str,

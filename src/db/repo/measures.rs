@@ -615,23 +615,72 @@ pub fn page_uncounted(
     with_units(conn, rows)
 }
 
-/// Puts a measure into a recorded state (seed data describing a ledger in progress). The
-/// workflow actions are the way to change state in normal operation.
-pub fn restore_state(
+/// A measure's recorded past, for ledgers that began outside zhenggai (a seed, an
+/// imported sheet): its state, when it closed, its original deadline, how often it was
+/// extended and its latest progress.
+#[derive(Debug, Clone, Default)]
+pub struct Recorded {
+    pub status: Option<MeasureStatus>,
+    pub closed_at: Option<chrono::NaiveDateTime>,
+    pub original_due_date: Option<NaiveDate>,
+    pub extension_count: Option<i32>,
+    pub latest_progress: Option<String>,
+}
+
+impl Recorded {
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.original_due_date.is_none()
+            && self.extension_count.is_none()
+            && self.latest_progress.is_none()
+    }
+}
+
+/// Writes a recorded past onto a measure, as one `measure.restore` event. The workflow
+/// actions are the way to change state in normal operation.
+pub fn restore(
     conn: &mut DbConnection,
     id: &str,
-    status: MeasureStatus,
-    closed_at: Option<chrono::NaiveDateTime>,
+    past: &Recorded,
     ctx: &WriteCtx,
 ) -> Result<MeasureRow, ApiError> {
     let (mut row, supporting) = get(conn, id)?;
     let before = measure_snapshot(&row, &supporting);
-    row.status = status.as_str().to_string();
-    row.closed_at = if status == MeasureStatus::Closed {
-        closed_at.or(Some(ctx.now))
-    } else {
-        None
-    };
+    if let Some(status) = past.status {
+        row.status = status.as_str().to_string();
+        row.closed_at = if status == MeasureStatus::Closed {
+            past.closed_at.or(Some(ctx.now))
+        } else {
+            None
+        };
+        if matches!(
+            status,
+            MeasureStatus::Submitted | MeasureStatus::Endorsed | MeasureStatus::Closed
+        ) {
+            row.progress_percent = 100;
+        }
+    }
+    if let Some(original) = past.original_due_date {
+        row.original_due_date = Some(original);
+    }
+    if let Some(count) = past.extension_count {
+        row.extension_count = count;
+    }
+    if let Some(text) = &past.latest_progress {
+        let entry = crate::db::models::ProgressReportRow {
+            id: super::new_id(),
+            measure_id: id.to_string(),
+            text: text.trim().to_string(),
+            percent: row.progress_percent,
+            evidence_ids: "[]".into(),
+            reported_by: ctx.actor.clone().unwrap_or_default(),
+            reported_at: ctx.now,
+        };
+        diesel::insert_into(crate::db::schema::progress_reports::table)
+            .values(&entry)
+            .execute(conn)?;
+        row.last_report_at = Some(ctx.now);
+    }
     let row = save(conn, row, ctx)?;
     events::append(
         conn,
@@ -642,4 +691,20 @@ pub fn restore_state(
         Some(measure_snapshot(&row, &supporting)),
     )?;
     Ok(row)
+}
+
+/// Puts a measure into a recorded state (seed data describing a ledger in progress).
+pub fn restore_state(
+    conn: &mut DbConnection,
+    id: &str,
+    status: MeasureStatus,
+    closed_at: Option<chrono::NaiveDateTime>,
+    ctx: &WriteCtx,
+) -> Result<MeasureRow, ApiError> {
+    let past = Recorded {
+        status: Some(status),
+        closed_at,
+        ..Recorded::default()
+    };
+    restore(conn, id, &past, ctx)
 }

@@ -1,0 +1,640 @@
+//! Imports a ledger sheet into one inspection, all or nothing. Every cell is checked
+//! first (headers, required cells, labels, dates, units, duplicates); then every row is
+//! written inside one transaction through the same repository code as the API, and any
+//! rule it breaks (a due date moved on a started measure, a closed measure edited…) is
+//! reported against its row too. Nothing is kept unless every row is good, and a dry run
+//! keeps nothing either way.
+//!
+//! Findings are matched by 问题编号 within the inspection, measures by 措施编号 within
+//! their finding, or by their text when the sheet has no codes; so importing the same
+//! sheet twice changes nothing. A new measure takes its recorded state from the sheet
+//! (整改状态, 销号时间, 原定时限, 延期次数, 最新进展) so that a ledger kept in Excel moves
+//! over as it stands; an existing one changes state only through the workflow.
+
+use std::collections::HashMap;
+
+use diesel::Connection;
+use validator::Validate;
+
+use crate::api::dto::findings::{CreateFinding, UpdateFinding};
+use crate::api::dto::ledger::{ImportCounts, ImportReport};
+use crate::api::dto::measures::{CreateMeasure, UpdateMeasure};
+use crate::api::extract::field_errors;
+use crate::db::models::FindingRow;
+use crate::db::repo::measures::{MeasureWithUnits, Recorded};
+use crate::db::repo::{findings, measures, workflow, WriteCtx};
+use crate::db::schema::units;
+use crate::db::DbConnection;
+use crate::domain::enums::{Category, FindingStatus, MeasureStatus};
+use crate::domain::ledger::{self, Cell, CellError, Column, Header, ImportRow};
+use crate::error::ApiError;
+
+/// 责任领导 is optional in a sheet but every measure names one: this stands in until the
+/// unit fills it in.
+pub const LEADER_UNKNOWN: &str = "未明确";
+
+/// Checks `grid` and writes it into the inspection (unless `dry_run`). A sheet with
+/// problems is `ApiError::Sheet` listing every one of them.
+pub fn run(
+    conn: &mut DbConnection,
+    inspection_id: &str,
+    grid: &[Vec<Cell>],
+    dry_run: bool,
+    ctx: &WriteCtx,
+) -> Result<ImportReport, ApiError> {
+    let header = ledger::find_header(grid).map_err(ApiError::Sheet)?;
+    let (rows, mut errors) = ledger::parse_rows(grid, &header);
+    let units = UnitIndex::load(conn)?;
+    let planned: Vec<Planned> = rows
+        .into_iter()
+        .filter_map(|row| units.resolve(row, &mut errors))
+        .collect();
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.row);
+        return Err(ApiError::Sheet(errors));
+    }
+    let seen_event = ctx.last_event.get();
+    let outcome = conn.transaction(|conn| {
+        let mut writer = Writer {
+            conn,
+            ctx,
+            header: &header,
+            inspection_id,
+            report: ImportReport {
+                dry_run,
+                rows: planned.len(),
+                findings: ImportCounts::default(),
+                measures: ImportCounts::default(),
+                errors: Vec::new(),
+            },
+        };
+        writer.write_all(&planned)?;
+        let report = writer.report;
+        if !report.errors.is_empty() {
+            return Err(Abort::Sheet(report.errors));
+        }
+        if dry_run {
+            return Err(Abort::DryRun(report));
+        }
+        Ok(report)
+    });
+    match outcome {
+        Ok(report) => Ok(report),
+        Err(abort) => {
+            // Rolled back: the events appended in between never happened.
+            ctx.last_event.set(seen_event);
+            match abort {
+                Abort::DryRun(report) => Ok(report),
+                Abort::Sheet(errors) => Err(ApiError::Sheet(errors)),
+                Abort::Failed(e) => Err(e),
+            }
+        }
+    }
+}
+
+/// Why the import's transaction rolls back.
+enum Abort {
+    DryRun(ImportReport),
+    Sheet(Vec<CellError>),
+    Failed(ApiError),
+}
+
+impl From<diesel::result::Error> for Abort {
+    fn from(e: diesel::result::Error) -> Abort {
+        Abort::Failed(e.into())
+    }
+}
+
+impl From<ApiError> for Abort {
+    fn from(e: ApiError) -> Abort {
+        Abort::Failed(e)
+    }
+}
+
+/// A row with its units resolved to ids.
+struct Planned {
+    row: ImportRow,
+    lead: String,
+    supporting: Vec<String>,
+}
+
+/// Units by code and by name.
+struct UnitIndex {
+    by_code: HashMap<String, String>,
+    by_name: HashMap<String, Vec<String>>,
+}
+
+impl UnitIndex {
+    fn load(conn: &mut DbConnection) -> Result<UnitIndex, ApiError> {
+        use diesel::prelude::*;
+        let all: Vec<(String, String, String)> = units::table
+            .select((units::id, units::code, units::name))
+            .load(conn)?;
+        let mut index = UnitIndex {
+            by_code: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for (id, code, name) in all {
+            index.by_code.insert(code, id.clone());
+            index.by_name.entry(name).or_default().push(id);
+        }
+        Ok(index)
+    }
+
+    fn find(&self, text: &str) -> Result<String, String> {
+        if let Some(id) = self.by_code.get(text) {
+            return Ok(id.clone());
+        }
+        match self.by_name.get(text).map(Vec::as_slice) {
+            Some([id]) => Ok(id.clone()),
+            Some(_) => Err(format!(
+                "several units are named {text}; write the unit's code"
+            )),
+            None => Err(format!("no unit is named or coded {text}")),
+        }
+    }
+
+    fn resolve(&self, row: ImportRow, errors: &mut Vec<CellError>) -> Option<Planned> {
+        let mut bad = |column: Column, value: &str, message: String| {
+            errors.push(CellError {
+                row: row.row,
+                column: Some(column.label().into()),
+                value: value.to_string(),
+                message,
+            })
+        };
+        let lead = self
+            .find(&row.lead_unit)
+            .map_err(|m| bad(Column::LeadUnit, &row.lead_unit, m))
+            .ok();
+        let mut supporting = Vec::new();
+        for name in &row.supporting_units {
+            match self.find(name) {
+                Ok(id) if Some(&id) == lead.as_ref() => bad(
+                    Column::SupportingUnits,
+                    name,
+                    "the lead unit cannot also be a supporting unit".into(),
+                ),
+                Ok(id) if supporting.contains(&id) => {
+                    bad(Column::SupportingUnits, name, "named twice".into())
+                }
+                Ok(id) => supporting.push(id),
+                Err(m) => bad(Column::SupportingUnits, name, m),
+            }
+        }
+        Some(Planned {
+            lead: lead?,
+            supporting,
+            row,
+        })
+    }
+}
+
+struct Writer<'a> {
+    conn: &'a mut DbConnection,
+    ctx: &'a WriteCtx,
+    header: &'a Header,
+    inspection_id: &'a str,
+    report: ImportReport,
+}
+
+impl Writer<'_> {
+    fn write_all(&mut self, planned: &[Planned]) -> Result<(), Abort> {
+        let mut order: Vec<&str> = Vec::new();
+        for p in planned {
+            if !order.contains(&p.row.finding_code.as_str()) {
+                order.push(&p.row.finding_code);
+            }
+        }
+        for code in order {
+            let group: Vec<&Planned> = planned
+                .iter()
+                .filter(|p| p.row.finding_code == code)
+                .collect();
+            // Each finding in a savepoint of its own: a broken rule is reported, and
+            // the rest of the sheet is still checked.
+            let result = self.conn.transaction(|conn| {
+                write_finding(conn, self.ctx, self.header, self.inspection_id, &group)
+            });
+            match result {
+                Ok((finding, measures)) => {
+                    add(&mut self.report.findings, finding);
+                    for m in measures {
+                        add(&mut self.report.measures, m);
+                    }
+                }
+                Err(RowFailure { row, error }) => {
+                    let sheet_row = group.iter().find(|p| p.row.row == row).map(|p| &p.row);
+                    self.report
+                        .errors
+                        .extend(cell_errors(row, sheet_row, error)?);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+fn add(counts: &mut ImportCounts, outcome: Outcome) {
+    match outcome {
+        Outcome::Created => counts.created += 1,
+        Outcome::Updated => counts.updated += 1,
+        Outcome::Unchanged => counts.unchanged += 1,
+    }
+}
+
+/// A rule broken while writing `row`.
+struct RowFailure {
+    row: usize,
+    error: ApiError,
+}
+
+impl From<diesel::result::Error> for RowFailure {
+    fn from(e: diesel::result::Error) -> RowFailure {
+        RowFailure {
+            row: 0,
+            error: e.into(),
+        }
+    }
+}
+
+fn at(row: usize) -> impl Fn(ApiError) -> RowFailure {
+    move |error| RowFailure { row, error }
+}
+
+/// A rule the repository enforced, as the sheet's cells; a failure of the database
+/// itself ends the import.
+fn cell_errors(
+    row: usize,
+    sheet_row: Option<&ImportRow>,
+    error: ApiError,
+) -> Result<Vec<CellError>, Abort> {
+    let whole_row = |message: String| CellError {
+        row,
+        column: None,
+        value: String::new(),
+        message,
+    };
+    Ok(match error {
+        ApiError::Validation(fields) => fields
+            .into_iter()
+            .map(|f| {
+                let column = column_of(&f.field);
+                CellError {
+                    row,
+                    column: column.map(|c| c.label().to_string()),
+                    value: column
+                        .zip(sheet_row)
+                        .map(|(c, r)| cell_value(r, c))
+                        .unwrap_or_default(),
+                    message: f.message,
+                }
+            })
+            .collect(),
+        ApiError::Conflict(m) | ApiError::PreconditionFailed(m) => vec![whole_row(m)],
+        ApiError::WrongState { message, .. } => vec![whole_row(message)],
+        other => return Err(Abort::Failed(other)),
+    })
+}
+
+fn column_of(field: &str) -> Option<Column> {
+    let root = field.split(['.', '[']).next().unwrap_or(field);
+    Some(match root {
+        "code" => Column::MeasureCode,
+        "finding_code" => Column::FindingCode,
+        "content" => Column::Content,
+        "kind" => Column::Kind,
+        "lead_unit_id" | "responsible_unit_id" => Column::LeadUnit,
+        "supporting_unit_ids" => Column::SupportingUnits,
+        "accountable_leader" => Column::AccountableLeader,
+        "responsible_person" => Column::ResponsiblePerson,
+        "due_date" => Column::DueDate,
+        "description" | "title" => Column::Description,
+        "category" => Column::Category,
+        "status" => Column::Status,
+        _ => return None,
+    })
+}
+
+fn validated<T: Validate>(row: usize, input: T) -> Result<T, RowFailure> {
+    input
+        .validate()
+        .map_err(|e| at(row)(ApiError::Validation(field_errors(&e))))?;
+    Ok(input)
+}
+
+fn uuid(id: &str) -> Result<uuid::Uuid, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::Internal(format!("stored id {id} is not a UUID")))
+}
+
+/// A finding's title when the sheet gives only its description: the first clause.
+pub fn title_of(description: &str) -> String {
+    let first = description
+        .split(['。', '；', ';', '\n'])
+        .map(str::trim)
+        .find(|s| !s.is_empty())
+        .unwrap_or(description);
+    let mut title: String = first.chars().take(60).collect();
+    if first.chars().count() > 60 {
+        title.push('…');
+    }
+    title
+}
+
+fn write_finding(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    header: &Header,
+    inspection_id: &str,
+    group: &[&Planned],
+) -> Result<(Outcome, Vec<Outcome>), RowFailure> {
+    let first = group[0];
+    let row = first.row.row;
+    let existing =
+        findings::find_by_code(conn, inspection_id, &first.row.finding_code).map_err(at(row))?;
+    let (mut finding, outcome) = match existing {
+        None => {
+            let elsewhere =
+                findings::inspections_with_code(conn, &first.row.finding_code).map_err(at(row))?;
+            if let Some(other) = elsewhere.first() {
+                return Err(at(row)(ApiError::field(
+                    "finding_code",
+                    format!(
+                        "finding {} belongs to inspection {other}, not this one; import it \
+                         there, or export with inspection_id to get one inspection's sheet",
+                        first.row.finding_code
+                    ),
+                )));
+            }
+            let input = validated(
+                row,
+                CreateFinding {
+                    code: Some(first.row.finding_code.clone()),
+                    category: group
+                        .iter()
+                        .find_map(|p| p.row.category)
+                        .unwrap_or(Category::Business),
+                    level: None,
+                    supervision_level: None,
+                    title: title_of(&first.row.description),
+                    description: first.row.description.clone(),
+                    responsible_unit_id: uuid(&first.lead).map_err(at(row))?,
+                    primary_accountable: None,
+                },
+            )?;
+            let created = findings::create(conn, inspection_id, &input, ctx).map_err(at(row))?;
+            (created, Outcome::Created)
+        }
+        Some(found) => update_finding(conn, ctx, found, first)?,
+    };
+    let mut outcomes = Vec::new();
+    let mut restored = false;
+    let current = measures::of_finding(conn, &finding.id).map_err(at(row))?;
+    for p in group {
+        let matched = current.iter().find(|(m, _)| match &p.row.measure_code {
+            Some(code) => &m.code == code,
+            None => m.content == p.row.content,
+        });
+        let outcome = match matched {
+            None => {
+                restored |= create_measure(conn, ctx, &finding, p)?;
+                Outcome::Created
+            }
+            Some(found) => update_measure(conn, ctx, header, found, p)?,
+        };
+        outcomes.push(outcome);
+    }
+    if restored && outcome == Outcome::Created {
+        // A finding whose measures arrive under way is under way too.
+        finding = findings::restore_state(conn, &finding.id, FindingStatus::InProgress, None, ctx)
+            .map_err(at(row))?;
+        workflow::follow_measures(conn, ctx, finding).map_err(at(row))?;
+    }
+    Ok((outcome, outcomes))
+}
+
+fn update_finding(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    found: FindingRow,
+    first: &Planned,
+) -> Result<(FindingRow, Outcome), RowFailure> {
+    let row = first.row.row;
+    let mut change = UpdateFinding::default();
+    if found.description != first.row.description {
+        change.description = Some(first.row.description.clone());
+    }
+    if let Some(category) = first.row.category {
+        if found.category != category.as_str() {
+            change.category = Some(category);
+        }
+    }
+    if change.description.is_none() && change.category.is_none() {
+        return Ok((found, Outcome::Unchanged));
+    }
+    let change = validated(row, change)?;
+    let updated = findings::update(conn, &found.id, &change, None, ctx).map_err(at(row))?;
+    Ok((updated, Outcome::Updated))
+}
+
+/// Adds a measure and its recorded past; answers whether it arrives already under way.
+fn create_measure(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    finding: &FindingRow,
+    p: &Planned,
+) -> Result<bool, RowFailure> {
+    let r = &p.row;
+    let input = validated(
+        r.row,
+        CreateMeasure {
+            code: r.measure_code.clone(),
+            content: r.content.clone(),
+            kind: r.kind,
+            lead_unit_id: uuid(&p.lead).map_err(at(r.row))?,
+            supporting_unit_ids: p
+                .supporting
+                .iter()
+                .map(|u| uuid(u))
+                .collect::<Result<_, _>>()
+                .map_err(at(r.row))?,
+            accountable_leader: r
+                .accountable_leader
+                .clone()
+                .unwrap_or_else(|| LEADER_UNKNOWN.to_string()),
+            responsible_person: r.responsible_person.clone(),
+            due_date: r.due_date,
+            completion_criteria: None,
+            report_cycle: None,
+            quota: None,
+        },
+    )?;
+    let (created, _) = measures::create(conn, &finding.id, &input, ctx).map_err(at(r.row))?;
+    let past = Recorded {
+        status: r.status.filter(|s| *s != MeasureStatus::NotStarted),
+        closed_at: r
+            .closed_on
+            .filter(|_| r.status == Some(MeasureStatus::Closed))
+            .map(office_hours),
+        original_due_date: r.original_due_date.filter(|d| Some(*d) != r.due_date),
+        extension_count: r.extension_count.filter(|n| *n > 0),
+        latest_progress: r.latest_progress.clone(),
+    };
+    if past.is_empty() {
+        return Ok(false);
+    }
+    measures::restore(conn, &created.id, &past, ctx).map_err(at(r.row))?;
+    Ok(past.status.is_some())
+}
+
+/// A day in the ledger becomes 10:00 Beijing time (02:00 UTC).
+fn office_hours(day: chrono::NaiveDate) -> chrono::NaiveDateTime {
+    day.and_hms_opt(2, 0, 0).unwrap_or_default()
+}
+
+fn update_measure(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    header: &Header,
+    (found, supporting): &MeasureWithUnits,
+    p: &Planned,
+) -> Result<Outcome, RowFailure> {
+    let r = &p.row;
+    let fail = |column: Column, message: String| RowFailure {
+        row: r.row,
+        error: ApiError::Validation(vec![crate::domain::rules::FieldError::new(
+            column_field(column),
+            message,
+        )]),
+    };
+    if let Some(status) = r.status {
+        if status.as_str() != found.status {
+            let current = MeasureStatus::parse(&found.status)
+                .map(|s| s.label())
+                .unwrap_or("?");
+            return Err(fail(
+                Column::Status,
+                format!(
+                    "the measure is {current}; 整改状态 changes only through the workflow \
+                     (申请销号, 销号, 退回…), not by import"
+                ),
+            ));
+        }
+    }
+    let has = |c: Column| header.columns.iter().any(|(_, x)| *x == c);
+    let mut change = UpdateMeasure::default();
+    if r.content != found.content {
+        change.content = Some(r.content.clone());
+    }
+    if r.kind.as_str() != found.kind {
+        change.kind = Some(r.kind);
+    }
+    if p.lead != found.lead_unit_id {
+        change.lead_unit_id = Some(uuid(&p.lead).map_err(at(r.row))?);
+    }
+    if has(Column::SupportingUnits) {
+        let mut want = p.supporting.clone();
+        let mut have = supporting.clone();
+        want.sort();
+        have.sort();
+        if want != have {
+            change.supporting_unit_ids = Some(
+                p.supporting
+                    .iter()
+                    .map(|u| uuid(u))
+                    .collect::<Result<_, _>>()
+                    .map_err(at(r.row))?,
+            );
+        }
+    }
+    if let Some(leader) = &r.accountable_leader {
+        if *leader != found.accountable_leader {
+            change.accountable_leader = Some(leader.clone());
+        }
+    }
+    if has(Column::ResponsiblePerson) && r.responsible_person != found.responsible_person {
+        change.responsible_person = Some(r.responsible_person.clone());
+    }
+    if r.due_date != found.due_date {
+        change.due_date = Some(r.due_date);
+    }
+    let unchanged = change.content.is_none()
+        && change.kind.is_none()
+        && change.lead_unit_id.is_none()
+        && change.supporting_unit_ids.is_none()
+        && change.accountable_leader.is_none()
+        && change.responsible_person.is_none()
+        && change.due_date.is_none();
+    if unchanged {
+        return Ok(Outcome::Unchanged);
+    }
+    let change = validated(r.row, change)?;
+    measures::update(conn, &found.id, &change, None, ctx).map_err(at(r.row))?;
+    Ok(Outcome::Updated)
+}
+
+/// What the sheet holds in `column`, as read.
+fn cell_value(r: &ImportRow, column: Column) -> String {
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    match column {
+        Column::FindingCode => r.finding_code.clone(),
+        Column::Category => r
+            .category
+            .map(|c| c.label().to_string())
+            .unwrap_or_default(),
+        Column::Description => r.description.clone(),
+        Column::Content => r.content.clone(),
+        Column::Kind => r.kind.label().to_string(),
+        Column::LeadUnit => r.lead_unit.clone(),
+        Column::SupportingUnits => r.supporting_units.join("、"),
+        Column::AccountableLeader => r.accountable_leader.clone().unwrap_or_default(),
+        Column::ResponsiblePerson => r.responsible_person.clone().unwrap_or_default(),
+        Column::DueDate => date(r.due_date),
+        Column::OriginalDueDate => date(r.original_due_date),
+        Column::Status => r.status.map(|s| s.label().to_string()).unwrap_or_default(),
+        Column::MeasureCode => r.measure_code.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// The request field a column stands for (the inverse of `column_of`).
+fn column_field(column: Column) -> &'static str {
+    match column {
+        Column::Status => "status",
+        Column::DueDate => "due_date",
+        _ => "row",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_title_is_the_first_clause_of_the_description() {
+        assert_eq!(
+            title_of("党组会专题研究党建工作频次不足；党建任务虽已分解。"),
+            "党组会专题研究党建工作频次不足"
+        );
+        let long = "很".repeat(80);
+        assert_eq!(title_of(&long).chars().count(), 61);
+    }
+
+    #[test]
+    fn repository_fields_map_to_sheet_columns() {
+        assert_eq!(column_of("due_date"), Some(Column::DueDate));
+        assert_eq!(
+            column_of("supporting_unit_ids[1]"),
+            Some(Column::SupportingUnits)
+        );
+        assert_eq!(column_of("quota.min_count"), None);
+    }
+}
