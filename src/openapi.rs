@@ -31,6 +31,7 @@ leader sees only its unit's findings and measures; another unit's item answers 4
         (name = "evidence", description = "佐证材料: files that show a measure was done; frozen once a closure request cites them."),
         (name = "extensions", description = "延期申请: a later due date, asked by the unit and decided by the office."),
         (name = "dashboards", description = "统计与督办: numbers per unit, inspection, category or kind, and the red and yellow items."),
+        (name = "ledger", description = "整改台账与报告: the ledger as xlsx/CSV in the offices' columns, import back (all or nothing), the 整改情况报告 and the 对账销号单."),
         (name = "webhooks", description = "Signed, retried notifications to other systems (measure.overdue, measure.closed, …)."),
         (name = "calendar", description = "工作日: the working-day calendar deadlines count in."),
         (name = "audit", description = "审计留痕: the append-only, hash-chained history of every change."),

@@ -619,8 +619,11 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
 fn check_consistency(rows: &[ImportRow], errors: &mut Vec<CellError>) {
     for (i, row) in rows.iter().enumerate() {
         let earlier = &rows[..i];
-        if let Some(first) = earlier.iter().find(|r| r.finding_code == row.finding_code) {
-            if first.description != row.description {
+        let described = earlier
+            .iter()
+            .find(|r| r.finding_code == row.finding_code && !r.description.is_empty());
+        if let Some(first) = described {
+            if !row.description.is_empty() && first.description != row.description {
                 errors.push(CellError {
                     row: row.row,
                     column: Some(Column::Description.label().into()),
@@ -812,11 +815,23 @@ mod tests {
                 (4, "问题描述"),
                 (4, "完成时限"),
                 (5, "整改措施"),
-                (6, "问题描述"),
                 (6, "整改措施"),
             ]
         );
         assert_eq!(errors[2].value, "明年");
+    }
+
+    #[test]
+    fn a_finding_reads_the_same_in_each_of_its_rows() {
+        let g = grid(&[
+            HEAD,
+            &["P1", "问题", "措施一", "立行立改", "综合科", "2022-05-01"],
+            &["P1", "另一个问题", "措施二", "立行立改", "综合科", "2022-05-01"],
+        ]);
+        let (_, errors) = parse_rows(&g, &find_header(&g).unwrap());
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].row, errors[0].column.as_deref()), (3, Some("问题描述")));
+        assert!(errors[0].message.contains("row 2"), "{}", errors[0].message);
     }
 
     #[test]

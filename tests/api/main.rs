@@ -12,6 +12,7 @@ mod findings;
 mod health;
 mod helpers;
 mod inspections;
+mod ledger;
 mod measures;
 mod openapi;
 mod pagination;
