@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod measures;
 pub mod metrics;
 pub mod polling;
+pub mod reports;
 pub mod request_id;
 pub mod stats;
 pub mod units;
@@ -150,6 +151,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(ledger::xlsx)
                 .service(ledger::csv)
                 .service(ledger::import)
+                .service(reports::report_docx)
+                .service(reports::report_md)
+                .service(reports::slip_docx)
+                .service(reports::slip_md)
                 .service(calendar::year)
                 .service(stats::numbers)
                 .service(stats::overdue)

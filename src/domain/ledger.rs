@@ -826,11 +826,21 @@ mod tests {
         let g = grid(&[
             HEAD,
             &["P1", "问题", "措施一", "立行立改", "综合科", "2022-05-01"],
-            &["P1", "另一个问题", "措施二", "立行立改", "综合科", "2022-05-01"],
+            &[
+                "P1",
+                "另一个问题",
+                "措施二",
+                "立行立改",
+                "综合科",
+                "2022-05-01",
+            ],
         ]);
         let (_, errors) = parse_rows(&g, &find_header(&g).unwrap());
         assert_eq!(errors.len(), 1);
-        assert_eq!((errors[0].row, errors[0].column.as_deref()), (3, Some("问题描述")));
+        assert_eq!(
+            (errors[0].row, errors[0].column.as_deref()),
+            (3, Some("问题描述"))
+        );
         assert!(errors[0].message.contains("row 2"), "{}", errors[0].message);
     }
 

@@ -3,7 +3,10 @@
 //! closure slip. The rules of the sheet live in `crate::domain::ledger`.
 
 pub mod commands;
+pub mod document;
 pub mod export;
 pub mod import;
 pub mod read;
+pub mod report;
 pub mod sink;
+pub mod slip;

@@ -17,6 +17,7 @@ mod measures;
 mod openapi;
 mod pagination;
 mod permissions;
+mod reports;
 mod seed;
 mod units;
 mod webhooks;

@@ -6,17 +6,17 @@ use serde_json::{json, Value};
 
 use crate::helpers::{days, problem, spawn_app, token, TestApp, PDF};
 
-struct Story {
-    app: TestApp,
-    office: String,
-    staff: String,
-    leader: String,
-    finding: String,
-    measure: String,
+pub struct Story {
+    pub app: TestApp,
+    pub office: String,
+    pub staff: String,
+    pub leader: String,
+    pub finding: String,
+    pub measure: String,
 }
 
 /// 综合科 has finding XC-2022-03-01 (差旅费报销不规范) assigned; its staff add a measure.
-async fn story() -> Story {
+pub async fn story() -> Story {
     let app = spawn_app().await;
     let zhk = app.unit("JRB-ZHK", "综合科").await;
     let inspection = app.inspection("XC-2022-03").await;
@@ -51,7 +51,7 @@ async fn story() -> Story {
 }
 
 impl Story {
-    fn m(&self, action: &str) -> String {
+    pub fn m(&self, action: &str) -> String {
         format!("/api/v1/measures/{}/actions/{action}", self.measure)
     }
 
@@ -59,7 +59,7 @@ impl Story {
         format!("/api/v1/findings/{}/actions/{action}", self.finding)
     }
 
-    async fn ok(&self, who: &str, path: &str, body: Value) -> Value {
+    pub async fn ok(&self, who: &str, path: &str, body: Value) -> Value {
         let res = self.app.act(who, path, body).await;
         let status = res.status();
         let text = res.text().await.unwrap();
@@ -93,7 +93,7 @@ impl Story {
             .to_string()
     }
 
-    async fn submitted(&self) -> String {
+    pub async fn submitted(&self) -> String {
         self.started().await;
         let evidence = self.evidence().await;
         self.ok(

@@ -41,7 +41,8 @@ pub struct Numbers {
     pub completion_rate: f64,
     /// Closed on or before their due date / closed with a due date.
     pub on_time_rate: f64,
-    /// Average working days from set-up to closure, over closed measures.
+    /// Average working days from set-up to closure, over closed measures set up here
+    /// (not those recorded as closed by a seed or an imported sheet).
     pub avg_working_days_to_close: Option<f64>,
 }
 
@@ -71,8 +72,8 @@ impl Numbers {
             returns: c.returns.unwrap_or(0),
             completion_rate: ratio(closed, c.measures),
             on_time_rate: ratio(c.on_time.unwrap_or(0), c.closed_with_due.unwrap_or(0)),
-            avg_working_days_to_close: (closed > 0).then(|| {
-                (c.days_to_close.unwrap_or(0) as f64 / closed as f64 * 10.0).round() / 10.0
+            avg_working_days_to_close: c.timed.filter(|n| *n > 0).map(|timed| {
+                (c.days_to_close.unwrap_or(0) as f64 / timed as f64 * 10.0).round() / 10.0
             }),
         }
     }

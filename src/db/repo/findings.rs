@@ -134,6 +134,15 @@ pub fn find_by_code(
         .optional()?)
 }
 
+/// How many of an inspection's findings are closed (已整改销号).
+pub fn count_closed(conn: &mut DbConnection, inspection_id: &str) -> Result<i64, ApiError> {
+    Ok(findings::table
+        .filter(findings::inspection_id.eq(inspection_id))
+        .filter(findings::status.eq(FindingStatus::Closed.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
 /// The codes of the inspections that have a finding coded `code`.
 pub fn inspections_with_code(conn: &mut DbConnection, code: &str) -> Result<Vec<String>, ApiError> {
     use crate::db::schema::inspections;

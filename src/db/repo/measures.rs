@@ -395,7 +395,10 @@ pub fn refresh_deadlines(row: &mut MeasureRow) {
         .map(|t| t.date())
         .filter(|_| status == MeasureStatus::Closed);
     row.closed_on_time = closed_on.zip(row.due_date).map(|(on, due)| on <= due);
+    // A measure recorded as closed before it was entered here (a seed, an imported sheet)
+    // has no time to close that means anything.
     row.days_to_close = closed_on
+        .filter(|on| *on >= row.created_at.date())
         .map(|on| calendar::installed().working_days_between(row.created_at.date(), on) as i32);
 }
 

@@ -76,6 +76,9 @@ pub struct MeasureCounts {
     pub on_time: Option<i64>,
     #[diesel(sql_type = Nullable<BigInt>)]
     pub days_to_close: Option<i64>,
+    /// Closed measures whose time to close is known.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub timed: Option<i64>,
 }
 
 impl std::ops::Add<&MeasureCounts> for MeasureCounts {
@@ -98,6 +101,7 @@ impl std::ops::Add<&MeasureCounts> for MeasureCounts {
             closed_with_due: add(self.closed_with_due, r.closed_with_due),
             on_time: add(self.on_time, r.on_time),
             days_to_close: add(self.days_to_close, r.days_to_close),
+            timed: add(self.timed, r.timed),
         }
     }
 }
@@ -232,7 +236,7 @@ pub fn measures(
          SUM(m.extension_count) AS extensions, SUM(m.return_count) AS returns, \
          SUM(CASE WHEN m.status = 'closed' AND m.due_date IS NOT NULL THEN 1 ELSE 0 END) AS closed_with_due, \
          SUM(CASE WHEN m.closed_on_time = TRUE THEN 1 ELSE 0 END) AS on_time, \
-         SUM(m.days_to_close) AS days_to_close FROM measures m",
+         SUM(m.days_to_close) AS days_to_close, COUNT(m.days_to_close) AS timed FROM measures m",
     );
     // Only the category lives on the finding; the other groupings need no join.
     if group == GroupBy::Category {
