@@ -462,11 +462,9 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
                 .and_then(|i| cells.get(i))
                 .unwrap_or(&Cell::Empty)
         };
-        if header
-            .columns
-            .iter()
-            .all(|(i, _)| cells.get(*i).is_none_or(Cell::is_empty))
-        {
+        // Blank rows, rows with nothing in the columns that make a measure, and the lines
+        // under the table (合计, 填表人：…, 审核人：…) are not ledger rows.
+        if Column::REQUIRED.iter().all(|c| cell(*c).is_empty()) || is_footer(cells) {
             continue;
         }
         let row = index + 1;
@@ -613,6 +611,32 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
     check_consistency(&rows, &mut errors);
     errors.sort_by_key(|e| e.row);
     (rows, errors)
+}
+
+/// A line offices put under the table: every filled cell is a total or a signature label.
+fn is_footer(cells: &[Cell]) -> bool {
+    const LABELS: &[&str] = &[
+        "填表人",
+        "填报人",
+        "制表人",
+        "审核人",
+        "审核",
+        "联系人",
+        "联系电话",
+        "负责人",
+        "填报日期",
+        "填表日期",
+        "合计",
+        "小计",
+        "总计",
+        "备注",
+    ];
+    let mut filled = cells.iter().filter(|c| !c.is_empty()).peekable();
+    filled.peek().is_some()
+        && filled.all(|c| {
+            let text = c.text();
+            LABELS.iter().any(|l| text.starts_with(l))
+        })
 }
 
 /// Rows of one finding agree on its description and category; a measure appears once.
@@ -851,6 +875,12 @@ mod tests {
             &["P1", "问题", "措施一", "立行立改", "综合科", "2022-05-01"],
             &["", "", "措施二", "长期坚持", "综合科", "长期坚持"],
             &["", "", "", "", "", ""],
+        ]);
+        let mut g = g;
+        g.push(vec![
+            text("填表人：张三"),
+            Cell::Empty,
+            text("审核人：李四"),
         ]);
         let (rows, errors) = parse_rows(&g, &find_header(&g).unwrap());
         assert!(errors.is_empty(), "{errors:?}");
