@@ -174,21 +174,55 @@ impl Document {
     }
 }
 
+/// The width between the margins of an A4 page, in twips.
+const TEXT_WIDTH: usize = 11906 - 1587 - 1474;
+
+/// Column widths in twips, shared out by how much each column holds (a long text column
+/// gets room, a number column little; a Chinese character is two wide).
+fn column_widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
+    let weight = |i: usize| {
+        std::iter::once(&head[i])
+            .chain(rows.iter().filter_map(|r| r.get(i)))
+            .map(|t| {
+                t.chars()
+                    .map(|c| if c.is_ascii() { 1 } else { 2 })
+                    .sum::<usize>()
+            })
+            .max()
+            .unwrap_or(1)
+            .clamp(6, 30)
+    };
+    let weights: Vec<usize> = (0..head.len()).map(weight).collect();
+    let sum: usize = weights.iter().sum::<usize>().max(1);
+    weights.iter().map(|w| TEXT_WIDTH * w / sum).collect()
+}
+
 /// A table in 10.5 pt (五号) 仿宋, the header bold; full text width.
 fn table(head: &[String], rows: &[Vec<String>]) -> Table {
-    let cell = |text: &str, bold: bool| {
+    let widths = column_widths(head, rows);
+    let cell = |text: &str, bold: bool, width: usize| {
         let mut run = Run::new().add_text(text).size(21);
         if bold {
             run = run.bold();
         }
-        TableCell::new().add_paragraph(Paragraph::new().add_run(run))
+        TableCell::new()
+            .width(width, WidthType::Dxa)
+            .add_paragraph(Paragraph::new().add_run(run))
     };
-    let mut all = vec![TableRow::new(head.iter().map(|h| cell(h, true)).collect())];
-    all.extend(
-        rows.iter()
-            .map(|r| TableRow::new(r.iter().map(|c| cell(c, false)).collect())),
-    );
-    Table::new(all).width(5000, WidthType::Pct)
+    let row = |cells: &[String], bold: bool| {
+        TableRow::new(
+            cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| cell(c, bold, *w))
+                .collect(),
+        )
+    };
+    let mut all = vec![row(head, true)];
+    all.extend(rows.iter().map(|r| row(r, false)));
+    Table::new(all)
+        .set_grid(widths.clone())
+        .width(TEXT_WIDTH, WidthType::Dxa)
 }
 
 /// Characters Markdown would read as markup, escaped.

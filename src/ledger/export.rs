@@ -232,6 +232,13 @@ fn write_xlsx(
             .map_err(xlsx)?;
     }
     sheet.set_freeze_panes(TOP, 0).map_err(xlsx)?;
+    // Printed as offices print it: A4 landscape, one page wide, the header on every page.
+    sheet
+        .set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_footer("&C第 &P 页，共 &N 页");
+    sheet.set_repeat_rows(0, TOP - 1).map_err(xlsx)?;
     let mut count: u32 = 0;
     while let Some(lines) = pages.next_page()? {
         for line in lines {
@@ -255,6 +262,13 @@ fn write_xlsx(
     Ok(count as usize)
 }
 
+/// Lines a wrapped text needs in a column `width` characters wide (a Chinese character
+/// takes two).
+fn lines_needed(text: &str, width: f64) -> u32 {
+    let units: usize = text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    ((units as f64 / width).ceil() as u32).max(1)
+}
+
 fn write_line(
     sheet: &mut Worksheet,
     row: u32,
@@ -262,6 +276,18 @@ fn write_line(
     seq: usize,
     (text, date): &(Format, Format),
 ) -> Result<(), XlsxError> {
+    // Spreadsheet programs do not grow a row for wrapped text they did not write
+    // themselves: give it the height its longest cell needs.
+    let lines = Column::ALL
+        .iter()
+        .map(|c| match line.value(*c, seq) {
+            Value::Text(t) => lines_needed(&t, c.width()),
+            _ => 1,
+        })
+        .max()
+        .unwrap_or(1)
+        .min(12);
+    sheet.set_row_height(row, 14.0 * lines as f64)?;
     for (i, column) in Column::ALL.iter().enumerate() {
         let col = i as u16;
         match line.value(*column, seq) {
@@ -382,5 +408,30 @@ fn counts(n: &Numbers) -> [i64; 10] {
 
 /// The sheet's title: the inspection's when the export is of one, and the day.
 pub fn title(inspection: Option<&str>, today: chrono::NaiveDate) -> String {
-    format!("{}整改台账（截至{today}）", inspection.unwrap_or(""))
+    let subject = inspection.unwrap_or("");
+    // "…反馈问题整改" + "台账", not "…整改整改台账".
+    let ledger = if subject.ends_with("整改") {
+        "台账"
+    } else {
+        "整改台账"
+    };
+    format!("{subject}{ledger}（截至{today}）")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_and_row_heights() {
+        let day = chrono::NaiveDate::from_ymd_opt(2022, 9, 30).unwrap();
+        assert_eq!(title(None, day), "整改台账（截至2022-09-30）");
+        assert_eq!(
+            title(Some("市委第三巡察组巡察反馈问题整改"), day),
+            "市委第三巡察组巡察反馈问题整改台账（截至2022-09-30）"
+        );
+        assert_eq!(lines_needed("", 10.0), 1);
+        assert_eq!(lines_needed("综合科", 10.0), 1);
+        assert_eq!(lines_needed(&"很".repeat(20), 10.0), 4);
+    }
 }
