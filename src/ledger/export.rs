@@ -24,6 +24,8 @@ const PAGE: i64 = 1000;
 /// Rows above the data in the xlsx: the title, then the header.
 const TOP: u32 = 2;
 const XLSX_MAX_ROWS: u32 = 1_048_576;
+/// Rows whose height is fitted to their text (see `write_line`).
+const SIZED_ROWS: u32 = 5_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FileFormat {
@@ -232,6 +234,7 @@ fn write_xlsx(
             .map_err(xlsx)?;
     }
     sheet.set_freeze_panes(TOP, 0).map_err(xlsx)?;
+    sheet.set_default_row_height(28);
     // Printed as offices print it: A4 landscape, one page wide, the header on every page.
     sheet
         .set_paper_size(9)
@@ -274,10 +277,15 @@ fn write_line(
     row: u32,
     line: &LedgerLine,
     seq: usize,
-    (text, date): &(Format, Format),
+    formats: &(Format, Format),
 ) -> Result<(), XlsxError> {
     // Spreadsheet programs do not grow a row for wrapped text they did not write
-    // themselves: give it the height its longest cell needs.
+    // themselves: give it the height its longest cell needs. The writer keeps every
+    // such height until the end, so only the first rows get one (a ledger is rarely
+    // longer); the rest keep the sheet's two-line default, and memory stays bounded.
+    if row >= TOP + SIZED_ROWS {
+        return write_cells(sheet, row, line, seq, formats);
+    }
     let lines = Column::ALL
         .iter()
         .map(|c| match line.value(*c, seq) {
@@ -288,6 +296,16 @@ fn write_line(
         .unwrap_or(1)
         .min(12);
     sheet.set_row_height(row, 14.0 * lines as f64)?;
+    write_cells(sheet, row, line, seq, formats)
+}
+
+fn write_cells(
+    sheet: &mut Worksheet,
+    row: u32,
+    line: &LedgerLine,
+    seq: usize,
+    (text, date): &(Format, Format),
+) -> Result<(), XlsxError> {
     for (i, column) in Column::ALL.iter().enumerate() {
         let col = i as u16;
         match line.value(*column, seq) {
