@@ -293,3 +293,72 @@ async fn a_synthetic_ledger_is_realistic_and_loaded_once() {
     assert_eq!(app.get_json("/api/v1/units").await["total"], 50);
     assert_eq!(app.get_json("/api/v1/audit/verify").await["intact"], true);
 }
+
+#[test]
+fn export_and_import_work_from_the_command_line() {
+    let (url, _dir) = crate::helpers::fresh_database_url();
+    let files = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        zhenggai()
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .current_dir(files.path())
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["seed"]).status.success());
+    let out = run(&[
+        "export",
+        "--format",
+        "csv",
+        "--inspection",
+        "XC-2022-03",
+        "-o",
+        "台账.csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exported 17 measures"));
+    let sheet = std::fs::read_to_string(files.path().join("台账.csv")).unwrap();
+    assert!(sheet.starts_with("\u{feff}序号,问题编号,问题来源"));
+
+    let out = run(&[
+        "import",
+        "台账.csv",
+        "--inspection",
+        "XC-2022-03",
+        "--dry-run",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("dry run"), "{said}");
+    assert!(
+        said.contains("measures 0 new, 0 changed, 17 unchanged"),
+        "{said}"
+    );
+
+    let bad = sheet.replacen("限期整改", "马上改", 1);
+    std::fs::write(files.path().join("错.csv"), bad).unwrap();
+    let out = run(&["import", "错.csv", "--inspection", "XC-2022-03"]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("nothing was imported"), "{said}");
+    assert!(said.contains("整改类型 \"马上改\""), "{said}");
+
+    let out = run(&["export", "--format", "xlsx"]);
+    assert!(out.status.success());
+    assert!(
+        out.stdout.starts_with(b"PK\x03\x04"),
+        "the workbook goes to standard output"
+    );
+    let out = run(&["import", "台账.csv", "--inspection", "NO-SUCH"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no inspection has code NO-SUCH"));
+}
