@@ -416,6 +416,10 @@ fn write_finding(
         // A finding whose measures arrive under way is under way too.
         finding = findings::restore_state(conn, &finding.id, FindingStatus::InProgress, None, ctx)
             .map_err(at(row))?;
+    }
+    if outcomes.contains(&Outcome::Created) {
+        // As when a measure is added through the API: a finding at 阶段性完成 that gets a
+        // new measure is under way again, one whose measures all arrived closed is closed.
         workflow::follow_measures(conn, ctx, finding).map_err(at(row))?;
     }
     Ok((outcome, outcomes))

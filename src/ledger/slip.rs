@@ -187,7 +187,34 @@ pub fn compose(data: &SlipData) -> Document {
         });
     }
     doc.push(Block::Heading("二、审核流程".into()));
-    doc.push(Block::Table {
+    if data.steps.is_empty() {
+        doc.push(Block::Paragraph(
+            "本措施的销号情况由原有台账录入（导入或初始数据），系统中没有申请销号、\
+             领导签批和审核销号的记录。"
+                .into(),
+        ));
+    } else {
+        doc.push(steps_table(data));
+    }
+    doc.push(Block::Paragraph(
+        "本单据依据审计留痕生成。审计记录为事件序号及其哈希值前16位，可通过 \
+         GET /api/v1/audit/verify 或 zhenggai audit verify 核验审计链完整性；\
+         佐证材料可按 SHA-256 值核对。"
+            .into(),
+    ));
+    let closed_on = m
+        .closed_at
+        .map(|t| t.and_utc().with_timezone(&data.tz).date_naive());
+    doc.push(Block::Signature(vec![
+        data.inspection.issuer.clone(),
+        closed_on.map(chinese_date).unwrap_or_default(),
+    ]));
+    doc
+}
+
+/// Who did each step of the closing round, when, and the event that records it.
+fn steps_table(data: &SlipData) -> Block {
+    Block::Table {
         head: ["环节", "经办人", "身份", "时间", "审计记录"]
             .map(String::from)
             .to_vec(),
@@ -204,21 +231,7 @@ pub fn compose(data: &SlipData) -> Document {
                 ]
             })
             .collect(),
-    });
-    doc.push(Block::Paragraph(
-        "本单据依据审计留痕生成。审计记录为事件序号及其哈希值前16位，可通过 \
-         GET /api/v1/audit/verify 或 zhenggai audit verify 核验审计链完整性；\
-         佐证材料可按 SHA-256 值核对。"
-            .into(),
-    ));
-    let closed_on = m
-        .closed_at
-        .map(|t| t.and_utc().with_timezone(&data.tz).date_naive());
-    doc.push(Block::Signature(vec![
-        data.inspection.issuer.clone(),
-        closed_on.map(chinese_date).unwrap_or_default(),
-    ]));
-    doc
+    }
 }
 
 #[cfg(test)]

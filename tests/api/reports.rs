@@ -223,3 +223,22 @@ async fn the_closure_slip_shows_the_evidence_and_who_signed() {
         .await;
     problem(res, 404).await;
 }
+
+#[tokio::test]
+async fn a_slip_for_a_closure_recorded_before_zhenggai_says_so() {
+    let app = spawn_app().await;
+    app.seed(zhenggai::seed::DEMO);
+    let closed = app.get_json("/api/v1/measures?status=closed&limit=1").await["items"][0].clone();
+    let md = app
+        .get(&format!(
+            "/api/v1/measures/{}/closure-slip.md",
+            closed["id"].as_str().unwrap()
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(md.contains(closed["content"].as_str().unwrap()), "{md}");
+    assert!(md.contains("由原有台账录入"), "{md}");
+    assert!(!md.contains("| 审核销号 |"), "no steps are made up: {md}");
+}
