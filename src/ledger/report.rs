@@ -191,37 +191,17 @@ pub fn compose(data: &ReportData) -> Document {
                 .filter(|l| l.due_date.is_some_and(|d| d < data.as_of))
                 .count()
         )));
-        doc.push(Block::Table {
-            head: [
-                "序号",
-                "问题编号",
-                "整改措施",
-                "牵头单位",
-                "责任领导",
-                "完成时限",
-                "整改状态",
-                "预警",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: data
-                .open
-                .iter()
-                .enumerate()
-                .map(|(n, l)| {
-                    vec![
-                        (n + 1).to_string(),
-                        l.finding_code.clone(),
-                        l.content.clone(),
-                        l.lead_unit.clone(),
-                        l.accountable_leader.clone(),
-                        l.due_date.map(|d| d.to_string()).unwrap_or_default(),
-                        l.status.label().to_string(),
-                        l.warning.label().to_string(),
-                    ]
-                })
-                .collect(),
-        });
+        doc.push(items_table(
+            &data.open,
+            &["完成时限", "整改状态", "预警"],
+            |l| {
+                vec![
+                    l.due_date.map(|d| d.to_string()).unwrap_or_default(),
+                    l.status.label().to_string(),
+                    l.warning.label().to_string(),
+                ]
+            },
+        ));
     }
 
     doc.push(Block::Heading("五、长期坚持事项".into()));
@@ -232,35 +212,12 @@ pub fn compose(data: &ReportData) -> Document {
             "{}条长期坚持措施按期报送进展、持续推进，最新进展如下：",
             data.long_term.len()
         )));
-        doc.push(Block::Table {
-            head: [
-                "序号",
-                "问题编号",
-                "整改措施",
-                "牵头单位",
-                "责任领导",
-                "最新进展",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: data
-                .long_term
-                .iter()
-                .enumerate()
-                .map(|(n, l)| {
-                    vec![
-                        (n + 1).to_string(),
-                        l.finding_code.clone(),
-                        l.content.clone(),
-                        l.lead_unit.clone(),
-                        l.accountable_leader.clone(),
-                        l.latest_progress
-                            .clone()
-                            .unwrap_or_else(|| "尚未报送".into()),
-                    ]
-                })
-                .collect(),
-        });
+        doc.push(items_table(&data.long_term, &["最新进展"], |l| {
+            vec![l
+                .latest_progress
+                .clone()
+                .unwrap_or_else(|| "尚未报送".into())]
+        }));
     }
 
     doc.push(Block::Heading("六、下一步工作".into()));
@@ -277,6 +234,36 @@ pub fn compose(data: &ReportData) -> Document {
     doc.push(Block::Paragraph(next));
     doc.push(Block::Signature(vec![who, chinese_date(data.as_of)]));
     doc
+}
+
+/// Measures as a numbered table: finding, measure, lead unit, leader, then `extra`.
+fn items_table(
+    lines: &[LedgerLine],
+    extra: &[&str],
+    rest: impl Fn(&LedgerLine) -> Vec<String>,
+) -> Block {
+    let mut head: Vec<String> = ["序号", "问题编号", "整改措施", "牵头单位", "责任领导"]
+        .map(String::from)
+        .to_vec();
+    head.extend(extra.iter().map(|h| h.to_string()));
+    Block::Table {
+        head,
+        rows: lines
+            .iter()
+            .enumerate()
+            .map(|(n, l)| {
+                let mut row = vec![
+                    (n + 1).to_string(),
+                    l.finding_code.clone(),
+                    l.content.clone(),
+                    l.lead_unit.clone(),
+                    l.accountable_leader.clone(),
+                ];
+                row.extend(rest(l));
+                row
+            })
+            .collect(),
+    }
 }
 
 fn numbers_table(label: &str, groups: &[StatsGroup]) -> Block {
