@@ -14,7 +14,7 @@ use crate::db::repo::ledger::{self as repo_ledger, LineCtx};
 use crate::db::repo::stats::{self, GroupBy, StatsFilter};
 use crate::db::repo::{findings, inspections, units, After, Visibility};
 use crate::db::DbConnection;
-use crate::domain::enums::{MeasureKind, MeasureStatus, SourceType};
+use crate::domain::enums::{MeasureKind, MeasureStatus, SourceType, Warning};
 use crate::domain::ledger::LedgerLine;
 use crate::error::ApiError;
 
@@ -188,7 +188,8 @@ pub fn compose(data: &ReportData) -> Document {
             data.open.len(),
             data.open
                 .iter()
-                .filter(|l| l.due_date.is_some_and(|d| d < data.as_of))
+                // Red for a measure that ends is overdue with its clock running, as 超期 counts.
+                .filter(|l| l.warning == Warning::Red)
                 .count()
         )));
         doc.push(items_table(
