@@ -17,7 +17,7 @@ use crate::db::repo::ledger::{unit_names, LineCtx};
 use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
 use crate::ledger::export::{self, FileFormat, Selection};
-use crate::ledger::sink::ChunkSender;
+use crate::ledger::sink;
 
 /// The ledger (整改台账) as an Excel workbook.
 ///
@@ -87,19 +87,11 @@ async fn stream(
         Ok::<_, ApiError>((conn, selection, ctx))
     })
     .await??;
-    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-    actix_web::rt::task::spawn_blocking(move || {
-        let mut sink = ChunkSender::new(tx);
-        let result =
-            export::export(&mut conn, format, &selection, &ctx, &mut sink).and_then(|_| {
-                std::io::Write::flush(&mut sink).map_err(|e| ApiError::Internal(e.to_string()))
-            });
-        if let Err(e) = result {
-            log::warn!("ledger export stopped: {e}");
-            sink.fail(e.to_string());
-        }
+    let body = sink::streamed(move |out| {
+        export::export(&mut conn, format, &selection, &ctx, out)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     });
-    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let name = format!("整改台账-{}.{}", today.date, format.extension());
     Ok(HttpResponse::Ok()
         .content_type(format.media_type())

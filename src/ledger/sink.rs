@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use actix_web::web::Bytes;
+use futures_util::Stream;
 use tokio::sync::mpsc;
 
 const CHUNK: usize = 64 * 1024;
@@ -54,4 +55,23 @@ impl Write for ChunkSender {
     fn flush(&mut self) -> io::Result<()> {
         self.send()
     }
+}
+
+/// Runs `write` on a blocking thread and answers what it writes as a response body: at
+/// most four chunks wait in between, so a slow client slows the writer down. An error
+/// ends the body early.
+pub fn streamed<F>(write: F) -> impl Stream<Item = Chunk>
+where
+    F: FnOnce(&mut ChunkSender) -> Result<(), String> + Send + 'static,
+{
+    let (tx, mut rx) = mpsc::channel(4);
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut sink = ChunkSender::new(tx);
+        let result = write(&mut sink).and_then(|_| sink.flush().map_err(|e| e.to_string()));
+        if let Err(e) = result {
+            log::warn!("streamed download stopped: {e}");
+            sink.fail(e);
+        }
+    });
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
