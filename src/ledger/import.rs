@@ -231,6 +231,7 @@ impl Writer<'_> {
                 }
             }
         }
+        self.report.errors.sort_by_key(|e| e.row);
         Ok(())
     }
 }
