@@ -17,7 +17,7 @@ use crate::api::dto::inspections::CreateInspection;
 use crate::api::dto::measures::{CreateMeasure, Quota};
 use crate::api::dto::units::CreateUnit;
 use crate::api::extract::field_errors;
-use crate::db::repo::{findings, inspections, measures, units, WriteCtx};
+use crate::db::repo::{extensions, findings, inspections, measures, units, WriteCtx};
 use crate::db::{Db, DbConnection};
 use crate::domain::deadline;
 use crate::domain::enums::{
@@ -96,6 +96,25 @@ pub struct SeedMeasure {
     pub quota: Option<Quota>,
     pub status: Option<MeasureStatus>,
     pub closed_at: Option<NaiveDate>,
+    /// A pending extension request (延期申请), as the unit filed it.
+    pub extension_request: Option<SeedExtension>,
+    /// Closure requests the office sent back (退回), oldest first.
+    #[serde(default)]
+    pub returns: Vec<SeedReturn>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedExtension {
+    pub requested_due_date: NaiveDate,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedReturn {
+    pub on: NaiveDate,
+    pub reason: String,
 }
 
 /// What a load did.
@@ -302,10 +321,26 @@ pub fn load(
                 )?;
                 let (row, _) = measures::create(conn, &finding_id, &input, &ctx)
                     .map_err(|e| rejected(&at, e))?;
-                if let Some(status) = measure.status {
-                    let closed_at = measure.closed_at.map(|d| at_office_hours(moved(d)));
-                    measures::restore_state(conn, &row.id, status, closed_at, &ctx)
-                        .map_err(|e| rejected(&at, e))?;
+                let past = measures::Recorded {
+                    status: measure.status,
+                    closed_at: measure.closed_at.map(|d| at_office_hours(moved(d))),
+                    return_count: (!measure.returns.is_empty())
+                        .then_some(measure.returns.len() as i32),
+                    ..measures::Recorded::default()
+                };
+                if !past.is_empty() {
+                    measures::restore(conn, &row.id, &past, &ctx).map_err(|e| rejected(&at, e))?;
+                }
+                if let Some(ext) = &measure.extension_request {
+                    let requester = WriteCtx::new(Some("seed".to_string()), "unit");
+                    extensions::request(
+                        conn,
+                        &requester,
+                        &row.id,
+                        moved(ext.requested_due_date),
+                        &ext.reason,
+                    )
+                    .map_err(|e| rejected(&at, e))?;
                 }
                 report.measures += 1;
                 created_measures = true;

@@ -491,6 +491,7 @@ fn create_measure(
             .map(office_hours),
         original_due_date: r.original_due_date.filter(|d| Some(*d) != r.due_date),
         extension_count: r.extension_count.filter(|n| *n > 0),
+        return_count: None,
         latest_progress: r.latest_progress.clone(),
     };
     if past.is_empty() {

@@ -62,7 +62,8 @@ async fn the_report_on_the_example_ledger_says_what_a_hand_count_says() {
     assert_eq!(status, 200, "{md}");
     // Counted by hand in seeds/demo.json, inspection XC-2022-03: 9 problems, 17 measures
     // (4 立行立改, 6 限期整改, 7 长期坚持); 6 closed and none merely submitted; two open
-    // measures past due; one finding (XC-2022-03-07) closed. 6/17 = 35.3%.
+    // measures past due; one finding (XC-2022-03-07) closed; one closure request returned
+    // (XC-2022-03-05-2), one extension asked but not yet approved. 6/17 = 35.3%.
     assert!(
         md.starts_with("# 市委第三巡察组对市金融办党组巡察反馈问题整改情况报告\n"),
         "{md}"
@@ -72,7 +73,7 @@ async fn the_report_on_the_example_ledger_says_what_a_hand_count_says() {
         "分解细化为17项具体整改措施",
         "共反馈问题9个，制定整改措施17条，其中立行立改4条、限期整改6条、长期坚持7条",
         "已完成整改措施6条，其中经审核验收已对账销号6条，整改完成率35.3%，按期完成率100.0%；1个问题已整改销号",
-        "超期未完成2条",
+        "累计批准延期0次，退回重新整改1次；超期未完成2条",
         "尚有4条立行立改、限期整改措施未对账销号，其中超期2条",
         "7条长期坚持措施",
         "| 财务室 | 1 | 1 | 1 | 1 | 100.0% | 0 | 0 |",

@@ -47,4 +47,21 @@ async fn the_demo_loads_once_and_shows_every_warning_light() {
     );
     let listed = app.get_json("/api/v1/findings?status=closed").await;
     assert_eq!(listed["items"][0]["code"], "XC-2022-03-07");
+
+    // The example ledger's pending extension request and returned closure request.
+    let items = measures["items"].as_array().unwrap();
+    let by_code = |code: &str| items.iter().find(|m| m["code"] == code).unwrap().clone();
+    let waiting = by_code("XC-2022-03-03-1");
+    let asked = app
+        .get_json(&format!(
+            "/api/v1/measures/{}/extensions",
+            waiting["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(asked["items"][0]["status"], "pending", "{asked}");
+    assert_eq!(
+        asked["items"][0]["reason"],
+        "支部书记调整，需重新履行支委会程序"
+    );
+    assert_eq!(by_code("XC-2022-03-05-2")["return_count"], 1);
 }

@@ -349,6 +349,7 @@ async fn returns_need_a_reason_and_send_the_measure_back() {
         )
         .await;
     assert_eq!(m["status"], "in_progress");
+    assert_eq!(m["return_count"], 1);
     let h = s
         .app
         .get_json(&format!("/api/v1/measures/{}/history", s.measure))

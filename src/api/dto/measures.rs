@@ -120,7 +120,7 @@ pub struct UpdateMeasure {
     "lead_unit_id": "01934f2e-7b1c-7d2a-9a51-0c1f6b2d9e02", "supporting_unit_ids": ["01934f2e-7b1c-7d2a-9a51-0c1f6b2d9e04"],
     "accountable_leader": "党组成员、副主任", "responsible_person": null,
     "due_date": "2022-06-30", "original_due_date": "2022-06-30", "completion_criteria": null,
-    "report_cycle": null, "quota": null, "status": "in_progress", "extension_count": 0, "closed_at": null,
+    "report_cycle": null, "quota": null, "status": "in_progress", "extension_count": 0, "return_count": 0, "closed_at": null,
     "overdue": true, "overdue_days": 92, "warning": "red", "next_report_due": null, "progress_percent": 60,
     "last_report_at": "2022-07-05T08:30:00Z", "closing_statement": null, "submitted_by": null,
     "submitted_at": null, "endorsed_by": null, "verified_by": null,
@@ -148,6 +148,8 @@ pub struct Measure {
     pub status: MeasureStatus,
     /// 延期次数.
     pub extension_count: i32,
+    /// How often a closure request was sent back for rework (退回).
+    pub return_count: i32,
     pub closed_at: Option<DateTime<Utc>>,
     /// Past due and not closed (computed, in the configured time zone).
     pub overdue: bool,
@@ -242,6 +244,7 @@ impl Measure {
             quota,
             status,
             extension_count: r.extension_count,
+            return_count: r.return_count,
             closed_at: r.closed_at.map(utc),
             overdue: state.overdue,
             overdue_days: state.overdue_days,

@@ -620,13 +620,15 @@ pub fn page_uncounted(
 
 /// A measure's recorded past, for ledgers that began outside zhenggai (a seed, an
 /// imported sheet): its state, when it closed, its original deadline, how often it was
-/// extended and its latest progress.
+/// extended or returned, and its latest progress.
 #[derive(Debug, Clone, Default)]
 pub struct Recorded {
     pub status: Option<MeasureStatus>,
     pub closed_at: Option<chrono::NaiveDateTime>,
     pub original_due_date: Option<NaiveDate>,
     pub extension_count: Option<i32>,
+    /// Closure requests sent back before the measure was entered here.
+    pub return_count: Option<i32>,
     pub latest_progress: Option<String>,
 }
 
@@ -635,6 +637,7 @@ impl Recorded {
         self.status.is_none()
             && self.original_due_date.is_none()
             && self.extension_count.is_none()
+            && self.return_count.is_none()
             && self.latest_progress.is_none()
     }
 }
@@ -668,6 +671,9 @@ pub fn restore(
     }
     if let Some(count) = past.extension_count {
         row.extension_count = count;
+    }
+    if let Some(count) = past.return_count {
+        row.return_count = count;
     }
     if let Some(text) = &past.latest_progress {
         let entry = crate::db::models::ProgressReportRow {
