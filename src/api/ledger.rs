@@ -127,8 +127,9 @@ pub fn attachment(name: &str) -> String {
 
 /// Import a ledger sheet (整改台账) into an inspection.
 ///
-/// `multipart/form-data` with a `file` field: xlsx (the sheet named 整改台账, or the
-/// first) or CSV (UTF-8, or GB18030 as Excel saves it on Chinese Windows). Columns are
+/// `multipart/form-data` with a `file` field: a workbook — xlsx, or xls/ods as older
+/// Excel and WPS/LibreOffice save them (the sheet named 整改台账, else the first with a
+/// ledger header) — or CSV (UTF-8, or GB18030 as Excel saves it on Chinese Windows). Columns are
 /// matched by header in any order, below any title rows; only 问题编号, 问题描述, 整改措施,
 /// 整改类型, 牵头单位 and 完成时限 (not for 长期坚持) are required. Units are matched by
 /// name or code. Merged cells count for every row they span; blank rows are skipped.

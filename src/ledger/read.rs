@@ -1,23 +1,28 @@
-//! Reads an uploaded sheet into a grid of cells: xlsx (the first sheet, or the one named
-//! 整改台账; merged cells carry their value into every cell they cover) or CSV (UTF-8 with
-//! or without a BOM, or GB18030 as Excel on a Chinese Windows saves it).
+//! Reads an uploaded sheet into a grid of cells: a workbook (xlsx, xls or ods; the sheet
+//! named 整改台账 or the first with a ledger header; merged cells carry their value into
+//! every cell they cover) or CSV (UTF-8 with or without a BOM, or GB18030 as Excel on a
+//! Chinese Windows saves it).
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{open_workbook_auto_from_rs, Data, Reader, Sheets};
 use encoding_rs::GB18030;
 
-use crate::domain::ledger::Cell;
+use crate::domain::ledger::{find_header, Cell};
 use crate::error::ApiError;
 
 /// More rows than any ledger has; bounds the memory a hostile file can ask for.
 pub const MAX_ROWS: usize = 200_000;
 const MAX_COLUMNS: usize = 200;
 
-/// Reads `bytes` as xlsx when it is a zip archive, as CSV otherwise.
+/// The first bytes of an OLE2 compound file: an Excel 97–2003 workbook (.xls).
+const OLE2: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// Reads `bytes` as a workbook (xlsx, or xls/ods as older Excel and WPS/LibreOffice
+/// save them) when they look like one, as CSV otherwise.
 pub fn grid(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
-    let grid = if bytes.starts_with(b"PK\x03\x04") {
-        xlsx(bytes)?
+    let grid = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(OLE2) {
+        workbook(bytes)?
     } else {
         csv(bytes)?
     };
@@ -37,18 +42,39 @@ fn unreadable(what: &str, e: impl std::fmt::Display) -> ApiError {
     )])
 }
 
-fn xlsx(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
-    let bad = |e: calamine::XlsxError| unreadable("an xlsx workbook", e);
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(bad)?;
+/// The ledger sheet of a workbook: the one named 整改台账, else the first with a ledger
+/// header (a workbook often opens with a 说明 or 汇总 sheet), else the first.
+fn workbook(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
+    let bad = |e: calamine::Error| unreadable("a spreadsheet (xlsx, xls or ods)", e);
+    let mut book: Sheets<_> = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(bad)?;
     let names = book.sheet_names();
-    let name = names
-        .iter()
-        .find(|n| n.as_str() == "整改台账")
-        .or_else(|| names.first())
-        .cloned()
-        .ok_or_else(|| unreadable("an xlsx workbook", "it has no sheet"))?;
-    let range = book.worksheet_range(&name).map_err(bad)?;
-    let merged = book.merge_cells_by_sheet_name(&name).map_err(bad)?;
+    let mut order: Vec<&String> = names.iter().filter(|n| n.as_str() == "整改台账").collect();
+    order.extend(names.iter().filter(|n| n.as_str() != "整改台账"));
+    let mut first = None;
+    for name in order {
+        let grid = sheet(&mut book, name)?;
+        if find_header(&grid).is_ok() {
+            return Ok(grid);
+        }
+        first.get_or_insert(grid);
+    }
+    first.ok_or_else(|| unreadable("a spreadsheet", "it has no sheet"))
+}
+
+fn sheet(book: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Result<Vec<Vec<Cell>>, ApiError> {
+    let bad = |e: calamine::Error| unreadable("a spreadsheet (xlsx, xls or ods)", e);
+    let range = book.worksheet_range(name).map_err(bad)?;
+    let merged = match book {
+        Sheets::Xlsx(x) => x
+            .merge_cells_by_sheet_name(name)
+            .map_err(|e| bad(e.into()))?,
+        Sheets::Xls(x) => x
+            .merge_cells_by_sheet_name(name)
+            .map_err(|e| bad(e.into()))?,
+        // ODS and XLSB: calamine does not report merged blocks; their rows read as
+        // continuation rows (blank finding cells continue the finding above).
+        _ => Vec::new(),
+    };
     let Some((end_row, end_col)) = range.end() else {
         return Ok(Vec::new());
     };
