@@ -46,7 +46,7 @@ enum Command {
         #[arg(long)]
         inspection: Option<String>,
     },
-    /// Import a ledger sheet (xlsx, xls, ods or CSV) into an inspection, all or nothing.
+    /// Import a ledger sheet (xlsx or CSV) into an inspection, all or nothing.
     Import {
         file: std::path::PathBuf,
         /// The inspection's code, e.g. XC-2022-03.

@@ -127,9 +127,10 @@ pub fn attachment(name: &str) -> String {
 
 /// Import a ledger sheet (整改台账) into an inspection.
 ///
-/// `multipart/form-data` with a `file` field: a workbook — xlsx, or xls/ods as older
-/// Excel and WPS/LibreOffice save them (the sheet named 整改台账, else the first with a
-/// ledger header) — or CSV (UTF-8, or GB18030 as Excel saves it on Chinese Windows). Columns are
+/// `multipart/form-data` with a `file` field: an xlsx workbook (the sheet named 整改台账,
+/// else the first with a ledger header) or CSV (UTF-8, or GB18030 as Excel saves it on
+/// Chinese Windows). An .xls or .ods file is refused (415) with the advice to save it as
+/// .xlsx: their readers lay out a whole sheet in memory. Columns are
 /// matched by header in any order, below any title rows; only 问题编号, 问题描述, 整改措施,
 /// 整改类型, 牵头单位 and 完成时限 (not for 长期坚持) are required. Units are matched by
 /// name or code. Merged cells count for every row they span; blank rows are skipped.
@@ -144,6 +145,8 @@ pub fn attachment(name: &str) -> String {
     request_body(content = LedgerUpload, content_type = "multipart/form-data"),
     responses(
     (status = 200, description = "What the import did (or, in a dry run, would do).", body = ImportReport),
+    (status = 413, description = "The file, or the sheet in it, is larger than an import takes.", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not an xlsx workbook or CSV (an .xls or .ods file: save it as .xlsx).", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "The sheet has problems, listed in `sheet_errors`; nothing was written.", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/inspections/{id}/ledger/import")]

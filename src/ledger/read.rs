@@ -1,38 +1,51 @@
-//! Reads an uploaded sheet into a grid of cells: a workbook (xlsx, xls or ods; the sheet
-//! named 整改台账 or the first with a ledger header; merged cells carry their value into
-//! every cell they cover) or CSV (UTF-8 with or without a BOM, or GB18030 as Excel on a
-//! Chinese Windows saves it).
+//! Reads an uploaded sheet into a grid of cells: an xlsx workbook (the sheet named 整改台账
+//! or the first with a ledger header; merged cells carry their value into every cell they
+//! cover) or CSV (UTF-8 with or without a BOM, or GB18030 as Excel on a Chinese Windows
+//! saves it). Hostile files are bounded: rows, columns, text and the unpacked size.
 
 use std::io::Cursor;
 
-use calamine::{open_workbook_auto_from_rs, Data, Reader, Sheets};
+use calamine::{DataRef, Reader, Xlsx, XlsxError};
 use encoding_rs::GB18030;
 
 use crate::domain::ledger::{find_header, Cell};
 use crate::error::ApiError;
 
 /// More rows than any ledger has; bounds the memory a hostile file can ask for.
-pub const MAX_ROWS: usize = 200_000;
-const MAX_COLUMNS: usize = 200;
+pub const MAX_ROWS: usize = 100_000;
+/// A ledger has about twenty columns; cells further right are notes, not data.
+const MAX_COLUMNS: usize = 40;
 
 /// The first bytes of an OLE2 compound file: an Excel 97–2003 workbook (.xls).
 const OLE2: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+/// How far an xlsx may unpack, by its own account (a sheet of 100,000 rows is ~60 MB).
+const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
+/// Text held at once while reading a sheet.
+const MAX_TEXT: usize = 64 * 1024 * 1024;
 
-/// Reads `bytes` as a workbook (xlsx, or xls/ods as older Excel and WPS/LibreOffice
-/// save them) when they look like one, as CSV otherwise.
+/// Reads `bytes` as an xlsx workbook when they are a zip archive, as CSV otherwise.
+/// Excel 97–2003 (.xls) and OpenDocument (.ods) files are refused with a way out: their
+/// readers lay out the whole sheet in memory at once, so two cells far apart in a small
+/// file would take gigabytes.
 pub fn grid(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
-    let grid = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(OLE2) {
-        workbook(bytes)?
-    } else {
-        csv(bytes)?
+    let save_as = |what: &str| {
+        ApiError::UnsupportedMediaType(format!(
+            "{what} files are not read: save the sheet as an Excel workbook (.xlsx) or as CSV \
+             and import that"
+        ))
     };
-    if grid.len() > MAX_ROWS {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "the sheet has {} rows; an import takes at most {MAX_ROWS}",
-            grid.len()
-        )));
+    if bytes.starts_with(OLE2) {
+        return Err(save_as("Excel 97–2003 (.xls)"));
     }
-    Ok(grid)
+    if bytes.starts_with(b"PK\x03\x04") {
+        let head = &bytes[..bytes.len().min(100)];
+        let odf: &[u8] = b"application/vnd.oasis.opendocument";
+        if head.windows(odf.len()).any(|w| w == odf) {
+            return Err(save_as("OpenDocument (.ods)"));
+        }
+        return xlsx(bytes);
+    }
+    csv(bytes)
 }
 
 fn unreadable(what: &str, e: impl std::fmt::Display) -> ApiError {
@@ -42,11 +55,37 @@ fn unreadable(what: &str, e: impl std::fmt::Display) -> ApiError {
     )])
 }
 
+fn too_large(what: String) -> ApiError {
+    ApiError::PayloadTooLarge(what)
+}
+
+/// Refuses an archive that says it unpacks to more than any ledger needs (a zip bomb).
+fn check_archive(bytes: &[u8]) -> Result<(), ApiError> {
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable("an xlsx workbook", e))?;
+    let mut unpacked: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| unreadable("an xlsx workbook", e))?;
+        unpacked = unpacked.saturating_add(entry.size());
+    }
+    if unpacked > MAX_UNPACKED {
+        return Err(too_large(format!(
+            "the workbook unpacks to {} MB; an import takes at most {} MB",
+            unpacked / 1024 / 1024,
+            MAX_UNPACKED / 1024 / 1024
+        )));
+    }
+    Ok(())
+}
+
 /// The ledger sheet of a workbook: the one named 整改台账, else the first with a ledger
-/// header (a workbook often opens with a 说明 or 汇总 sheet), else the first.
-fn workbook(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
-    let bad = |e: calamine::Error| unreadable("a spreadsheet (xlsx, xls or ods)", e);
-    let mut book: Sheets<_> = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(bad)?;
+/// header (a workbook often opens with a 填表说明 or 汇总 sheet), else the first.
+fn xlsx(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
+    check_archive(bytes)?;
+    let bad = |e: XlsxError| unreadable("an xlsx workbook", e);
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(bad)?;
     let names = book.sheet_names();
     let mut order: Vec<&String> = names.iter().filter(|n| n.as_str() == "整改台账").collect();
     order.extend(names.iter().filter(|n| n.as_str() != "整改台账"));
@@ -58,45 +97,53 @@ fn workbook(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
         }
         first.get_or_insert(grid);
     }
-    first.ok_or_else(|| unreadable("a spreadsheet", "it has no sheet"))
+    first.ok_or_else(|| unreadable("an xlsx workbook", "it has no sheet"))
 }
 
-fn sheet(book: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Result<Vec<Vec<Cell>>, ApiError> {
-    let bad = |e: calamine::Error| unreadable("a spreadsheet (xlsx, xls or ods)", e);
-    let range = book.worksheet_range(name).map_err(bad)?;
-    let merged = match book {
-        Sheets::Xlsx(x) => x
-            .merge_cells_by_sheet_name(name)
-            .map_err(|e| bad(e.into()))?,
-        Sheets::Xls(x) => x
-            .merge_cells_by_sheet_name(name)
-            .map_err(|e| bad(e.into()))?,
-        // ODS and XLSB: calamine does not report merged blocks; their rows read as
-        // continuation rows (blank finding cells continue the finding above).
-        _ => Vec::new(),
-    };
-    let Some((end_row, end_col)) = range.end() else {
-        return Ok(Vec::new());
-    };
-    let rows = end_row as usize + 1;
-    let cols = (end_col as usize + 1).min(MAX_COLUMNS);
-    if rows > MAX_ROWS {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "the sheet has {rows} rows; an import takes at most {MAX_ROWS}"
-        )));
+/// Puts `value` at (`row`, `col`), growing the grid as far as that.
+fn place(grid: &mut Vec<Vec<Cell>>, row: usize, col: usize, value: Cell) {
+    if grid.len() <= row {
+        grid.resize(row + 1, Vec::new());
     }
-    let mut grid: Vec<Vec<Cell>> = (0..rows)
-        .map(|r| {
-            (0..cols)
-                .map(|c| {
-                    range
-                        .get_value((r as u32, c as u32))
-                        .map(cell)
-                        .unwrap_or(Cell::Empty)
-                })
-                .collect()
-        })
-        .collect();
+    let line = &mut grid[row];
+    if line.len() <= col {
+        line.resize(col + 1, Cell::Empty);
+    }
+    line[col] = value;
+}
+
+/// One sheet, cell by cell as the file lists them (never laid out whole): at most
+/// `MAX_ROWS` rows, `MAX_COLUMNS` columns (cells further right are not ledger columns)
+/// and `MAX_TEXT` bytes of text.
+fn sheet(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<Vec<Cell>>, ApiError> {
+    let bad = |e: XlsxError| unreadable("an xlsx workbook", e);
+    let merged = book.merge_cells_by_sheet_name(name).map_err(bad)?;
+    let mut grid: Vec<Vec<Cell>> = Vec::new();
+    let mut text = 0usize;
+    let mut cells = book.worksheet_cells_reader(name).map_err(bad)?;
+    while let Some(found) = cells.next_cell().map_err(bad)? {
+        let (row, col) = found.get_position();
+        let (row, col) = (row as usize, col as usize);
+        let value = cell(found.get_value());
+        if value.is_empty() || col >= MAX_COLUMNS {
+            continue;
+        }
+        if row >= MAX_ROWS {
+            return Err(too_large(format!(
+                "the sheet goes beyond row {MAX_ROWS}; an import takes at most {MAX_ROWS} rows"
+            )));
+        }
+        if let Cell::Text(t) = &value {
+            text += t.len();
+            if text > MAX_TEXT {
+                return Err(too_large(format!(
+                    "the sheet holds more than {} MB of text",
+                    MAX_TEXT / 1024 / 1024
+                )));
+            }
+        }
+        place(&mut grid, row, col, value);
+    }
     // A merged block keeps its value in the top-left cell only; every row it spans means it.
     for block in merged {
         let (top, left) = (block.start.0 as usize, block.start.1 as usize);
@@ -104,11 +151,12 @@ fn sheet(book: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Result<Vec<Vec<Cell>>,
             Some(v) if !v.is_empty() => v.clone(),
             _ => continue,
         };
-        let (bottom, right) = (block.end.0 as usize, block.end.1 as usize);
-        for line in grid.iter_mut().take(bottom + 1).skip(top) {
-            for target in line.iter_mut().take(right + 1).skip(left) {
-                if target.is_empty() {
-                    *target = value.clone();
+        let bottom = (block.end.0 as usize).min(grid.len().saturating_sub(1));
+        let right = (block.end.1 as usize).min(MAX_COLUMNS - 1);
+        for row in top..=bottom {
+            for col in left..=right {
+                if grid[row].get(col).is_none_or(Cell::is_empty) {
+                    place(&mut grid, row, col, value.clone());
                 }
             }
         }
@@ -116,19 +164,21 @@ fn sheet(book: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Result<Vec<Vec<Cell>>,
     Ok(grid)
 }
 
-fn cell(data: &Data) -> Cell {
+fn cell(data: &DataRef) -> Cell {
     match data {
-        Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
-        Data::Int(n) => Cell::Number(*n as f64),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.into()),
-        Data::DateTime(d) => match d.as_datetime() {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cell::Text(s.clone())
+        }
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::Int(n) => Cell::Number(*n as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.into()),
+        DataRef::DateTime(d) => match d.as_datetime() {
             Some(t) => Cell::Date(t.date()),
             None => Cell::Text(d.to_string()),
         },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+        DataRef::Error(e) => Cell::Text(format!("#{e:?}")),
     }
 }
 
@@ -195,6 +245,39 @@ mod tests {
         let (gbk, _, _) = GB18030.encode("问题编号,整改措施\nP1,立行立改\n");
         let grid = super::grid(&gbk).unwrap();
         assert_eq!(grid[1][1], Cell::Text("立行立改".into()));
+    }
+
+    #[test]
+    fn cells_far_apart_do_not_make_a_huge_grid() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "问题编号").unwrap();
+        sheet.write_string(0, 1, "整改措施").unwrap();
+        sheet.write_string(90_000, 16_000, "far right").unwrap();
+        sheet.write_string(5, 2, "措施").unwrap();
+        let grid = grid(&book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(grid.len(), 6, "the far cell is beyond the ledger's columns");
+        assert_eq!(grid[5][2], Cell::Text("措施".into()));
+        assert!(grid.iter().all(|r| r.len() <= MAX_COLUMNS));
+
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet()
+            .write_string(1_000_000, 0, "far down")
+            .unwrap();
+        let err = super::grid(&book.save_to_buffer().unwrap()).unwrap_err();
+        assert!(matches!(err, ApiError::PayloadTooLarge(_)), "{err:?}");
+    }
+
+    #[test]
+    fn xls_and_ods_are_refused_with_a_way_out() {
+        for name in ["office-ledger.xls", "office-ledger.ods"] {
+            let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+            let err = grid(&std::fs::read(path).unwrap()).unwrap_err();
+            match err {
+                ApiError::UnsupportedMediaType(m) => assert!(m.contains(".xlsx"), "{m}"),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -824,50 +824,47 @@ async fn only_the_office_imports_and_into_its_inspections() {
 }
 
 #[tokio::test]
-async fn workbooks_saved_by_other_programs_import_xlsx_xls_and_ods() {
-    // tests/fixtures/office-ledger.*: one sheet written with openpyxl the way an office
+async fn a_workbook_written_by_another_program_imports_and_xls_ods_are_refused() {
+    // tests/fixtures/office-ledger.xlsx: a sheet written with openpyxl the way an office
     // lays it out (a 填表说明 sheet first; on the ledger sheet a merged title, a 填报单位
     // line, headers in the office's own words, 问题编号/反馈问题 merged over two measures
-    // each, dates as dates and as text, 填表人/审核人 under the table), then saved as
-    // .xls and .ods by LibreOffice.
-    for name in [
-        "office-ledger.xlsx",
-        "office-ledger.xls",
-        "office-ledger.ods",
-    ] {
-        let app = spawn_app().await;
-        app.seed(&demo_skeleton());
-        let xc = inspection_id(&app, "XC-2022-03").await;
-        let bytes = std::fs::read(format!(
+    // each, dates as dates and as text, 填表人/审核人 under the table). The .xls and .ods
+    // beside it are the same sheet saved by LibreOffice.
+    let app = spawn_app().await;
+    app.seed(&demo_skeleton());
+    let xc = inspection_id(&app, "XC-2022-03").await;
+    let fixture = |name: &str| {
+        std::fs::read(format!(
             "{}/tests/fixtures/{name}",
             env!("CARGO_MANIFEST_DIR")
         ))
-        .unwrap();
-        let report =
-            imported(import(&app, &office(), &xc, name, bytes, "?dry_run=false").await).await;
-        assert_eq!(report["rows"], 4, "{name}: {report}");
-        assert_eq!(report["findings"]["created"], 2, "{name}: {report}");
-        assert_eq!(report["measures"]["created"], 4, "{name}: {report}");
-        let measures = app.get_json("/api/v1/measures?sort=created_at").await;
-        let items = measures["items"].as_array().unwrap();
-        let due: Vec<&Value> = items.iter().map(|m| &m["due_date"]).collect();
-        assert_eq!(
-            due,
-            [
-                &json!("2030-08-31"),
-                &Value::Null,
-                &json!("2030-06-30"),
-                &json!("2030-09-30")
-            ],
-            "{name}"
-        );
-        assert_eq!(items[0]["finding_id"], items[1]["finding_id"], "{name}");
-        assert_eq!(items[2]["finding_id"], items[3]["finding_id"], "{name}");
-        assert_ne!(items[0]["finding_id"], items[2]["finding_id"], "{name}");
-        assert_eq!(
-            items[1]["supporting_unit_ids"].as_array().unwrap().len(),
-            1,
-            "{name}"
-        );
+        .unwrap()
+    };
+    for name in ["office-ledger.xls", "office-ledger.ods"] {
+        let res = import(&app, &office(), &xc, name, fixture(name), "").await;
+        let body = problem(res, 415).await;
+        assert!(body["detail"].as_str().unwrap().contains(".xlsx"), "{body}");
     }
+    let bytes = fixture("office-ledger.xlsx");
+    let report =
+        imported(import(&app, &office(), &xc, "a.xlsx", bytes, "?dry_run=false").await).await;
+    assert_eq!(report["rows"], 4, "{report}");
+    assert_eq!(report["findings"]["created"], 2, "{report}");
+    assert_eq!(report["measures"]["created"], 4, "{report}");
+    let measures = app.get_json("/api/v1/measures?sort=created_at").await;
+    let items = measures["items"].as_array().unwrap();
+    let due: Vec<&Value> = items.iter().map(|m| &m["due_date"]).collect();
+    assert_eq!(
+        due,
+        [
+            &json!("2030-08-31"),
+            &Value::Null,
+            &json!("2030-06-30"),
+            &json!("2030-09-30")
+        ]
+    );
+    assert_eq!(items[0]["finding_id"], items[1]["finding_id"]);
+    assert_eq!(items[2]["finding_id"], items[3]["finding_id"]);
+    assert_ne!(items[0]["finding_id"], items[2]["finding_id"]);
+    assert_eq!(items[1]["supporting_unit_ids"].as_array().unwrap().len(), 1);
 }

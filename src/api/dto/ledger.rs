@@ -86,7 +86,7 @@ pub struct ImportReport {
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct LedgerUpload {
-    /// The sheet: xlsx, xls, ods or CSV. At most `ZHENGGAI_MAX_UPLOAD_MB` (default 50 MB).
+    /// The sheet: xlsx or CSV. At most `ZHENGGAI_MAX_UPLOAD_MB` (default 50 MB).
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
 }
