@@ -402,10 +402,21 @@ impl Header {
 /// twice are errors.
 pub fn find_header(grid: &[Vec<Cell>]) -> Result<Header, Vec<CellError>> {
     let found = grid.iter().take(20).enumerate().find_map(|(index, row)| {
-        let columns: Vec<(usize, Column)> = row
+        let named: Vec<(usize, Column, bool)> = row
             .iter()
             .enumerate()
-            .filter_map(|(i, cell)| Column::from_header(&cell.text()).map(|c| (i, c)))
+            .filter_map(|(i, cell)| {
+                let text = cell.text();
+                let exact = |c: Column| normalize_header(&text) == c.label();
+                Column::from_header(&text).map(|c| (i, c, exact(c)))
+            })
+            .collect();
+        // A column's own label outranks a name that only means it too: a sheet with both
+        // 牵头单位 and 责任单位 reads 牵头单位 and ignores the other.
+        let columns: Vec<(usize, Column)> = named
+            .iter()
+            .filter(|(_, c, exact)| *exact || !named.iter().any(|(_, x, e)| x == c && *e))
+            .map(|(i, c, _)| (*i, *c))
             .collect();
         let names = |c: Column| columns.iter().any(|(_, x)| *x == c);
         (names(Column::FindingCode) && names(Column::Content)).then_some(Header { index, columns })
@@ -764,6 +775,35 @@ mod tests {
         );
         assert_eq!(Column::from_header("责任单位"), Some(Column::LeadUnit));
         assert_eq!(Column::from_header("备注"), None);
+        let both = grid(&[&[
+            "问题编号",
+            "整改措施",
+            "责任单位",
+            "牵头单位",
+            "问题描述",
+            "整改类型",
+            "完成时限",
+        ]]);
+        let header = find_header(&both).unwrap();
+        assert_eq!(
+            header.position(Column::LeadUnit),
+            Some(3),
+            "the label wins over an alias"
+        );
+        let twice = grid(&[&[
+            "问题编号",
+            "整改措施",
+            "责任单位",
+            "牵头部门",
+            "问题描述",
+            "整改类型",
+            "完成时限",
+        ]]);
+        let errors = find_header(&twice).unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "牵头单位 is named by more than one column"
+        );
         assert_eq!(Column::from_header(""), None);
         let labels: std::collections::HashSet<_> = Column::ALL.iter().map(|c| c.label()).collect();
         assert_eq!(labels.len(), Column::ALL.len(), "labels are distinct");
