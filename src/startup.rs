@@ -74,6 +74,7 @@ pub fn build_server(
         yellow_days: config.yellow_days,
         ledger,
         cache: Default::default(),
+        exports: std::sync::Arc::new(tokio::sync::Semaphore::new(crate::api::EXPORTS_AT_ONCE)),
         webhook_allow: config.webhook_allow.clone(),
         alive: Default::default(),
         db,

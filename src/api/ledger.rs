@@ -63,6 +63,12 @@ async fn stream(
     caller.check_role(Action::ReadMeasures)?;
     let today = state.today();
     let tz = state.tz;
+    let turn = state
+        .exports
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::Unavailable("the server is shutting down".into()))?;
     let db = state.db.clone();
     // Take the connection and read what the header needs first, so that a database
     // problem is still an error answer rather than a cut-off download.
@@ -88,6 +94,7 @@ async fn stream(
     })
     .await??;
     let body = sink::streamed(move |out| {
+        let _turn = turn;
         export::export(&mut conn, format, &selection, &ctx, out)
             .map(|_| ())
             .map_err(|e| e.to_string())

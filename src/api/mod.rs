@@ -38,6 +38,10 @@ use crate::domain::calendar::Calendar;
 use crate::domain::deadline::{self, Today};
 use crate::error::ApiError;
 
+/// Ledger exports streaming at once; more wait their turn, so that exports never take
+/// every read connection from the other requests.
+pub const EXPORTS_AT_ONCE: usize = 2;
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -49,6 +53,8 @@ pub struct AppState {
     pub yellow_days: u32,
     pub ledger: polling::LedgerVersion,
     pub cache: Arc<polling::ResponseCache>,
+    /// Turns for ledger exports: each holds a read connection while it streams.
+    pub exports: Arc<tokio::sync::Semaphore>,
     pub webhook_allow: crate::domain::webhooks::Allowlist,
     /// Background threads run while this lives.
     pub alive: Arc<()>,

@@ -868,3 +868,30 @@ async fn a_workbook_written_by_another_program_imports_and_xls_ods_are_refused()
     assert_ne!(items[0]["finding_id"], items[2]["finding_id"]);
     assert_eq!(items[1]["supporting_unit_ids"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn exports_at_once_take_turns_and_all_finish() {
+    let app = spawn_app().await;
+    app.seed(zhenggai::seed::DEMO);
+    let expected = csv_rows(&export(&app, "/api/v1/ledger.csv?sort=due_date").await);
+    // More than the exports allowed at once: the rest wait their turn, none is lost.
+    let downloads = (0..2 * zhenggai::api::EXPORTS_AT_ONCE + 1).map(|i| {
+        let path = if i % 2 == 0 {
+            "/api/v1/ledger.csv?sort=due_date"
+        } else {
+            "/api/v1/ledger.xlsx"
+        };
+        let req = app
+            .client
+            .get(app.url(path))
+            .header("cache-control", "no-cache");
+        async move { (path, req.send().await.unwrap().bytes().await.unwrap()) }
+    });
+    for (path, bytes) in futures_util::future::join_all(downloads).await {
+        if path.contains("csv") {
+            assert_eq!(csv_rows(&bytes), expected);
+        } else {
+            assert_eq!(xlsx_rows(&bytes).len(), 1 + 19);
+        }
+    }
+}
