@@ -281,6 +281,22 @@ mod tests {
     }
 
     #[test]
+    fn an_archive_that_unpacks_beyond_the_limit_is_refused_before_it_is_read() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().write_string(0, 0, "问题编号").unwrap();
+        let mut bytes = book.save_to_buffer().unwrap();
+        assert!(grid(&bytes).is_ok());
+        // Claim in the central directory that the first entry unpacks to 4 GB.
+        let at = bytes
+            .windows(4)
+            .position(|w| w == b"PK\x01\x02")
+            .expect("a central directory");
+        bytes[at + 24..at + 28].copy_from_slice(&u32::MAX.to_le_bytes());
+        let err = grid(&bytes).unwrap_err();
+        assert!(matches!(err, ApiError::PayloadTooLarge(_)), "{err:?}");
+    }
+
+    #[test]
     fn a_broken_zip_is_a_clear_error() {
         let err = grid(b"PK\x03\x04not really a zip").unwrap_err();
         assert!(matches!(err, ApiError::Validation(_)), "{err:?}");

@@ -324,6 +324,19 @@ async fn the_workbook_looks_like_an_office_sheet() {
     assert!(sheet_xml.contains(r#"<formula1>"立行立改,限期整改,长期坚持"</formula1>"#));
     assert!(sheet_xml
         .contains(r#"<formula1>"未开始,整改中,已申请销号,领导已签批,已销号,长期坚持"</formula1>"#));
+    // Printed as offices print it, and rows tall enough for their wrapped text.
+    assert!(
+        sheet_xml.contains(r#"<pageSetup paperSize="9" fitToHeight="0" orientation="landscape""#),
+        "A4 landscape, one page wide"
+    );
+    assert!(
+        zip_entry(&bytes, "xl/workbook.xml").contains("整改台账!$1:$2</definedName>"),
+        "title and header on every page"
+    );
+    assert!(
+        sheet_xml.contains(r#"<row r="3" ht="42" customHeight="1""#),
+        "a three-line row for a long description"
+    );
     let styles = zip_entry(&bytes, "xl/styles.xml");
     assert!(styles.contains("FFFFC7CE"), "a red fill for overdue rows");
     assert!(
