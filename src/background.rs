@@ -146,7 +146,7 @@ pub fn scan(conn: &mut DbConnection, today: Today) -> Result<usize, ApiError> {
                 return Ok(0);
             }
         }
-        let ctx = WriteCtx::new(Some("system".into()), "system");
+        let ctx = WriteCtx::new(crate::domain::permissions::Actor::system("system"));
         let mut announced = 0;
         for (light, kind) in [(Warning::Red, "overdue"), (Warning::Yellow, "due_soon")] {
             let noticed = deadline_notices::table

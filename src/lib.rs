@@ -11,6 +11,7 @@ pub mod error;
 pub mod ledger;
 pub mod openapi;
 pub mod seed;
+pub mod service;
 pub mod startup;
 pub mod storage;
 pub mod synthetic;

@@ -1,30 +1,28 @@
-//! Seed data: a ledger in JSON (see seeds/demo.json), loaded through the same validation and
-//! repository code as the API. Dates are shifted so that the file's `as_of` day becomes
+//! Seed data: a ledger in JSON (see seeds/demo.json), loaded through the same use cases as
+//! the API (`service`). Dates are shifted so that the file's `as_of` day becomes
 //! today, so the demo always shows red, yellow and green items. Loading twice adds nothing:
 //! items are matched by their codes.
 
 use std::collections::HashMap;
 use std::fmt;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use diesel::Connection;
 use serde::Deserialize;
-use validator::Validate;
 
-use crate::api::dto::findings::CreateFinding;
-use crate::api::dto::inspections::CreateInspection;
-use crate::api::dto::measures::{CreateMeasure, Quota};
-use crate::api::dto::units::CreateUnit;
-use crate::api::extract::field_errors;
-use crate::db::repo::{extensions, findings, inspections, measures, units, WriteCtx};
+use crate::db::forms::{NewFinding, NewInspection, NewMeasure, NewUnit};
+use crate::db::repo::{findings, inspections, measures, units, WriteCtx};
 use crate::db::{Db, DbConnection};
 use crate::domain::deadline;
 use crate::domain::enums::{
     Category, FindingStatus, Level, MeasureKind, MeasureStatus, ReportCycle, SourceType,
     SupervisionLevel,
 };
+use crate::domain::permissions::{Actor, Role};
+use crate::domain::quota::Quota;
 use crate::error::ApiError;
+use crate::service::{self, measures::Recorded};
 
 /// The demo ledger, built into the binary so `zhenggai seed` works from any directory.
 pub const DEMO: &str = include_str!("../seeds/demo.json");
@@ -151,7 +149,7 @@ pub fn load_text(db: &Db, text: &str, tz: Tz) -> Result<SeedReport, SeedError> {
     let file: SeedFile = serde_json::from_str(text).map_err(|e| SeedError::Parse(e.to_string()))?;
     let today = deadline::today(Utc::now(), tz);
     let mut conn = db.write().map_err(|e| SeedError::Database(e.to_string()))?;
-    conn.transaction(|conn| load(conn, &file, today))
+    conn.transaction(|conn| load(conn, &file, today, tz))
 }
 
 fn rejected(at: &str, error: ApiError) -> SeedError {
@@ -175,207 +173,214 @@ impl From<diesel::result::Error> for SeedError {
     }
 }
 
-fn validated<T: Validate>(at: &str, input: T) -> Result<T, SeedError> {
-    input
-        .validate()
-        .map_err(|e| rejected(at, ApiError::Validation(field_errors(&e))))?;
-    Ok(input)
-}
-
 /// Loads a parsed seed file in the caller's transaction, with dates moved by
-/// `today - as_of` days.
+/// `today - as_of` days, through the same use cases as the API.
 pub fn load(
     conn: &mut DbConnection,
     file: &SeedFile,
     today: NaiveDate,
+    tz: Tz,
 ) -> Result<SeedReport, SeedError> {
-    let shift = today - file.as_of;
-    let moved = |d: NaiveDate| d + shift;
-    let ctx = WriteCtx::new(Some("seed".to_string()), "system");
-    let mut report = SeedReport::default();
-    let mut unit_ids: HashMap<String, uuid::Uuid> = HashMap::new();
-
+    let mut loader = Loader {
+        conn,
+        ctx: WriteCtx::new(Actor::system("seed")),
+        shift: today - file.as_of,
+        tz,
+        report: SeedReport::default(),
+        unit_ids: HashMap::new(),
+    };
     for unit in &file.units {
+        loader.unit(unit)?;
+    }
+    for inspection in &file.inspections {
+        let inspection_id = loader.inspection(inspection)?;
+        for finding in &inspection.findings {
+            loader.finding(&inspection_id, finding)?;
+        }
+    }
+    Ok(loader.report)
+}
+
+struct Loader<'a> {
+    conn: &'a mut DbConnection,
+    ctx: WriteCtx,
+    shift: chrono::Duration,
+    tz: Tz,
+    report: SeedReport,
+    /// Unit code → id.
+    unit_ids: HashMap<String, String>,
+}
+
+impl Loader<'_> {
+    fn moved(&self, d: NaiveDate) -> NaiveDate {
+        d + self.shift
+    }
+
+    /// A recorded day as a moment: office hours in the configured zone.
+    fn at_office_hours(&self, d: NaiveDate) -> NaiveDateTime {
+        deadline::office_hours(self.moved(d), self.tz)
+    }
+
+    fn unit_id(&self, at: &str, code: &str) -> Result<String, SeedError> {
+        self.unit_ids
+            .get(code)
+            .cloned()
+            .ok_or_else(|| SeedError::Rejected {
+                at: at.to_string(),
+                error: format!("unit {code} is not listed under units"),
+            })
+    }
+
+    fn unit(&mut self, unit: &SeedUnit) -> Result<(), SeedError> {
         let at = format!("unit {}", unit.code);
-        let existing = units::find_by_code(conn, &unit.code).map_err(|e| rejected(&at, e))?;
-        let id = match existing {
+        let id = match units::find_by_code(self.conn, &unit.code).map_err(|e| rejected(&at, e))? {
             Some(row) => {
-                report.skipped += 1;
+                self.report.skipped += 1;
                 row.id
             }
             None => {
-                let parent_id = unit
-                    .parent
-                    .as_ref()
-                    .map(|p| lookup(&unit_ids, &at, p))
-                    .transpose()?;
-                let input = validated(
-                    &at,
-                    CreateUnit {
-                        code: unit.code.clone(),
-                        name: unit.name.clone(),
-                        parent_id,
-                    },
-                )?;
-                report.units += 1;
-                units::create(conn, &input, &ctx)
+                let form = NewUnit {
+                    code: unit.code.clone(),
+                    name: unit.name.clone(),
+                    parent_id: unit
+                        .parent
+                        .as_ref()
+                        .map(|p| self.unit_id(&at, p))
+                        .transpose()?,
+                };
+                self.report.units += 1;
+                service::units::create(self.conn, &self.ctx, form)
                     .map_err(|e| rejected(&at, e))?
                     .id
             }
         };
-        unit_ids.insert(unit.code.clone(), parse_id(&id)?);
+        self.unit_ids.insert(unit.code.clone(), id);
+        Ok(())
     }
 
-    for inspection in &file.inspections {
+    fn inspection(&mut self, inspection: &SeedInspection) -> Result<String, SeedError> {
         let at = format!("inspection {}", inspection.code);
-        let inspection_id = match inspections::find_by_code(conn, &inspection.code)
+        if let Some(row) =
+            inspections::find_by_code(self.conn, &inspection.code).map_err(|e| rejected(&at, e))?
+        {
+            self.report.skipped += 1;
+            return Ok(row.id);
+        }
+        let form = NewInspection {
+            code: inspection.code.clone(),
+            source_type: inspection.source_type,
+            title: inspection.title.clone(),
+            issuer: inspection.issuer.clone(),
+            target_unit_id: inspection
+                .target_unit
+                .as_ref()
+                .map(|u| self.unit_id(&at, u))
+                .transpose()?,
+            feedback_date: self.moved(inspection.feedback_date),
+            concentrated_period_end: inspection.concentrated_period_end.map(|d| self.moved(d)),
+        };
+        self.report.inspections += 1;
+        Ok(service::inspections::create(self.conn, &self.ctx, form)
+            .map_err(|e| rejected(&at, e))?
+            .id)
+    }
+
+    fn finding(&mut self, inspection_id: &str, finding: &SeedFinding) -> Result<(), SeedError> {
+        let at = format!("finding {}", finding.code);
+        let finding_id = match findings::find_by_code(self.conn, inspection_id, &finding.code)
             .map_err(|e| rejected(&at, e))?
         {
             Some(row) => {
-                report.skipped += 1;
+                self.report.skipped += 1;
                 row.id
             }
             None => {
-                let target_unit_id = inspection
-                    .target_unit
-                    .as_ref()
-                    .map(|u| lookup(&unit_ids, &at, u))
-                    .transpose()?;
-                let input = validated(
-                    &at,
-                    CreateInspection {
-                        code: inspection.code.clone(),
-                        source_type: inspection.source_type,
-                        title: inspection.title.clone(),
-                        issuer: inspection.issuer.clone(),
-                        target_unit_id,
-                        feedback_date: moved(inspection.feedback_date),
-                        concentrated_period_end: inspection.concentrated_period_end.map(moved),
-                    },
-                )?;
-                report.inspections += 1;
-                inspections::create(conn, &input, &ctx)
+                let form = NewFinding {
+                    code: Some(finding.code.clone()),
+                    category: finding.category,
+                    level: finding.level,
+                    supervision_level: finding.supervision_level,
+                    title: finding.title.clone(),
+                    description: finding.description.clone(),
+                    responsible_unit_id: self.unit_id(&at, &finding.responsible_unit)?,
+                    primary_accountable: finding.primary_accountable.clone(),
+                };
+                self.report.findings += 1;
+                service::findings::create(self.conn, &self.ctx, inspection_id, form)
                     .map_err(|e| rejected(&at, e))?
                     .id
             }
         };
-        for finding in &inspection.findings {
-            let at = format!("finding {}", finding.code);
-            let finding_id = match findings::find_by_code(conn, &inspection_id, &finding.code)
-                .map_err(|e| rejected(&at, e))?
-            {
-                Some(row) => {
-                    report.skipped += 1;
-                    row.id
-                }
-                None => {
-                    let input = validated(
-                        &at,
-                        CreateFinding {
-                            code: Some(finding.code.clone()),
-                            category: finding.category,
-                            level: finding.level,
-                            supervision_level: finding.supervision_level,
-                            title: finding.title.clone(),
-                            description: finding.description.clone(),
-                            responsible_unit_id: lookup(&unit_ids, &at, &finding.responsible_unit)?,
-                            primary_accountable: finding.primary_accountable.clone(),
-                        },
-                    )?;
-                    report.findings += 1;
-                    findings::create(conn, &inspection_id, &input, &ctx)
-                        .map_err(|e| rejected(&at, e))?
-                        .id
-                }
-            };
-            let mut created_measures = false;
-            for measure in &finding.measures {
-                let at = format!("measure {}", measure.code);
-                if measures::find_by_code(conn, &finding_id, &measure.code)
-                    .map_err(|e| rejected(&at, e))?
-                    .is_some()
-                {
-                    report.skipped += 1;
-                    continue;
-                }
-                let supporting_unit_ids = measure
-                    .supporting_units
-                    .iter()
-                    .map(|u| lookup(&unit_ids, &at, u))
-                    .collect::<Result<_, _>>()?;
-                let input = validated(
-                    &at,
-                    CreateMeasure {
-                        code: Some(measure.code.clone()),
-                        content: measure.content.clone(),
-                        kind: measure.kind,
-                        lead_unit_id: lookup(&unit_ids, &at, &measure.lead_unit)?,
-                        supporting_unit_ids,
-                        accountable_leader: measure.accountable_leader.clone(),
-                        responsible_person: measure.responsible_person.clone(),
-                        due_date: measure.due_date.map(moved),
-                        completion_criteria: measure.completion_criteria.clone(),
-                        report_cycle: measure.report_cycle,
-                        quota: measure.quota.clone(),
-                    },
-                )?;
-                let (row, _) = measures::create(conn, &finding_id, &input, &ctx)
-                    .map_err(|e| rejected(&at, e))?;
-                let past = measures::Recorded {
-                    status: measure.status,
-                    closed_at: measure.closed_at.map(|d| at_office_hours(moved(d))),
-                    return_count: (!measure.returns.is_empty())
-                        .then_some(measure.returns.len() as i32),
-                    ..measures::Recorded::default()
-                };
-                if !past.is_empty() {
-                    measures::restore(conn, &row.id, &past, &ctx).map_err(|e| rejected(&at, e))?;
-                }
-                if let Some(ext) = &measure.extension_request {
-                    let requester = WriteCtx::new(Some("seed".to_string()), "unit");
-                    extensions::request(
-                        conn,
-                        &requester,
-                        &row.id,
-                        moved(ext.requested_due_date),
-                        &ext.reason,
-                    )
-                    .map_err(|e| rejected(&at, e))?;
-                }
-                report.measures += 1;
-                created_measures = true;
-            }
-            if created_measures {
-                if let Some(status) = finding.status {
-                    let closed_at = finding.closed_at.map(|d| at_office_hours(moved(d)));
-                    findings::restore_state(conn, &finding_id, status, closed_at, &ctx)
-                        .map_err(|e| rejected(&at, e))?;
-                }
+        let mut created_measures = false;
+        for measure in &finding.measures {
+            created_measures |= self.measure(&finding_id, measure)?;
+        }
+        if created_measures {
+            if let Some(status) = finding.status {
+                let closed_at = finding.closed_at.map(|d| self.at_office_hours(d));
+                service::findings::restore_state(
+                    self.conn,
+                    &self.ctx,
+                    &finding_id,
+                    status,
+                    closed_at,
+                )
+                .map_err(|e| rejected(&at, e))?;
             }
         }
+        Ok(())
     }
-    Ok(report)
-}
 
-fn lookup(
-    ids: &HashMap<String, uuid::Uuid>,
-    at: &str,
-    code: &str,
-) -> Result<uuid::Uuid, SeedError> {
-    ids.get(code).copied().ok_or_else(|| SeedError::Rejected {
-        at: at.to_string(),
-        error: format!("unit {code} is not listed under units"),
-    })
-}
-
-fn parse_id(id: &str) -> Result<uuid::Uuid, SeedError> {
-    id.parse()
-        .map_err(|_| SeedError::Database(format!("stored id {id} is not a UUID")))
-}
-
-/// A recorded day becomes 10:00 Beijing time (02:00 UTC).
-fn at_office_hours(d: NaiveDate) -> NaiveDateTime {
-    d.and_time(NaiveTime::from_hms_opt(2, 0, 0).unwrap_or_default())
+    /// Adds a measure with its recorded past; false when it was there already.
+    fn measure(&mut self, finding_id: &str, measure: &SeedMeasure) -> Result<bool, SeedError> {
+        let at = format!("measure {}", measure.code);
+        if measures::find_by_code(self.conn, finding_id, &measure.code)
+            .map_err(|e| rejected(&at, e))?
+            .is_some()
+        {
+            self.report.skipped += 1;
+            return Ok(false);
+        }
+        let form = NewMeasure {
+            code: Some(measure.code.clone()),
+            content: measure.content.clone(),
+            kind: measure.kind,
+            lead_unit_id: self.unit_id(&at, &measure.lead_unit)?,
+            supporting_unit_ids: measure
+                .supporting_units
+                .iter()
+                .map(|u| self.unit_id(&at, u))
+                .collect::<Result<_, _>>()?,
+            accountable_leader: measure.accountable_leader.clone(),
+            responsible_person: measure.responsible_person.clone(),
+            due_date: measure.due_date.map(|d| self.moved(d)),
+            completion_criteria: measure.completion_criteria.clone(),
+            report_cycle: measure.report_cycle,
+            quota: measure.quota.clone(),
+        };
+        let past = Recorded {
+            status: measure.status,
+            closed_at: measure.closed_at.map(|d| self.at_office_hours(d)),
+            return_count: (!measure.returns.is_empty()).then_some(measure.returns.len() as i32),
+            ..Recorded::default()
+        };
+        let (row, _) = service::measures::create(self.conn, &self.ctx, finding_id, form, &past)
+            .map_err(|e| rejected(&at, e))?;
+        if let Some(ext) = &measure.extension_request {
+            // Asked by the unit, as the office's sheet records it.
+            let requester = WriteCtx::new(Actor::recorded("seed", Role::Unit));
+            service::extensions::request(
+                self.conn,
+                &requester,
+                &row.id,
+                self.moved(ext.requested_due_date),
+                &ext.reason,
+            )
+            .map_err(|e| rejected(&at, e))?;
+        }
+        self.report.measures += 1;
+        Ok(true)
+    }
 }
 
 #[cfg(test)]

@@ -77,9 +77,9 @@ pub fn build_server(
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(crate::api::EXPORTS_AT_ONCE)),
         webhook_allow: config.webhook_allow.clone(),
         alive: Default::default(),
+        auth: std::sync::Arc::new(Authenticator::new(verifier, db.clone())),
         db,
         tz: config.tz,
-        auth: std::sync::Arc::new(Authenticator::new(verifier)),
         storage: std::sync::Arc::new(Storage::open(&config.storage_dir, config.max_upload_bytes)?),
     });
     let document = openapi::document();
@@ -121,6 +121,7 @@ pub fn build_server(
         App::new()
             .into_utoipa_app()
             .app_data(state.clone())
+            .app_data(web::Data::from(state.auth.clone()))
             .app_data(gauges.clone())
             .app_data(web::PathConfig::default().error_handler(extract::path_error))
             .configure(crate::api::routes)

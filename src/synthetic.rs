@@ -82,7 +82,7 @@ pub fn load(db: &Db, n: usize, today: NaiveDate) -> Result<Report, ApiError> {
             "this database already holds a synthetic ledger; use a fresh DATABASE_URL".into(),
         ));
     }
-    let ctx = WriteCtx::new(Some("synthetic".into()), "system");
+    let ctx = WriteCtx::new(crate::domain::permissions::Actor::system("synthetic"));
     let now = ctx.now;
     let mut rng = Rng(0x5EED_2022_0930_0001);
     let inspection_count = (n / 2000).max(1);

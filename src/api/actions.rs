@@ -14,11 +14,11 @@ use super::dto::actions::{
 use super::dto::findings::Finding;
 use super::dto::measures::Measure;
 use super::extract::{etag, Body, IfMatch};
-use super::{access, write, AppState};
+use super::{write, AppState};
 use crate::auth::caller::Caller;
-use crate::db::repo::workflow;
 use crate::domain::workflow::{FindingAction, MeasureAction};
 use crate::error::ApiError;
+use crate::service::workflow;
 
 async fn on_measure(
     state: web::Data<AppState>,
@@ -29,9 +29,8 @@ async fn on_measure(
     input: ActionInput,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
-    let who = caller.clone();
+    let input = input.into();
     let (row, units) = write(&state, &caller, move |conn, ctx| {
-        access::measure(conn, &who, &id, action.permission())?;
         workflow::act_on_measure(conn, ctx, &id, action, &input, if_match)
     })
     .await?;
@@ -50,10 +49,9 @@ async fn on_finding(
     input: ActionInput,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
-    let who = caller.clone();
+    let input = input.into();
     let today = state.today();
     let body = write(&state, &caller, move |conn, ctx| {
-        access::finding(conn, &who, &id, action.permission())?;
         let row = workflow::act_on_finding(conn, ctx, &id, action, &input, if_match)?;
         Ok(super::findings::present(conn, vec![row], today)?.remove(0))
     })
@@ -67,7 +65,7 @@ async fn on_finding(
 /// and `$what` become its description.
 macro_rules! action {
     ($on:ident, $object:ty, $id:literal, $after:literal,
-     $name:ident, $path:literal, $op:literal, $body:ty, $action:expr, $summary:literal, $what:literal) => {
+     $name:ident, $path:literal, $op:literal, $body:ident, $summary:literal, $what:literal) => {
         #[doc = $summary]
         #[doc = ""]
         #[doc = $what]
@@ -90,7 +88,7 @@ macro_rules! action {
             IfMatch(if_match): IfMatch,
             Body(input): Body<$body>,
         ) -> Result<HttpResponse, ApiError> {
-            $on(state, caller, id.into_inner(), if_match, $action, input.into()).await
+            $on(state, caller, id.into_inner(), if_match, $body::DOES, input.into()).await
         }
     };
 }
@@ -107,33 +105,27 @@ macro_rules! finding_action {
     };
 }
 
-measure_action!(start, "/measures/{id}/actions/start", "start_measure", StartBody,
-    MeasureAction::Start, "Start work on a measure (not_started → in_progress).",
+measure_action!(start, "/measures/{id}/actions/start", "start_measure", StartBody, "Start work on a measure (not_started → in_progress).",
     "The responsible unit's staff (or the office). The finding must have been claimed; the body may be left out.");
-measure_action!(report, "/measures/{id}/actions/report", "report_progress", ReportBody,
-    MeasureAction::Report, "Report progress (进展报送).",
+measure_action!(report, "/measures/{id}/actions/report", "report_progress", ReportBody, "Report progress (进展报送).",
     "Text, percent done and optionally evidence of this measure. A long-term measure becomes `ongoing` (长期坚持).");
-measure_action!(submit, "/measures/{id}/actions/submit", "submit_closure", SubmitBody,
-    MeasureAction::Submit, "Ask for closure (申请销号): in_progress/ongoing → submitted.",
+measure_action!(submit, "/measures/{id}/actions/submit", "submit_closure", SubmitBody, "Ask for closure (申请销号): in_progress/ongoing → submitted.",
     "Needs a closing statement and at least one evidence file of this measure; the cited evidence is frozen.");
 measure_action!(
     endorse,
     "/measures/{id}/actions/endorse",
     "endorse_closure",
     EndorseBody,
-    MeasureAction::Endorse,
     "Endorse a closure request (签字背书): submitted → endorsed.",
     "The accountable leader of the finding's responsible unit."
 );
-measure_action!(verify, "/measures/{id}/actions/verify", "verify_closure", VerifyBody,
-    MeasureAction::Verify, "Verify and close (审核验收, 销号): endorsed → closed.",
+measure_action!(verify, "/measures/{id}/actions/verify", "verify_closure", VerifyBody, "Verify and close (审核验收, 销号): endorsed → closed.",
     "The office. The verifier is never the one who submitted (403). The finding closes with its last measure.");
 measure_action!(
     return_closure,
     "/measures/{id}/actions/return",
     "return_closure",
     ReturnBody,
-    MeasureAction::Return,
     "Return a closure request for rework (退回): submitted/endorsed → in_progress.",
     "The office or the unit's leader; a reason is required."
 );
@@ -142,7 +134,6 @@ measure_action!(
     "/measures/{id}/actions/reopen",
     "reopen_measure",
     ReopenBody,
-    MeasureAction::Reopen,
     "Reopen a closed measure after a re-check (回头看): closed → in_progress.",
     "The office or a supervisor; a reason is required. Its finding reopens too."
 );
@@ -152,7 +143,6 @@ finding_action!(
     "/findings/{id}/actions/claim",
     "claim_finding",
     ClaimBody,
-    FindingAction::Claim,
     "Claim a finding (认领): assigned → claimed.",
     "The responsible unit's staff. The body may be left out."
 );
@@ -161,7 +151,6 @@ finding_action!(
     "/findings/{id}/actions/submit_plan",
     "submit_plan",
     SubmitPlanBody,
-    FindingAction::SubmitPlan,
     "Submit the rectification plan (整改方案): claimed → plan_submitted.",
     "The responsible unit's staff; the finding needs at least one measure."
 );
@@ -170,7 +159,6 @@ finding_action!(
     "/findings/{id}/actions/approve_plan",
     "approve_plan",
     ApprovePlanBody,
-    FindingAction::ApprovePlan,
     "Approve the plan: plan_submitted → in_progress.",
     "The office."
 );
@@ -179,7 +167,6 @@ finding_action!(
     "/findings/{id}/actions/return_plan",
     "return_plan",
     ReturnPlanBody,
-    FindingAction::ReturnPlan,
     "Return the plan for rework: plan_submitted → claimed.",
     "The office; a reason is required. The unit may then change and add measures again."
 );

@@ -12,13 +12,13 @@ use futures_util::StreamExt;
 use uuid::Uuid;
 
 use super::dto::evidence::{Evidence, EvidenceList, EvidenceUpload};
-use super::{access, read, write, AppState};
+use super::{read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::models::EvidenceRow;
 use crate::db::repo::{evidence, new_id};
-use crate::db::DbConnection;
 use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
+use crate::service::{self, access};
 use crate::storage::{clean_file_name, Storage, Upload, UploadError};
 
 /// Room for the multipart framing and the small text fields around the file.
@@ -46,28 +46,6 @@ pub fn form_error(e: MultipartError) -> ApiError {
             errors: vec![],
         },
     }
-}
-
-/// Loads a measure the caller may act on (`action`), as evidence's parent: a hidden
-/// measure reads as missing evidence.
-fn measure_for(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    measure_id: &str,
-    action: Action,
-) -> Result<crate::db::models::MeasureRow, ApiError> {
-    access::measure(conn, caller, measure_id, action).map(|(m, _)| m)
-}
-
-fn evidence_for(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-    action: Action,
-) -> Result<EvidenceRow, ApiError> {
-    let row = evidence::get(conn, id)?;
-    access::under_measure(conn, caller, &row.measure_id, action, "evidence")?;
-    Ok(row)
 }
 
 async fn read_text(field: &mut Field, name: &str, max_chars: usize) -> Result<String, ApiError> {
@@ -167,8 +145,7 @@ pub async fn upload(
     // Who and what first: nothing is read from a caller who may not upload here.
     let (who, mid) = (caller.clone(), measure_id.clone());
     read(&state, move |conn| {
-        let measure = measure_for(conn, &who, &mid, Action::WorkMeasure)?;
-        evidence::check_measure_open(&measure.status)
+        service::evidence::may_upload(conn, &who.actor(), &mid).map(|_| ())
     })
     .await?;
 
@@ -250,14 +227,8 @@ pub async fn upload(
     web::block(move || keep.commit(done))
         .await?
         .map_err(|e| ApiError::Internal(format!("evidence storage: {e}")))?;
-    let who = caller.clone();
     let row = write(&state, &caller, move |conn, ctx| {
-        measure_for(conn, &who, &measure_id, Action::WorkMeasure)?;
-        let row = EvidenceRow {
-            uploaded_at: ctx.now,
-            ..row
-        };
-        evidence::create(conn, row, ctx)
+        service::evidence::create(conn, ctx, row)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -280,7 +251,7 @@ pub async fn list(
     let measure_id = id.into_inner().to_string();
     let all = query.0.include_withdrawn.unwrap_or(false);
     let rows = read(&state, move |conn| {
-        measure_for(conn, &caller, &measure_id, Action::ReadMeasures)?;
+        access::measure(conn, &caller.actor(), &measure_id, Action::ReadMeasures)?;
         evidence::of_measure(conn, &measure_id, all)
     })
     .await?;
@@ -307,7 +278,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let row = read(&state, move |conn| {
-        evidence_for(conn, &caller, &id, Action::ReadMeasures)
+        service::evidence::visible(conn, &caller.actor(), &id, Action::ReadMeasures)
     })
     .await?;
     Ok(HttpResponse::Ok().json(Evidence::from(row)))
@@ -331,7 +302,7 @@ pub async fn content(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let row = read(&state, move |conn| {
-        evidence_for(conn, &caller, &id, Action::ReadMeasures)
+        service::evidence::visible(conn, &caller.actor(), &id, Action::ReadMeasures)
     })
     .await?;
     let tag = format!("\"{}\"", row.sha256);
@@ -411,10 +382,8 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, ApiError> {
     caller.check_role(Action::WorkMeasure)?;
     let id = id.into_inner().to_string();
-    let who = caller.clone();
     write(&state, &caller, move |conn, ctx| {
-        evidence_for(conn, &who, &id, Action::WorkMeasure)?;
-        evidence::withdraw(conn, &id, ctx)
+        service::evidence::withdraw(conn, ctx, &id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -7,25 +7,13 @@ use uuid::Uuid;
 use super::dto::actions::{ActionInput, ApproveExtensionBody, RejectExtensionBody};
 use super::dto::extensions::{Extension, ExtensionList, RequestExtension};
 use super::extract::Body;
-use super::{access, read, write, AppState};
+use super::{read, write, AppState};
 use crate::auth::caller::Caller;
-use crate::db::models::ExtensionRow;
 use crate::db::repo::extensions;
-use crate::db::DbConnection;
 use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
-
-/// The request, if the caller may do `action` on its measure (hidden ones read as missing).
-fn extension_for(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-    action: Action,
-) -> Result<ExtensionRow, ApiError> {
-    let row = extensions::get(conn, id)?;
-    access::under_measure(conn, caller, &row.measure_id, action, "extension request")?;
-    Ok(row)
-}
+use crate::service::workflow::ActionForm;
+use crate::service::{self, access};
 
 /// Ask for a later due date (延期申请).
 ///
@@ -47,10 +35,8 @@ pub async fn request(
     Body(input): Body<RequestExtension>,
 ) -> Result<HttpResponse, ApiError> {
     let measure_id = id.into_inner().to_string();
-    let who = caller.clone();
     let row = write(&state, &caller, move |conn, ctx| {
-        access::measure(conn, &who, &measure_id, Action::WorkMeasure)?;
-        extensions::request(
+        service::extensions::request(
             conn,
             ctx,
             &measure_id,
@@ -77,7 +63,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let measure_id = id.into_inner().to_string();
     let rows = read(&state, move |conn| {
-        access::measure(conn, &caller, &measure_id, Action::ReadMeasures)?;
+        access::measure(conn, &caller.actor(), &measure_id, Action::ReadMeasures)?;
         extensions::of_measure(conn, &measure_id)
     })
     .await?;
@@ -100,7 +86,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let row = read(&state, move |conn| {
-        extension_for(conn, &caller, &id, Action::ReadMeasures)
+        service::extensions::visible(conn, &caller.actor(), &id, Action::ReadMeasures)
     })
     .await?;
     Ok(HttpResponse::Ok().json(Extension::try_from(row)?))
@@ -114,15 +100,9 @@ async fn decide(
     input: ActionInput,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
-    let note = match input {
-        ActionInput::Comment(c) => c.comment,
-        ActionInput::Reason(r) => Some(r.reason),
-        _ => None,
-    };
-    let who = caller.clone();
+    let note = ActionForm::from(input).note().map(str::to_string);
     let row = write(&state, &caller, move |conn, ctx| {
-        extension_for(conn, &who, &id, Action::DecideExtension)?;
-        extensions::decide(conn, ctx, &id, approved, note.as_deref())
+        service::extensions::decide(conn, ctx, &id, approved, note.as_deref())
     })
     .await?;
     Ok(HttpResponse::Ok().json(Extension::try_from(row)?))

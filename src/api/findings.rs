@@ -8,7 +8,7 @@ use super::dto::findings::{
 use super::dto::measures::Measure;
 use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::extract::{etag, Body, Guarded, IfMatch, Params};
-use super::{access, read, write, AppState};
+use super::{read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::models::FindingRow;
 use crate::db::repo::{findings, measures, warnings};
@@ -17,6 +17,7 @@ use crate::domain::deadline::Today;
 use crate::domain::enums::Warning;
 use crate::domain::permissions::{Action, Scope};
 use crate::error::{ApiError, Problem};
+use crate::service::{self, access};
 
 impl Guarded for CreateFinding {
     const ACTION: Action = Action::WriteFinding;
@@ -62,10 +63,8 @@ pub async fn create(
     Body(input): Body<CreateFinding>,
 ) -> Result<HttpResponse, ApiError> {
     let inspection_id = id.into_inner().to_string();
-    let who = caller.clone();
     let row = write(&state, &caller, move |conn, ctx| {
-        access::inspection(conn, &who, &inspection_id, Action::WriteFinding)?;
-        findings::create(conn, &inspection_id, &input, ctx)
+        service::findings::create(conn, ctx, &inspection_id, input.into())
     })
     .await?;
     // A new finding has no measures yet: green.
@@ -94,8 +93,9 @@ pub async fn list(
     let limit = limit(q.limit);
     let vis = caller.visibility();
     let today = state.today();
+    let filter = (&q).into();
     let (page, items) = read(&state, move |conn| {
-        let page = findings::list(conn, &q, &vis, today, after, limit)?;
+        let page = findings::list(conn, &filter, &vis, today, after, limit)?;
         let items = present(conn, page.rows.clone(), today)?;
         Ok((page, items))
     })
@@ -128,7 +128,7 @@ pub async fn get(
     let vis = caller.visibility();
     let today = state.today();
     let (row, finding, measures) = read(&state, move |conn| {
-        let row = access::finding(conn, &caller, &id, Action::ReadFindings)?;
+        let row = access::finding(conn, &caller.actor(), &id, Action::ReadFindings)?;
         let measures = measures::of_finding(conn, &id)?;
         let finding = present(conn, vec![row.clone()], today)?.remove(0);
         Ok((row, finding, measures))
@@ -164,11 +164,9 @@ pub async fn update(
     Body(input): Body<UpdateFinding>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let who = caller.clone();
     let today = state.today();
     let body = write(&state, &caller, move |conn, ctx| {
-        access::finding(conn, &who, &id, Action::WriteFinding)?;
-        let row = findings::update(conn, &id, &input, if_match, ctx)?;
+        let row = service::findings::update(conn, ctx, &id, input.into(), if_match)?;
         Ok(present(conn, vec![row], today)?.remove(0))
     })
     .await?;

@@ -6,11 +6,12 @@ use uuid::Uuid;
 use super::dto::events::{Event, EventPage, Feed, FeedQuery, HistoryQuery};
 use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::extract::Params;
-use super::{access, read, AppState};
+use super::{read, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::events::{self, ChainReport};
 use crate::domain::permissions::{Action, Scope};
 use crate::error::ApiError;
+use crate::service::access;
 
 const SORT: &str = "seq";
 
@@ -32,8 +33,10 @@ async fn history(
     let id = id.to_string();
     let rows = read(&state, move |conn| {
         match object {
-            "finding" => access::finding(conn, &caller, &id, Action::ReadFindings).map(|_| ())?,
-            _ => access::measure(conn, &caller, &id, Action::ReadMeasures).map(|_| ())?,
+            "finding" => {
+                access::finding(conn, &caller.actor(), &id, Action::ReadFindings).map(|_| ())?
+            }
+            _ => access::measure(conn, &caller.actor(), &id, Action::ReadMeasures).map(|_| ())?,
         }
         events::of_object(conn, object, &id, after, limit)
     })

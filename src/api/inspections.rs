@@ -7,11 +7,12 @@ use super::dto::inspections::{
 };
 use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::extract::{etag, Body, Guarded, IfMatch, Params};
-use super::{access, read, write, AppState};
+use super::{read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::inspections;
-use crate::domain::permissions::{Action, Scope};
+use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
+use crate::service::{self, access};
 
 impl Guarded for CreateInspection {
     const ACTION: Action = Action::WriteInspection;
@@ -38,9 +39,8 @@ pub async fn create(
     caller: Caller,
     Body(input): Body<CreateInspection>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.check(Action::WriteInspection, Scope::Responsible, "inspection")?;
     let row = write(&state, &caller, move |conn, ctx| {
-        inspections::create(conn, &input, ctx)
+        service::inspections::create(conn, ctx, input.into())
     })
     .await?;
     let body = Inspection::try_from(row)?;
@@ -66,8 +66,9 @@ pub async fn list(
     let after = decode_cursor(q.cursor.as_deref(), SORT)?;
     let limit = limit(q.limit);
     let vis = caller.visibility();
+    let filter = (&q).into();
     let page = read(&state, move |conn| {
-        inspections::list(conn, &q, &vis, after, limit)
+        inspections::list(conn, &filter, &vis, after, limit)
     })
     .await?;
     let next_cursor = page
@@ -99,7 +100,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let row = read(&state, move |conn| {
-        access::inspection(conn, &caller, &id, Action::ReadInspections)
+        access::inspection(conn, &caller.actor(), &id, Action::ReadInspections)
     })
     .await?;
     let body = Inspection::try_from(row)?;
@@ -126,10 +127,8 @@ pub async fn update(
     Body(input): Body<UpdateInspection>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let who = caller.clone();
     let row = write(&state, &caller, move |conn, ctx| {
-        access::inspection(conn, &who, &id, Action::WriteInspection)?;
-        inspections::update(conn, &id, &input, if_match, ctx)
+        service::inspections::update(conn, ctx, &id, input.into(), if_match)
     })
     .await?;
     let body = Inspection::try_from(row)?;

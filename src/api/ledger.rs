@@ -6,18 +6,18 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use uuid::Uuid;
 
-use super::access;
 use super::dto::ledger::{ImportQuery, ImportReport, LedgerQuery, LedgerUpload};
-use super::dto::measures::MeasureQuery;
 use super::evidence::{form_error, FORM_OVERHEAD};
 use super::extract::Params;
 use super::{read, write, AppState};
 use crate::auth::caller::Caller;
+use crate::db::forms::MeasureFilter;
 use crate::db::repo::ledger::{unit_names, LineCtx};
 use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
 use crate::ledger::export::{self, FileFormat, Selection};
 use crate::ledger::sink;
+use crate::service::access;
 
 /// The ledger (整改台账) as an Excel workbook.
 ///
@@ -74,10 +74,10 @@ async fn stream(
     // problem is still an error answer rather than a cut-off download.
     let (mut conn, selection, ctx) = web::block(move || {
         let mut conn = db.read()?;
-        let query: MeasureQuery = q.into();
+        let query: MeasureFilter = q.into();
         // A hidden inspection's title stays hidden: the sheet is then just 整改台账.
-        let inspection = query.inspection_id.and_then(|id| {
-            access::inspection(&mut conn, &caller, &id.to_string(), Action::ReadInspections).ok()
+        let inspection = query.inspection_id.as_ref().and_then(|id| {
+            access::inspection(&mut conn, &caller.actor(), id, Action::ReadInspections).ok()
         });
         let title = export::title(inspection.as_ref().map(|i| i.title.as_str()), today.date);
         let ctx = LineCtx {
@@ -178,14 +178,15 @@ pub async fn import(
     let inspection_id = id.into_inner().to_string();
     let (who, iid) = (caller.clone(), inspection_id.clone());
     read(&state, move |conn| {
-        access::inspection(conn, &who, &iid, Action::WriteFinding).map(|_| ())
+        access::inspection(conn, &who.actor(), &iid, Action::WriteFinding).map(|_| ())
     })
     .await?;
     let bytes = receive(&req, payload, max).await?;
     let grid = web::block(move || crate::ledger::read::grid(&bytes)).await??;
     let dry_run = q.dry_run.unwrap_or(true);
+    let tz = state.tz;
     let report = write(&state, &caller, move |conn, ctx| {
-        crate::ledger::import::run(conn, &inspection_id, &grid, dry_run, ctx)
+        crate::ledger::import::run(conn, &inspection_id, &grid, dry_run, ctx, tz)
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))

@@ -5,14 +5,12 @@ use uuid::Uuid;
 use super::dto::measures::{CreateMeasure, Measure, MeasurePage, MeasureQuery, UpdateMeasure};
 use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::extract::{etag, Body, Guarded, IfMatch, Params};
-use super::{access, read, write, AppState};
+use super::{read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::measures;
-use crate::db::repo::workflow as repo_workflow;
-use crate::domain::enums::FindingStatus;
-use crate::domain::permissions::{Action, Role};
-use crate::domain::workflow;
+use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
+use crate::service::{self, access};
 
 impl Guarded for CreateMeasure {
     const ACTION: Action = Action::CreateMeasure;
@@ -42,21 +40,9 @@ pub async fn create(
     Body(input): Body<CreateMeasure>,
 ) -> Result<HttpResponse, ApiError> {
     let finding_id = id.into_inner().to_string();
-    let who = caller.clone();
     let (row, units) = write(&state, &caller, move |conn, ctx| {
-        let finding = access::finding(conn, &who, &finding_id, Action::CreateMeasure)?;
-        let status = FindingStatus::parse(&finding.status)
-            .ok_or_else(|| ApiError::Internal(format!("unknown status {}", finding.status)))?;
-        workflow::may_add_measure(status, who.role == Role::Unit).map_err(|message| {
-            ApiError::WrongState {
-                message,
-                current: finding.status.clone(),
-                allowed: vec![],
-            }
-        })?;
-        let created = measures::create(conn, &finding_id, &input, ctx)?;
-        repo_workflow::follow_measures(conn, ctx, finding)?;
-        Ok(created)
+        let none = service::measures::Recorded::default();
+        service::measures::create(conn, ctx, &finding_id, input.into(), &none)
     })
     .await?;
     let body = Measure::from_row(row, units, state.today())?;
@@ -88,8 +74,9 @@ pub async fn list(
     let limit = limit(q.limit);
     let today = state.today();
     let vis = caller.visibility();
+    let filter = (&q).into();
     let page = read(&state, move |conn| {
-        measures::list(conn, &q, &vis, today, after, limit)
+        measures::list(conn, &filter, &vis, today, after, limit)
     })
     .await?;
     let next_cursor = page
@@ -121,7 +108,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let (row, units) = read(&state, move |conn| {
-        access::measure(conn, &caller, &id, Action::ReadMeasures)
+        access::measure(conn, &caller.actor(), &id, Action::ReadMeasures)
     })
     .await?;
     let body = Measure::from_row(row, units, state.today())?;
@@ -150,10 +137,8 @@ pub async fn update(
     Body(input): Body<UpdateMeasure>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let who = caller.clone();
     let (row, units) = write(&state, &caller, move |conn, ctx| {
-        access::measure(conn, &who, &id, Action::EditMeasure)?;
-        measures::update(conn, &id, &input, if_match, ctx)
+        service::measures::update(conn, ctx, &id, input.into(), if_match)
     })
     .await?;
     let body = Measure::from_row(row, units, state.today())?;

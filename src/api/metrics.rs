@@ -79,7 +79,7 @@ pub async fn metrics(
     gauges: web::Data<Gauges>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = state.auth.caller(&state, req.headers()).await?;
+    let caller = state.auth.caller(req.headers()).await?;
     if caller.role.is_unit_scoped() {
         return Err(ApiError::Forbidden(
             "metrics count the whole ledger; use a viewer token".into(),

@@ -1,6 +1,5 @@
 //! HTTP handlers, thin: extract → (authorize) → `web::block(repo)` → DTO.
 
-pub mod access;
 pub mod actions;
 pub mod calendar;
 pub mod dto;

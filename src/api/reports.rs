@@ -6,13 +6,14 @@ use actix_web::{get, web, HttpResponse};
 use uuid::Uuid;
 
 use super::ledger::attachment;
-use super::{access, read, AppState};
+use super::{read, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::ledger::{unit_names, LineCtx};
 use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
 use crate::ledger::document::Document;
 use crate::ledger::{report, slip};
+use crate::service::access;
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const MARKDOWN: &str = "text/markdown; charset=utf-8";
@@ -48,7 +49,12 @@ async fn report_of(
     let today = state.today();
     let tz = state.tz;
     let (doc, name) = read(&state, move |conn| {
-        access::inspection(conn, &caller, &id.to_string(), Action::ReadInspections)?;
+        access::inspection(
+            conn,
+            &caller.actor(),
+            &id.to_string(),
+            Action::ReadInspections,
+        )?;
         if caller.role.is_unit_scoped() {
             // The report counts every unit's items; a unit sees only its own.
             return Err(ApiError::Forbidden(
@@ -117,7 +123,7 @@ async fn slip_of(
     caller.check_role(Action::ReadMeasures)?;
     let tz = state.tz;
     let (doc, name) = read(&state, move |conn| {
-        access::measure(conn, &caller, &id.to_string(), Action::ReadMeasures)?;
+        access::measure(conn, &caller.actor(), &id.to_string(), Action::ReadMeasures)?;
         let data = slip::gather(conn, &id.to_string(), tz)?;
         let name = format!("对账销号单-{}", data.measure.code);
         Ok((slip::compose(&data), name))

@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use actix_web::{get, web, HttpResponse};
 use diesel::prelude::*;
 
-use super::dto::measures::{Measure, MeasureQuery};
+use super::dto::measures::Measure;
 use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::dto::stats::{Dashboard, DashboardItem, DashboardQuery, Stats, StatsQuery};
 use super::extract::Params;
 use super::{read, AppState};
 use crate::auth::caller::Caller;
+use crate::db::forms::MeasureFilter;
 use crate::db::repo::stats::{self as repo_stats, StatsFilter};
 use crate::db::repo::{measures, Visibility};
 use crate::db::schema::{findings, units};
@@ -61,10 +62,10 @@ pub async fn overdue(
     let limit = limit(q.limit);
     let vis: Visibility = caller.visibility();
     let today = state.today();
-    let filter = MeasureQuery {
-        inspection_id: q.inspection_id,
-        unit_id: q.unit_id,
-        ..MeasureQuery::default()
+    let filter = MeasureFilter {
+        inspection_id: q.inspection_id.map(|u| u.to_string()),
+        unit_id: q.unit_id.map(|u| u.to_string()),
+        ..MeasureFilter::default()
     };
     let (page, (red, yellow), units, found) = read(&state, move |conn| {
         let page = measures::needing_attention(conn, &filter, &vis, today, after, limit)?;

@@ -8,7 +8,7 @@ use super::extract::{Body, Guarded, Params};
 use super::{read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::units;
-use crate::domain::permissions::{Action, Scope};
+use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
 
 impl Guarded for CreateUnit {
@@ -31,9 +31,8 @@ pub async fn create(
     caller: Caller,
     Body(input): Body<CreateUnit>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.check(Action::CreateUnit, Scope::Responsible, "unit")?;
     let row = write(&state, &caller, move |conn, ctx| {
-        units::create(conn, &input, ctx)
+        crate::service::units::create(conn, ctx, input.into())
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -56,7 +55,8 @@ pub async fn list(
     caller.check_role(Action::ReadUnits)?;
     let after = decode_cursor(q.cursor.as_deref(), SORT)?;
     let limit = limit(q.limit);
-    let page = read(&state, move |conn| units::list(conn, &q, after, limit)).await?;
+    let filter = (&q).into();
+    let page = read(&state, move |conn| units::list(conn, &filter, after, limit)).await?;
     let next_cursor = page
         .rows
         .last()

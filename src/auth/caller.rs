@@ -1,14 +1,14 @@
-//! The authenticated caller, as handlers receive it, and the two questions they ask of it:
-//! may this role ever do this (`check_role`), and may it do it to this item (`check`).
+//! The authenticated caller, as handlers receive it; `actor()` is who the use cases see.
 
 use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
-use crate::db::repo::{Visibility, WriteCtx};
-use crate::domain::permissions::{decide, ever_allowed, Action, Decision, Role, Scope};
+use crate::db::repo::WriteCtx;
+use crate::domain::permissions::{Action, Actor, Role, Scope, Visibility};
 use crate::error::ApiError;
+use crate::service::access;
 
 /// Who is calling: set by the authentication middleware after the token checked out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,47 +21,41 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// What this caller may see: everything, or what concerns its unit.
-    pub fn visibility(&self) -> Visibility {
-        match (&self.unit, self.role.is_unit_scoped()) {
+    /// The caller as the use cases see it: its role and what it may see (everything, or
+    /// what concerns its unit).
+    pub fn actor(&self) -> Actor {
+        let visibility = match (&self.unit, self.role.is_unit_scoped()) {
             (Some((id, _)), true) => Visibility::Unit(id.clone()),
             // A unit-scoped role always has a unit (the middleware rejects it otherwise);
             // if not, it sees nothing rather than everything.
             (None, true) => Visibility::Unit(String::new()),
             (_, false) => Visibility::All,
+        };
+        Actor {
+            sub: self.sub.clone(),
+            role: self.role,
+            visibility,
+            system: false,
         }
+    }
+
+    pub fn visibility(&self) -> Visibility {
+        self.actor().visibility
     }
 
     /// 403 unless the role may do this to some item.
     pub fn check_role(&self, action: Action) -> Result<(), ApiError> {
-        if ever_allowed(self.role, action) {
-            Ok(())
-        } else {
-            Err(self.forbidden(action))
-        }
+        access::check_role(&self.actor(), action)
     }
 
-    /// Decides for one item: 403 when the caller sees it but may not do this, 404 (as if
-    /// it did not exist) when the caller may not see it at all.
+    /// 403 when the caller sees the item but may not do this, 404 when it may not see it.
     pub fn check(&self, action: Action, scope: Scope, what: &str) -> Result<(), ApiError> {
-        match decide(self.role, action, scope) {
-            Decision::Allow => Ok(()),
-            Decision::Forbidden => Err(self.forbidden(action)),
-            Decision::Hidden => Err(ApiError::not_found(what)),
-        }
-    }
-
-    fn forbidden(&self, action: Action) -> ApiError {
-        ApiError::Forbidden(format!(
-            "the {} role may not {}",
-            self.role.as_str(),
-            action.describe()
-        ))
+        access::check(&self.actor(), action, scope, what)
     }
 
     /// Stamps writes with the caller's `sub`.
     pub fn write_ctx(&self) -> WriteCtx {
-        WriteCtx::new(Some(self.sub.clone()), self.role.as_str())
+        WriteCtx::new(self.actor())
     }
 }
 

@@ -13,32 +13,39 @@ use actix_web::{web, HttpMessage};
 
 use super::caller::Caller;
 use super::token::Verifier;
-use crate::api::AppState;
 use crate::db::repo::units;
+use crate::db::Db;
 use crate::error::ApiError;
 
 /// Verifies tokens and resolves the unit codes they name.
 pub struct Authenticator {
     verifier: Verifier,
+    db: Db,
     /// Unit code → id. Units are never deleted or recoded, so a hit stays true; misses are
     /// not kept, so a unit created later is found.
     units: RwLock<HashMap<String, String>>,
 }
 
 impl Authenticator {
-    pub fn new(verifier: Verifier) -> Authenticator {
+    pub fn new(verifier: Verifier, db: Db) -> Authenticator {
         Authenticator {
             verifier,
+            db,
             units: RwLock::new(HashMap::new()),
         }
     }
 
-    async fn unit_id(&self, state: &AppState, code: &str) -> Result<String, ApiError> {
+    async fn unit_id(&self, code: &str) -> Result<String, ApiError> {
         if let Some(id) = self.units.read().ok().and_then(|m| m.get(code).cloned()) {
             return Ok(id);
         }
         let wanted = code.to_string();
-        let found = crate::api::read(state, move |conn| units::find_by_code(conn, &wanted)).await?;
+        let db = self.db.clone();
+        let found = web::block(move || {
+            let mut conn = db.read()?;
+            units::find_by_code(&mut conn, &wanted)
+        })
+        .await??;
         let Some(unit) = found else {
             return Err(ApiError::Unauthorized(
                 "the token names a unit that does not exist".into(),
@@ -51,14 +58,14 @@ impl Authenticator {
     }
 
     /// The caller a request's `Authorization` header proves.
-    pub async fn caller(&self, state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    pub async fn caller(&self, headers: &HeaderMap) -> Result<Caller, ApiError> {
         let token = bearer_token(headers)?;
         let identity = self
             .verifier
             .verify(token)
             .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
         let unit = match identity.unit_code {
-            Some(code) => Some((self.unit_id(state, &code).await?, code)),
+            Some(code) => Some((self.unit_id(&code).await?, code)),
             None => None,
         };
         Ok(Caller {
@@ -98,11 +105,11 @@ pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
+    let auth = req
+        .app_data::<web::Data<Authenticator>>()
         .cloned()
-        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-    match state.auth.caller(&state, req.headers()).await {
+        .ok_or_else(|| ApiError::Internal("the authenticator is missing".into()))?;
+    match auth.caller(req.headers()).await {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             Ok(next.call(req).await?.map_into_left_body())

@@ -2,8 +2,10 @@
 //! Queries live in `repo/`; rows in `models.rs`.
 
 pub mod connection;
+pub mod forms;
 pub mod migrations;
 pub mod models;
+pub mod page;
 pub mod pool;
 pub mod repo;
 pub mod schema;

@@ -1,7 +1,7 @@
 //! Deadlines and warning lights. "Today" is the calendar day in the configured time zone
 //! (Asia/Shanghai by default): a measure due 2022-06-30 is overdue from 2022-07-01 00:00 +08:00.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::calendar::Calendar;
@@ -39,6 +39,16 @@ pub fn far_future() -> NaiveDate {
 
 pub fn today(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
+}
+
+/// A day a ledger recorded (a seed's, a sheet's 销号时间) as a moment: 10:00 in the
+/// office's zone, in UTC.
+pub fn office_hours(day: NaiveDate, tz: Tz) -> NaiveDateTime {
+    let local = day.and_hms_opt(10, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.naive_utc())
+        .unwrap_or(local)
 }
 
 /// What the dashboard shows for one measure.

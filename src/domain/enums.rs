@@ -4,6 +4,21 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// A stored text that names no value of its enumeration: a broken row, never defaulted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown {} value {:?}", self.kind, self.value)
+    }
+}
+
+impl std::error::Error for UnknownValue {}
+
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => ($text:literal, $label:literal)),+ $(,)? }) => {
         $(#[$meta])*
@@ -27,6 +42,22 @@ macro_rules! text_enum {
 
             pub fn parse(s: &str) -> Option<$name> {
                 match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        /// Read back from a TEXT column: an unknown value is an error naming it (diesel
+        /// adds the column).
+        impl TryFrom<String> for $name {
+            type Error = UnknownValue;
+
+            fn try_from(s: String) -> Result<$name, UnknownValue> {
+                $name::parse(&s).ok_or(UnknownValue { kind: stringify!($name), value: s })
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.as_str().to_string()
             }
         }
 
@@ -146,6 +177,31 @@ text_enum!(
         Red => ("red", "红灯"),
     }
 );
+
+/// Orderings of the measure list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum MeasureSort {
+    /// Earliest due first; measures without a due date last.
+    #[default]
+    #[serde(rename = "due_date")]
+    DueDate,
+    /// Latest due first; measures without a due date first.
+    #[serde(rename = "-due_date")]
+    DueDateDesc,
+    /// Oldest first.
+    #[serde(rename = "created_at")]
+    CreatedAt,
+}
+
+impl MeasureSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureSort::DueDate => "due_date",
+            MeasureSort::DueDateDesc => "-due_date",
+            MeasureSort::CreatedAt => "created_at",
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,8 @@ pub mod deadline;
 pub mod enums;
 pub mod ledger;
 pub mod permissions;
+pub mod quota;
 pub mod rules;
+pub mod stats;
 pub mod webhooks;
 pub mod workflow;

@@ -229,6 +229,77 @@ pub fn ever_allowed(role: Role, action: Action) -> bool {
         .any(|scope| decide(role, action, scope) != Decision::Forbidden)
 }
 
+/// What a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    /// Everything (admin, office, supervisor, viewer): every item counts as their own.
+    All,
+    /// What concerns this unit (by id).
+    Unit(String),
+}
+
+impl Visibility {
+    /// A measure's scope from its finding's responsible unit and its lead and supporting
+    /// units.
+    pub fn measure_scope(
+        &self,
+        finding_responsible: &str,
+        lead: &str,
+        supporting: &[String],
+    ) -> Scope {
+        match self {
+            Visibility::All => Scope::Responsible,
+            Visibility::Unit(unit) => Scope::of(
+                finding_responsible == unit,
+                lead == unit || supporting.iter().any(|s| s == unit),
+            ),
+        }
+    }
+}
+
+/// Who acts: a caller's role and what it sees, or the system itself (the seed, an import
+/// from the command line, background jobs), which acts with every right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub sub: String,
+    pub role: Role,
+    pub visibility: Visibility,
+    /// Recorded as role `system` in the audit trail.
+    pub system: bool,
+}
+
+impl Actor {
+    /// The system, acting with every right.
+    pub fn system(sub: &str) -> Actor {
+        Actor {
+            sub: sub.to_string(),
+            role: Role::Admin,
+            visibility: Visibility::All,
+            system: true,
+        }
+    }
+
+    /// A step of a ledger recorded elsewhere, replayed in the role that took it (a seed's
+    /// extension request was asked by a unit), over the whole ledger.
+    pub fn recorded(sub: &str, role: Role) -> Actor {
+        Actor {
+            sub: sub.to_string(),
+            role,
+            visibility: Visibility::All,
+            system: false,
+        }
+    }
+
+    /// The role written into the audit trail.
+    pub fn label(&self) -> &'static str {
+        if self.system {
+            "system"
+        } else {
+            self.role.as_str()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

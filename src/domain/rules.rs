@@ -20,6 +20,15 @@ impl FieldError {
     }
 }
 
+/// Text fields must carry something besides white space.
+pub fn not_blank(s: &str) -> Result<(), validator::ValidationError> {
+    if s.trim().is_empty() {
+        Err(validator::ValidationError::new("blank"))
+    } else {
+        Ok(())
+    }
+}
+
 /// 限期整改 and 立行立改 measures need a due date; none may fall before the inspection's
 /// feedback date (反馈日期), from which rectification starts.
 pub fn check_schedule(

@@ -43,7 +43,7 @@ impl MeasureAction {
     }
 
     /// The permission the action needs.
-    pub fn permission(self) -> Action {
+    pub const fn permission(self) -> Action {
         match self {
             MeasureAction::Start | MeasureAction::Report | MeasureAction::Submit => {
                 Action::WorkMeasure
@@ -83,7 +83,7 @@ impl FindingAction {
         }
     }
 
-    pub fn permission(self) -> Action {
+    pub const fn permission(self) -> Action {
         match self {
             FindingAction::Claim | FindingAction::SubmitPlan => Action::WorkFinding,
             FindingAction::ApprovePlan | FindingAction::ReturnPlan => Action::ReviewPlan,

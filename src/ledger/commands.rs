@@ -9,13 +9,14 @@ use diesel::Connection;
 
 use super::export::{self, FileFormat, Selection};
 use crate::api::dto::ledger::{ImportReport, LedgerQuery};
-use crate::api::dto::measures::MeasureQuery;
 use crate::config::Config;
+use crate::db::forms::MeasureFilter;
 use crate::db::repo::ledger::{unit_names, LineCtx};
 use crate::db::repo::{inspections, Visibility, WriteCtx};
 use crate::db::DbConnection;
 use crate::domain::calendar;
 use crate::domain::deadline::{self, Today};
+use crate::domain::permissions::Actor;
 use crate::error::ApiError;
 use crate::startup;
 
@@ -47,12 +48,12 @@ pub fn export_to(
     out: Option<&Path>,
 ) -> Result<String, String> {
     let mut conn = connect(config)?;
-    let mut query = MeasureQuery::from(LedgerQuery::default());
+    let mut query = MeasureFilter::from(LedgerQuery::default());
     let mut subject = None;
     if let Some(code) = inspection {
         let id = inspection_id(&mut conn, code)?;
         let row = inspections::get(&mut conn, &id).map_err(|e| e.to_string())?;
-        query.inspection_id = Some(id.parse().map_err(|_| "stored id is not a UUID")?);
+        query.inspection_id = Some(id);
         subject = Some(row.title);
     }
     let today = today(config);
@@ -91,9 +92,9 @@ pub fn import_file(
     let grid = super::read::grid(&bytes).map_err(describe)?;
     let mut conn = connect(config)?;
     let id = inspection_id(&mut conn, inspection)?;
-    let ctx = WriteCtx::new(Some("import".into()), "system");
+    let ctx = WriteCtx::new(Actor::system("import"));
     let report = conn
-        .transaction(|conn| super::import::run(conn, &id, &grid, dry_run, &ctx))
+        .transaction(|conn| super::import::run(conn, &id, &grid, dry_run, &ctx, config.tz))
         .map_err(describe)?;
     Ok(summary(&report))
 }

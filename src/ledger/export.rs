@@ -10,14 +10,15 @@ use rust_xlsxwriter::{
     Color, DataValidation, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use crate::api::dto::measures::MeasureQuery;
-use crate::api::dto::stats::{Numbers, Stats};
+use crate::db::forms::MeasureFilter;
 use crate::db::repo::ledger::{self, LineCtx};
-use crate::db::repo::stats::{self, GroupBy, StatsFilter};
+use crate::db::repo::stats::{self, StatsFilter};
 use crate::db::repo::Visibility;
 use crate::db::DbConnection;
 use crate::domain::enums::{Category, MeasureKind, MeasureStatus, Warning};
 use crate::domain::ledger::{Column, LedgerLine, Value};
+use crate::domain::stats::GroupBy;
+use crate::domain::stats::{Numbers, Stats};
 use crate::error::ApiError;
 
 const PAGE: i64 = 1000;
@@ -51,7 +52,7 @@ impl FileFormat {
 
 /// What to export: the filters of `GET /measures`, seen as `vis` sees them.
 pub struct Selection {
-    pub query: MeasureQuery,
+    pub query: MeasureFilter,
     pub vis: Visibility,
     pub title: String,
 }
@@ -85,8 +86,8 @@ pub fn export(
                     GroupBy::Unit,
                     &selection.vis,
                     &StatsFilter {
-                        inspection_id: selection.query.inspection_id.map(|u| u.to_string()),
-                        unit_id: selection.query.unit_id.map(|u| u.to_string()),
+                        inspection_id: selection.query.inspection_id.clone(),
+                        unit_id: selection.query.unit_id.clone(),
                     },
                     ctx.today,
                 )?;

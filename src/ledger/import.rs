@@ -13,21 +13,22 @@
 
 use std::collections::HashMap;
 
+use chrono_tz::Tz;
 use diesel::Connection;
-use validator::Validate;
 
-use crate::api::dto::findings::{CreateFinding, UpdateFinding};
 use crate::api::dto::ledger::{ImportCounts, ImportReport};
-use crate::api::dto::measures::{CreateMeasure, UpdateMeasure};
-use crate::api::extract::field_errors;
+use crate::db::forms::{FindingChanges, MeasureChanges, NewFinding, NewMeasure};
 use crate::db::models::FindingRow;
-use crate::db::repo::measures::{MeasureWithUnits, Recorded};
-use crate::db::repo::{findings, measures, workflow, WriteCtx};
+use crate::db::repo::measures::MeasureWithUnits;
+use crate::db::repo::{findings, measures, WriteCtx};
 use crate::db::schema::units;
 use crate::db::DbConnection;
+use crate::domain::deadline::office_hours;
 use crate::domain::enums::{Category, FindingStatus, MeasureStatus};
 use crate::domain::ledger::{self, Cell, CellError, Column, Header, ImportRow};
 use crate::error::ApiError;
+use crate::service::measures::Recorded;
+use crate::service::{self, workflow};
 
 /// 责任领导 is optional in a sheet but every measure names one: this stands in until the
 /// unit fills it in.
@@ -41,6 +42,7 @@ pub fn run(
     grid: &[Vec<Cell>],
     dry_run: bool,
     ctx: &WriteCtx,
+    tz: Tz,
 ) -> Result<ImportReport, ApiError> {
     let header = ledger::find_header(grid).map_err(ApiError::Sheet)?;
     let (rows, mut errors) = ledger::parse_rows(grid, &header);
@@ -60,6 +62,7 @@ pub fn run(
             ctx,
             header: &header,
             inspection_id,
+            tz,
             report: ImportReport {
                 dry_run,
                 rows: planned.len(),
@@ -195,6 +198,7 @@ struct Writer<'a> {
     ctx: &'a WriteCtx,
     header: &'a Header,
     inspection_id: &'a str,
+    tz: Tz,
     report: ImportReport,
 }
 
@@ -214,7 +218,14 @@ impl Writer<'_> {
             // Each finding in a savepoint of its own: a broken rule is reported, and
             // the rest of the sheet is still checked.
             let result = self.conn.transaction(|conn| {
-                write_finding(conn, self.ctx, self.header, self.inspection_id, &group)
+                write_finding(
+                    conn,
+                    self.ctx,
+                    self.header,
+                    self.inspection_id,
+                    self.tz,
+                    &group,
+                )
             });
             match result {
                 Ok((finding, measures)) => {
@@ -324,18 +335,6 @@ fn column_of(field: &str) -> Option<Column> {
     })
 }
 
-fn validated<T: Validate>(row: usize, input: T) -> Result<T, RowFailure> {
-    input
-        .validate()
-        .map_err(|e| at(row)(ApiError::Validation(field_errors(&e))))?;
-    Ok(input)
-}
-
-fn uuid(id: &str) -> Result<uuid::Uuid, ApiError> {
-    id.parse()
-        .map_err(|_| ApiError::Internal(format!("stored id {id} is not a UUID")))
-}
-
 /// A finding's title when the sheet gives only its description: the first clause.
 pub fn title_of(description: &str) -> String {
     let first = description
@@ -355,6 +354,7 @@ fn write_finding(
     ctx: &WriteCtx,
     header: &Header,
     inspection_id: &str,
+    tz: Tz,
     group: &[&Planned],
 ) -> Result<(Outcome, Vec<Outcome>), RowFailure> {
     let first = group[0];
@@ -375,23 +375,21 @@ fn write_finding(
                     ),
                 )));
             }
-            let input = validated(
-                row,
-                CreateFinding {
-                    code: Some(first.row.finding_code.clone()),
-                    category: group
-                        .iter()
-                        .find_map(|p| p.row.category)
-                        .unwrap_or(Category::Business),
-                    level: None,
-                    supervision_level: None,
-                    title: title_of(&first.row.description),
-                    description: first.row.description.clone(),
-                    responsible_unit_id: uuid(&first.lead).map_err(at(row))?,
-                    primary_accountable: None,
-                },
-            )?;
-            let created = findings::create(conn, inspection_id, &input, ctx).map_err(at(row))?;
+            let form = NewFinding {
+                code: Some(first.row.finding_code.clone()),
+                category: group
+                    .iter()
+                    .find_map(|p| p.row.category)
+                    .unwrap_or(Category::Business),
+                level: None,
+                supervision_level: None,
+                title: title_of(&first.row.description),
+                description: first.row.description.clone(),
+                responsible_unit_id: first.lead.clone(),
+                primary_accountable: None,
+            };
+            let created =
+                service::findings::create(conn, ctx, inspection_id, form).map_err(at(row))?;
             (created, Outcome::Created)
         }
         Some(found) => update_finding(conn, ctx, found, first)?,
@@ -406,7 +404,7 @@ fn write_finding(
         });
         let outcome = match matched {
             None => {
-                restored |= create_measure(conn, ctx, &finding, p)?;
+                restored |= create_measure(conn, ctx, &finding, p, tz)?;
                 Outcome::Created
             }
             Some(found) => update_measure(conn, ctx, header, found, p)?,
@@ -415,8 +413,14 @@ fn write_finding(
     }
     if restored && outcome == Outcome::Created {
         // A finding whose measures arrive under way is under way too.
-        finding = findings::restore_state(conn, &finding.id, FindingStatus::InProgress, None, ctx)
-            .map_err(at(row))?;
+        finding = service::findings::restore_state(
+            conn,
+            ctx,
+            &finding.id,
+            FindingStatus::InProgress,
+            None,
+        )
+        .map_err(at(row))?;
     }
     if outcomes.contains(&Outcome::Created) {
         // As when a measure is added through the API: a finding at 阶段性完成 that gets a
@@ -433,7 +437,7 @@ fn update_finding(
     first: &Planned,
 ) -> Result<(FindingRow, Outcome), RowFailure> {
     let row = first.row.row;
-    let mut change = UpdateFinding::default();
+    let mut change = FindingChanges::default();
     if found.description != first.row.description {
         change.description = Some(first.row.description.clone());
     }
@@ -445,8 +449,7 @@ fn update_finding(
     if change.description.is_none() && change.category.is_none() {
         return Ok((found, Outcome::Unchanged));
     }
-    let change = validated(row, change)?;
-    let updated = findings::update(conn, &found.id, &change, None, ctx).map_err(at(row))?;
+    let updated = service::findings::update(conn, ctx, &found.id, change, None).map_err(at(row))?;
     Ok((updated, Outcome::Updated))
 }
 
@@ -456,54 +459,38 @@ fn create_measure(
     ctx: &WriteCtx,
     finding: &FindingRow,
     p: &Planned,
+    tz: Tz,
 ) -> Result<bool, RowFailure> {
     let r = &p.row;
-    let input = validated(
-        r.row,
-        CreateMeasure {
-            code: r.measure_code.clone(),
-            content: r.content.clone(),
-            kind: r.kind,
-            lead_unit_id: uuid(&p.lead).map_err(at(r.row))?,
-            supporting_unit_ids: p
-                .supporting
-                .iter()
-                .map(|u| uuid(u))
-                .collect::<Result<_, _>>()
-                .map_err(at(r.row))?,
-            accountable_leader: r
-                .accountable_leader
-                .clone()
-                .unwrap_or_else(|| LEADER_UNKNOWN.to_string()),
-            responsible_person: r.responsible_person.clone(),
-            due_date: r.due_date,
-            completion_criteria: None,
-            report_cycle: None,
-            quota: None,
-        },
-    )?;
-    let (created, _) = measures::create(conn, &finding.id, &input, ctx).map_err(at(r.row))?;
+    let form = NewMeasure {
+        code: r.measure_code.clone(),
+        content: r.content.clone(),
+        kind: r.kind,
+        lead_unit_id: p.lead.clone(),
+        supporting_unit_ids: p.supporting.clone(),
+        accountable_leader: r
+            .accountable_leader
+            .clone()
+            .unwrap_or_else(|| LEADER_UNKNOWN.to_string()),
+        responsible_person: r.responsible_person.clone(),
+        due_date: r.due_date,
+        completion_criteria: None,
+        report_cycle: None,
+        quota: None,
+    };
     let past = Recorded {
         status: r.status.filter(|s| *s != MeasureStatus::NotStarted),
         closed_at: r
             .closed_on
             .filter(|_| r.status == Some(MeasureStatus::Closed))
-            .map(office_hours),
+            .map(|day| office_hours(day, tz)),
         original_due_date: r.original_due_date.filter(|d| Some(*d) != r.due_date),
         extension_count: r.extension_count.filter(|n| *n > 0),
         return_count: None,
         latest_progress: r.latest_progress.clone(),
     };
-    if past.is_empty() {
-        return Ok(false);
-    }
-    measures::restore(conn, &created.id, &past, ctx).map_err(at(r.row))?;
+    service::measures::create(conn, ctx, &finding.id, form, &past).map_err(at(r.row))?;
     Ok(past.status.is_some())
-}
-
-/// A day in the ledger becomes 10:00 Beijing time (02:00 UTC).
-fn office_hours(day: chrono::NaiveDate) -> chrono::NaiveDateTime {
-    day.and_hms_opt(2, 0, 0).unwrap_or_default()
 }
 
 fn update_measure(
@@ -536,7 +523,7 @@ fn update_measure(
         }
     }
     let has = |c: Column| header.columns.iter().any(|(_, x)| *x == c);
-    let mut change = UpdateMeasure::default();
+    let mut change = MeasureChanges::default();
     if r.content != found.content {
         change.content = Some(r.content.clone());
     }
@@ -544,7 +531,7 @@ fn update_measure(
         change.kind = Some(r.kind);
     }
     if p.lead != found.lead_unit_id {
-        change.lead_unit_id = Some(uuid(&p.lead).map_err(at(r.row))?);
+        change.lead_unit_id = Some(p.lead.clone());
     }
     if has(Column::SupportingUnits) {
         let mut want = p.supporting.clone();
@@ -552,13 +539,7 @@ fn update_measure(
         want.sort();
         have.sort();
         if want != have {
-            change.supporting_unit_ids = Some(
-                p.supporting
-                    .iter()
-                    .map(|u| uuid(u))
-                    .collect::<Result<_, _>>()
-                    .map_err(at(r.row))?,
-            );
+            change.supporting_unit_ids = Some(p.supporting.clone());
         }
     }
     if let Some(leader) = &r.accountable_leader {
@@ -572,18 +553,10 @@ fn update_measure(
     if r.due_date != found.due_date {
         change.due_date = Some(r.due_date);
     }
-    let unchanged = change.content.is_none()
-        && change.kind.is_none()
-        && change.lead_unit_id.is_none()
-        && change.supporting_unit_ids.is_none()
-        && change.accountable_leader.is_none()
-        && change.responsible_person.is_none()
-        && change.due_date.is_none();
-    if unchanged {
+    if change.is_empty() {
         return Ok(Outcome::Unchanged);
     }
-    let change = validated(r.row, change)?;
-    measures::update(conn, &found.id, &change, None, ctx).map_err(at(r.row))?;
+    service::measures::update(conn, ctx, &found.id, change, None).map_err(at(r.row))?;
     Ok(Outcome::Updated)
 }
 

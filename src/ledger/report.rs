@@ -7,15 +7,17 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::document::{Block, Document};
-use crate::api::dto::measures::{MeasureQuery, MeasureSort};
-use crate::api::dto::stats::{Numbers, StatsGroup};
+use crate::db::forms::MeasureFilter;
 use crate::db::models::InspectionRow;
 use crate::db::repo::ledger::{self as repo_ledger, LineCtx};
-use crate::db::repo::stats::{self, GroupBy, StatsFilter};
+use crate::db::repo::stats::{self, StatsFilter};
 use crate::db::repo::{findings, inspections, units, After, Visibility};
 use crate::db::DbConnection;
+use crate::domain::enums::MeasureSort;
 use crate::domain::enums::{MeasureKind, MeasureStatus, SourceType, Warning};
 use crate::domain::ledger::LedgerLine;
+use crate::domain::stats::GroupBy;
+use crate::domain::stats::{Numbers, StatsGroup};
 use crate::error::ApiError;
 
 /// Everything the report says, read in one go.
@@ -66,14 +68,10 @@ pub fn gather(
         kind_count(MeasureKind::TimeBound),
         kind_count(MeasureKind::LongTerm),
     ];
-    let query = MeasureQuery {
-        inspection_id: Some(
-            inspection_id
-                .parse()
-                .map_err(|_| ApiError::not_found("inspection"))?,
-        ),
-        sort: Some(MeasureSort::DueDate),
-        ..MeasureQuery::default()
+    let query = MeasureFilter {
+        inspection_id: Some(inspection_id.to_string()),
+        sort: MeasureSort::DueDate,
+        ..MeasureFilter::default()
     };
     let mut lines = Vec::new();
     let mut after: Option<After> = None;

@@ -7,6 +7,9 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::not_blank;
+use crate::domain::permissions::Action;
+use crate::domain::workflow::{FindingAction, MeasureAction};
+use crate::service::workflow::{ActionForm, ClosureForm, ProgressForm};
 
 /// No fields; the body may also be left out.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
@@ -78,9 +81,29 @@ pub enum ActionInput {
     Reason(Reason),
 }
 
-/// Typed wrappers so that each action checks its own permission before its body is read.
+impl From<ActionInput> for ActionForm {
+    fn from(input: ActionInput) -> ActionForm {
+        match input {
+            ActionInput::None(_) => ActionForm::None {},
+            ActionInput::Report(r) => ActionForm::Report(ProgressForm {
+                text: r.text,
+                percent: r.percent,
+                evidence_ids: r.evidence_ids,
+            }),
+            ActionInput::Submit(s) => ActionForm::Submit(ClosureForm {
+                statement: s.statement,
+                evidence_ids: s.evidence_ids,
+            }),
+            ActionInput::Comment(c) => ActionForm::Comment { comment: c.comment },
+            ActionInput::Reason(r) => ActionForm::Reason { reason: r.reason },
+        }
+    }
+}
+
+/// Typed wrappers, one per action: each names the action it takes, and its permission —
+/// checked before its body is read — is that action's (`MeasureAction::permission`).
 macro_rules! action_body {
-    ($($name:ident($inner:ident) => $variant:ident, $permission:ident;)+) => {
+    ($($name:ident($inner:ident) => $variant:ident, $kind:ident($act:ident);)+) => {
         $(
             #[derive(Debug, Clone, Deserialize, ToSchema)]
             #[serde(transparent)]
@@ -98,30 +121,45 @@ macro_rules! action_body {
                 }
             }
 
+            action_body!(@does $name $kind $act);
+
             impl crate::api::extract::Guarded for $name {
-                const ACTION: crate::domain::permissions::Action =
-                    crate::domain::permissions::Action::$permission;
+                const ACTION: Action = action_body!(@permission $kind $act);
                 const EMPTY_OK: bool = action_body!(@empty $variant);
             }
         )+
     };
+    (@does $name:ident Measure $act:ident) => {
+        impl $name {
+            pub const DOES: MeasureAction = MeasureAction::$act;
+        }
+    };
+    (@does $name:ident Finding $act:ident) => {
+        impl $name {
+            pub const DOES: FindingAction = FindingAction::$act;
+        }
+    };
+    (@does $name:ident Permission $act:ident) => {};
+    (@permission Measure $act:ident) => { MeasureAction::$act.permission() };
+    (@permission Finding $act:ident) => { FindingAction::$act.permission() };
+    (@permission Permission $act:ident) => { Action::$act };
     (@empty None) => { true };
     (@empty Comment) => { true };
     (@empty $other:ident) => { false };
 }
 
 action_body! {
-    StartBody(NoFields) => None, WorkMeasure;
-    ReportBody(ReportProgress) => Report, WorkMeasure;
-    SubmitBody(SubmitClosure) => Submit, WorkMeasure;
-    EndorseBody(Comment) => Comment, EndorseMeasure;
-    VerifyBody(Comment) => Comment, VerifyMeasure;
-    ReturnBody(Reason) => Reason, ReturnMeasure;
-    ReopenBody(Reason) => Reason, ReopenMeasure;
-    ClaimBody(NoFields) => None, WorkFinding;
-    SubmitPlanBody(NoFields) => None, WorkFinding;
-    ApprovePlanBody(Comment) => Comment, ReviewPlan;
-    ReturnPlanBody(Reason) => Reason, ReviewPlan;
-    ApproveExtensionBody(Comment) => Comment, DecideExtension;
-    RejectExtensionBody(Reason) => Reason, DecideExtension;
+    StartBody(NoFields) => None, Measure(Start);
+    ReportBody(ReportProgress) => Report, Measure(Report);
+    SubmitBody(SubmitClosure) => Submit, Measure(Submit);
+    EndorseBody(Comment) => Comment, Measure(Endorse);
+    VerifyBody(Comment) => Comment, Measure(Verify);
+    ReturnBody(Reason) => Reason, Measure(Return);
+    ReopenBody(Reason) => Reason, Measure(Reopen);
+    ClaimBody(NoFields) => None, Finding(Claim);
+    SubmitPlanBody(NoFields) => None, Finding(SubmitPlan);
+    ApprovePlanBody(Comment) => Comment, Finding(ApprovePlan);
+    ReturnPlanBody(Reason) => Reason, Finding(ReturnPlan);
+    ApproveExtensionBody(Comment) => Comment, Permission(DecideExtension);
+    RejectExtensionBody(Reason) => Reason, Permission(DecideExtension);
 }

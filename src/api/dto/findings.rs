@@ -7,6 +7,7 @@ use validator::Validate;
 use super::measures::Measure;
 use super::page::page_type;
 use super::{not_blank, nullable, stored, utc};
+use crate::db::forms::{FindingChanges, FindingFilter, NewFinding};
 use crate::db::models::FindingRow;
 use crate::domain::enums::{Category, FindingStatus, Level, SupervisionLevel, Warning};
 use crate::domain::workflow;
@@ -161,4 +162,47 @@ pub struct FindingQuery {
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+impl From<CreateFinding> for NewFinding {
+    fn from(f: CreateFinding) -> NewFinding {
+        NewFinding {
+            code: f.code,
+            category: f.category,
+            level: f.level,
+            supervision_level: f.supervision_level,
+            title: f.title,
+            description: f.description,
+            responsible_unit_id: f.responsible_unit_id.to_string(),
+            primary_accountable: f.primary_accountable,
+        }
+    }
+}
+
+impl From<UpdateFinding> for FindingChanges {
+    fn from(f: UpdateFinding) -> FindingChanges {
+        FindingChanges {
+            code: f.code,
+            category: f.category,
+            level: f.level,
+            supervision_level: f.supervision_level,
+            title: f.title,
+            description: f.description,
+            responsible_unit_id: f.responsible_unit_id.map(|u| u.to_string()),
+            primary_accountable: f.primary_accountable,
+        }
+    }
+}
+
+impl From<&FindingQuery> for FindingFilter {
+    fn from(q: &FindingQuery) -> FindingFilter {
+        FindingFilter {
+            inspection_id: q.inspection_id.map(|u| u.to_string()),
+            unit_id: q.unit_id.map(|u| u.to_string()),
+            status: q.status,
+            category: q.category,
+            level: q.level,
+            warning: q.warning,
+        }
+    }
 }

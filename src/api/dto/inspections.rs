@@ -6,6 +6,7 @@ use validator::Validate;
 
 use super::page::page_type;
 use super::{not_blank, nullable, stored, utc};
+use crate::db::forms::{InspectionChanges, InspectionFilter, NewInspection};
 use crate::db::models::InspectionRow;
 use crate::domain::enums::SourceType;
 use crate::error::ApiError;
@@ -123,4 +124,40 @@ pub struct InspectionQuery {
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+impl From<CreateInspection> for NewInspection {
+    fn from(i: CreateInspection) -> NewInspection {
+        NewInspection {
+            code: i.code,
+            source_type: i.source_type,
+            title: i.title,
+            issuer: i.issuer,
+            target_unit_id: i.target_unit_id.map(|u| u.to_string()),
+            feedback_date: i.feedback_date,
+            concentrated_period_end: i.concentrated_period_end,
+        }
+    }
+}
+
+impl From<UpdateInspection> for InspectionChanges {
+    fn from(i: UpdateInspection) -> InspectionChanges {
+        InspectionChanges {
+            code: i.code,
+            source_type: i.source_type,
+            title: i.title,
+            issuer: i.issuer,
+            target_unit_id: i.target_unit_id.map(|t| t.map(|u| u.to_string())),
+            feedback_date: i.feedback_date,
+            concentrated_period_end: i.concentrated_period_end,
+        }
+    }
+}
+
+impl From<&InspectionQuery> for InspectionFilter {
+    fn from(q: &InspectionQuery) -> InspectionFilter {
+        InspectionFilter {
+            source_type: q.source_type,
+        }
+    }
 }

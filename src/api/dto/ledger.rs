@@ -6,7 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::measures::{MeasureQuery, MeasureSort};
+use super::measures::MeasureSort;
+use crate::db::forms::MeasureFilter;
 use crate::domain::enums::{MeasureKind, MeasureStatus, Warning};
 use crate::domain::ledger::CellError;
 
@@ -33,21 +34,19 @@ pub struct LedgerQuery {
     pub sort: Option<MeasureSort>,
 }
 
-impl From<LedgerQuery> for MeasureQuery {
-    fn from(q: LedgerQuery) -> MeasureQuery {
-        MeasureQuery {
-            finding_id: q.finding_id,
-            inspection_id: q.inspection_id,
-            unit_id: q.unit_id,
+impl From<LedgerQuery> for MeasureFilter {
+    fn from(q: LedgerQuery) -> MeasureFilter {
+        MeasureFilter {
+            finding_id: q.finding_id.map(|u| u.to_string()),
+            inspection_id: q.inspection_id.map(|u| u.to_string()),
+            unit_id: q.unit_id.map(|u| u.to_string()),
             status: q.status,
             kind: q.kind,
             overdue: q.overdue,
             due_before: q.due_before,
             due_after: q.due_after,
             warning: q.warning,
-            sort: Some(q.sort.unwrap_or(MeasureSort::CreatedAt)),
-            limit: None,
-            cursor: None,
+            sort: q.sort.unwrap_or(MeasureSort::CreatedAt),
         }
     }
 }

@@ -6,24 +6,13 @@ use validator::Validate;
 
 use super::page::page_type;
 use super::{not_blank, nullable, stored, utc};
+use crate::db::forms::{MeasureChanges, MeasureFilter, NewMeasure};
 use crate::db::models::MeasureRow;
+pub use crate::domain::enums::MeasureSort;
 use crate::domain::enums::{MeasureKind, MeasureStatus, QuotaPeriod, ReportCycle, Warning};
+pub use crate::domain::quota::Quota;
 use crate::domain::{deadline, workflow};
 use crate::error::ApiError;
-
-/// An annual quota such as 全年不少于2次.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"metric": "党组会研究党建工作", "min_count": 2, "period": "year"}))]
-pub struct Quota {
-    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
-    pub metric: String,
-    #[validate(range(min = 1, max = 10000))]
-    #[schema(minimum = 1, maximum = 10000)]
-    pub min_count: i32,
-    pub period: QuotaPeriod,
-}
 
 /// A new measure (整改措施) with its owners and deadline (责任清单).
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -260,31 +249,6 @@ impl Measure {
 
 page_type!(MeasurePage, Measure, "measures");
 
-/// Orderings of the measure list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
-pub enum MeasureSort {
-    /// Earliest due first; measures without a due date last.
-    #[default]
-    #[serde(rename = "due_date")]
-    DueDate,
-    /// Latest due first; measures without a due date first.
-    #[serde(rename = "-due_date")]
-    DueDateDesc,
-    /// Oldest first.
-    #[serde(rename = "created_at")]
-    CreatedAt,
-}
-
-impl MeasureSort {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MeasureSort::DueDate => "due_date",
-            MeasureSort::DueDateDesc => "-due_date",
-            MeasureSort::CreatedAt => "created_at",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -311,4 +275,59 @@ pub struct MeasureQuery {
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+impl From<CreateMeasure> for NewMeasure {
+    fn from(m: CreateMeasure) -> NewMeasure {
+        NewMeasure {
+            code: m.code,
+            content: m.content,
+            kind: m.kind,
+            lead_unit_id: m.lead_unit_id.to_string(),
+            supporting_unit_ids: m.supporting_unit_ids.iter().map(Uuid::to_string).collect(),
+            accountable_leader: m.accountable_leader,
+            responsible_person: m.responsible_person,
+            due_date: m.due_date,
+            completion_criteria: m.completion_criteria,
+            report_cycle: m.report_cycle,
+            quota: m.quota,
+        }
+    }
+}
+
+impl From<UpdateMeasure> for MeasureChanges {
+    fn from(m: UpdateMeasure) -> MeasureChanges {
+        MeasureChanges {
+            code: m.code,
+            content: m.content,
+            kind: m.kind,
+            lead_unit_id: m.lead_unit_id.map(|u| u.to_string()),
+            supporting_unit_ids: m
+                .supporting_unit_ids
+                .map(|ids| ids.iter().map(Uuid::to_string).collect()),
+            accountable_leader: m.accountable_leader,
+            responsible_person: m.responsible_person,
+            due_date: m.due_date,
+            completion_criteria: m.completion_criteria,
+            report_cycle: m.report_cycle,
+            quota: m.quota,
+        }
+    }
+}
+
+impl From<&MeasureQuery> for MeasureFilter {
+    fn from(q: &MeasureQuery) -> MeasureFilter {
+        MeasureFilter {
+            finding_id: q.finding_id.map(|u| u.to_string()),
+            inspection_id: q.inspection_id.map(|u| u.to_string()),
+            unit_id: q.unit_id.map(|u| u.to_string()),
+            status: q.status,
+            kind: q.kind,
+            overdue: q.overdue,
+            due_before: q.due_before,
+            due_after: q.due_after,
+            warning: q.warning,
+            sort: q.sort.unwrap_or_default(),
+        }
+    }
 }

@@ -36,11 +36,4 @@ pub fn stored<T>(value: Option<T>, column: &str, text: &str) -> Result<T, ApiErr
     value.ok_or_else(|| ApiError::Internal(format!("unknown value {text:?} in column {column}")))
 }
 
-/// Text fields must carry something besides white space.
-pub fn not_blank(s: &str) -> Result<(), validator::ValidationError> {
-    if s.trim().is_empty() {
-        Err(validator::ValidationError::new("blank"))
-    } else {
-        Ok(())
-    }
-}
+pub use crate::domain::rules::not_blank;

@@ -1,56 +1,7 @@
-//! Keyset pagination: an opaque cursor holds the sort key and id of the last item seen.
+//! The list envelope `{items, next_cursor, total}`; the cursor itself lives with the
+//! queries (`db::page`).
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use serde::{Deserialize, Serialize};
-
-use crate::db::repo::After;
-use crate::error::ApiError;
-
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: u32 = 500;
-
-#[derive(Serialize, Deserialize)]
-struct CursorData {
-    /// The ordering this cursor belongs to; a cursor is refused under another one.
-    s: String,
-    k: String,
-    i: String,
-}
-
-pub fn encode_cursor(sort: &str, key: String, id: String) -> String {
-    let data = CursorData {
-        s: sort.to_string(),
-        k: key,
-        i: id,
-    };
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
-}
-
-pub fn decode_cursor(cursor: Option<&str>, sort: &str) -> Result<Option<After>, ApiError> {
-    let Some(cursor) = cursor else {
-        return Ok(None);
-    };
-    let bad = || {
-        ApiError::bad_param(
-            "cursor",
-            "not a cursor returned by this list with the same sort",
-        )
-    };
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
-    let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-    if data.s != sort {
-        return Err(bad());
-    }
-    Ok(Some(After {
-        key: data.k,
-        id: data.i,
-    }))
-}
-
-pub fn limit(requested: Option<u32>) -> i64 {
-    requested.map(i64::from).unwrap_or(DEFAULT_LIMIT)
-}
+pub use crate::db::page::{decode_cursor, encode_cursor, limit, DEFAULT_LIMIT, MAX_LIMIT};
 
 /// Declares a concrete list response `{items, next_cursor, total}` for one item type.
 macro_rules! page_type {
@@ -67,19 +18,3 @@ macro_rules! page_type {
     };
 }
 pub(crate) use page_type;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursor_round_trips_and_is_bound_to_its_sort() {
-        let c = encode_cursor("due_date", "2022-06-30".into(), "abc".into());
-        let after = decode_cursor(Some(&c), "due_date").unwrap().unwrap();
-        assert_eq!(after.key, "2022-06-30");
-        assert_eq!(after.id, "abc");
-        assert!(decode_cursor(Some(&c), "created_at").is_err());
-        assert!(decode_cursor(Some("not base64!"), "due_date").is_err());
-        assert!(decode_cursor(None, "due_date").unwrap().is_none());
-    }
-}

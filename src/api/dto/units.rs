@@ -6,6 +6,7 @@ use validator::Validate;
 
 use super::page::page_type;
 use super::{not_blank, utc};
+use crate::db::forms::{NewUnit, UnitFilter};
 use crate::db::models::UnitRow;
 
 /// A new unit (单位/科室) in the tree 市委 → 局 → 科室/支部.
@@ -71,4 +72,22 @@ pub struct UnitQuery {
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+impl From<CreateUnit> for NewUnit {
+    fn from(u: CreateUnit) -> NewUnit {
+        NewUnit {
+            code: u.code,
+            name: u.name,
+            parent_id: u.parent_id.map(|p| p.to_string()),
+        }
+    }
+}
+
+impl From<&UnitQuery> for UnitFilter {
+    fn from(q: &UnitQuery) -> UnitFilter {
+        UnitFilter {
+            parent_id: q.parent_id.map(|p| p.to_string()),
+        }
+    }
 }

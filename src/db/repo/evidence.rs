@@ -114,3 +114,33 @@ pub fn withdraw(conn: &mut DbConnection, id: &str, ctx: &WriteCtx) -> Result<(),
     )?;
     Ok(())
 }
+
+/// Which of `ids` name live (not withdrawn) evidence of this measure.
+pub fn live_among(
+    conn: &mut DbConnection,
+    measure_id: &str,
+    ids: &[String],
+) -> Result<Vec<String>, ApiError> {
+    Ok(evidence::table
+        .filter(evidence::measure_id.eq(measure_id.to_string()))
+        .filter(evidence::id.eq_any(ids))
+        .filter(evidence::deleted_at.is_null())
+        .select(evidence::id)
+        .load(conn)?)
+}
+
+/// Freezes evidence cited by a closure request: it can no longer be withdrawn.
+pub fn freeze(
+    conn: &mut DbConnection,
+    ids: &[String],
+    at: chrono::NaiveDateTime,
+) -> Result<(), ApiError> {
+    diesel::update(
+        evidence::table
+            .filter(evidence::id.eq_any(ids))
+            .filter(evidence::frozen_at.is_null()),
+    )
+    .set(evidence::frozen_at.eq(Some(at)))
+    .execute(conn)?;
+    Ok(())
+}

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
-use crate::api::dto::findings::{CreateFinding, FindingQuery, UpdateFinding};
 use crate::db::connection::MultiBackend;
+use crate::db::forms::{FindingChanges, FindingFilter, NewFinding};
 use crate::db::models::FindingRow;
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{
@@ -40,13 +40,13 @@ fn check_code_free(
 pub fn create(
     conn: &mut DbConnection,
     inspection_id: &str,
-    input: &CreateFinding,
+    input: &NewFinding,
     ctx: &WriteCtx,
 ) -> Result<FindingRow, ApiError> {
     // Concurrent creates in one inspection would pick the same next code: take turns.
     inspections::lock(conn, inspection_id)?;
     let inspection = inspections::get(conn, inspection_id)?;
-    let unit = input.responsible_unit_id.to_string();
+    let unit = input.responsible_unit_id.clone();
     check_unit(conn, "responsible_unit_id", Some(&unit))?;
     let code = match &input.code {
         Some(code) => {
@@ -157,7 +157,7 @@ pub fn inspections_with_code(conn: &mut DbConnection, code: &str) -> Result<Vec<
 pub fn update(
     conn: &mut DbConnection,
     id: &str,
-    input: &UpdateFinding,
+    input: &FindingChanges,
     expected: Option<i32>,
     ctx: &WriteCtx,
 ) -> Result<FindingRow, ApiError> {
@@ -183,8 +183,8 @@ pub fn update(
     if let Some(description) = &input.description {
         row.description = description.trim().to_string();
     }
-    if let Some(unit) = input.responsible_unit_id {
-        let unit = unit.to_string();
+    if let Some(unit) = &input.responsible_unit_id {
+        let unit = unit.clone();
         check_unit(conn, "responsible_unit_id", Some(&unit))?;
         row.responsible_unit_id = unit;
     }
@@ -229,7 +229,7 @@ pub fn save(
 }
 
 fn filtered(
-    q: &FindingQuery,
+    q: &FindingFilter,
     vis: &Visibility,
     today: Today,
 ) -> findings::BoxedQuery<'static, MultiBackend> {
@@ -237,11 +237,11 @@ fn filtered(
     if let Some(warning) = q.warning {
         query = warnings::filter_findings(query, warning, today);
     }
-    if let Some(inspection) = q.inspection_id {
-        query = query.filter(findings::inspection_id.eq(inspection.to_string()));
+    if let Some(inspection) = &q.inspection_id {
+        query = query.filter(findings::inspection_id.eq(inspection.clone()));
     }
-    if let Some(unit) = q.unit_id {
-        query = query.filter(findings::responsible_unit_id.eq(unit.to_string()));
+    if let Some(unit) = &q.unit_id {
+        query = query.filter(findings::responsible_unit_id.eq(unit.clone()));
     }
     if let Some(status) = q.status {
         query = query.filter(findings::status.eq(status.as_str()));
@@ -258,7 +258,7 @@ fn filtered(
 /// The findings `vis` may see, ordered by code (问题编号).
 pub fn list(
     conn: &mut DbConnection,
-    q: &FindingQuery,
+    q: &FindingFilter,
     vis: &Visibility,
     today: Today,
     after: Option<After>,

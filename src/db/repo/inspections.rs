@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
-use crate::api::dto::inspections::{CreateInspection, InspectionQuery, UpdateInspection};
 use crate::db::connection::MultiBackend;
+use crate::db::forms::{InspectionChanges, InspectionFilter, NewInspection};
 use crate::db::models::InspectionRow;
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{
@@ -35,7 +35,7 @@ fn check_code_free(
 
 pub fn create(
     conn: &mut DbConnection,
-    input: &CreateInspection,
+    input: &NewInspection,
     ctx: &WriteCtx,
 ) -> Result<InspectionRow, ApiError> {
     into_validation(rules::check_inspection_dates(
@@ -44,7 +44,7 @@ pub fn create(
     ))?;
     let code = input.code.trim();
     check_code_free(conn, code, None)?;
-    let target = input.target_unit_id.map(|u| u.to_string());
+    let target = input.target_unit_id.clone();
     check_unit(conn, "target_unit_id", target.as_deref())?;
     let row = InspectionRow {
         id: new_id(),
@@ -109,7 +109,7 @@ pub fn find_by_code(
 pub fn update(
     conn: &mut DbConnection,
     id: &str,
-    input: &UpdateInspection,
+    input: &InspectionChanges,
     expected: Option<i32>,
     ctx: &WriteCtx,
 ) -> Result<InspectionRow, ApiError> {
@@ -129,8 +129,8 @@ pub fn update(
     if let Some(issuer) = &input.issuer {
         row.issuer = issuer.trim().to_string();
     }
-    if let Some(target) = input.target_unit_id {
-        row.target_unit_id = target.map(|u| u.to_string());
+    if let Some(target) = &input.target_unit_id {
+        row.target_unit_id = target.clone();
         check_unit(conn, "target_unit_id", row.target_unit_id.as_deref())?;
     }
     if let Some(feedback) = input.feedback_date {
@@ -195,7 +195,7 @@ pub fn save(
 }
 
 fn filtered(
-    q: &InspectionQuery,
+    q: &InspectionFilter,
     vis: &Visibility,
 ) -> inspections::BoxedQuery<'static, MultiBackend> {
     let mut query = visibility::filter_inspections(inspections::table.into_boxed(), vis);
@@ -208,7 +208,7 @@ fn filtered(
 /// The inspections `vis` may see, the latest feedback date first.
 pub fn list(
     conn: &mut DbConnection,
-    q: &InspectionQuery,
+    q: &InspectionFilter,
     vis: &Visibility,
     after: Option<After>,
     limit: i64,

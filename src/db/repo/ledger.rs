@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use crate::api::dto::measures::MeasureQuery;
+use crate::db::forms::MeasureFilter;
 use crate::db::repo::measures::{self, MeasureWithUnits};
 use crate::db::repo::{warnings, After, Visibility};
 use crate::db::schema::{evidence, findings, inspections, progress_reports, units};
@@ -35,14 +35,14 @@ pub struct LineCtx {
 /// One page of ledger lines, and where the next page starts (None: this was the last).
 pub fn page(
     conn: &mut DbConnection,
-    q: &MeasureQuery,
+    q: &MeasureFilter,
     vis: &Visibility,
     after: Option<After>,
     limit: i64,
     ctx: &LineCtx,
 ) -> Result<(Vec<LedgerLine>, Option<After>), ApiError> {
     let rows = measures::page_uncounted(conn, q, vis, ctx.today, after, limit)?;
-    let sort = q.sort.unwrap_or_default();
+    let sort = q.sort;
     let next = rows
         .last()
         .filter(|_| rows.len() as i64 == limit)

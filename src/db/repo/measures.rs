@@ -3,8 +3,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::api::dto::measures::{CreateMeasure, MeasureQuery, MeasureSort, Quota, UpdateMeasure};
 use crate::db::connection::MultiBackend;
+use crate::db::forms::{MeasureChanges, MeasureFilter, NewMeasure};
 use crate::db::models::{MeasureRow, SupportingUnitRow};
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{
@@ -14,7 +14,9 @@ use crate::db::repo::{
 use crate::db::schema::{measure_supporting_units as msu, measures};
 use crate::db::DbConnection;
 use crate::domain::deadline::Today;
-use crate::domain::enums::{FindingStatus, MeasureKind, MeasureStatus, ReportCycle, Warning};
+use crate::domain::enums::MeasureSort;
+use crate::domain::enums::{MeasureKind, MeasureStatus, ReportCycle, Warning};
+use crate::domain::quota::Quota;
 use crate::domain::{calendar, codes, deadline, rules};
 use crate::error::ApiError;
 
@@ -76,24 +78,17 @@ fn default_cycle(kind: MeasureKind, cycle: Option<ReportCycle>) -> Option<String
 pub fn create(
     conn: &mut DbConnection,
     finding_id: &str,
-    input: &CreateMeasure,
+    input: &NewMeasure,
     ctx: &WriteCtx,
 ) -> Result<MeasureWithUnits, ApiError> {
     // Concurrent creates in one finding would pick the same next code: take turns.
     findings::lock(conn, finding_id)?;
+    // Whether the finding takes new measures is the use case's rule
+    // (`service::measures::create`).
     let finding = findings::get(conn, finding_id)?;
-    if finding.status == FindingStatus::Closed.as_str() {
-        return Err(ApiError::Conflict(
-            "the finding is closed; reopen it before adding measures".into(),
-        ));
-    }
     let inspection = inspections::get(conn, &finding.inspection_id)?;
-    let lead = input.lead_unit_id.to_string();
-    let supporting: Vec<String> = input
-        .supporting_unit_ids
-        .iter()
-        .map(|u| u.to_string())
-        .collect();
+    let lead = input.lead_unit_id.clone();
+    let supporting: Vec<String> = input.supporting_unit_ids.clone();
     into_validation(rules::check_schedule(
         input.kind,
         input.due_date,
@@ -278,7 +273,7 @@ pub fn of_finding(
 pub fn update(
     conn: &mut DbConnection,
     id: &str,
-    input: &UpdateMeasure,
+    input: &MeasureChanges,
     expected: Option<i32>,
     ctx: &WriteCtx,
 ) -> Result<MeasureWithUnits, ApiError> {
@@ -330,11 +325,11 @@ pub fn update(
             inspection.feedback_date,
         ))?;
     }
-    if let Some(lead) = input.lead_unit_id {
-        row.lead_unit_id = lead.to_string();
+    if let Some(lead) = &input.lead_unit_id {
+        row.lead_unit_id = lead.clone();
     }
     if let Some(list) = &input.supporting_unit_ids {
-        supporting = list.iter().map(|u| u.to_string()).collect();
+        supporting = list.clone();
     }
     if input.lead_unit_id.is_some() || input.supporting_unit_ids.is_some() {
         check_units(conn, &row.lead_unit_id, &supporting)?;
@@ -429,19 +424,19 @@ pub fn save(
 }
 
 fn filtered(
-    q: &MeasureQuery,
+    q: &MeasureFilter,
     vis: &Visibility,
     today: Today,
 ) -> measures::BoxedQuery<'static, MultiBackend> {
     let mut query = visibility::filter_measures(measures::table.into_boxed(), vis);
-    if let Some(finding) = q.finding_id {
-        query = query.filter(measures::finding_id.eq(finding.to_string()));
+    if let Some(finding) = &q.finding_id {
+        query = query.filter(measures::finding_id.eq(finding.clone()));
     }
-    if let Some(inspection) = q.inspection_id {
-        query = query.filter(measures::inspection_id.eq(inspection.to_string()));
+    if let Some(inspection) = &q.inspection_id {
+        query = query.filter(measures::inspection_id.eq(inspection.clone()));
     }
-    if let Some(unit) = q.unit_id {
-        let unit = unit.to_string();
+    if let Some(unit) = &q.unit_id {
+        let unit = unit.clone();
         let supported = msu::table
             .filter(msu::unit_id.eq(unit.clone()))
             .select(msu::measure_id);
@@ -483,7 +478,7 @@ pub fn sort_key(row: &MeasureRow, sort: MeasureSort) -> String {
 /// The measures `vis` may see, filtered and sorted as asked.
 pub fn list(
     conn: &mut DbConnection,
-    q: &MeasureQuery,
+    q: &MeasureFilter,
     vis: &Visibility,
     today: Today,
     after: Option<After>,
@@ -495,7 +490,7 @@ pub fn list(
 /// The red and yellow measures `vis` may see, earliest due first (the overdue dashboard).
 pub fn needing_attention(
     conn: &mut DbConnection,
-    q: &MeasureQuery,
+    q: &MeasureFilter,
     vis: &Visibility,
     today: Today,
     after: Option<After>,
@@ -507,7 +502,7 @@ pub fn needing_attention(
 /// How many measures `vis` sees with each light, within the filters of `q`.
 pub fn count_lights(
     conn: &mut DbConnection,
-    q: &MeasureQuery,
+    q: &MeasureFilter,
     vis: &Visibility,
     today: Today,
 ) -> Result<(i64, i64), ApiError> {
@@ -522,7 +517,7 @@ pub fn count_lights(
 
 fn list_where(
     conn: &mut DbConnection,
-    q: &MeasureQuery,
+    q: &MeasureFilter,
     vis: &Visibility,
     today: Today,
     attention: bool,
@@ -538,7 +533,7 @@ fn list_where(
         }
     };
     let total: i64 = select().count().get_result(conn)?;
-    let rows = ordered(select(), q.sort.unwrap_or_default(), after, limit + 1, conn)?;
+    let rows = ordered(select(), q.sort, after, limit + 1, conn)?;
     let page = Page::from_probe(rows, limit, total);
     Ok(Page {
         rows: with_units(conn, page.rows)?,
@@ -602,118 +597,34 @@ fn ordered(
 /// walk every page).
 pub fn page_uncounted(
     conn: &mut DbConnection,
-    q: &MeasureQuery,
+    q: &MeasureFilter,
     vis: &Visibility,
     today: Today,
     after: Option<After>,
     limit: i64,
 ) -> Result<Vec<MeasureWithUnits>, ApiError> {
-    let rows = ordered(
-        filtered(q, vis, today),
-        q.sort.unwrap_or_default(),
-        after,
-        limit,
-        conn,
-    )?;
+    let rows = ordered(filtered(q, vis, today), q.sort, after, limit, conn)?;
     with_units(conn, rows)
 }
 
-/// A measure's recorded past, for ledgers that began outside zhenggai (a seed, an
-/// imported sheet): its state, when it closed, its original deadline, how often it was
-/// extended or returned, and its latest progress.
-#[derive(Debug, Clone, Default)]
-pub struct Recorded {
-    pub status: Option<MeasureStatus>,
-    pub closed_at: Option<chrono::NaiveDateTime>,
-    pub original_due_date: Option<NaiveDate>,
-    pub extension_count: Option<i32>,
-    /// Closure requests sent back before the measure was entered here.
-    pub return_count: Option<i32>,
-    pub latest_progress: Option<String>,
-}
-
-impl Recorded {
-    pub fn is_empty(&self) -> bool {
-        self.status.is_none()
-            && self.original_due_date.is_none()
-            && self.extension_count.is_none()
-            && self.return_count.is_none()
-            && self.latest_progress.is_none()
-    }
-}
-
-/// Writes a recorded past onto a measure, as one `measure.restore` event. The workflow
-/// actions are the way to change state in normal operation.
-pub fn restore(
+/// Records a progress report (进展报送) of a measure.
+pub fn add_report(
     conn: &mut DbConnection,
-    id: &str,
-    past: &Recorded,
-    ctx: &WriteCtx,
-) -> Result<MeasureRow, ApiError> {
-    let (mut row, supporting) = get(conn, id)?;
-    let before = measure_snapshot(&row, &supporting);
-    if let Some(status) = past.status {
-        row.status = status.as_str().to_string();
-        row.closed_at = if status == MeasureStatus::Closed {
-            past.closed_at.or(Some(ctx.now))
-        } else {
-            None
-        };
-        if matches!(
-            status,
-            MeasureStatus::Submitted | MeasureStatus::Endorsed | MeasureStatus::Closed
-        ) {
-            row.progress_percent = 100;
-        }
-    }
-    if let Some(original) = past.original_due_date {
-        row.original_due_date = Some(original);
-    }
-    if let Some(count) = past.extension_count {
-        row.extension_count = count;
-    }
-    if let Some(count) = past.return_count {
-        row.return_count = count;
-    }
-    if let Some(text) = &past.latest_progress {
-        let entry = crate::db::models::ProgressReportRow {
-            id: super::new_id(),
-            measure_id: id.to_string(),
-            text: text.trim().to_string(),
-            percent: row.progress_percent,
-            evidence_ids: "[]".into(),
-            reported_by: ctx.actor.clone().unwrap_or_default(),
-            reported_at: ctx.now,
-        };
-        diesel::insert_into(crate::db::schema::progress_reports::table)
-            .values(&entry)
-            .execute(conn)?;
-        row.last_report_at = Some(ctx.now);
-    }
-    let row = save(conn, row, ctx)?;
-    events::append(
-        conn,
-        ctx,
-        "measure.restore",
-        ("measure", id),
-        Some(before),
-        Some(measure_snapshot(&row, &supporting)),
-    )?;
-    Ok(row)
+    entry: &crate::db::models::ProgressReportRow,
+) -> Result<(), ApiError> {
+    diesel::insert_into(crate::db::schema::progress_reports::table)
+        .values(entry)
+        .execute(conn)?;
+    Ok(())
 }
 
-/// Puts a measure into a recorded state (seed data describing a ledger in progress).
-pub fn restore_state(
+/// The status and kind of each of a finding's measures.
+pub fn states_in_finding(
     conn: &mut DbConnection,
-    id: &str,
-    status: MeasureStatus,
-    closed_at: Option<chrono::NaiveDateTime>,
-    ctx: &WriteCtx,
-) -> Result<MeasureRow, ApiError> {
-    let past = Recorded {
-        status: Some(status),
-        closed_at,
-        ..Recorded::default()
-    };
-    restore(conn, id, &past, ctx)
+    finding_id: &str,
+) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(measures::table
+        .filter(measures::finding_id.eq(finding_id.to_string()))
+        .select((measures::status, measures::kind))
+        .load(conn)?)
 }

@@ -13,66 +13,42 @@ pub mod units;
 pub mod visibility;
 pub mod warnings;
 pub mod webhooks;
-pub mod workflow;
 
+pub use crate::db::page::{After, Page};
 pub use visibility::Visibility;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
 
 use crate::db::DbConnection;
+use crate::domain::permissions::Actor;
 use crate::domain::rules::FieldError;
 use crate::error::ApiError;
 
 /// Who writes, in which role, and when: stamped on `created_by`/`updated_by`, the
-/// timestamps and the audit events.
+/// timestamps and the audit events; `who` is what the use cases check access against.
 #[derive(Debug, Clone)]
 pub struct WriteCtx {
     pub actor: Option<String>,
     pub role: String,
+    pub who: Actor,
     pub now: NaiveDateTime,
     /// The sequence number of the last event this write appended (0: none yet).
     pub last_event: std::cell::Cell<i64>,
 }
 
 impl WriteCtx {
-    pub fn new(actor: Option<String>, role: &str) -> WriteCtx {
+    pub fn new(who: Actor) -> WriteCtx {
         let now = Utc::now().naive_utc();
         // Microseconds: what PostgreSQL keeps, so both databases hold the same value.
         let now = now
             .with_nanosecond(now.nanosecond() / 1000 * 1000)
             .unwrap_or(now);
         WriteCtx {
-            actor,
-            role: role.to_string(),
+            actor: Some(who.sub.clone()),
+            role: who.label().to_string(),
+            who,
             now,
             last_event: std::cell::Cell::new(0),
-        }
-    }
-}
-
-/// A keyset position: the sort key of the last item seen, and its id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct After {
-    pub key: String,
-    pub id: String,
-}
-
-/// One page of rows plus the count of all rows matching the filter.
-pub struct Page<T> {
-    pub rows: Vec<T>,
-    pub has_more: bool,
-    pub total: i64,
-}
-
-impl<T> Page<T> {
-    /// `rows` was fetched with `limit + 1` to learn whether another page exists.
-    pub fn from_probe(mut rows: Vec<T>, limit: i64, total: i64) -> Page<T> {
-        let has_more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        Page {
-            rows,
-            has_more,
-            total,
         }
     }
 }

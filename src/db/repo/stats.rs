@@ -8,37 +8,14 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text};
 use diesel::{sql_query, QueryableByName};
 
-use crate::api::dto::stats::{Numbers, Stats, StatsGroup};
 use crate::db::schema::{inspections, units};
 use crate::domain::enums::{Category, MeasureKind};
+use crate::domain::stats::{self, GroupBy, Numbers, Stats, StatsGroup};
 
 use crate::db::repo::Visibility;
 use crate::db::DbConnection;
 use crate::domain::deadline::Today;
 use crate::error::ApiError;
-
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    serde::Deserialize,
-    serde::Serialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum GroupBy {
-    #[default]
-    /// The measure's lead unit (牵头单位); findings by their responsible unit.
-    Unit,
-    Inspection,
-    /// The finding's category.
-    Category,
-    /// The measure's kind; findings counted once per kind they have measures of.
-    Kind,
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct StatsFilter {
@@ -79,6 +56,33 @@ pub struct MeasureCounts {
     /// Closed measures whose time to close is known.
     #[diesel(sql_type = Nullable<BigInt>)]
     pub timed: Option<i64>,
+}
+
+impl MeasureCounts {
+    /// The group's numbers, with its rates.
+    pub fn numbers(&self, findings: i64) -> Numbers {
+        let c = self;
+        let closed = c.closed.unwrap_or(0);
+        let red = c.red.unwrap_or(0);
+        let yellow = c.yellow.unwrap_or(0);
+        Numbers {
+            findings,
+            measures: c.measures,
+            closed,
+            completed: c.completed.unwrap_or(0),
+            overdue: c.overdue.unwrap_or(0),
+            red,
+            yellow,
+            green: c.measures - red - yellow,
+            extensions: c.extensions.unwrap_or(0),
+            returns: c.returns.unwrap_or(0),
+            completion_rate: stats::ratio(closed, c.measures),
+            on_time_rate: stats::ratio(c.on_time.unwrap_or(0), c.closed_with_due.unwrap_or(0)),
+            avg_working_days_to_close: c.timed.filter(|n| *n > 0).map(|timed| {
+                (c.days_to_close.unwrap_or(0) as f64 / timed as f64 * 10.0).round() / 10.0
+            }),
+        }
+    }
 }
 
 impl std::ops::Add<&MeasureCounts> for MeasureCounts {
@@ -335,7 +339,7 @@ pub fn summary(
     let finding_counts: Option<HashMap<String, i64>> =
         findings(conn, Some(group), vis, filter)?.map(|v| v.into_iter().collect());
     // Every grouping partitions the measures: the total is the sum of the groups.
-    let summed = rows.iter().fold(Default::default(), |sum, r| sum + r);
+    let summed: MeasureCounts = rows.iter().fold(Default::default(), |sum, r| sum + r);
     let total_findings = findings(conn, None, vis, filter)?
         .and_then(|v| v.first().map(|(_, n)| *n))
         .unwrap_or(0);
@@ -365,12 +369,12 @@ pub fn summary(
             StatsGroup {
                 label: names.get(&key).cloned().unwrap_or_else(|| key.clone()),
                 key,
-                numbers: Numbers::from_counts(&counts, findings),
+                numbers: counts.numbers(findings),
             }
         })
         .collect();
     groups.sort_by(|a, b| a.label.cmp(&b.label).then(a.key.cmp(&b.key)));
-    let total = Numbers::from_counts(&summed, total_findings);
+    let total = summed.numbers(total_findings);
     Ok(Stats {
         group_by: group,
         groups,

@@ -1,6 +1,6 @@
 use diesel::prelude::*;
 
-use crate::api::dto::units::{CreateUnit, UnitQuery};
+use crate::db::forms::{NewUnit, UnitFilter};
 use crate::db::models::UnitRow;
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{new_id, After, Page, WriteCtx};
@@ -10,7 +10,7 @@ use crate::error::ApiError;
 
 pub fn create(
     conn: &mut DbConnection,
-    input: &CreateUnit,
+    input: &NewUnit,
     ctx: &WriteCtx,
 ) -> Result<UnitRow, ApiError> {
     let taken: i64 = units::table
@@ -23,7 +23,7 @@ pub fn create(
             input.code
         )));
     }
-    let parent_id = input.parent_id.map(|p| p.to_string());
+    let parent_id = input.parent_id.clone();
     if let Some(parent) = &parent_id {
         if find(conn, parent)?.is_none() {
             return Err(ApiError::field("parent_id", "no unit has this id"));
@@ -89,10 +89,10 @@ pub fn missing(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<String>, A
         .collect())
 }
 
-fn filtered(q: &UnitQuery) -> units::BoxedQuery<'static, crate::db::connection::MultiBackend> {
+fn filtered(q: &UnitFilter) -> units::BoxedQuery<'static, crate::db::connection::MultiBackend> {
     let mut query = units::table.into_boxed();
-    if let Some(parent) = q.parent_id {
-        query = query.filter(units::parent_id.eq(parent.to_string()));
+    if let Some(parent) = &q.parent_id {
+        query = query.filter(units::parent_id.eq(parent.clone()));
     }
     query
 }
@@ -100,7 +100,7 @@ fn filtered(q: &UnitQuery) -> units::BoxedQuery<'static, crate::db::connection::
 /// Units ordered by code.
 pub fn list(
     conn: &mut DbConnection,
-    q: &UnitQuery,
+    q: &UnitFilter,
     after: Option<After>,
     limit: i64,
 ) -> Result<Page<UnitRow>, ApiError> {

@@ -14,33 +14,7 @@ use crate::db::DbConnection;
 use crate::domain::permissions::Scope;
 use crate::error::ApiError;
 
-/// What a caller may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Visibility {
-    /// Everything (admin, office, supervisor, viewer): every item counts as their own.
-    All,
-    /// What concerns this unit (by id).
-    Unit(String),
-}
-
-impl Visibility {
-    /// A measure's scope from its finding's responsible unit and its lead and supporting
-    /// units.
-    pub fn measure_scope(
-        &self,
-        finding_responsible: &str,
-        lead: &str,
-        supporting: &[String],
-    ) -> Scope {
-        match self {
-            Visibility::All => Scope::Responsible,
-            Visibility::Unit(unit) => Scope::of(
-                finding_responsible == unit,
-                lead == unit || supporting.iter().any(|s| s == unit),
-            ),
-        }
-    }
-}
+pub use crate::domain::permissions::Visibility;
 
 /// The condition "the unit leads or supports this measure".
 macro_rules! involves {

@@ -1,22 +1,58 @@
-//! Workflow actions on measures and findings: each one checks the state machine
-//! (`domain::workflow`), changes the row, records its event, and lets the finding follow
-//! its measures — all in the caller's transaction.
+//! The closing workflow (对账销号) on measures and findings: each action checks who may
+//! take it, the state machine (`domain::workflow`), changes the row, records its event,
+//! and lets the finding follow its measures — all in the caller's transaction.
 
-use diesel::prelude::*;
+use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::api::dto::actions::ActionInput;
 use crate::db::models::{FindingRow, ProgressReportRow};
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::measures::{measure_snapshot, MeasureWithUnits};
-use crate::db::repo::{check_version, findings, measures, new_id, WriteCtx};
-use crate::db::schema::{evidence, measures as measure_table, progress_reports};
+use crate::db::repo::{check_version, evidence, findings, measures, new_id, WriteCtx};
 use crate::db::DbConnection;
 use crate::domain::enums::{FindingStatus, MeasureKind, MeasureStatus};
 use crate::domain::rules::FieldError;
 use crate::domain::workflow::{self, FindingAction, MeasureAction};
 use crate::error::ApiError;
+use crate::service::access;
+
+/// What an action carries into the ledger and the audit trail (recorded as given).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum ActionForm {
+    None {},
+    Report(ProgressForm),
+    Submit(ClosureForm),
+    Comment { comment: Option<String> },
+    Reason { reason: String },
+}
+
+/// A progress report (进展报送).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressForm {
+    pub text: String,
+    pub percent: i32,
+    pub evidence_ids: Option<Vec<Uuid>>,
+}
+
+/// A closure request (申请销号).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClosureForm {
+    pub statement: String,
+    pub evidence_ids: Vec<Uuid>,
+}
+
+impl ActionForm {
+    /// The note a decision carries: an optional comment, or a required reason.
+    pub fn note(&self) -> Option<&str> {
+        match self {
+            ActionForm::Comment { comment } => comment.as_deref(),
+            ActionForm::Reason { reason } => Some(reason),
+            _ => None,
+        }
+    }
+}
 
 fn measure_status(text: &str) -> Result<MeasureStatus, ApiError> {
     MeasureStatus::parse(text).ok_or_else(|| ApiError::Internal(format!("unknown status {text}")))
@@ -37,12 +73,7 @@ fn check_evidence(
     ids: &[Uuid],
 ) -> Result<Vec<String>, ApiError> {
     let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-    let found: Vec<String> = evidence::table
-        .filter(evidence::measure_id.eq(measure_id.to_string()))
-        .filter(evidence::id.eq_any(ids.clone()))
-        .filter(evidence::deleted_at.is_null())
-        .select(evidence::id)
-        .load(conn)?;
+    let found = evidence::live_among(conn, measure_id, &ids)?;
     let errors: Vec<FieldError> = ids
         .iter()
         .enumerate()
@@ -67,9 +98,10 @@ pub fn act_on_measure(
     ctx: &WriteCtx,
     id: &str,
     action: MeasureAction,
-    input: &ActionInput,
+    input: &ActionForm,
     expected: Option<i32>,
 ) -> Result<MeasureWithUnits, ApiError> {
+    access::measure(conn, &ctx.who, id, action.permission())?;
     // Two verifiers at once: the second waits here, then finds the measure closed.
     measures::lock(conn, id)?;
     let (mut row, supporting) = measures::get(conn, id)?;
@@ -87,7 +119,7 @@ pub fn act_on_measure(
     let before = measure_snapshot(&row, &supporting);
     let actor = ctx.actor.clone();
     match (action, input) {
-        (MeasureAction::Report, ActionInput::Report(report)) => {
+        (MeasureAction::Report, ActionForm::Report(report)) => {
             let cited = check_evidence(conn, id, report.evidence_ids.as_deref().unwrap_or(&[]))?;
             let entry = ProgressReportRow {
                 id: new_id(),
@@ -98,22 +130,14 @@ pub fn act_on_measure(
                 reported_by: actor.clone().unwrap_or_default(),
                 reported_at: ctx.now,
             };
-            diesel::insert_into(progress_reports::table)
-                .values(&entry)
-                .execute(conn)?;
+            measures::add_report(conn, &entry)?;
             row.progress_percent = report.percent;
             row.last_report_at = Some(ctx.now);
         }
-        (MeasureAction::Submit, ActionInput::Submit(submit)) => {
+        (MeasureAction::Submit, ActionForm::Submit(submit)) => {
             let cited = check_evidence(conn, id, &submit.evidence_ids)?;
             // Cited evidence is frozen: it can no longer be withdrawn.
-            diesel::update(
-                evidence::table
-                    .filter(evidence::id.eq_any(cited))
-                    .filter(evidence::frozen_at.is_null()),
-            )
-            .set(evidence::frozen_at.eq(Some(ctx.now)))
-            .execute(conn)?;
+            evidence::freeze(conn, &cited, ctx.now)?;
             row.closing_statement = Some(submit.statement.trim().to_string());
             row.submitted_by = actor.clone();
             row.submitted_at = Some(ctx.now);
@@ -167,10 +191,7 @@ pub fn follow_measures(
     ctx: &WriteCtx,
     finding: FindingRow,
 ) -> Result<FindingRow, ApiError> {
-    let states: Vec<(String, String)> = measure_table::table
-        .filter(measure_table::finding_id.eq(finding.id.clone()))
-        .select((measure_table::status, measure_table::kind))
-        .load(conn)?;
+    let states = measures::states_in_finding(conn, &finding.id)?;
     let states = states
         .iter()
         .map(|(s, k)| Ok((measure_status(s)?, measure_kind(k)?)))
@@ -202,25 +223,20 @@ pub fn act_on_finding(
     ctx: &WriteCtx,
     id: &str,
     action: FindingAction,
-    input: &ActionInput,
+    input: &ActionForm,
     expected: Option<i32>,
 ) -> Result<FindingRow, ApiError> {
+    access::finding(conn, &ctx.who, id, action.permission())?;
     findings::lock(conn, id)?;
     let mut row = findings::get(conn, id)?;
     check_version("finding", row.version, expected)?;
     let next = workflow::finding_transition(finding_status(&row.status)?, action)?;
-    if action == FindingAction::SubmitPlan {
-        let count: i64 = measure_table::table
-            .filter(measure_table::finding_id.eq(id.to_string()))
-            .count()
-            .get_result(conn)?;
-        if count == 0 {
-            return Err(ApiError::WrongState {
-                message: "a plan needs at least one measure; add the measures first".into(),
-                current: row.status.clone(),
-                allowed: vec![],
-            });
-        }
+    if action == FindingAction::SubmitPlan && measures::states_in_finding(conn, id)?.is_empty() {
+        return Err(ApiError::WrongState {
+            message: "a plan needs at least one measure; add the measures first".into(),
+            current: row.status.clone(),
+            allowed: vec![],
+        });
     }
     let before = snapshot(&row);
     row.status = next.as_str().to_string();

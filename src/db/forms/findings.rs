@@ -1,0 +1,64 @@
+use validator::Validate;
+
+use crate::domain::enums::{Category, FindingStatus, Level, SupervisionLevel, Warning};
+use crate::domain::rules::not_blank;
+
+/// A new finding, assigned to its responsible unit.
+#[derive(Debug, Clone, Validate)]
+pub struct NewFinding {
+    /// Generated from the inspection's code when absent.
+    #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    pub code: Option<String>,
+    pub category: Category,
+    pub level: Option<Level>,
+    pub supervision_level: Option<SupervisionLevel>,
+    #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    pub title: String,
+    #[validate(length(min = 1, max = 10000), custom(function = "not_blank"))]
+    pub description: String,
+    pub responsible_unit_id: String,
+    #[validate(length(min = 1, max = 200))]
+    pub primary_accountable: Option<String>,
+}
+
+/// Changes to a finding: `None` keeps a field, `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default, Validate)]
+pub struct FindingChanges {
+    #[validate(length(min = 1, max = 64), custom(function = "not_blank"))]
+    pub code: Option<String>,
+    pub category: Option<Category>,
+    pub level: Option<Level>,
+    pub supervision_level: Option<SupervisionLevel>,
+    #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    pub title: Option<String>,
+    #[validate(length(min = 1, max = 10000), custom(function = "not_blank"))]
+    pub description: Option<String>,
+    pub responsible_unit_id: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub primary_accountable: Option<Option<String>>,
+}
+
+impl FindingChanges {
+    pub fn is_empty(&self) -> bool {
+        self.code.is_none()
+            && self.category.is_none()
+            && self.level.is_none()
+            && self.supervision_level.is_none()
+            && self.title.is_none()
+            && self.description.is_none()
+            && self.responsible_unit_id.is_none()
+            && self.primary_accountable.is_none()
+    }
+}
+
+/// Which findings a list holds.
+#[derive(Debug, Clone, Default)]
+pub struct FindingFilter {
+    pub inspection_id: Option<String>,
+    /// The responsible unit.
+    pub unit_id: Option<String>,
+    pub status: Option<FindingStatus>,
+    pub category: Option<Category>,
+    pub level: Option<Level>,
+    pub warning: Option<Warning>,
+}

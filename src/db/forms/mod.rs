@@ -1,0 +1,15 @@
+//! What the queries and use cases take: plain, typed forms (ids as text, enums typed),
+//! one per write and one filter per list, beside the rows they fill. The API's request
+//! types convert into these (`From`); the seed and the sheet importer build them directly.
+//! Each form carries the limits of its fields (`validate()`), so every entry point meets
+//! the same ones.
+
+pub mod findings;
+pub mod inspections;
+pub mod measures;
+pub mod units;
+
+pub use findings::{FindingChanges, FindingFilter, NewFinding};
+pub use inspections::{InspectionChanges, InspectionFilter, NewInspection};
+pub use measures::{MeasureChanges, MeasureFilter, NewMeasure};
+pub use units::{NewUnit, UnitFilter};

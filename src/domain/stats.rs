@@ -1,0 +1,72 @@
+//! The numbers of a ledger as dashboards and reports show them, and how lists of them are
+//! grouped. The counting happens in SQL (`db::repo::stats`); the rates are derived here.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    #[default]
+    /// The measure's lead unit (牵头单位); findings by their responsible unit.
+    Unit,
+    Inspection,
+    /// The finding's category.
+    Category,
+    /// The measure's kind; findings counted once per kind they have measures of.
+    Kind,
+}
+
+/// The numbers dashboards and reports show (整改完成率, 按期完成率…).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Numbers {
+    pub findings: i64,
+    pub measures: i64,
+    /// Verified and closed (已销号).
+    pub closed: i64,
+    /// Work done: closure requested, endorsed or closed.
+    pub completed: i64,
+    /// Past their due date, not closed, clock running.
+    pub overdue: i64,
+    pub red: i64,
+    pub yellow: i64,
+    pub green: i64,
+    /// Approved extensions.
+    pub extensions: i64,
+    /// Closure requests returned for rework.
+    pub returns: i64,
+    /// closed / measures.
+    pub completion_rate: f64,
+    /// Closed on or before their due date / closed with a due date.
+    pub on_time_rate: f64,
+    /// Average working days from set-up to closure, over closed measures set up here
+    /// (not those recorded as closed by a seed or an imported sheet).
+    pub avg_working_days_to_close: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StatsGroup {
+    /// The unit's or inspection's id, or the category or kind.
+    pub key: String,
+    /// What people call it: the unit's name, the inspection's code, the Chinese label.
+    pub label: String,
+    #[serde(flatten)]
+    pub numbers: Numbers,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Stats {
+    pub group_by: GroupBy,
+    pub groups: Vec<StatsGroup>,
+    /// Everything the caller sees, once (not the sum of groups: a finding may fall in two).
+    pub total: Numbers,
+}
+
+/// `part / whole` to four decimals; 0 when there is nothing to divide by.
+pub fn ratio(part: i64, whole: i64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        ((part as f64 / whole as f64) * 10_000.0).round() / 10_000.0
+    }
+}

@@ -1,0 +1,25 @@
+//! The use cases, one function each: access check, state and schedule rules, repo writes,
+//! audit event and outbox — in the caller's transaction. Handlers, the sheet importer, the
+//! seed, the synthetic load and the CLI all call these, so no entry point can skip a rule.
+//! Each write takes the connection, the write context (who acts, as `ctx.who`), the target
+//! and a typed form.
+
+pub mod access;
+pub mod evidence;
+pub mod extensions;
+pub mod findings;
+pub mod inspections;
+pub mod measures;
+pub mod units;
+pub mod workflow;
+
+use validator::Validate;
+
+use crate::error::{field_errors, ApiError};
+
+/// The form, if its fields keep their limits (422 naming each field otherwise).
+pub fn validated<T: Validate>(form: T) -> Result<T, ApiError> {
+    form.validate()
+        .map_err(|e| ApiError::Validation(field_errors(&e)))?;
+    Ok(form)
+}
