@@ -15,7 +15,9 @@ use crate::db::repo::{measures as measure_repo, new_id, WriteCtx};
 use crate::db::schema::{findings, inspections, measure_supporting_units, measures, units};
 use crate::db::{Db, DbConnection};
 use crate::domain::deadline;
-use crate::domain::enums::{Category, FindingStatus, MeasureKind, MeasureStatus};
+use crate::domain::enums::{
+    Category, FindingStatus, Level, MeasureKind, MeasureStatus, SourceType, SupervisionLevel,
+};
 use crate::error::ApiError;
 
 const UNITS: usize = 50;
@@ -105,7 +107,7 @@ pub fn load(db: &Db, n: usize, today: NaiveDate) -> Result<Report, ApiError> {
             .map(|i| InspectionRow {
                 id: new_id(),
                 code: format!("SYN-{i:04}"),
-                source_type: "xuncha".into(),
+                source_type: SourceType::Xuncha,
                 title: format!("第{i}轮巡察反馈问题整改"),
                 issuer: "市委巡察组".into(),
                 target_unit_id: None,
@@ -119,7 +121,7 @@ pub fn load(db: &Db, n: usize, today: NaiveDate) -> Result<Report, ApiError> {
             })
             .collect();
         for chunk in inspection_rows.chunks(BATCH) {
-            insert_batch!(conn, inspections::table, chunk)?;
+            insert_batch!(conn, inspections::table, chunk.to_vec())?;
         }
         let categories = Category::ALL;
         let mut finding_rows = Vec::with_capacity(BATCH);
@@ -131,16 +133,22 @@ pub fn load(db: &Db, n: usize, today: NaiveDate) -> Result<Report, ApiError> {
                 id: new_id(),
                 inspection_id: inspection.id.clone(),
                 code: format!("{}-{:05}", inspection.code, i / inspection_count + 1),
-                category: categories[rng.below(categories.len() as u64) as usize]
-                    .as_str()
-                    .into(),
-                level: if rng.percent() < 20 { "key" } else { "general" }.into(),
-                supervision_level: if rng.percent() < 5 { "listed" } else { "normal" }.into(),
+                category: categories[rng.below(categories.len() as u64) as usize],
+                level: if rng.percent() < 20 {
+                    Level::Key
+                } else {
+                    Level::General
+                },
+                supervision_level: if rng.percent() < 5 {
+                    SupervisionLevel::Listed
+                } else {
+                    SupervisionLevel::Normal
+                },
                 title: format!("第{}项问题：制度执行不严格", i + 1),
                 description: "巡察发现相关制度执行不到位，存在薄弱环节。".into(),
                 responsible_unit_id: unit.id.clone(),
                 primary_accountable: Some("主要负责同志".into()),
-                status: FindingStatus::InProgress.as_str().into(),
+                status: FindingStatus::InProgress,
                 closed_at: None,
                 version: 1,
                 created_at: now,
@@ -151,12 +159,12 @@ pub fn load(db: &Db, n: usize, today: NaiveDate) -> Result<Report, ApiError> {
             findings_of.push((row.id.clone(), row.inspection_id.clone(), row.code.clone()));
             finding_rows.push(row);
             if finding_rows.len() == BATCH {
-                insert_batch!(conn, findings::table, &finding_rows)?;
+                insert_batch!(conn, findings::table, finding_rows.clone())?;
                 finding_rows.clear();
             }
         }
         if !finding_rows.is_empty() {
-            insert_batch!(conn, findings::table, &finding_rows)?;
+            insert_batch!(conn, findings::table, finding_rows.clone())?;
         }
         let mut measure_rows = Vec::with_capacity(BATCH);
         let mut supporting_rows = Vec::with_capacity(BATCH);
@@ -186,14 +194,14 @@ pub fn load(db: &Db, n: usize, today: NaiveDate) -> Result<Report, ApiError> {
             }
             measure_rows.push(row);
             if measure_rows.len() == BATCH {
-                insert_batch!(conn, measures::table, &measure_rows)?;
+                insert_batch!(conn, measures::table, measure_rows.clone())?;
                 measure_rows.clear();
                 insert_batch!(conn, measure_supporting_units::table, &supporting_rows)?;
                 supporting_rows.clear();
             }
         }
         if !measure_rows.is_empty() {
-            insert_batch!(conn, measures::table, &measure_rows)?;
+            insert_batch!(conn, measures::table, measure_rows.clone())?;
         }
         if !supporting_rows.is_empty() {
             insert_batch!(conn, measure_supporting_units::table, &supporting_rows)?;
@@ -273,7 +281,7 @@ fn synthetic_measure(
         inspection_id: inspection_id.to_string(),
         code: format!("{finding_code}-{nth}"),
         content: "健全制度机制，开展专项整治，建立长效管理".into(),
-        kind: kind.as_str().into(),
+        kind,
         lead_unit_id: lead.id.clone(),
         accountable_leader: "分管负责同志".into(),
         responsible_person: Some(format!("{}负责人", lead.name)),
@@ -285,7 +293,7 @@ fn synthetic_measure(
         quota_metric: None,
         quota_min_count: None,
         quota_period: None,
-        status: status.as_str().into(),
+        status,
         extension_count: i32::from(rng.percent() < 5),
         closed_at: closed.then(|| {
             due.unwrap_or(today).and_hms_opt(10, 0, 0).unwrap_or(now)

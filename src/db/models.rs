@@ -1,9 +1,16 @@
-//! Table rows as diesel sees them. Never sent to clients as they are (`api/dto` maps them);
+//! Table rows as diesel sees them. States, kinds and categories are the domain's enums,
+//! stored as TEXT; a stored value that names none is an error naming column and value.
+//! Never sent to clients as they are (`api/dto` maps them);
 //! serialized only into the audit log's before/after snapshots.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
+
+use crate::domain::enums::{
+    Category, ExtensionStatus, FindingStatus, Level, MeasureKind, MeasureStatus, SourceType,
+    SupervisionLevel,
+};
 
 use super::schema::{
     deadline_notices, events, evidence, extensions, findings, inspections,
@@ -28,7 +35,8 @@ pub struct UnitRow {
 pub struct InspectionRow {
     pub id: String,
     pub code: String,
-    pub source_type: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub source_type: SourceType,
     pub title: String,
     pub issuer: String,
     pub target_unit_id: Option<String>,
@@ -47,14 +55,18 @@ pub struct FindingRow {
     pub id: String,
     pub inspection_id: String,
     pub code: String,
-    pub category: String,
-    pub level: String,
-    pub supervision_level: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub category: Category,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub level: Level,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub supervision_level: SupervisionLevel,
     pub title: String,
     pub description: String,
     pub responsible_unit_id: String,
     pub primary_accountable: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: FindingStatus,
     pub closed_at: Option<NaiveDateTime>,
     pub version: i32,
     pub created_at: NaiveDateTime,
@@ -71,7 +83,8 @@ pub struct MeasureRow {
     pub inspection_id: String,
     pub code: String,
     pub content: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub kind: MeasureKind,
     pub lead_unit_id: String,
     pub accountable_leader: String,
     pub responsible_person: Option<String>,
@@ -83,7 +96,8 @@ pub struct MeasureRow {
     pub quota_metric: Option<String>,
     pub quota_min_count: Option<i32>,
     pub quota_period: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: MeasureStatus,
     pub extension_count: i32,
     pub closed_at: Option<NaiveDateTime>,
     pub version: i32,
@@ -156,7 +170,8 @@ pub struct ExtensionRow {
     pub requested_due_date: NaiveDate,
     pub previous_due_date: Option<NaiveDate>,
     pub reason: String,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: ExtensionStatus,
     pub requested_by: String,
     pub requested_at: NaiveDateTime,
     pub decided_by: Option<String>,
@@ -220,4 +235,13 @@ pub struct NoticeRow {
     pub measure_id: String,
     pub kind: String,
     pub due_date: NaiveDate,
+}
+
+/// A TEXT column selected on its own, typed: an unknown value is an error naming the
+/// column and the value, never a default.
+pub fn typed<T>(text: String) -> Result<T, crate::error::ApiError>
+where
+    T: TryFrom<String, Error = crate::domain::enums::UnknownValue>,
+{
+    T::try_from(text).map_err(|e| crate::error::ApiError::Internal(e.to_string()))
 }

@@ -11,9 +11,34 @@ pub struct UnknownValue {
     pub value: String,
 }
 
+impl UnknownValue {
+    /// The one column each enumeration is stored in.
+    pub fn column(&self) -> &'static str {
+        match self.kind {
+            "SourceType" => "inspections.source_type",
+            "Category" => "findings.category",
+            "Level" => "findings.level",
+            "SupervisionLevel" => "findings.supervision_level",
+            "FindingStatus" => "findings.status",
+            "MeasureKind" => "measures.kind",
+            "MeasureStatus" => "measures.status",
+            "ExtensionStatus" => "extensions.status",
+            "ReportCycle" => "measures.report_cycle",
+            "QuotaPeriod" => "measures.quota_period",
+            _ => "a text column",
+        }
+    }
+}
+
 impl std::fmt::Display for UnknownValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown {} value {:?}", self.kind, self.value)
+        write!(
+            f,
+            "unknown value {:?} in column {} (not a {})",
+            self.value,
+            self.column(),
+            self.kind
+        )
     }
 }
 

@@ -442,7 +442,7 @@ fn update_finding(
         change.description = Some(first.row.description.clone());
     }
     if let Some(category) = first.row.category {
-        if found.category != category.as_str() {
+        if found.category != category {
             change.category = Some(category);
         }
     }
@@ -509,10 +509,8 @@ fn update_measure(
         )]),
     };
     if let Some(status) = r.status {
-        if status.as_str() != found.status {
-            let current = MeasureStatus::parse(&found.status)
-                .map(|s| s.label())
-                .unwrap_or("?");
+        if status != found.status {
+            let current = found.status.label();
             return Err(fail(
                 Column::Status,
                 format!(
@@ -527,7 +525,7 @@ fn update_measure(
     if r.content != found.content {
         change.content = Some(r.content.clone());
     }
-    if r.kind.as_str() != found.kind {
+    if r.kind != found.kind {
         change.kind = Some(r.kind);
     }
     if p.lead != found.lead_unit_id {

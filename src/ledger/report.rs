@@ -14,7 +14,7 @@ use crate::db::repo::stats::{self, StatsFilter};
 use crate::db::repo::{findings, inspections, units, After, Visibility};
 use crate::db::DbConnection;
 use crate::domain::enums::MeasureSort;
-use crate::domain::enums::{MeasureKind, MeasureStatus, SourceType, Warning};
+use crate::domain::enums::{MeasureKind, MeasureStatus, Warning};
 use crate::domain::ledger::LedgerLine;
 use crate::domain::stats::GroupBy;
 use crate::domain::stats::{Numbers, StatsGroup};
@@ -120,15 +120,11 @@ fn report_title(title: &str) -> String {
     }
 }
 
-fn source_label(source_type: &str) -> &'static str {
-    SourceType::parse(source_type).map_or("检查", |s| s.label())
-}
-
 pub fn compose(data: &ReportData) -> Document {
     let i = &data.inspection;
     let t = &data.total;
     let who = data.target.clone().unwrap_or_else(|| "我单位".to_string());
-    let source = source_label(&i.source_type);
+    let source = i.source_type.label();
     let mut doc = Document::default();
     doc.push(Block::Title(report_title(&i.title)))
         .push(Block::Subtitle(format!(

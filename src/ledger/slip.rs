@@ -11,7 +11,7 @@ use super::report::chinese_date;
 use crate::db::models::{EventRow, EvidenceRow, FindingRow, InspectionRow, MeasureRow};
 use crate::db::repo::{events, evidence, findings, inspections, measures, units};
 use crate::db::DbConnection;
-use crate::domain::enums::{MeasureKind, MeasureStatus};
+use crate::domain::enums::MeasureStatus;
 use crate::error::ApiError;
 
 pub struct SlipData {
@@ -29,11 +29,11 @@ pub struct SlipData {
 /// The slip's facts; 409 unless the measure is closed.
 pub fn gather(conn: &mut DbConnection, measure_id: &str, tz: Tz) -> Result<SlipData, ApiError> {
     let (measure, supporting_ids) = measures::get(conn, measure_id)?;
-    if measure.status != MeasureStatus::Closed.as_str() {
+    if measure.status != MeasureStatus::Closed {
         return Err(ApiError::WrongState {
             message: "a closure slip (对账销号单) exists once the measure is closed (已销号)"
                 .into(),
-            current: measure.status.clone(),
+            current: measure.status.to_string(),
             allowed: vec![],
         });
     }
@@ -112,7 +112,7 @@ fn size(bytes: i64) -> String {
 
 pub fn compose(data: &SlipData) -> Document {
     let m = &data.measure;
-    let kind = MeasureKind::parse(&m.kind).map_or("", |k| k.label());
+    let kind = m.kind.label();
     let mut due = m
         .due_date
         .map_or_else(|| kind.to_string(), |d| d.to_string());

@@ -27,7 +27,7 @@ pub fn may_upload(
     measure_id: &str,
 ) -> Result<MeasureRow, ApiError> {
     let (measure, _) = access::measure(conn, who, measure_id, Action::WorkMeasure)?;
-    evidence::check_measure_open(&measure.status)?;
+    evidence::check_measure_open(measure.status)?;
     Ok(measure)
 }
 

@@ -8,7 +8,7 @@ use crate::db::models::{MeasureRow, ProgressReportRow};
 use crate::db::repo::measures::{self, measure_snapshot, MeasureWithUnits};
 use crate::db::repo::{events, new_id, WriteCtx};
 use crate::db::DbConnection;
-use crate::domain::enums::{FindingStatus, MeasureStatus};
+use crate::domain::enums::MeasureStatus;
 use crate::domain::permissions::{Action, Role};
 use crate::domain::workflow as rules;
 use crate::error::ApiError;
@@ -49,12 +49,11 @@ pub fn create(
     past: &Recorded,
 ) -> Result<MeasureWithUnits, ApiError> {
     let finding = access::finding(conn, &ctx.who, finding_id, Action::CreateMeasure)?;
-    let status = FindingStatus::parse(&finding.status)
-        .ok_or_else(|| ApiError::Internal(format!("unknown status {}", finding.status)))?;
+    let status = finding.status;
     rules::may_add_measure(status, ctx.who.role == Role::Unit).map_err(|message| {
         ApiError::WrongState {
             message,
-            current: finding.status.clone(),
+            current: finding.status.to_string(),
             allowed: vec![],
         }
     })?;
@@ -90,7 +89,7 @@ fn restore(
     let (mut row, supporting) = measures::get(conn, id)?;
     let before = measure_snapshot(&row, &supporting);
     if let Some(status) = past.status {
-        row.status = status.as_str().to_string();
+        row.status = status;
         row.closed_at = if status == MeasureStatus::Closed {
             past.closed_at.or(Some(ctx.now))
         } else {

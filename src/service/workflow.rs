@@ -6,12 +6,12 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::db::models::{FindingRow, ProgressReportRow};
+use crate::db::models::{typed, FindingRow, ProgressReportRow};
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::measures::{measure_snapshot, MeasureWithUnits};
 use crate::db::repo::{check_version, evidence, findings, measures, new_id, WriteCtx};
 use crate::db::DbConnection;
-use crate::domain::enums::{FindingStatus, MeasureKind, MeasureStatus};
+use crate::domain::enums::FindingStatus;
 use crate::domain::rules::FieldError;
 use crate::domain::workflow::{self, FindingAction, MeasureAction};
 use crate::error::ApiError;
@@ -52,18 +52,6 @@ impl ActionForm {
             _ => None,
         }
     }
-}
-
-fn measure_status(text: &str) -> Result<MeasureStatus, ApiError> {
-    MeasureStatus::parse(text).ok_or_else(|| ApiError::Internal(format!("unknown status {text}")))
-}
-
-fn measure_kind(text: &str) -> Result<MeasureKind, ApiError> {
-    MeasureKind::parse(text).ok_or_else(|| ApiError::Internal(format!("unknown kind {text}")))
-}
-
-fn finding_status(text: &str) -> Result<FindingStatus, ApiError> {
-    FindingStatus::parse(text).ok_or_else(|| ApiError::Internal(format!("unknown status {text}")))
 }
 
 /// The ids must name live (not withdrawn) evidence of this measure.
@@ -107,15 +95,15 @@ pub fn act_on_measure(
     let (mut row, supporting) = measures::get(conn, id)?;
     check_version("measure", row.version, expected)?;
     let finding = findings::get(conn, &row.finding_id)?;
-    if !workflow::finding_allows_measure_work(finding_status(&finding.status)?) {
+    if !workflow::finding_allows_measure_work(finding.status) {
         return Err(ApiError::WrongState {
             message: "the finding has not been claimed (认领) yet; claim it first".into(),
-            current: finding.status.clone(),
+            current: finding.status.to_string(),
             allowed: vec![],
         });
     }
-    let status = measure_status(&row.status)?;
-    let next = workflow::measure_transition(status, measure_kind(&row.kind)?, action)?;
+    let status = row.status;
+    let next = workflow::measure_transition(status, row.kind, action)?;
     let before = measure_snapshot(&row, &supporting);
     let actor = ctx.actor.clone();
     match (action, input) {
@@ -168,7 +156,7 @@ pub fn act_on_measure(
         (MeasureAction::Start, _) => {}
         _ => return Err(ApiError::Internal("action and body do not match".into())),
     }
-    row.status = next.as_str().to_string();
+    row.status = next;
     let row = measures::save(conn, row, ctx)?;
     let mut after = measure_snapshot(&row, &supporting);
     after["action_input"] = snapshot(input);
@@ -193,17 +181,17 @@ pub fn follow_measures(
 ) -> Result<FindingRow, ApiError> {
     let states = measures::states_in_finding(conn, &finding.id)?;
     let states = states
-        .iter()
-        .map(|(s, k)| Ok((measure_status(s)?, measure_kind(k)?)))
+        .into_iter()
+        .map(|(s, k)| Ok((typed(s)?, typed(k)?)))
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let current = finding_status(&finding.status)?;
+    let current = finding.status;
     let next = workflow::derive_finding(current, &states);
     if next == current {
         return Ok(finding);
     }
     let before = snapshot(&finding);
     let mut row = finding;
-    row.status = next.as_str().to_string();
+    row.status = next;
     row.closed_at = (next == FindingStatus::Closed).then_some(ctx.now);
     let row = findings::save(conn, row, ctx)?;
     events::append(
@@ -230,16 +218,16 @@ pub fn act_on_finding(
     findings::lock(conn, id)?;
     let mut row = findings::get(conn, id)?;
     check_version("finding", row.version, expected)?;
-    let next = workflow::finding_transition(finding_status(&row.status)?, action)?;
+    let next = workflow::finding_transition(row.status, action)?;
     if action == FindingAction::SubmitPlan && measures::states_in_finding(conn, id)?.is_empty() {
         return Err(ApiError::WrongState {
             message: "a plan needs at least one measure; add the measures first".into(),
-            current: row.status.clone(),
+            current: row.status.to_string(),
             allowed: vec![],
         });
     }
     let before = snapshot(&row);
-    row.status = next.as_str().to_string();
+    row.status = next;
     let row = findings::save(conn, row, ctx)?;
     let mut after = snapshot(&row);
     after["action_input"] = snapshot(input);

@@ -476,3 +476,31 @@ async fn measures_sort_by_due_date_either_way_or_by_creation() {
         [late["id"].clone(), none["id"].clone(), early["id"].clone()]
     );
 }
+
+#[tokio::test]
+async fn a_stored_status_no_state_names_is_an_error_naming_column_and_value() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let (unit, _, finding) = app.ledger().await;
+    let created = app
+        .created(
+            &measures_path(&finding),
+            &measure(&unit, "time_bound", Some(days(20))),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let db = zhenggai::db::Db::open(&app.config.database_url, 1).expect("open");
+    let mut conn = db.write().expect("connection");
+    diesel::sql_query(format!(
+        "UPDATE measures SET status = 'half_done' WHERE id = '{id}'"
+    ))
+    .execute(&mut conn)
+    .expect("update");
+    let error = zhenggai::db::repo::measures::get(&mut conn, &id)
+        .expect_err("an unknown status must not be read as a state")
+        .to_string();
+    assert!(error.contains("status"), "{error}");
+    assert!(error.contains("half_done"), "{error}");
+    // Over HTTP it is the server's fault, logged, and never a default state.
+    problem(app.get(&format!("/api/v1/measures/{id}")).await, 500).await;
+}

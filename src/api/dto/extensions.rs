@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{not_blank, stored, utc};
+use super::{not_blank, utc};
 use crate::db::models::ExtensionRow;
 use crate::domain::enums::ExtensionStatus;
 use crate::domain::permissions::Action;
@@ -48,7 +48,7 @@ impl TryFrom<ExtensionRow> for Extension {
 
     fn try_from(r: ExtensionRow) -> Result<Extension, ApiError> {
         Ok(Extension {
-            status: stored(ExtensionStatus::parse(&r.status), "status", &r.status)?,
+            status: r.status,
             id: r.id,
             measure_id: r.measure_id,
             requested_due_date: r.requested_due_date,

@@ -6,7 +6,7 @@ use validator::Validate;
 
 use super::measures::Measure;
 use super::page::page_type;
-use super::{not_blank, nullable, stored, utc};
+use super::{not_blank, nullable, utc};
 use crate::db::forms::{FindingChanges, FindingFilter, NewFinding};
 use crate::db::models::FindingRow;
 use crate::domain::enums::{Category, FindingStatus, Level, SupervisionLevel, Warning};
@@ -110,20 +110,16 @@ pub struct FindingDetail {
 impl Finding {
     /// The finding with its light (from `repo::warnings::of_findings`).
     pub fn from_row(r: FindingRow, warning: Warning) -> Result<Finding, ApiError> {
-        let status = stored(FindingStatus::parse(&r.status), "status", &r.status)?;
+        let status = r.status;
         Ok(Finding {
             warning,
             allowed_actions: workflow::finding_actions(status)
                 .into_iter()
                 .map(String::from)
                 .collect(),
-            category: stored(Category::parse(&r.category), "category", &r.category)?,
-            level: stored(Level::parse(&r.level), "level", &r.level)?,
-            supervision_level: stored(
-                SupervisionLevel::parse(&r.supervision_level),
-                "supervision_level",
-                &r.supervision_level,
-            )?,
+            category: r.category,
+            level: r.level,
+            supervision_level: r.supervision_level,
             status,
             id: r.id,
             inspection_id: r.inspection_id,

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::page::page_type;
-use super::{not_blank, nullable, stored, utc};
+use super::{not_blank, nullable, utc};
 use crate::db::forms::{InspectionChanges, InspectionFilter, NewInspection};
 use crate::db::models::InspectionRow;
 use crate::domain::enums::SourceType;
@@ -86,11 +86,7 @@ impl TryFrom<InspectionRow> for Inspection {
 
     fn try_from(r: InspectionRow) -> Result<Inspection, ApiError> {
         Ok(Inspection {
-            source_type: stored(
-                SourceType::parse(&r.source_type),
-                "source_type",
-                &r.source_type,
-            )?,
+            source_type: r.source_type,
             id: r.id,
             code: r.code,
             title: r.title,

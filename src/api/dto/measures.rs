@@ -181,8 +181,8 @@ impl Measure {
         supporting_unit_ids: Vec<String>,
         today: deadline::Today,
     ) -> Result<Measure, ApiError> {
-        let status = stored(MeasureStatus::parse(&r.status), "status", &r.status)?;
-        let kind = stored(MeasureKind::parse(&r.kind), "kind", &r.kind)?;
+        let status = r.status;
+        let kind = r.kind;
         let report_cycle = match r.report_cycle {
             Some(c) => Some(stored(ReportCycle::parse(&c), "report_cycle", &c)?),
             None => None,

@@ -12,8 +12,8 @@ use crate::domain::enums::MeasureStatus;
 use crate::error::ApiError;
 
 /// Evidence can be added to a measure until it is closed.
-pub fn check_measure_open(status: &str) -> Result<(), ApiError> {
-    if status == MeasureStatus::Closed.as_str() {
+pub fn check_measure_open(status: MeasureStatus) -> Result<(), ApiError> {
+    if status == MeasureStatus::Closed {
         return Err(ApiError::WrongState {
             message: "the measure is closed (已销号); reopen it before adding evidence".into(),
             current: status.to_string(),
@@ -29,7 +29,7 @@ pub fn create(
     ctx: &WriteCtx,
 ) -> Result<EvidenceRow, ApiError> {
     let (measure, _) = measures::get(conn, &row.measure_id)?;
-    check_measure_open(&measure.status)?;
+    check_measure_open(measure.status)?;
     diesel::insert_into(evidence::table)
         .values(&row)
         .execute(conn)?;

@@ -10,7 +10,7 @@ use crate::db::repo::measures::{self, measure_snapshot};
 use crate::db::repo::{new_id, WriteCtx};
 use crate::db::schema::extensions;
 use crate::db::DbConnection;
-use crate::domain::enums::{ExtensionStatus, MeasureKind, MeasureStatus};
+use crate::domain::enums::{ExtensionStatus, MeasureStatus};
 use crate::domain::{deadline, rules};
 use crate::error::ApiError;
 
@@ -43,15 +43,13 @@ pub fn request(
 ) -> Result<ExtensionRow, ApiError> {
     measures::lock(conn, measure_id)?;
     let (measure, _) = measures::get(conn, measure_id)?;
-    let kind = MeasureKind::parse(&measure.kind)
-        .ok_or_else(|| ApiError::Internal(format!("unknown kind {}", measure.kind)))?;
-    let status = MeasureStatus::parse(&measure.status)
-        .ok_or_else(|| ApiError::Internal(format!("unknown status {}", measure.status)))?;
+    let kind = measure.kind;
+    let status = measure.status;
     rules::check_extension(kind, status, measure.due_date, requested).map_err(|e| {
         if e.field.is_empty() {
             ApiError::WrongState {
                 message: e.message,
-                current: measure.status.clone(),
+                current: measure.status.to_string(),
                 allowed: vec![],
             }
         } else {
@@ -74,7 +72,7 @@ pub fn request(
         requested_due_date: requested,
         previous_due_date: measure.due_date,
         reason: reason.trim().to_string(),
-        status: ExtensionStatus::Pending.as_str().to_string(),
+        status: ExtensionStatus::Pending,
         requested_by: ctx.actor.clone().unwrap_or_default(),
         requested_at: ctx.now,
         decided_by: None,
@@ -83,7 +81,7 @@ pub fn request(
         version: 1,
     };
     diesel::insert_into(extensions::table)
-        .values(&row)
+        .values(row.clone())
         .execute(conn)?;
     events::append(
         conn,
@@ -107,10 +105,10 @@ pub fn decide(
     let row = get(conn, id)?;
     measures::lock(conn, &row.measure_id)?;
     let row = get(conn, id)?;
-    if row.status != ExtensionStatus::Pending.as_str() {
+    if row.status != ExtensionStatus::Pending {
         return Err(ApiError::WrongState {
             message: format!("the request is already {}", row.status),
-            current: row.status.clone(),
+            current: row.status.to_string(),
             allowed: vec![],
         });
     }
@@ -120,9 +118,7 @@ pub fn decide(
         ExtensionStatus::Approved
     } else {
         ExtensionStatus::Rejected
-    }
-    .as_str()
-    .to_string();
+    };
     decided.decided_by = ctx.actor.clone();
     decided.decided_at = Some(ctx.now);
     decided.decision_note = note.map(|n| n.trim().to_string());
@@ -132,7 +128,7 @@ pub fn decide(
             .filter(extensions::id.eq(id.to_string()))
             .filter(extensions::version.eq(row.version)),
     )
-    .set(&decided)
+    .set(decided.clone())
     .execute(conn)?;
     if changed == 0 {
         return Err(ApiError::Conflict(
@@ -142,10 +138,10 @@ pub fn decide(
     let mut after = serde_json::json!({"extension": snapshot(&decided)});
     if approve {
         let (mut measure, supporting) = measures::get(conn, &row.measure_id)?;
-        if measure.status == MeasureStatus::Closed.as_str() {
+        if measure.status == MeasureStatus::Closed {
             return Err(ApiError::WrongState {
                 message: "the measure was closed meanwhile; there is nothing to extend".into(),
-                current: measure.status.clone(),
+                current: measure.status.to_string(),
                 allowed: vec![],
             });
         }

@@ -65,13 +65,9 @@ pub fn create(
         id: new_id(),
         inspection_id: inspection.id,
         code,
-        category: input.category.as_str().to_string(),
-        level: input.level.unwrap_or(Level::General).as_str().to_string(),
-        supervision_level: input
-            .supervision_level
-            .unwrap_or(SupervisionLevel::Normal)
-            .as_str()
-            .to_string(),
+        category: input.category,
+        level: input.level.unwrap_or(Level::General),
+        supervision_level: input.supervision_level.unwrap_or(SupervisionLevel::Normal),
         title: input.title.trim().to_string(),
         description: input.description.trim().to_string(),
         responsible_unit_id: unit,
@@ -79,7 +75,7 @@ pub fn create(
             .primary_accountable
             .as_ref()
             .map(|s| s.trim().to_string()),
-        status: FindingStatus::Assigned.as_str().to_string(),
+        status: FindingStatus::Assigned,
         closed_at: None,
         version: 1,
         created_at: ctx.now,
@@ -88,7 +84,7 @@ pub fn create(
         updated_by: ctx.actor.clone(),
     };
     diesel::insert_into(findings::table)
-        .values(&row)
+        .values(row.clone())
         .execute(conn)?;
     events::append(
         conn,
@@ -169,13 +165,13 @@ pub fn update(
         row.code = code.trim().to_string();
     }
     if let Some(category) = input.category {
-        row.category = category.as_str().to_string();
+        row.category = category;
     }
     if let Some(level) = input.level {
-        row.level = level.as_str().to_string();
+        row.level = level;
     }
     if let Some(supervision) = input.supervision_level {
-        row.supervision_level = supervision.as_str().to_string();
+        row.supervision_level = supervision;
     }
     if let Some(title) = &input.title {
         row.title = title.trim().to_string();
@@ -218,7 +214,7 @@ pub fn save(
             .filter(findings::id.eq(row.id.clone()))
             .filter(findings::version.eq(old_version)),
     )
-    .set(&row)
+    .set(row.clone())
     .execute(conn)?;
     if changed == 0 {
         return Err(ApiError::Conflict(
@@ -291,7 +287,7 @@ pub fn restore_state(
 ) -> Result<FindingRow, ApiError> {
     let mut row = get(conn, id)?;
     let before = snapshot(&row);
-    row.status = status.as_str().to_string();
+    row.status = status;
     row.closed_at = if status == FindingStatus::Closed {
         closed_at.or(Some(ctx.now))
     } else {

@@ -49,7 +49,7 @@ pub fn create(
     let row = InspectionRow {
         id: new_id(),
         code: code.to_string(),
-        source_type: input.source_type.as_str().to_string(),
+        source_type: input.source_type,
         title: input.title.trim().to_string(),
         issuer: input.issuer.trim().to_string(),
         target_unit_id: target,
@@ -62,7 +62,7 @@ pub fn create(
         updated_by: ctx.actor.clone(),
     };
     diesel::insert_into(inspections::table)
-        .values(&row)
+        .values(row.clone())
         .execute(conn)?;
     events::append(
         conn,
@@ -121,7 +121,7 @@ pub fn update(
         row.code = code.trim().to_string();
     }
     if let Some(source_type) = input.source_type {
-        row.source_type = source_type.as_str().to_string();
+        row.source_type = source_type;
     }
     if let Some(title) = &input.title {
         row.title = title.trim().to_string();
@@ -184,7 +184,7 @@ pub fn save(
             .filter(inspections::id.eq(row.id.clone()))
             .filter(inspections::version.eq(old_version)),
     )
-    .set(&row)
+    .set(row.clone())
     .execute(conn)?;
     if changed == 0 {
         return Err(ApiError::Conflict(

@@ -11,7 +11,7 @@ use crate::db::repo::{warnings, After, Visibility};
 use crate::db::schema::{evidence, findings, inspections, progress_reports, units};
 use crate::db::DbConnection;
 use crate::domain::deadline::Today;
-use crate::domain::enums::{Category, MeasureKind, MeasureStatus};
+use crate::domain::enums::MeasureStatus;
 use crate::domain::ledger::LedgerLine;
 use crate::error::ApiError;
 
@@ -108,16 +108,13 @@ pub fn lines(
                 .get(&r.finding_id)
                 .cloned()
                 .ok_or_else(|| ApiError::Internal(format!("measure {} has no finding", r.id)))?;
-            let status = MeasureStatus::parse(&r.status)
-                .ok_or_else(|| ApiError::Internal(format!("unknown status {}", r.status)))?;
+            let status = r.status;
             Ok(LedgerLine {
                 source: sources.get(&inspection).cloned().unwrap_or_default(),
                 finding_code,
-                category: Category::parse(&category)
-                    .ok_or_else(|| ApiError::Internal(format!("unknown category {category}")))?,
+                category: crate::db::models::typed(category)?,
                 description,
-                kind: MeasureKind::parse(&r.kind)
-                    .ok_or_else(|| ApiError::Internal(format!("unknown kind {}", r.kind)))?,
+                kind: r.kind,
                 lead_unit: name(&r.lead_unit_id),
                 supporting_units: supporting.iter().map(|u| name(u)).collect(),
                 warning: warnings::measure_light(

@@ -114,7 +114,7 @@ pub fn create(
         inspection_id: inspection.id,
         code,
         content: input.content.trim().to_string(),
-        kind: input.kind.as_str().to_string(),
+        kind: input.kind,
         lead_unit_id: lead,
         accountable_leader: input.accountable_leader.trim().to_string(),
         responsible_person: input
@@ -132,7 +132,7 @@ pub fn create(
         quota_metric: None,
         quota_min_count: None,
         quota_period: None,
-        status: MeasureStatus::NotStarted.as_str().to_string(),
+        status: MeasureStatus::NotStarted,
         extension_count: 0,
         closed_at: None,
         version: 1,
@@ -156,7 +156,7 @@ pub fn create(
     refresh_deadlines(&mut row);
     apply_quota(&mut row, input.quota.as_ref());
     diesel::insert_into(measures::table)
-        .values(&row)
+        .values(row.clone())
         .execute(conn)?;
     replace_supporting(conn, &row.id, &supporting)?;
     events::append(
@@ -280,8 +280,7 @@ pub fn update(
     let (mut row, mut supporting) = get(conn, id)?;
     check_version("measure", row.version, expected)?;
     let before = measure_snapshot(&row, &supporting);
-    let status = MeasureStatus::parse(&row.status)
-        .ok_or_else(|| ApiError::Internal(format!("unknown measure status {}", row.status)))?;
+    let status = row.status;
     if status == MeasureStatus::Closed {
         return Err(ApiError::Conflict(
             "the measure is closed (已销号) and can no longer be edited".into(),
@@ -294,8 +293,7 @@ pub fn update(
     if let Some(content) = &input.content {
         row.content = content.trim().to_string();
     }
-    let mut kind = MeasureKind::parse(&row.kind)
-        .ok_or_else(|| ApiError::Internal(format!("unknown measure kind {}", row.kind)))?;
+    let mut kind = row.kind;
     if let Some(new_kind) = input.kind {
         if new_kind != kind && !rules::kind_editable(status) {
             return Err(ApiError::Conflict(format!(
@@ -304,7 +302,7 @@ pub fn update(
             )));
         }
         kind = new_kind;
-        row.kind = kind.as_str().to_string();
+        row.kind = kind;
     }
     if let Some(due) = input.due_date {
         if due != row.due_date && !rules::due_date_editable(status) {
@@ -378,8 +376,7 @@ pub fn measure_snapshot(row: &MeasureRow, supporting: &[String]) -> serde_json::
 /// Recomputes what the warning lights read in SQL: the next report due of an open
 /// long-term measure, and whether a pending closure request stops the clock.
 pub fn refresh_deadlines(row: &mut MeasureRow) {
-    let status = MeasureStatus::parse(&row.status).unwrap_or(MeasureStatus::InProgress);
-    let kind = MeasureKind::parse(&row.kind).unwrap_or(MeasureKind::TimeBound);
+    let (status, kind) = (row.status, row.kind);
     let cycle = row.report_cycle.as_deref().and_then(ReportCycle::parse);
     let since = row.last_report_at.unwrap_or(row.created_at).date();
     row.report_due = deadline::next_report_due(status, kind, cycle, since);
@@ -413,7 +410,7 @@ pub fn save(
             .filter(measures::id.eq(row.id.clone()))
             .filter(measures::version.eq(old_version)),
     )
-    .set(&row)
+    .set(row.clone())
     .execute(conn)?;
     if changed == 0 {
         return Err(ApiError::Conflict(

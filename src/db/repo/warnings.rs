@@ -134,7 +134,7 @@ pub fn of_findings(
     let mut lights: HashMap<String, Warning> =
         ids.iter().map(|id| (id.clone(), Warning::Green)).collect();
     for (finding, status, due, report_due, stopped) in rows {
-        let status = MeasureStatus::parse(&status).unwrap_or(MeasureStatus::InProgress);
+        let status: MeasureStatus = crate::db::models::typed(status)?;
         let light = measure_light(status, due, report_due, stopped, today);
         let entry = lights.entry(finding).or_insert(Warning::Green);
         *entry = worse(*entry, light);
