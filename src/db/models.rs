@@ -7,6 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::domain::deadline::{self, DeadlineState, Today};
 use crate::domain::enums::{
     Category, ExtensionStatus, FindingStatus, Level, MeasureKind, MeasureStatus, SourceType,
     SupervisionLevel,
@@ -122,6 +123,19 @@ pub struct MeasureRow {
     pub closed_on_time: Option<bool>,
     /// Working days from being set up to being closed.
     pub days_to_close: Option<i32>,
+}
+
+impl MeasureRow {
+    /// Its light today (`domain::deadline::light`).
+    pub fn light(&self, today: Today) -> DeadlineState {
+        deadline::light(
+            self.status,
+            self.due_date,
+            self.report_due,
+            self.clock_stopped,
+            today,
+        )
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

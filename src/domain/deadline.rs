@@ -119,6 +119,25 @@ pub fn next_report_due(
     since.checked_add_months(chrono::Months::new(months))
 }
 
+/// A measure's light (红黄绿灯) today, from what is kept of it: its state, due date, when
+/// its next report is due (long-term measures) and whether a timely closure request stops
+/// its clock. The one rule every list, sheet, report and slip shows; the SQL filters in
+/// `db::repo::warnings` restate it, and a test holds the two together.
+pub fn light(
+    status: MeasureStatus,
+    due_date: Option<NaiveDate>,
+    report_due: Option<NaiveDate>,
+    clock_stopped: bool,
+    today: Today,
+) -> DeadlineState {
+    with_report(
+        assess(status, due_date, today, clock_stopped),
+        // A closed measure owes no more reports.
+        report_due.filter(|_| !clock_stopped && status != MeasureStatus::Closed),
+        today.date,
+    )
+}
+
 /// A missed report turns a long-term measure red, as a missed deadline does.
 pub fn with_report(
     state: DeadlineState,

@@ -13,6 +13,7 @@ mod health;
 mod helpers;
 mod inspections;
 mod ledger;
+mod lights;
 mod measures;
 mod openapi;
 mod pagination;

@@ -181,19 +181,14 @@ impl Measure {
         supporting_unit_ids: Vec<String>,
         today: deadline::Today,
     ) -> Result<Measure, ApiError> {
-        let status = r.status;
-        let kind = r.kind;
+        let (status, kind) = (r.status, r.kind);
+        // The one light; `report_due` is kept by every save (`measures::refresh_deadlines`).
+        let state = r.light(today);
+        let next_report_due = r.report_due;
         let report_cycle = match r.report_cycle {
             Some(c) => Some(stored(ReportCycle::parse(&c), "report_cycle", &c)?),
             None => None,
         };
-        let since = r.last_report_at.unwrap_or(r.created_at).date();
-        let next_report_due = deadline::next_report_due(status, kind, report_cycle, since);
-        let state = deadline::with_report(
-            deadline::assess(status, r.due_date, today, r.clock_stopped),
-            next_report_due.filter(|_| !r.clock_stopped),
-            today.date,
-        );
         let quota = match (r.quota_metric, r.quota_min_count, r.quota_period) {
             (Some(metric), Some(min_count), Some(period)) => Some(Quota {
                 metric,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::forms::MeasureFilter;
 use crate::db::repo::measures::{self, MeasureWithUnits};
-use crate::db::repo::{warnings, After, Visibility};
+use crate::db::repo::{After, Visibility};
 use crate::db::schema::{evidence, findings, inspections, progress_reports, units};
 use crate::db::DbConnection;
 use crate::domain::deadline::Today;
@@ -117,13 +117,7 @@ pub fn lines(
                 kind: r.kind,
                 lead_unit: name(&r.lead_unit_id),
                 supporting_units: supporting.iter().map(|u| name(u)).collect(),
-                warning: warnings::measure_light(
-                    status,
-                    r.due_date,
-                    r.report_due,
-                    r.clock_stopped,
-                    ctx.today,
-                ),
+                warning: r.light(ctx.today).warning,
                 status,
                 latest_progress: latest.get(&r.id).cloned(),
                 evidence_count: evidence_counts.get(&r.id).copied().unwrap_or(0),

@@ -135,28 +135,11 @@ pub fn of_findings(
         ids.iter().map(|id| (id.clone(), Warning::Green)).collect();
     for (finding, status, due, report_due, stopped) in rows {
         let status: MeasureStatus = crate::db::models::typed(status)?;
-        let light = measure_light(status, due, report_due, stopped, today);
+        let light = deadline::light(status, due, report_due, stopped, today).warning;
         let entry = lights.entry(finding).or_insert(Warning::Green);
         *entry = worse(*entry, light);
     }
     Ok(lights)
-}
-
-/// One measure's light from its stored columns.
-pub fn measure_light(
-    status: MeasureStatus,
-    due: Option<chrono::NaiveDate>,
-    report_due: Option<chrono::NaiveDate>,
-    clock_stopped: bool,
-    today: Today,
-) -> Warning {
-    let report_due = report_due.filter(|_| !clock_stopped);
-    deadline::with_report(
-        deadline::assess(status, due, today, clock_stopped),
-        report_due,
-        today.date,
-    )
-    .warning
 }
 
 pub fn worse(a: Warning, b: Warning) -> Warning {
