@@ -38,7 +38,7 @@ enum Command {
     /// Write the ledger (整改台账) as xlsx or CSV, everything or one inspection.
     Export {
         #[arg(long, value_enum, default_value = "xlsx")]
-        format: crate::ledger::export::FileFormat,
+        format: crate::documents::export::FileFormat,
         /// The file to write (default: standard output).
         #[arg(short, long)]
         output: Option<std::path::PathBuf>,
@@ -144,7 +144,7 @@ pub fn main() -> ExitCode {
         } => Config::from_env()
             .map_err(|e| e.to_string())
             .and_then(|config| {
-                let done = crate::ledger::commands::export_to(
+                let done = crate::documents::commands::export_to(
                     &config,
                     format,
                     inspection.as_deref(),
@@ -161,7 +161,7 @@ pub fn main() -> ExitCode {
             .map_err(|e| e.to_string())
             .and_then(|config| {
                 let done =
-                    crate::ledger::commands::import_file(&config, &file, &inspection, dry_run)?;
+                    crate::documents::commands::import_file(&config, &file, &inspection, dry_run)?;
                 println!("{done}");
                 Ok(())
             }),

@@ -13,10 +13,10 @@ use super::{read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::forms::MeasureFilter;
 use crate::db::repo::ledger::{unit_names, LineCtx};
+use crate::documents::export::{self, FileFormat, Selection};
+use crate::documents::sink;
 use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
-use crate::ledger::export::{self, FileFormat, Selection};
-use crate::ledger::sink;
 use crate::service::access;
 
 /// The ledger (整改台账) as an Excel workbook.
@@ -182,11 +182,11 @@ pub async fn import(
     })
     .await?;
     let bytes = receive(&req, payload, max).await?;
-    let grid = web::block(move || crate::ledger::read::grid(&bytes)).await??;
+    let grid = web::block(move || crate::documents::read::grid(&bytes)).await??;
     let dry_run = q.dry_run.unwrap_or(true);
     let tz = state.tz;
     let report = write(&state, &caller, move |conn, ctx| {
-        crate::ledger::import::run(conn, &inspection_id, &grid, dry_run, ctx, tz)
+        crate::documents::import::run(conn, &inspection_id, &grid, dry_run, ctx, tz)
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))

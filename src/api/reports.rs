@@ -9,10 +9,10 @@ use super::ledger::attachment;
 use super::{read, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::ledger::{unit_names, LineCtx};
+use crate::documents::document::Document;
+use crate::documents::{report, slip};
 use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
-use crate::ledger::document::Document;
-use crate::ledger::{report, slip};
 use crate::service::access;
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";

@@ -1,6 +1,6 @@
 //! The rectification ledger (整改台账) as offices keep it in Excel: its columns, how a
 //! cell reads and prints, and how a sheet's rows become typed rows. No I/O: the readers in
-//! `crate::ledger` turn files into [`Cell`] grids, the importer resolves units and codes.
+//! `crate::documents` turn files into [`Cell`] grids, the importer resolves units and codes.
 
 use chrono::{Datelike, NaiveDate};
 
