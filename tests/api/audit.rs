@@ -5,13 +5,14 @@ use diesel::connection::SimpleConnection;
 use serde_json::json;
 use zhenggai::db::connection::{establish, Backend};
 
+use crate::helpers::id_of;
 use crate::helpers::spawn_app;
 
 #[tokio::test]
 async fn every_write_is_chained_and_tampering_is_found() {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    let finding_id = finding["id"].as_str().unwrap();
+    let finding_id = id_of(&finding);
     app.measure(finding_id, &unit, Some(crate::helpers::days(10)))
         .await;
     app.patch(
@@ -97,7 +98,7 @@ mod feed {
     use reqwest::Method;
     use serde_json::{json, Value};
 
-    use crate::helpers::{days, spawn_app, token, TestApp};
+    use crate::helpers::{days, id_of, spawn_app, token, TestApp};
 
     async fn page(app: &TestApp, who: &str, query: &str) -> Value {
         let res = app
@@ -143,10 +144,8 @@ mod feed {
             .unwrap()
             .to_string();
         let other = app.finding(&inspection, &cws).await;
-        app.measure(finding["id"].as_str().unwrap(), &unit, Some(days(9)))
-            .await;
-        app.measure(other["id"].as_str().unwrap(), &cws, Some(days(9)))
-            .await;
+        app.measure(id_of(&finding), &unit, Some(days(9))).await;
+        app.measure(id_of(&other), &cws, Some(days(9))).await;
 
         // Everything, in order, two at a time, resumed by cursor.
         let mut all = vec![];

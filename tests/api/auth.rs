@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use zhenggai::auth::keys::{JwtConfig, KeySource};
 use zhenggai::auth::token::{Claims, Signer};
 
+use crate::helpers::id_of;
 use crate::helpers::{problem, spawn_app, spawn_app_with, token, TestApp, TEST_SECRET};
 
 const RSA_PUBLIC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rsa-public.pem");
@@ -340,20 +341,16 @@ async fn writes_record_the_token_subject() {
     let inspection: Value = res.json().await.unwrap();
     assert_eq!(inspection["created_by"], "wang.office");
     assert_eq!(inspection["updated_by"], "wang.office");
-    let finding = app.finding(inspection["id"].as_str().unwrap(), &zhk).await;
+    let finding = app.finding(id_of(&inspection), &zhk).await;
     assert_eq!(finding["created_by"], "admin-test");
     let measure = app
-        .measure(
-            finding["id"].as_str().unwrap(),
-            &zhk,
-            Some(crate::helpers::days(30)),
-        )
+        .measure(id_of(&finding), &zhk, Some(crate::helpers::days(30)))
         .await;
     let staff = token("li.zhk", "unit", Some("JRB-ZHK"));
     let res = app
         .send(
             Method::PATCH,
-            &format!("/api/v1/measures/{}", measure["id"].as_str().unwrap()),
+            &format!("/api/v1/measures/{}", id_of(&measure)),
             Some(&staff),
             Some(&json!({"responsible_person": "李明"})),
         )

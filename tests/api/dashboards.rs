@@ -6,6 +6,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::helpers::id_of;
 use crate::helpers::{days, problem, spawn_app, today, token};
 
 fn group<'a>(stats: &'a Value, label: &str) -> &'a Value {
@@ -113,9 +114,9 @@ async fn the_dashboard_lists_red_then_yellow_with_who_answers_for_them() {
 async fn a_timely_closure_request_stops_the_clock_until_it_is_returned() {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    let finding_id = finding["id"].as_str().unwrap();
+    let finding_id = id_of(&finding);
     let m = app.measure(finding_id, &unit, Some(days(0))).await;
-    let id = m["id"].as_str().unwrap();
+    let id = id_of(&m);
     assert_eq!(m["warning"], "yellow", "due today");
     let admin = token("root", "admin", None);
     let act = |action: &'static str, body: Value| {
@@ -196,8 +197,7 @@ async fn polls_get_304_until_a_write_changes_the_ledger() {
     // another process are followed within a second).
     let (unit, _, finding) = app.ledger().await;
     app.unit("JRB-FKK", "风险防控科").await;
-    app.measure(finding["id"].as_str().unwrap(), &unit, Some(days(-3)))
-        .await;
+    app.measure(id_of(&finding), &unit, Some(days(-3))).await;
     let viewer = token("screen", "viewer", None);
     let poll = |etag: Option<String>| {
         let app = &app;

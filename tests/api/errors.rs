@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::helpers::id_of;
 use crate::helpers::{error_fields, problem, spawn_app};
 
 async fn units_total(app: &crate::helpers::TestApp) -> u64 {
@@ -59,10 +60,7 @@ async fn unknown_fields_are_rejected_by_name() {
 async fn wrong_types_and_enums_name_the_field_path() {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    let path = format!(
-        "/api/v1/findings/{}/measures",
-        finding["id"].as_str().unwrap()
-    );
+    let path = format!("/api/v1/findings/{}/measures", id_of(&finding));
     let base = json!({"content": "整改", "kind": "time_bound", "lead_unit_id": unit, "accountable_leader": "主任", "due_date": "2099-01-01"});
     let cases = [
         ("kind", json!("someday"), "kind"),

@@ -5,13 +5,14 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::helpers::id_of;
 use crate::helpers::{problem, spawn_app, token, TestApp, PDF};
 
 /// A unit, its claimed finding and a measure; returns (app, staff token, measure id).
 async fn measure() -> (TestApp, String, String) {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    let finding = finding["id"].as_str().unwrap().to_string();
+    let finding = id_of(&finding).to_string();
     let measure = app
         .measure(&finding, &unit, Some(crate::helpers::days(30)))
         .await["id"]
@@ -214,7 +215,7 @@ async fn evidence_follows_its_measures_permissions() {
     let (app, staff, measure) = measure().await;
     let res = app.upload(&staff, &measure, "a.pdf", PDF.to_vec()).await;
     let e: Value = res.json().await.unwrap();
-    let id = e["id"].as_str().unwrap();
+    let id = id_of(&e);
     app.unit("CWS", "财务审计处").await;
     let stranger = token("zhou.cws", "unit", Some("CWS"));
     let leader = token("zhang", "leader", Some("ZHK"));

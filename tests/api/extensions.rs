@@ -4,16 +4,15 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::helpers::id_of;
 use crate::helpers::{days, problem, spawn_app, token};
 
 #[tokio::test]
 async fn an_approved_extension_moves_the_deadline_and_keeps_the_original() {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    let m = app
-        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(-2)))
-        .await;
-    let id = m["id"].as_str().unwrap();
+    let m = app.measure(id_of(&finding), &unit, Some(days(-2))).await;
+    let id = id_of(&m);
     assert_eq!(m["overdue"], true);
     let staff = token("li.zhk", "unit", Some("ZHK"));
     let office = token("wang.office", "office", None);
@@ -41,7 +40,7 @@ async fn an_approved_extension_moves_the_deadline_and_keeps_the_original() {
     assert_eq!(ext["previous_due_date"], days(-2));
     // One at a time.
     problem(ask(days(90)).await, 409).await;
-    let ext_id = ext["id"].as_str().unwrap();
+    let ext_id = id_of(&ext);
     // The unit cannot approve its own request.
     let res = app
         .send(
@@ -99,10 +98,8 @@ async fn an_approved_extension_moves_the_deadline_and_keeps_the_original() {
 async fn a_rejection_needs_a_reason_and_leaves_the_deadline() {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    let m = app
-        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(3)))
-        .await;
-    let id = m["id"].as_str().unwrap();
+    let m = app.measure(id_of(&finding), &unit, Some(days(3))).await;
+    let id = id_of(&m);
     let staff = token("li.zhk", "unit", Some("ZHK"));
     let res = app
         .send(
@@ -113,7 +110,7 @@ async fn a_rejection_needs_a_reason_and_leaves_the_deadline() {
         )
         .await;
     let ext: Value = res.json().await.unwrap();
-    let path = format!("/api/v1/extensions/{}/reject", ext["id"].as_str().unwrap());
+    let path = format!("/api/v1/extensions/{}/reject", id_of(&ext));
     let office = token("wang.office", "office", None);
     problem(
         app.send(Method::POST, &path, Some(&office), Some(&json!({})))
@@ -146,7 +143,7 @@ async fn a_rejection_needs_a_reason_and_leaves_the_deadline() {
     let res = app
         .send(
             Method::GET,
-            &format!("/api/v1/extensions/{}", ext["id"].as_str().unwrap()),
+            &format!("/api/v1/extensions/{}", id_of(&ext)),
             Some(&stranger),
             None,
         )
@@ -158,13 +155,11 @@ async fn a_rejection_needs_a_reason_and_leaves_the_deadline() {
 async fn long_term_measures_have_no_deadline_to_extend() {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    let m = app
-        .measure(finding["id"].as_str().unwrap(), &unit, None)
-        .await;
+    let m = app.measure(id_of(&finding), &unit, None).await;
     let res = app
         .send(
             Method::POST,
-            &format!("/api/v1/measures/{}/extensions", m["id"].as_str().unwrap()),
+            &format!("/api/v1/measures/{}/extensions", id_of(&m)),
             Some(&token("li.zhk", "unit", Some("ZHK"))),
             Some(&json!({"requested_due_date": days(30), "reason": "长期"})),
         )

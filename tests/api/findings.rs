@@ -1,5 +1,6 @@
 use serde_json::{json, Value};
 
+use crate::helpers::id_of;
 use crate::helpers::{days, error_fields, problem, spawn_app};
 
 fn finding(unit: &str, category: &str, level: &str) -> Value {
@@ -77,7 +78,7 @@ async fn a_finding_needs_an_existing_inspection_and_unit() {
 async fn get_finding_includes_its_measures() {
     let app = spawn_app().await;
     let (unit, _, f) = app.ledger().await;
-    let id = f["id"].as_str().unwrap();
+    let id = id_of(&f);
     let m1 = app.measure(id, &unit, Some(days(10))).await;
     let m2 = app.measure(id, &unit, None).await;
     let detail = app.get_json(&format!("/api/v1/findings/{id}")).await;
@@ -139,7 +140,7 @@ async fn patch_reassigns_and_clears() {
     let app = spawn_app().await;
     let (_, _, f) = app.ledger().await;
     let other = app.unit("CWS", "财务室").await;
-    let path = format!("/api/v1/findings/{}", f["id"].as_str().unwrap());
+    let path = format!("/api/v1/findings/{}", id_of(&f));
     let res = app.patch(&path, &json!({"responsible_unit_id": other, "primary_accountable": "党组书记", "supervision_level": "listed"})).await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();

@@ -1,3 +1,4 @@
+use crate::helpers::id_of;
 use crate::helpers::spawn_app;
 
 #[tokio::test]
@@ -24,12 +25,8 @@ async fn readyz_names_the_database_that_answered() {
 async fn metrics_count_requests_and_lights_for_readers_of_everything() {
     let app = crate::helpers::spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    app.measure(
-        finding["id"].as_str().unwrap(),
-        &unit,
-        Some(crate::helpers::days(-1)),
-    )
-    .await;
+    app.measure(id_of(&finding), &unit, Some(crate::helpers::days(-1)))
+        .await;
     app.get_json("/api/v1/measures").await;
     let viewer = crate::helpers::token("prometheus", "viewer", None);
     let res = app

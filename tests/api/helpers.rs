@@ -194,7 +194,7 @@ impl TestApp {
         let unit = self
             .created("/api/v1/units", &json!({"code": code, "name": name}))
             .await;
-        unit["id"].as_str().unwrap().to_string()
+        id_of(&unit).to_string()
     }
 
     /// An inspection whose feedback date lies 60 days back.
@@ -247,6 +247,11 @@ impl TestApp {
         let db = Db::open(&self.config.database_url, 1).expect("open");
         zhenggai::seed::load_text(&db, text, shanghai()).expect("seed")
     }
+}
+
+/// The `id` of an object the API answered.
+pub fn id_of(v: &Value) -> &str {
+    v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}"))
 }
 
 /// Asserts an RFC 9457 problem response and returns its body.

@@ -1,5 +1,6 @@
 use serde_json::{json, Value};
 
+use crate::helpers::id_of;
 use crate::helpers::{days, error_fields, problem, spawn_app};
 
 fn xc(code: &str) -> Value {
@@ -16,7 +17,7 @@ async fn an_inspection_is_filed_read_and_listed() {
     assert_eq!(created["source_type"], "xuncha");
     assert_eq!(created["feedback_date"], "2022-04-20");
     assert_eq!(created["version"], 1);
-    let id = created["id"].as_str().unwrap();
+    let id = id_of(&created);
     let read = app.get_json(&format!("/api/v1/inspections/{id}")).await;
     assert_eq!(read, created);
     let list = app.get_json("/api/v1/inspections").await;
@@ -57,7 +58,7 @@ async fn inspections_list_latest_feedback_first_and_filter_by_source_type() {
 async fn patch_changes_given_fields_clears_nulls_and_bumps_the_version() {
     let app = spawn_app().await;
     let created = app.created("/api/v1/inspections", &xc("XC-2022-03")).await;
-    let path = format!("/api/v1/inspections/{}", created["id"].as_str().unwrap());
+    let path = format!("/api/v1/inspections/{}", id_of(&created));
     let res = app
         .patch(
             &path,
@@ -83,7 +84,7 @@ async fn the_concentrated_period_cannot_end_before_feedback() {
     assert_eq!(app.get_json("/api/v1/inspections").await["total"], 0);
 
     let created = app.created("/api/v1/inspections", &xc("XC-2022-03")).await;
-    let path = format!("/api/v1/inspections/{}", created["id"].as_str().unwrap());
+    let path = format!("/api/v1/inspections/{}", id_of(&created));
     let p = problem(
         app.patch(&path, &json!({"feedback_date": "2022-08-01"}))
             .await,
@@ -98,8 +99,7 @@ async fn the_concentrated_period_cannot_end_before_feedback() {
 async fn feedback_date_cannot_move_past_a_measure_due_date() {
     let app = spawn_app().await;
     let (unit, inspection, finding) = app.ledger().await;
-    app.measure(finding["id"].as_str().unwrap(), &unit, Some(days(-30)))
-        .await;
+    app.measure(id_of(&finding), &unit, Some(days(-30))).await;
     let path = format!("/api/v1/inspections/{inspection}");
     let p = problem(
         app.patch(&path, &json!({"feedback_date": days(-10)})).await,
@@ -117,7 +117,7 @@ async fn patching_to_a_taken_code_is_409() {
     let app = spawn_app().await;
     app.created("/api/v1/inspections", &xc("XC-2022-03")).await;
     let other = app.created("/api/v1/inspections", &xc("XC-2022-04")).await;
-    let path = format!("/api/v1/inspections/{}", other["id"].as_str().unwrap());
+    let path = format!("/api/v1/inspections/{}", id_of(&other));
     problem(app.patch(&path, &json!({"code": "XC-2022-03"})).await, 409).await;
     assert_eq!(app.get_json(&path).await["code"], "XC-2022-04");
 }

@@ -8,6 +8,7 @@ use reqwest::Response;
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::{json, Value};
 
+use crate::helpers::id_of;
 use crate::helpers::{problem, spawn_app, token, TestApp, PDF};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -28,7 +29,7 @@ async fn inspection_id(app: &TestApp, code: &str) -> String {
         .unwrap()
         .iter()
         .find(|i| i["code"] == code)
-        .map(|i| i["id"].as_str().unwrap().to_string())
+        .map(|i| id_of(i).to_string())
         .unwrap_or_else(|| panic!("no inspection {code}"))
 }
 
@@ -129,7 +130,7 @@ async fn an_exported_ledger_imports_into_a_fresh_database_and_exports_the_same()
         ))
         .await["items"][0]
         .clone();
-    let open_id = open["id"].as_str().unwrap();
+    let open_id = id_of(&open);
     let res = source
         .post(
             &format!("/api/v1/measures/{open_id}/actions/report"),

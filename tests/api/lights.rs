@@ -16,6 +16,7 @@ use zhenggai::domain::calendar::Calendar;
 use zhenggai::domain::deadline::{self, Today};
 use zhenggai::domain::enums::{MeasureKind, MeasureStatus, Warning};
 
+use crate::helpers::id_of;
 use crate::helpers::spawn_app;
 
 fn day(s: &str) -> NaiveDate {
@@ -28,17 +29,14 @@ async fn the_sql_filters_and_the_domain_light_agree_on_every_case() {
     let (unit, _, finding) = app.ledger().await;
     let template = app
         .created(
-            &format!(
-                "/api/v1/findings/{}/measures",
-                finding["id"].as_str().unwrap()
-            ),
+            &format!("/api/v1/findings/{}/measures", id_of(&finding)),
             &json!({"content": "逐项对照整改", "kind": "long_term", "lead_unit_id": unit,
                     "accountable_leader": "分管领导"}),
         )
         .await;
     let db = zhenggai::db::Db::open(&app.config.database_url, 1).expect("open");
     let mut conn = db.write().expect("connection");
-    let (template, _) = repo::get(&mut conn, template["id"].as_str().unwrap()).unwrap();
+    let (template, _) = repo::get(&mut conn, id_of(&template)).unwrap();
 
     let statuses = [
         MeasureStatus::NotStarted,

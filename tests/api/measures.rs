@@ -1,5 +1,6 @@
 use serde_json::{json, Value};
 
+use crate::helpers::id_of;
 use crate::helpers::{days, error_fields, problem, spawn_app, today, TestApp};
 
 fn measure(lead: &str, kind: &str, due: Option<String>) -> Value {
@@ -14,10 +15,7 @@ fn measure(lead: &str, kind: &str, due: Option<String>) -> Value {
 }
 
 fn measures_path(finding: &Value) -> String {
-    format!(
-        "/api/v1/findings/{}/measures",
-        finding["id"].as_str().unwrap()
-    )
+    format!("/api/v1/findings/{}/measures", id_of(finding))
 }
 
 #[tokio::test]
@@ -217,10 +215,7 @@ async fn overdue_days_and_warning_lights_are_computed_in_beijing_time() {
     assert_eq!(list["total"], 2);
     // The finding shows its worst light, and filters by it.
     let f = app
-        .get_json(&format!(
-            "/api/v1/findings/{}",
-            finding["id"].as_str().unwrap()
-        ))
+        .get_json(&format!("/api/v1/findings/{}", id_of(&finding)))
         .await;
     assert_eq!(f["warning"], "red");
     assert_eq!(
@@ -288,7 +283,7 @@ async fn closed_measures_are_never_overdue_and_cannot_be_edited() {
         (started["overdue"].clone(), started["overdue_days"].clone()),
         (json!(true), json!(2))
     );
-    let path = format!("/api/v1/measures/{}", closed["id"].as_str().unwrap());
+    let path = format!("/api/v1/measures/{}", id_of(&closed));
     problem(app.patch(&path, &json!({"content": "改写"})).await, 409).await;
     assert_eq!(app.get_json(&path).await, closed);
 }
@@ -298,7 +293,7 @@ async fn a_started_measure_moves_its_deadline_only_by_extension() {
     let app = spawn_app().await;
     seeded_states(&app);
     let started = by_code(&app, "M-STARTED").await;
-    let path = format!("/api/v1/measures/{}", started["id"].as_str().unwrap());
+    let path = format!("/api/v1/measures/{}", id_of(&started));
     let p = problem(app.patch(&path, &json!({"due_date": days(30)})).await, 409).await;
     assert!(p["detail"].as_str().unwrap().contains("extension"));
     problem(app.patch(&path, &json!({"kind": "long_term"})).await, 409).await;
@@ -343,7 +338,7 @@ async fn patch_before_start_moves_due_and_original_due_together() {
             &measure(&unit, "time_bound", Some(days(10))),
         )
         .await;
-    let path = format!("/api/v1/measures/{}", m["id"].as_str().unwrap());
+    let path = format!("/api/v1/measures/{}", id_of(&m));
     let res = app.patch(&path, &json!({"due_date": days(20), "supporting_unit_ids": [cws], "quota": {"metric": "调研", "min_count": 12, "period": "year"}})).await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
@@ -488,7 +483,7 @@ async fn a_stored_status_no_state_names_is_an_error_naming_column_and_value() {
             &measure(&unit, "time_bound", Some(days(20))),
         )
         .await;
-    let id = created["id"].as_str().unwrap().to_string();
+    let id = id_of(&created).to_string();
     let db = zhenggai::db::Db::open(&app.config.database_url, 1).expect("open");
     let mut conn = db.write().expect("connection");
     diesel::sql_query(format!(

@@ -3,6 +3,7 @@ use std::collections::HashSet;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
+use crate::helpers::id_of;
 use crate::helpers::{days, problem, spawn_app, TestApp};
 
 /// Creates `n` measures, 16 requests in flight at a time (concurrent writers must never
@@ -44,7 +45,7 @@ async fn walk(app: &TestApp, query: &str, limit: usize, expected_total: usize) -
         assert_eq!(page["total"].as_u64().unwrap() as usize, expected_total);
         let items = page["items"].as_array().unwrap();
         assert!(items.len() <= limit);
-        ids.extend(items.iter().map(|m| m["id"].as_str().unwrap().to_string()));
+        ids.extend(items.iter().map(|m| id_of(m).to_string()));
         match page["next_cursor"].as_str() {
             Some(c) => {
                 assert_eq!(items.len(), limit, "only the last page is short");
@@ -61,7 +62,7 @@ async fn walk(app: &TestApp, query: &str, limit: usize, expected_total: usize) -
 async fn walking_all_pages_of_1000_measures_has_no_duplicates_or_gaps() {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    many_measures(&app, finding["id"].as_str().unwrap(), &unit, 1000).await;
+    many_measures(&app, id_of(&finding), &unit, 1000).await;
 
     let everything = app
         .get_json("/api/v1/measures?limit=500&sort=created_at")
@@ -86,7 +87,7 @@ async fn walking_all_pages_of_1000_measures_has_no_duplicates_or_gaps() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|m| m["id"].as_str().unwrap().to_string()),
+            .map(|m| id_of(m).to_string()),
     );
     let c = first["next_cursor"].as_str().unwrap();
     let second = app
@@ -97,7 +98,7 @@ async fn walking_all_pages_of_1000_measures_has_no_duplicates_or_gaps() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|m| m["id"].as_str().unwrap().to_string()),
+            .map(|m| id_of(m).to_string()),
     );
     assert_eq!(second["next_cursor"], Value::Null);
     assert_eq!(walked, whole);
@@ -115,7 +116,7 @@ async fn walking_all_pages_of_1000_measures_has_no_duplicates_or_gaps() {
 async fn lists_default_to_50_and_cap_at_500() {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    many_measures(&app, finding["id"].as_str().unwrap(), &unit, 60).await;
+    many_measures(&app, id_of(&finding), &unit, 60).await;
     let page = app.get_json("/api/v1/measures").await;
     assert_eq!(page["items"].as_array().unwrap().len(), 50);
     assert!(page["next_cursor"].is_string());
@@ -131,7 +132,7 @@ async fn lists_default_to_50_and_cap_at_500() {
 async fn a_cursor_is_opaque_and_bound_to_its_list_order() {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    many_measures(&app, finding["id"].as_str().unwrap(), &unit, 5).await;
+    many_measures(&app, id_of(&finding), &unit, 5).await;
     let page = app.get_json("/api/v1/measures?limit=2").await;
     let cursor = page["next_cursor"].as_str().unwrap();
     let p = problem(
@@ -187,7 +188,7 @@ async fn other_lists_page_the_same_way() {
     for i in 0..5 {
         let body = json!({"code": format!("XC-{i}"), "source_type": "audit", "title": "审计", "issuer": "市审计局", "feedback_date": days(-i)});
         let inspection = app.created("/api/v1/inspections", &body).await;
-        app.finding(inspection["id"].as_str().unwrap(), &unit).await;
+        app.finding(id_of(&inspection), &unit).await;
     }
     let first = app.get_json("/api/v1/inspections?limit=2").await;
     let second = app

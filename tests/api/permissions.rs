@@ -10,6 +10,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::helpers::id_of;
 use crate::helpers::{days, spawn_app, token, TestApp};
 
 const ROLES: [&str; 6] = ["admin", "office", "unit", "leader", "supervisor", "viewer"];
@@ -37,7 +38,7 @@ async fn world(app: &TestApp) -> World {
     let i1 = app.inspection("XC-2022-03").await;
     let i2 = app.inspection("XC-2023-01").await;
     let i3 = app.inspection("SJ-2024-02").await;
-    let id = |v: Value| v["id"].as_str().unwrap().to_string();
+    let id = |v: Value| id_of(&v).to_string();
     let fa = id(app.finding(&i1, &a).await);
     let fx = id(app.finding(&i3, &b).await);
     let fb = id(app.finding(&i2, &b).await);
@@ -398,7 +399,7 @@ async fn walk(app: &TestApp, token: &str, path: &str) -> (Vec<String>, i64) {
         let t = page["total"].as_i64().unwrap();
         assert_eq!(*total.get_or_insert(t), t, "total is stable across pages");
         for item in page["items"].as_array().unwrap() {
-            ids.push(item["id"].as_str().unwrap().to_string());
+            ids.push(id_of(item).to_string());
         }
         match page["next_cursor"].as_str() {
             Some(cursor) => url = format!("{path}{sep}limit=1&cursor={cursor}"),
@@ -466,7 +467,7 @@ async fn a_unit_lists_counts_and_pages_only_what_concerns_it() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|m| m["id"].as_str().unwrap())
+            .map(id_of)
             .collect();
         assert_eq!(measures, vec![w.mx.as_str()], "{role}");
         // Its own finding shows every measure, whoever leads it.

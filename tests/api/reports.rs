@@ -5,6 +5,7 @@ use std::io::{Cursor, Read};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::helpers::id_of;
 use crate::helpers::{problem, spawn_app, token, TestApp, PDF};
 use crate::workflow::story;
 
@@ -16,7 +17,7 @@ async fn inspection_id(app: &TestApp, code: &str) -> String {
         .unwrap()
         .iter()
         .find(|i| i["code"] == code)
-        .map(|i| i["id"].as_str().unwrap().to_string())
+        .map(|i| id_of(i).to_string())
         .unwrap()
 }
 
@@ -233,7 +234,7 @@ async fn a_slip_for_a_closure_recorded_before_zhenggai_says_so() {
     let md = app
         .get(&format!(
             "/api/v1/measures/{}/closure-slip.md",
-            closed["id"].as_str().unwrap()
+            id_of(&closed)
         ))
         .await
         .text()

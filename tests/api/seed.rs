@@ -1,5 +1,6 @@
 use std::collections::HashSet;
 
+use crate::helpers::id_of;
 use crate::helpers::spawn_app;
 
 #[tokio::test]
@@ -53,10 +54,7 @@ async fn the_demo_loads_once_and_shows_every_warning_light() {
     let by_code = |code: &str| items.iter().find(|m| m["code"] == code).unwrap().clone();
     let waiting = by_code("XC-2022-03-03-1");
     let asked = app
-        .get_json(&format!(
-            "/api/v1/measures/{}/extensions",
-            waiting["id"].as_str().unwrap()
-        ))
+        .get_json(&format!("/api/v1/measures/{}/extensions", id_of(&waiting)))
         .await;
     assert_eq!(asked["items"][0]["status"], "pending", "{asked}");
     assert_eq!(

@@ -1,5 +1,6 @@
 use serde_json::json;
 
+use crate::helpers::id_of;
 use crate::helpers::{error_fields, problem, spawn_app};
 
 #[tokio::test]
@@ -11,16 +12,13 @@ async fn a_created_unit_can_be_read_back_from_its_location() {
     assert_eq!(res.status(), 201);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     let created: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(
-        location,
-        format!("/api/v1/units/{}", created["id"].as_str().unwrap())
-    );
+    assert_eq!(location, format!("/api/v1/units/{}", id_of(&created)));
     let read = app.get_json(&location).await;
     assert_eq!(read["code"], "JRB");
     assert_eq!(read["name"], "市金融办");
     assert_eq!(read["parent_id"], serde_json::Value::Null);
     // UUIDv7 ids
-    let id = uuid::Uuid::parse_str(read["id"].as_str().unwrap()).unwrap();
+    let id = uuid::Uuid::parse_str(id_of(&read)).unwrap();
     assert_eq!(id.get_version_num(), 7);
 }
 

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::helpers::id_of;
 use crate::helpers::{days, problem, spawn_app, token};
 
 /// One request as received: its headers (lower-case names) and body.
@@ -107,13 +108,11 @@ async fn deliveries_are_signed_and_retried_until_the_receiver_takes_them() {
     let hook: Value = res.json().await.unwrap();
     assert!(hook.get("secret").is_none(), "the secret is never shown");
     let (unit, _, finding) = app.ledger().await;
-    let m = app
-        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(5)))
-        .await;
+    let m = app.measure(id_of(&finding), &unit, Some(days(5))).await;
     let res = app
         .send(
             Method::POST,
-            &format!("/api/v1/measures/{}/extensions", m["id"].as_str().unwrap()),
+            &format!("/api/v1/measures/{}/extensions", id_of(&m)),
             Some(&token("li", "unit", Some("ZHK"))),
             Some(&json!({"requested_due_date": days(40), "reason": "需协调"})),
         )
@@ -154,10 +153,7 @@ async fn deliveries_are_signed_and_retried_until_the_receiver_takes_them() {
         log = app
             .send(
                 Method::GET,
-                &format!(
-                    "/api/v1/webhooks/{}/deliveries",
-                    hook["id"].as_str().unwrap()
-                ),
+                &format!("/api/v1/webhooks/{}/deliveries", id_of(&hook)),
                 Some(&office),
                 None,
             )
@@ -223,17 +219,11 @@ async fn targets_must_be_allowed_and_only_the_office_subscribes() {
 async fn the_scanner_announces_each_deadline_once() {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
-    let overdue = app
-        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(-2)))
-        .await;
-    let soon = app
-        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(0)))
-        .await;
-    let later = app
-        .measure(finding["id"].as_str().unwrap(), &unit, Some(days(90)))
-        .await;
+    let overdue = app.measure(id_of(&finding), &unit, Some(days(-2))).await;
+    let soon = app.measure(id_of(&finding), &unit, Some(days(0))).await;
+    let later = app.measure(id_of(&finding), &unit, Some(days(90))).await;
     let count = |m: &Value, action: &'static str| {
-        let path = format!("/api/v1/measures/{}/history", m["id"].as_str().unwrap());
+        let path = format!("/api/v1/measures/{}/history", id_of(m));
         let app = &app;
         async move {
             app.get_json(&path).await["items"]

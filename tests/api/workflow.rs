@@ -4,6 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::helpers::id_of;
 use crate::helpers::{days, problem, spawn_app, token, TestApp, PDF};
 
 pub struct Story {
@@ -394,10 +395,7 @@ async fn wrong_states_answer_409_with_what_is_allowed_and_change_nothing() {
     let zhk = before["lead_unit_id"].as_str().unwrap();
     let inspection = s.app.inspection("XC-2023-01").await;
     let empty = s.app.finding(&inspection, zhk).await;
-    let path = format!(
-        "/api/v1/findings/{}/actions/",
-        empty["id"].as_str().unwrap()
-    );
+    let path = format!("/api/v1/findings/{}/actions/", id_of(&empty));
     s.ok(&s.staff, &format!("{path}claim"), json!({})).await;
     let res = s
         .app
