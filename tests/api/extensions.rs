@@ -4,6 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::helpers::conflict_of;
 use crate::helpers::id_of;
 use crate::helpers::{days, problem, spawn_app, token};
 
@@ -39,7 +40,7 @@ async fn an_approved_extension_moves_the_deadline_and_keeps_the_original() {
     assert_eq!(ext["status"], "pending");
     assert_eq!(ext["previous_due_date"], days(-2));
     // One at a time.
-    problem(ask(days(90)).await, 409).await;
+    conflict_of(ask(days(90)).await, "conflict").await;
     let ext_id = id_of(&ext);
     // The unit cannot approve its own request.
     let res = app

@@ -280,6 +280,18 @@ pub async fn problem(res: Response, status: u16) -> Value {
     body
 }
 
+/// A 409 of one kind: `conflict` (a code taken, a request already pending, a concurrent
+/// change) or `wrong-state` (the item's state does not allow this), told apart by `type`.
+pub async fn conflict_of(res: Response, kind: &str) -> Value {
+    let body = problem(res, 409).await;
+    assert_eq!(
+        body["type"],
+        format!("urn:zhenggai:problem:{kind}"),
+        "{body}"
+    );
+    body
+}
+
 /// The fields named in a problem's `errors`.
 pub fn error_fields(problem: &Value) -> Vec<String> {
     problem["errors"]

@@ -1,5 +1,6 @@
 use serde_json::{json, Value};
 
+use crate::helpers::conflict_of;
 use crate::helpers::id_of;
 use crate::helpers::{days, error_fields, problem, spawn_app};
 
@@ -118,6 +119,10 @@ async fn patching_to_a_taken_code_is_409() {
     app.created("/api/v1/inspections", &xc("XC-2022-03")).await;
     let other = app.created("/api/v1/inspections", &xc("XC-2022-04")).await;
     let path = format!("/api/v1/inspections/{}", id_of(&other));
-    problem(app.patch(&path, &json!({"code": "XC-2022-03"})).await, 409).await;
+    conflict_of(
+        app.patch(&path, &json!({"code": "XC-2022-03"})).await,
+        "conflict",
+    )
+    .await;
     assert_eq!(app.get_json(&path).await["code"], "XC-2022-04");
 }

@@ -1,5 +1,6 @@
 use serde_json::{json, Value};
 
+use crate::helpers::conflict_of;
 use crate::helpers::id_of;
 use crate::helpers::{days, error_fields, problem, spawn_app, today, TestApp};
 
@@ -139,7 +140,7 @@ async fn a_duplicate_measure_code_in_a_finding_is_409() {
     let mut body = measure(&unit, "long_term", None);
     body["code"] = json!("05-2");
     app.created(&measures_path(&finding), &body).await;
-    problem(app.post(&measures_path(&finding), &body).await, 409).await;
+    conflict_of(app.post(&measures_path(&finding), &body).await, "conflict").await;
     assert_eq!(app.get_json("/api/v1/measures").await["total"], 1);
 }
 
@@ -294,7 +295,11 @@ async fn a_started_measure_moves_its_deadline_only_by_extension() {
     seeded_states(&app);
     let started = by_code(&app, "M-STARTED").await;
     let path = format!("/api/v1/measures/{}", id_of(&started));
-    let p = problem(app.patch(&path, &json!({"due_date": days(30)})).await, 409).await;
+    let p = conflict_of(
+        app.patch(&path, &json!({"due_date": days(30)})).await,
+        "conflict",
+    )
+    .await;
     assert!(p["detail"].as_str().unwrap().contains("extension"));
     problem(app.patch(&path, &json!({"kind": "long_term"})).await, 409).await;
     let res = app

@@ -1,5 +1,6 @@
 use serde_json::json;
 
+use crate::helpers::conflict_of;
 use crate::helpers::id_of;
 use crate::helpers::{error_fields, problem, spawn_app};
 
@@ -29,7 +30,7 @@ async fn a_duplicate_unit_code_is_409_and_changes_nothing() {
     let res = app
         .post("/api/v1/units", &json!({"code": "JRB", "name": "另一个"}))
         .await;
-    problem(res, 409).await;
+    conflict_of(res, "conflict").await;
     let list = app.get_json("/api/v1/units").await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["name"], "市金融办");
