@@ -25,12 +25,7 @@ use crate::storage::Storage;
 
 /// Opens the database named by the config and brings its schema up to date.
 pub fn open_database(config: &Config) -> Result<Db, OpenError> {
-    let db = Db::open(&config.database_url, config.pool_size)?;
-    let applied = db.run_migrations()?;
-    for version in applied {
-        log::info!("applied migration {version}");
-    }
-    Ok(db)
+    Db::open_migrated(&config.database_url, config.pool_size)
 }
 
 /// The served OpenAPI document, rendered once.

@@ -120,6 +120,15 @@ impl Db {
         self.write.get()
     }
 
+    /// Opens the database and brings its schema up to date.
+    pub fn open_migrated(url: &str, max_connections: u32) -> Result<Db, OpenError> {
+        let db = Db::open(url, max_connections)?;
+        for version in db.run_migrations()? {
+            log::info!("applied migration {version}");
+        }
+        Ok(db)
+    }
+
     pub fn run_migrations(&self) -> Result<Vec<String>, OpenError> {
         let mut conn = self.write().map_err(|e| OpenError::Pool(e.to_string()))?;
         super::migrations::run(&mut conn).map_err(|e| OpenError::Migrate(e.to_string()))

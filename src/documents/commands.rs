@@ -8,7 +8,6 @@ use chrono::Utc;
 use diesel::Connection;
 
 use super::export::{self, FileFormat, Selection};
-use crate::api::dto::ledger::{ImportReport, LedgerQuery};
 use crate::config::Config;
 use crate::db::forms::MeasureFilter;
 use crate::db::repo::ledger::{unit_names, LineCtx};
@@ -16,9 +15,10 @@ use crate::db::repo::{inspections, Visibility, WriteCtx};
 use crate::db::DbConnection;
 use crate::domain::calendar;
 use crate::domain::deadline::{self, Today};
+use crate::domain::enums::MeasureSort;
+use crate::domain::ledger::ImportReport;
 use crate::domain::permissions::Actor;
 use crate::error::ApiError;
-use crate::startup;
 
 fn today(config: &Config) -> Today {
     Today::new(
@@ -29,7 +29,8 @@ fn today(config: &Config) -> Today {
 }
 
 fn connect(config: &Config) -> Result<crate::db::PooledConn, String> {
-    let db = startup::open_database(config).map_err(|e| e.to_string())?;
+    let db = crate::db::Db::open_migrated(&config.database_url, config.pool_size)
+        .map_err(|e| e.to_string())?;
     db.write().map_err(|e| e.to_string())
 }
 
@@ -48,7 +49,10 @@ pub fn export_to(
     out: Option<&Path>,
 ) -> Result<String, String> {
     let mut conn = connect(config)?;
-    let mut query = MeasureFilter::from(LedgerQuery::default());
+    let mut query = MeasureFilter {
+        sort: MeasureSort::CreatedAt,
+        ..MeasureFilter::default()
+    };
     let mut subject = None;
     if let Some(code) = inspection {
         let id = inspection_id(&mut conn, code)?;

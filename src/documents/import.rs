@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 use diesel::Connection;
 
-use crate::api::dto::ledger::{ImportCounts, ImportReport};
 use crate::db::forms::{FindingChanges, MeasureChanges, NewFinding, NewMeasure};
 use crate::db::models::FindingRow;
 use crate::db::repo::measures::MeasureWithUnits;
@@ -25,7 +24,9 @@ use crate::db::schema::units;
 use crate::db::DbConnection;
 use crate::domain::deadline::office_hours;
 use crate::domain::enums::{Category, FindingStatus, MeasureStatus};
-use crate::domain::ledger::{self, Cell, CellError, Column, Header, ImportRow};
+use crate::domain::ledger::{
+    self, Cell, CellError, Column, Header, ImportCounts, ImportReport, ImportRow,
+};
 use crate::error::ApiError;
 use crate::service::measures::Recorded;
 use crate::service::{self, workflow};

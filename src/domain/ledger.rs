@@ -3,6 +3,8 @@
 //! `crate::documents` turn files into [`Cell`] grids, the importer resolves units and codes.
 
 use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::enums::{Category, MeasureKind, MeasureStatus, Warning};
 
@@ -717,6 +719,27 @@ fn check_consistency(rows: &[ImportRow], errors: &mut Vec<CellError>) {
             });
         }
     }
+}
+
+/// How many items an import created, changed, and found as they were.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ImportCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportReport {
+    /// True when nothing was written.
+    pub dry_run: bool,
+    /// Data rows read (blank rows are not counted).
+    pub rows: usize,
+    pub findings: ImportCounts,
+    pub measures: ImportCounts,
+    /// Always empty in a 200 answer: a sheet with errors answers 422 with the same list.
+    pub errors: Vec<CellError>,
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Query of the ledger exports, and the import's answer.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
@@ -9,7 +9,7 @@ use validator::Validate;
 use super::measures::MeasureSort;
 use crate::db::forms::MeasureFilter;
 use crate::domain::enums::{MeasureKind, MeasureStatus, Warning};
-use crate::domain::ledger::CellError;
+pub use crate::domain::ledger::{ImportCounts, ImportReport};
 
 /// The filters of `GET /measures`, without paging: an export holds every match.
 #[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
@@ -58,27 +58,6 @@ pub struct ImportQuery {
     /// Check the sheet and report what an import would do, writing nothing. Defaults to
     /// `true`: pass `dry_run=false` to write.
     pub dry_run: Option<bool>,
-}
-
-/// How many items an import created, changed, and found as they were.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct ImportCounts {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-}
-
-/// What an import did (or, in a dry run, would do).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ImportReport {
-    /// True when nothing was written.
-    pub dry_run: bool,
-    /// Data rows read (blank rows are not counted).
-    pub rows: usize,
-    pub findings: ImportCounts,
-    pub measures: ImportCounts,
-    /// Always empty in a 200 answer: a sheet with errors answers 422 with the same list.
-    pub errors: Vec<CellError>,
 }
 
 /// `multipart/form-data` fields of an import.
