@@ -13,6 +13,7 @@ use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{warnings, webhooks, WriteCtx};
 use crate::db::schema::{deadline_notices, measures};
 use crate::db::{Db, DbConnection};
+use crate::domain::calendar::Calendar;
 use crate::domain::deadline::Today;
 use crate::domain::enums::Warning;
 use crate::domain::webhooks::{signature, Allowlist};
@@ -113,6 +114,7 @@ pub fn start_scanner(
     db: Db,
     interval: Duration,
     today: impl Fn() -> Today + Send + 'static,
+    calendar: Arc<Calendar>,
     alive: &Arc<()>,
 ) {
     every(
@@ -121,7 +123,7 @@ pub fn start_scanner(
         interval,
         move || match db.write() {
             Ok(mut conn) => {
-                if let Err(e) = scan(&mut conn, today()) {
+                if let Err(e) = scan(&mut conn, today(), calendar.clone()) {
                     log::warn!("deadline scan: {e}");
                 }
             }
@@ -132,7 +134,11 @@ pub fn start_scanner(
 
 /// Announces measures that became due soon or overdue since the last scan. With several
 /// instances on PostgreSQL one scans at a time (an advisory lock); SQLite has one writer.
-pub fn scan(conn: &mut DbConnection, today: Today) -> Result<usize, ApiError> {
+pub fn scan(
+    conn: &mut DbConnection,
+    today: Today,
+    calendar: Arc<Calendar>,
+) -> Result<usize, ApiError> {
     conn.transaction(|conn| {
         if let DbConnection::Postgresql(pg) = conn {
             #[derive(QueryableByName)]
@@ -146,7 +152,7 @@ pub fn scan(conn: &mut DbConnection, today: Today) -> Result<usize, ApiError> {
                 return Ok(0);
             }
         }
-        let ctx = WriteCtx::new(crate::domain::permissions::Actor::system("system"));
+        let ctx = WriteCtx::new(crate::domain::permissions::Actor::system("system"), calendar);
         let mut announced = 0;
         for (light, kind) in [(Warning::Red, "overdue"), (Warning::Yellow, "due_soon")] {
             let noticed = deadline_notices::table

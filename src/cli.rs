@@ -200,8 +200,8 @@ pub fn main() -> ExitCode {
                         None => seed::DEMO.to_string(),
                     };
                     let db = startup::open_database(&config).map_err(|e| e.to_string())?;
-                    let report =
-                        seed::load_text(&db, &text, config.tz).map_err(|e| e.to_string())?;
+                    let report = seed::load_text(&db, &text, config.tz, config.calendar()?.into())
+                        .map_err(|e| e.to_string())?;
                     println!("{report}");
                     Ok(())
                 })

@@ -60,6 +60,12 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The working-day calendar: the built-in years, then those in `calendar_dir`.
+    pub fn calendar(&self) -> Result<crate::domain::calendar::Calendar, String> {
+        crate::domain::calendar::Calendar::load(self.calendar_dir.as_deref())
+            .map_err(|e| e.to_string())
+    }
+
     pub fn from_env() -> Result<Config, ConfigError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let tz_name = var("ZHENGGAI_TZ").unwrap_or_else(|| DEFAULT_TZ.to_string());

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -14,6 +15,7 @@ use serde::Deserialize;
 use crate::db::forms::{NewFinding, NewInspection, NewMeasure, NewUnit};
 use crate::db::repo::{findings, inspections, measures, units, WriteCtx};
 use crate::db::{Db, DbConnection};
+use crate::domain::calendar::Calendar;
 use crate::domain::deadline;
 use crate::domain::enums::{
     Category, FindingStatus, Level, MeasureKind, MeasureStatus, ReportCycle, SourceType,
@@ -145,11 +147,16 @@ pub enum SeedError {
     Database(String),
 }
 
-pub fn load_text(db: &Db, text: &str, tz: Tz) -> Result<SeedReport, SeedError> {
+pub fn load_text(
+    db: &Db,
+    text: &str,
+    tz: Tz,
+    calendar: Arc<Calendar>,
+) -> Result<SeedReport, SeedError> {
     let file: SeedFile = serde_json::from_str(text).map_err(|e| SeedError::Parse(e.to_string()))?;
     let today = deadline::today(Utc::now(), tz);
     let mut conn = db.write().map_err(|e| SeedError::Database(e.to_string()))?;
-    conn.transaction(|conn| load(conn, &file, today, tz))
+    conn.transaction(|conn| load(conn, &file, today, tz, calendar))
 }
 
 fn rejected(at: &str, error: ApiError) -> SeedError {
@@ -180,10 +187,11 @@ pub fn load(
     file: &SeedFile,
     today: NaiveDate,
     tz: Tz,
+    calendar: Arc<Calendar>,
 ) -> Result<SeedReport, SeedError> {
     let mut loader = Loader {
         conn,
-        ctx: WriteCtx::new(Actor::system("seed")),
+        ctx: WriteCtx::new(Actor::system("seed"), calendar),
         shift: today - file.as_of,
         tz,
         report: SeedReport::default(),
@@ -368,7 +376,10 @@ impl Loader<'_> {
             .map_err(|e| rejected(&at, e))?;
         if let Some(ext) = &measure.extension_request {
             // Asked by the unit, as the office's sheet records it.
-            let requester = WriteCtx::new(Actor::recorded("seed", Role::Unit));
+            let requester = WriteCtx::new(
+                Actor::recorded("seed", Role::Unit),
+                self.ctx.calendar.clone(),
+            );
             service::extensions::request(
                 self.conn,
                 &requester,

@@ -18,7 +18,6 @@ use crate::auth::token::Verifier;
 use crate::config::Config;
 use crate::db::pool::OpenError;
 use crate::db::Db;
-use crate::domain::calendar::Calendar;
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi;
 use crate::storage::Storage;
@@ -44,8 +43,7 @@ pub fn build_server(
     db: Db,
     verifier: Verifier,
 ) -> std::io::Result<(Server, SocketAddr)> {
-    let calendar = Calendar::load(config.calendar_dir.as_deref())
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let calendar = config.calendar().map_err(std::io::Error::other)?;
     let this_year = chrono::Utc::now().with_timezone(&config.tz).year();
     if !calendar.covers(this_year) {
         log::warn!(
@@ -53,7 +51,6 @@ pub fn build_server(
              (add {this_year}.json to ZHENGGAI_CALENDAR_DIR)"
         );
     }
-    crate::domain::calendar::install(calendar.clone());
     let ledger = {
         let mut conn = db
             .read()
@@ -93,6 +90,7 @@ pub fn build_server(
             state.db.clone(),
             std::time::Duration::from_secs(u64::from(config.scan_interval_secs)),
             today,
+            state.calendar.clone(),
             &state.alive,
         );
         crate::background::start_deliverer(

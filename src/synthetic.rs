@@ -84,7 +84,10 @@ pub fn load(db: &Db, n: usize, today: NaiveDate) -> Result<Report, ApiError> {
             "this database already holds a synthetic ledger; use a fresh DATABASE_URL".into(),
         ));
     }
-    let ctx = WriteCtx::new(crate::domain::permissions::Actor::system("synthetic"));
+    let ctx = WriteCtx::new(
+        crate::domain::permissions::Actor::system("synthetic"),
+        std::sync::Arc::new(crate::domain::calendar::Calendar::load(None).unwrap_or_default()),
+    );
     let now = ctx.now;
     let mut rng = Rng(0x5EED_2022_0930_0001);
     let inspection_count = (n / 2000).max(1);
@@ -326,6 +329,6 @@ fn synthetic_measure(
         closed_on_time: None,
         days_to_close: None,
     };
-    measure_repo::refresh_deadlines(&mut row);
+    measure_repo::refresh_deadlines(&mut row, &ctx.calendar);
     row
 }

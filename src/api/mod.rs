@@ -93,7 +93,7 @@ where
     T: Send + 'static,
 {
     let db = state.db.clone();
-    let ctx = caller.write_ctx();
+    let ctx = caller.write_ctx(state.calendar.clone());
     let (result, last_event) = web::block(move || {
         let mut conn = db.write()?;
         let result = conn.transaction(|conn| f(conn, &ctx));

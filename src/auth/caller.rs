@@ -5,7 +5,10 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
+use std::sync::Arc;
+
 use crate::db::repo::WriteCtx;
+use crate::domain::calendar::Calendar;
 use crate::domain::permissions::{Action, Actor, Role, Scope, Visibility};
 use crate::error::ApiError;
 use crate::service::access;
@@ -54,8 +57,8 @@ impl Caller {
     }
 
     /// Stamps writes with the caller's `sub`.
-    pub fn write_ctx(&self) -> WriteCtx {
-        WriteCtx::new(self.actor())
+    pub fn write_ctx(&self, calendar: Arc<Calendar>) -> WriteCtx {
+        WriteCtx::new(self.actor(), calendar)
     }
 }
 

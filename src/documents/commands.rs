@@ -13,19 +13,18 @@ use crate::db::forms::MeasureFilter;
 use crate::db::repo::ledger::{unit_names, LineCtx};
 use crate::db::repo::{inspections, Visibility, WriteCtx};
 use crate::db::DbConnection;
-use crate::domain::calendar;
 use crate::domain::deadline::{self, Today};
 use crate::domain::enums::MeasureSort;
 use crate::domain::ledger::ImportReport;
 use crate::domain::permissions::Actor;
 use crate::error::ApiError;
 
-fn today(config: &Config) -> Today {
-    Today::new(
+fn today(config: &Config) -> Result<Today, String> {
+    Ok(Today::new(
         deadline::today(Utc::now(), config.tz),
-        calendar::installed(),
+        &config.calendar()?,
         config.yellow_days,
-    )
+    ))
 }
 
 fn connect(config: &Config) -> Result<crate::db::PooledConn, String> {
@@ -60,7 +59,7 @@ pub fn export_to(
         query.inspection_id = Some(id);
         subject = Some(row.title);
     }
-    let today = today(config);
+    let today = today(config)?;
     let ctx = LineCtx {
         today,
         tz: config.tz,
@@ -96,7 +95,7 @@ pub fn import_file(
     let grid = super::read::grid(&bytes).map_err(describe)?;
     let mut conn = connect(config)?;
     let id = inspection_id(&mut conn, inspection)?;
-    let ctx = WriteCtx::new(Actor::system("import"));
+    let ctx = WriteCtx::new(Actor::system("import"), config.calendar()?.into());
     let report = conn
         .transaction(|conn| super::import::run(conn, &id, &grid, dry_run, &ctx, config.tz))
         .map_err(describe)?;

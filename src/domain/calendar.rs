@@ -161,19 +161,6 @@ impl Calendar {
     }
 }
 
-static INSTALLED: std::sync::OnceLock<Calendar> = std::sync::OnceLock::new();
-
-/// Makes `calendar` the one writes count working days with (the first call wins; the
-/// server installs the configured calendar at start).
-pub fn install(calendar: Calendar) {
-    let _ = INSTALLED.set(calendar);
-}
-
-/// The installed calendar, or the built-in one.
-pub fn installed() -> &'static Calendar {
-    INSTALLED.get_or_init(|| Calendar::load(None).unwrap_or_default())
-}
-
 fn parse(text: &str, file: &str) -> Result<CalendarYear, CalendarError> {
     let year: CalendarYear = serde_json::from_str(text).map_err(|e| CalendarError::Bad {
         file: file.to_string(),

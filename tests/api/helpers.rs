@@ -245,7 +245,13 @@ impl TestApp {
     /// Loads seed JSON into this app's database, as `zhenggai seed FILE` does.
     pub fn seed(&self, text: &str) -> zhenggai::seed::SeedReport {
         let db = Db::open(&self.config.database_url, 1).expect("open");
-        zhenggai::seed::load_text(&db, text, shanghai()).expect("seed")
+        zhenggai::seed::load_text(
+            &db,
+            text,
+            shanghai(),
+            self.config.calendar().unwrap().into(),
+        )
+        .expect("seed")
     }
 }
 

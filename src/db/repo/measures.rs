@@ -13,11 +13,12 @@ use crate::db::repo::{
 };
 use crate::db::schema::{measure_supporting_units as msu, measures};
 use crate::db::DbConnection;
+use crate::domain::calendar::Calendar;
 use crate::domain::deadline::Today;
 use crate::domain::enums::MeasureSort;
 use crate::domain::enums::{MeasureKind, MeasureStatus, ReportCycle, Warning};
 use crate::domain::quota::Quota;
-use crate::domain::{calendar, codes, deadline, rules};
+use crate::domain::{codes, deadline, rules};
 use crate::error::ApiError;
 
 /// A measure row with its supporting units.
@@ -153,7 +154,7 @@ pub fn create(
         closed_on_time: None,
         days_to_close: None,
     };
-    refresh_deadlines(&mut row);
+    refresh_deadlines(&mut row, &ctx.calendar);
     apply_quota(&mut row, input.quota.as_ref());
     diesel::insert_into(measures::table)
         .values(row.clone())
@@ -375,7 +376,7 @@ pub fn measure_snapshot(row: &MeasureRow, supporting: &[String]) -> serde_json::
 
 /// Recomputes what the warning lights read in SQL: the next report due of an open
 /// long-term measure, and whether a pending closure request stops the clock.
-pub fn refresh_deadlines(row: &mut MeasureRow) {
+pub fn refresh_deadlines(row: &mut MeasureRow, calendar: &Calendar) {
     let (status, kind) = (row.status, row.kind);
     let cycle = row.report_cycle.as_deref().and_then(ReportCycle::parse);
     let since = row.last_report_at.unwrap_or(row.created_at).date();
@@ -391,7 +392,7 @@ pub fn refresh_deadlines(row: &mut MeasureRow) {
     // has no time to close that means anything.
     row.days_to_close = closed_on
         .filter(|on| *on >= row.created_at.date())
-        .map(|on| calendar::installed().working_days_between(row.created_at.date(), on) as i32);
+        .map(|on| calendar.working_days_between(row.created_at.date(), on) as i32);
 }
 
 /// Writes a changed row, bumping its version; a concurrent change in between is a 409.
@@ -404,7 +405,7 @@ pub fn save(
     row.version += 1;
     row.updated_at = ctx.now;
     row.updated_by = ctx.actor.clone();
-    refresh_deadlines(&mut row);
+    refresh_deadlines(&mut row, &ctx.calendar);
     let changed = diesel::update(
         measures::table
             .filter(measures::id.eq(row.id.clone()))

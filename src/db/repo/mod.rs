@@ -20,6 +20,9 @@ pub use visibility::Visibility;
 use chrono::{NaiveDateTime, Timelike, Utc};
 
 use crate::db::DbConnection;
+use std::sync::Arc;
+
+use crate::domain::calendar::Calendar;
 use crate::domain::permissions::Actor;
 use crate::domain::rules::FieldError;
 use crate::error::ApiError;
@@ -31,13 +34,15 @@ pub struct WriteCtx {
     pub actor: Option<String>,
     pub role: String,
     pub who: Actor,
+    /// The working-day calendar the derived columns count with (the configured one).
+    pub calendar: Arc<Calendar>,
     pub now: NaiveDateTime,
     /// The sequence number of the last event this write appended (0: none yet).
     pub last_event: std::cell::Cell<i64>,
 }
 
 impl WriteCtx {
-    pub fn new(who: Actor) -> WriteCtx {
+    pub fn new(who: Actor, calendar: Arc<Calendar>) -> WriteCtx {
         let now = Utc::now().naive_utc();
         // Microseconds: what PostgreSQL keeps, so both databases hold the same value.
         let now = now
@@ -47,6 +52,7 @@ impl WriteCtx {
             actor: Some(who.sub.clone()),
             role: who.label().to_string(),
             who,
+            calendar,
             now,
             last_event: std::cell::Cell::new(0),
         }
