@@ -6,11 +6,14 @@ use chrono::{NaiveDate, NaiveDateTime};
 use crate::db::forms::{MeasureChanges, NewMeasure};
 use crate::db::models::{MeasureRow, ProgressReportRow};
 use crate::db::repo::measures::{self, measure_snapshot, MeasureWithUnits};
-use crate::db::repo::{events, new_id, WriteCtx};
+use crate::db::repo::{
+    check_version, events, findings, inspections, into_validation, new_id, units, WriteCtx,
+};
 use crate::db::DbConnection;
 use crate::domain::enums::MeasureStatus;
 use crate::domain::permissions::{Action, Role};
 use crate::domain::workflow as rules;
+use crate::domain::{codes, deadline, rules as schedule};
 use crate::error::ApiError;
 use crate::service::{access, validated, workflow};
 
@@ -58,7 +61,27 @@ pub fn create(
         }
     })?;
     let form = validated(form)?;
-    let (mut row, supporting) = measures::create(conn, finding_id, &form, ctx)?;
+    // Concurrent creates in one finding would pick the same next code: take turns.
+    findings::lock(conn, finding_id)?;
+    let inspection = inspections::get(conn, &finding.inspection_id)?;
+    into_validation(schedule::check_schedule(
+        form.kind,
+        form.due_date,
+        inspection.feedback_date,
+    ))?;
+    check_units(conn, &form.lead_unit_id, &form.supporting_unit_ids)?;
+    let code = match &form.code {
+        Some(code) => {
+            check_code_free(conn, finding_id, code.trim(), None)?;
+            code.trim().to_string()
+        }
+        None => {
+            let taken = measures::codes_in_finding(conn, finding_id)?;
+            codes::next_measure_code(&finding.code, taken.iter().map(String::as_str))
+        }
+    };
+    let row = form.to_row(finding_id, &inspection.id, code, ctx);
+    let (mut row, supporting) = measures::insert(conn, row, form.supporting_unit_ids.clone(), ctx)?;
     workflow::follow_measures(conn, ctx, finding)?;
     if !past.is_empty() {
         row = restore(conn, ctx, &row.id, past)?;
@@ -76,7 +99,101 @@ pub fn update(
 ) -> Result<MeasureWithUnits, ApiError> {
     access::measure(conn, &ctx.who, id, Action::EditMeasure)?;
     let changes = validated(changes)?;
-    measures::update(conn, id, &changes, expected, ctx)
+    let (mut row, mut supporting) = measures::get(conn, id)?;
+    check_version("measure", row.version, expected)?;
+    let before = measure_snapshot(&row, &supporting);
+    let status = row.status;
+    if status == MeasureStatus::Closed {
+        return Err(ApiError::Conflict(
+            "the measure is closed (已销号) and can no longer be edited".into(),
+        ));
+    }
+    if let Some(code) = &changes.code {
+        check_code_free(conn, &row.finding_id, code.trim(), Some(id))?;
+        row.code = code.trim().to_string();
+    }
+    if let Some(kind) = changes.kind {
+        if kind != row.kind && !schedule::kind_editable(status) {
+            return Err(ApiError::Conflict(format!(
+                "the kind of a measure can change only before it starts; it is {}",
+                status.as_str()
+            )));
+        }
+        row.kind = kind;
+    }
+    if let Some(due) = changes.due_date {
+        if due != row.due_date && !schedule::due_date_editable(status) {
+            return Err(ApiError::Conflict(format!(
+                "the due date of a measure that is {} moves only through an approved extension",
+                status.as_str()
+            )));
+        }
+        row.due_date = due;
+        row.original_due_date = due;
+        row.due_sort = deadline::sort_key(due);
+    }
+    if changes.kind.is_some() || changes.due_date.is_some() {
+        let inspection = inspections::get(conn, &row.inspection_id)?;
+        into_validation(schedule::check_schedule(
+            row.kind,
+            row.due_date,
+            inspection.feedback_date,
+        ))?;
+    }
+    if let Some(lead) = &changes.lead_unit_id {
+        row.lead_unit_id = lead.clone();
+    }
+    if let Some(list) = &changes.supporting_unit_ids {
+        supporting = list.clone();
+    }
+    if changes.lead_unit_id.is_some() || changes.supporting_unit_ids.is_some() {
+        check_units(conn, &row.lead_unit_id, &supporting)?;
+    }
+    changes.apply_plain(&mut row);
+    let row = measures::save(conn, row, ctx)?;
+    if changes.supporting_unit_ids.is_some() {
+        measures::replace_supporting(conn, id, &supporting)?;
+    }
+    events::append(
+        conn,
+        ctx,
+        "measure.update",
+        ("measure", id),
+        Some(before),
+        Some(measure_snapshot(&row, &supporting)),
+    )?;
+    Ok((row, supporting))
+}
+
+/// A measure code is unique in its finding.
+fn check_code_free(
+    conn: &mut DbConnection,
+    finding_id: &str,
+    code: &str,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
+    if measures::code_taken(conn, finding_id, code, except)? {
+        return Err(ApiError::Conflict(format!(
+            "measure code {code} is already used in this finding"
+        )));
+    }
+    Ok(())
+}
+
+/// Lead and supporting units must exist and be distinct.
+fn check_units(conn: &mut DbConnection, lead: &str, supporting: &[String]) -> Result<(), ApiError> {
+    into_validation(schedule::check_supporting_units(lead, supporting))?;
+    if units::find(conn, lead)?.is_none() {
+        return Err(ApiError::field("lead_unit_id", "no unit has this id"));
+    }
+    let missing = units::missing(conn, supporting)?;
+    if !missing.is_empty() {
+        return Err(ApiError::field(
+            "supporting_unit_ids",
+            format!("no unit has id {}", missing.join(", ")),
+        ));
+    }
+    Ok(())
 }
 
 /// Writes a recorded past onto a measure, as one `measure.restore` event.

@@ -1,6 +1,9 @@
 use chrono::NaiveDate;
 use validator::Validate;
 
+use crate::db::models::MeasureRow;
+use crate::db::repo::{new_id, WriteCtx};
+use crate::domain::deadline;
 use crate::domain::enums::{MeasureKind, MeasureSort, MeasureStatus, ReportCycle, Warning};
 use crate::domain::quota::Quota;
 use crate::domain::rules::not_blank;
@@ -82,4 +85,103 @@ pub struct MeasureFilter {
     pub due_after: Option<NaiveDate>,
     pub warning: Option<Warning>,
     pub sort: MeasureSort,
+}
+
+/// 报送周期: a long-term measure reports quarterly unless told otherwise.
+fn report_cycle(kind: MeasureKind, cycle: Option<ReportCycle>) -> Option<String> {
+    match (kind, cycle) {
+        (_, Some(c)) => Some(c.as_str().to_string()),
+        (MeasureKind::LongTerm, None) => Some(ReportCycle::Quarterly.as_str().to_string()),
+        _ => None,
+    }
+}
+
+fn set_quota(row: &mut MeasureRow, quota: Option<&Quota>) {
+    row.quota_metric = quota.map(|q| q.metric.trim().to_string());
+    row.quota_min_count = quota.map(|q| q.min_count);
+    row.quota_period = quota.map(|q| q.period.as_str().to_string());
+}
+
+fn trimmed(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|s| s.trim().to_string())
+}
+
+impl NewMeasure {
+    /// The row this form makes: not started, in its finding and inspection, under `code`.
+    pub fn to_row(
+        &self,
+        finding_id: &str,
+        inspection_id: &str,
+        code: String,
+        ctx: &WriteCtx,
+    ) -> MeasureRow {
+        let mut row = MeasureRow {
+            id: new_id(),
+            finding_id: finding_id.to_string(),
+            inspection_id: inspection_id.to_string(),
+            code,
+            content: self.content.trim().to_string(),
+            kind: self.kind,
+            lead_unit_id: self.lead_unit_id.clone(),
+            accountable_leader: self.accountable_leader.trim().to_string(),
+            responsible_person: trimmed(&self.responsible_person),
+            due_date: self.due_date,
+            original_due_date: self.due_date,
+            due_sort: deadline::sort_key(self.due_date),
+            completion_criteria: trimmed(&self.completion_criteria),
+            report_cycle: report_cycle(self.kind, self.report_cycle),
+            quota_metric: None,
+            quota_min_count: None,
+            quota_period: None,
+            status: MeasureStatus::NotStarted,
+            extension_count: 0,
+            closed_at: None,
+            version: 1,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+            created_by: ctx.actor.clone(),
+            updated_by: ctx.actor.clone(),
+            progress_percent: 0,
+            last_report_at: None,
+            closing_statement: None,
+            submitted_by: None,
+            submitted_at: None,
+            endorsed_by: None,
+            verified_by: None,
+            report_due: None,
+            clock_stopped: false,
+            return_count: 0,
+            closed_on_time: None,
+            days_to_close: None,
+        };
+        set_quota(&mut row, self.quota.as_ref());
+        row
+    }
+}
+
+impl MeasureChanges {
+    /// Copies the fields no rule guards (text, people, cycle, quota) onto `row`; code,
+    /// kind, due date and units are the use case's to check and set first.
+    pub fn apply_plain(&self, row: &mut MeasureRow) {
+        if let Some(content) = &self.content {
+            row.content = content.trim().to_string();
+        }
+        if let Some(leader) = &self.accountable_leader {
+            row.accountable_leader = leader.trim().to_string();
+        }
+        if let Some(person) = &self.responsible_person {
+            row.responsible_person = trimmed(person);
+        }
+        if let Some(criteria) = &self.completion_criteria {
+            row.completion_criteria = trimmed(criteria);
+        }
+        if let Some(cycle) = self.report_cycle {
+            row.report_cycle = report_cycle(row.kind, cycle);
+        } else if self.kind.is_some() && row.report_cycle.is_none() {
+            row.report_cycle = report_cycle(row.kind, None);
+        }
+        if let Some(quota) = &self.quota {
+            set_quota(row, quota.as_ref());
+        }
+    }
 }

@@ -4,32 +4,29 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::connection::MultiBackend;
-use crate::db::forms::{MeasureChanges, MeasureFilter, NewMeasure};
+use crate::db::forms::MeasureFilter;
 use crate::db::models::{MeasureRow, SupportingUnitRow};
 use crate::db::repo::events::{self, snapshot};
-use crate::db::repo::{
-    check_version, findings, inspections, into_validation, new_id, units, visibility, warnings,
-    After, Page, Visibility, WriteCtx,
-};
+use crate::db::repo::{visibility, warnings, After, Page, Visibility, WriteCtx};
 use crate::db::schema::{measure_supporting_units as msu, measures};
 use crate::db::DbConnection;
 use crate::domain::calendar::Calendar;
+use crate::domain::deadline;
 use crate::domain::deadline::Today;
 use crate::domain::enums::MeasureSort;
-use crate::domain::enums::{MeasureKind, MeasureStatus, ReportCycle, Warning};
-use crate::domain::quota::Quota;
-use crate::domain::{codes, deadline, rules};
+use crate::domain::enums::{MeasureStatus, ReportCycle, Warning};
 use crate::error::ApiError;
 
 /// A measure row with its supporting units.
 pub type MeasureWithUnits = (MeasureRow, Vec<String>);
 
-fn check_code_free(
+/// Whether another measure of the finding (not `except`) has this code.
+pub fn code_taken(
     conn: &mut DbConnection,
     finding_id: &str,
     code: &str,
     except: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<bool, ApiError> {
     let mut query = measures::table
         .filter(measures::finding_id.eq(finding_id.to_string()))
         .filter(measures::code.eq(code.to_string()))
@@ -38,124 +35,28 @@ fn check_code_free(
         query = query.filter(measures::id.ne(id.to_string()));
     }
     let taken: i64 = query.count().get_result(conn)?;
-    if taken > 0 {
-        return Err(ApiError::Conflict(format!(
-            "measure code {code} is already used in this finding"
-        )));
-    }
-    Ok(())
+    Ok(taken > 0)
 }
 
-/// Lead and supporting units must exist and be distinct.
-fn check_units(conn: &mut DbConnection, lead: &str, supporting: &[String]) -> Result<(), ApiError> {
-    into_validation(rules::check_supporting_units(lead, supporting))?;
-    if units::find(conn, lead)?.is_none() {
-        return Err(ApiError::field("lead_unit_id", "no unit has this id"));
-    }
-    let missing = units::missing(conn, supporting)?;
-    if !missing.is_empty() {
-        return Err(ApiError::field(
-            "supporting_unit_ids",
-            format!("no unit has id {}", missing.join(", ")),
-        ));
-    }
-    Ok(())
-}
-
-fn apply_quota(row: &mut MeasureRow, quota: Option<&Quota>) {
-    row.quota_metric = quota.map(|q| q.metric.trim().to_string());
-    row.quota_min_count = quota.map(|q| q.min_count);
-    row.quota_period = quota.map(|q| q.period.as_str().to_string());
-}
-
-fn default_cycle(kind: MeasureKind, cycle: Option<ReportCycle>) -> Option<String> {
-    match (kind, cycle) {
-        (_, Some(c)) => Some(c.as_str().to_string()),
-        (MeasureKind::LongTerm, None) => Some(ReportCycle::Quarterly.as_str().to_string()),
-        _ => None,
-    }
-}
-
-pub fn create(
+/// The codes a finding's measures use.
+pub fn codes_in_finding(
     conn: &mut DbConnection,
     finding_id: &str,
-    input: &NewMeasure,
+) -> Result<Vec<String>, ApiError> {
+    Ok(measures::table
+        .filter(measures::finding_id.eq(finding_id.to_string()))
+        .select(measures::code)
+        .load(conn)?)
+}
+
+/// Inserts a new measure with its supporting units, as one `measure.create` event.
+pub fn insert(
+    conn: &mut DbConnection,
+    mut row: MeasureRow,
+    supporting: Vec<String>,
     ctx: &WriteCtx,
 ) -> Result<MeasureWithUnits, ApiError> {
-    // Concurrent creates in one finding would pick the same next code: take turns.
-    findings::lock(conn, finding_id)?;
-    // Whether the finding takes new measures is the use case's rule
-    // (`service::measures::create`).
-    let finding = findings::get(conn, finding_id)?;
-    let inspection = inspections::get(conn, &finding.inspection_id)?;
-    let lead = input.lead_unit_id.clone();
-    let supporting: Vec<String> = input.supporting_unit_ids.clone();
-    into_validation(rules::check_schedule(
-        input.kind,
-        input.due_date,
-        inspection.feedback_date,
-    ))?;
-    check_units(conn, &lead, &supporting)?;
-    let code = match &input.code {
-        Some(code) => {
-            check_code_free(conn, finding_id, code.trim(), None)?;
-            code.trim().to_string()
-        }
-        None => {
-            let taken: Vec<String> = measures::table
-                .filter(measures::finding_id.eq(finding_id))
-                .select(measures::code)
-                .load(conn)?;
-            codes::next_measure_code(&finding.code, taken.iter().map(String::as_str))
-        }
-    };
-    let mut row = MeasureRow {
-        id: new_id(),
-        finding_id: finding.id,
-        inspection_id: inspection.id,
-        code,
-        content: input.content.trim().to_string(),
-        kind: input.kind,
-        lead_unit_id: lead,
-        accountable_leader: input.accountable_leader.trim().to_string(),
-        responsible_person: input
-            .responsible_person
-            .as_ref()
-            .map(|s| s.trim().to_string()),
-        due_date: input.due_date,
-        original_due_date: input.due_date,
-        due_sort: deadline::sort_key(input.due_date),
-        completion_criteria: input
-            .completion_criteria
-            .as_ref()
-            .map(|s| s.trim().to_string()),
-        report_cycle: default_cycle(input.kind, input.report_cycle),
-        quota_metric: None,
-        quota_min_count: None,
-        quota_period: None,
-        status: MeasureStatus::NotStarted,
-        extension_count: 0,
-        closed_at: None,
-        version: 1,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-        created_by: ctx.actor.clone(),
-        updated_by: ctx.actor.clone(),
-        progress_percent: 0,
-        last_report_at: None,
-        closing_statement: None,
-        submitted_by: None,
-        submitted_at: None,
-        endorsed_by: None,
-        verified_by: None,
-        report_due: None,
-        clock_stopped: false,
-        return_count: 0,
-        closed_on_time: None,
-        days_to_close: None,
-    };
     refresh_deadlines(&mut row, &ctx.calendar);
-    apply_quota(&mut row, input.quota.as_ref());
     diesel::insert_into(measures::table)
         .values(row.clone())
         .execute(conn)?;
@@ -171,7 +72,8 @@ pub fn create(
     Ok((row, supporting))
 }
 
-fn replace_supporting(
+/// Sets a measure's supporting units (配合单位) to `supporting`.
+pub fn replace_supporting(
     conn: &mut DbConnection,
     measure_id: &str,
     supporting: &[String],
@@ -269,100 +171,6 @@ pub fn of_finding(
         .select(MeasureRow::as_select())
         .load(conn)?;
     with_units(conn, rows)
-}
-
-pub fn update(
-    conn: &mut DbConnection,
-    id: &str,
-    input: &MeasureChanges,
-    expected: Option<i32>,
-    ctx: &WriteCtx,
-) -> Result<MeasureWithUnits, ApiError> {
-    let (mut row, mut supporting) = get(conn, id)?;
-    check_version("measure", row.version, expected)?;
-    let before = measure_snapshot(&row, &supporting);
-    let status = row.status;
-    if status == MeasureStatus::Closed {
-        return Err(ApiError::Conflict(
-            "the measure is closed (已销号) and can no longer be edited".into(),
-        ));
-    }
-    if let Some(code) = &input.code {
-        check_code_free(conn, &row.finding_id, code.trim(), Some(id))?;
-        row.code = code.trim().to_string();
-    }
-    if let Some(content) = &input.content {
-        row.content = content.trim().to_string();
-    }
-    let mut kind = row.kind;
-    if let Some(new_kind) = input.kind {
-        if new_kind != kind && !rules::kind_editable(status) {
-            return Err(ApiError::Conflict(format!(
-                "the kind of a measure can change only before it starts; it is {}",
-                status.as_str()
-            )));
-        }
-        kind = new_kind;
-        row.kind = kind;
-    }
-    if let Some(due) = input.due_date {
-        if due != row.due_date && !rules::due_date_editable(status) {
-            return Err(ApiError::Conflict(format!(
-                "the due date of a measure that is {} moves only through an approved extension",
-                status.as_str()
-            )));
-        }
-        row.due_date = due;
-        row.original_due_date = due;
-        row.due_sort = deadline::sort_key(due);
-    }
-    if input.kind.is_some() || input.due_date.is_some() {
-        let inspection = inspections::get(conn, &row.inspection_id)?;
-        into_validation(rules::check_schedule(
-            kind,
-            row.due_date,
-            inspection.feedback_date,
-        ))?;
-    }
-    if let Some(lead) = &input.lead_unit_id {
-        row.lead_unit_id = lead.clone();
-    }
-    if let Some(list) = &input.supporting_unit_ids {
-        supporting = list.clone();
-    }
-    if input.lead_unit_id.is_some() || input.supporting_unit_ids.is_some() {
-        check_units(conn, &row.lead_unit_id, &supporting)?;
-    }
-    if let Some(leader) = &input.accountable_leader {
-        row.accountable_leader = leader.trim().to_string();
-    }
-    if let Some(person) = &input.responsible_person {
-        row.responsible_person = person.as_ref().map(|s| s.trim().to_string());
-    }
-    if let Some(criteria) = &input.completion_criteria {
-        row.completion_criteria = criteria.as_ref().map(|s| s.trim().to_string());
-    }
-    if let Some(cycle) = input.report_cycle {
-        row.report_cycle = default_cycle(kind, cycle);
-    } else if input.kind.is_some() && row.report_cycle.is_none() {
-        row.report_cycle = default_cycle(kind, None);
-    }
-    if let Some(quota) = &input.quota {
-        apply_quota(&mut row, quota.as_ref());
-    }
-    let row = save(conn, row, ctx)?;
-    if input.supporting_unit_ids.is_some() {
-        replace_supporting(conn, id, &supporting)?;
-    }
-    events::append(
-        conn,
-        ctx,
-        "measure.update",
-        ("measure", id),
-        Some(before),
-        Some(measure_snapshot(&row, &supporting)),
-    )?;
-    Ok((row, supporting))
 }
 
 /// A measure as the audit log records it: the row and its supporting units.
