@@ -3,9 +3,13 @@
 use chrono::NaiveDate;
 
 use crate::db::models::ExtensionRow;
-use crate::db::repo::{extensions, WriteCtx};
+use crate::db::repo::events::{self, snapshot};
+use crate::db::repo::measures::{self, measure_snapshot};
+use crate::db::repo::{extensions, new_id, WriteCtx};
 use crate::db::DbConnection;
+use crate::domain::enums::{ExtensionStatus, MeasureStatus};
 use crate::domain::permissions::{Action, Actor};
+use crate::domain::{deadline, rules};
 use crate::error::ApiError;
 use crate::service::access;
 
@@ -30,7 +34,44 @@ pub fn request(
     reason: &str,
 ) -> Result<ExtensionRow, ApiError> {
     access::measure(conn, &ctx.who, measure_id, Action::WorkMeasure)?;
-    extensions::request(conn, ctx, measure_id, requested, reason)
+    measures::lock(conn, measure_id)?;
+    let (measure, _) = measures::get(conn, measure_id)?;
+    rules::check_extension(measure.kind, measure.status, measure.due_date, requested).map_err(
+        |e| {
+            if e.field.is_empty() {
+                ApiError::WrongState {
+                    message: e.message,
+                    current: measure.status.to_string(),
+                    allowed: vec![],
+                }
+            } else {
+                ApiError::Validation(vec![e])
+            }
+        },
+    )?;
+    if extensions::pending_for(conn, measure_id)? {
+        return Err(ApiError::Conflict(
+            "an extension request for this measure is already waiting for a decision".into(),
+        ));
+    }
+    extensions::insert(
+        conn,
+        ctx,
+        ExtensionRow {
+            id: new_id(),
+            measure_id: measure_id.to_string(),
+            requested_due_date: requested,
+            previous_due_date: measure.due_date,
+            reason: reason.trim().to_string(),
+            status: ExtensionStatus::Pending,
+            requested_by: ctx.actor.clone().unwrap_or_default(),
+            requested_at: ctx.now,
+            decided_by: None,
+            decided_at: None,
+            decision_note: None,
+            version: 1,
+        },
+    )
 }
 
 /// Approves (moving the deadline) or rejects a pending request.
@@ -41,6 +82,59 @@ pub fn decide(
     approve: bool,
     note: Option<&str>,
 ) -> Result<ExtensionRow, ApiError> {
-    visible(conn, &ctx.who, id, Action::DecideExtension)?;
-    extensions::decide(conn, ctx, id, approve, note)
+    let row = visible(conn, &ctx.who, id, Action::DecideExtension)?;
+    measures::lock(conn, &row.measure_id)?;
+    let row = extensions::get(conn, id)?;
+    if row.status != ExtensionStatus::Pending {
+        return Err(ApiError::WrongState {
+            message: format!("the request is already {}", row.status),
+            current: row.status.to_string(),
+            allowed: vec![],
+        });
+    }
+    let before = snapshot(&row);
+    let decided = ExtensionRow {
+        status: if approve {
+            ExtensionStatus::Approved
+        } else {
+            ExtensionStatus::Rejected
+        },
+        decided_by: ctx.actor.clone(),
+        decided_at: Some(ctx.now),
+        decision_note: note.map(|n| n.trim().to_string()),
+        version: row.version + 1,
+        ..row.clone()
+    };
+    extensions::save_decision(conn, &row, &decided)?;
+    let mut after = serde_json::json!({"extension": snapshot(&decided)});
+    if approve {
+        // The deadline moves; the original stays, and the extension is counted.
+        let (mut measure, supporting) = measures::get(conn, &row.measure_id)?;
+        if measure.status == MeasureStatus::Closed {
+            return Err(ApiError::WrongState {
+                message: "the measure was closed meanwhile; there is nothing to extend".into(),
+                current: measure.status.to_string(),
+                allowed: vec![],
+            });
+        }
+        after["measure_before"] = measure_snapshot(&measure, &supporting);
+        measure.due_date = Some(row.requested_due_date);
+        measure.due_sort = deadline::sort_key(measure.due_date);
+        measure.extension_count += 1;
+        let measure = measures::save(conn, measure, ctx)?;
+        after["measure"] = measure_snapshot(&measure, &supporting);
+    }
+    events::append(
+        conn,
+        ctx,
+        if approve {
+            "extension.approve"
+        } else {
+            "extension.reject"
+        },
+        ("measure", &row.measure_id),
+        Some(before),
+        Some(after),
+    )?;
+    Ok(decided)
 }

@@ -1,17 +1,14 @@
 //! Extension requests (延期申请): asked by the unit, decided by the office. Approval moves
 //! the measure's `due_date`, keeps `original_due_date` and counts the extension.
 
-use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::models::ExtensionRow;
 use crate::db::repo::events::{self, snapshot};
-use crate::db::repo::measures::{self, measure_snapshot};
-use crate::db::repo::{new_id, WriteCtx};
+use crate::db::repo::WriteCtx;
 use crate::db::schema::extensions;
 use crate::db::DbConnection;
-use crate::domain::enums::{ExtensionStatus, MeasureStatus};
-use crate::domain::{deadline, rules};
+use crate::domain::enums::ExtensionStatus;
 use crate::error::ApiError;
 
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<ExtensionRow, ApiError> {
@@ -34,52 +31,22 @@ pub fn of_measure(
         .load(conn)?)
 }
 
-pub fn request(
-    conn: &mut DbConnection,
-    ctx: &WriteCtx,
-    measure_id: &str,
-    requested: NaiveDate,
-    reason: &str,
-) -> Result<ExtensionRow, ApiError> {
-    measures::lock(conn, measure_id)?;
-    let (measure, _) = measures::get(conn, measure_id)?;
-    let kind = measure.kind;
-    let status = measure.status;
-    rules::check_extension(kind, status, measure.due_date, requested).map_err(|e| {
-        if e.field.is_empty() {
-            ApiError::WrongState {
-                message: e.message,
-                current: measure.status.to_string(),
-                allowed: vec![],
-            }
-        } else {
-            ApiError::Validation(vec![e])
-        }
-    })?;
+/// Whether a request for this measure is waiting for a decision.
+pub fn pending_for(conn: &mut DbConnection, measure_id: &str) -> Result<bool, ApiError> {
     let pending: i64 = extensions::table
         .filter(extensions::measure_id.eq(measure_id.to_string()))
         .filter(extensions::status.eq(ExtensionStatus::Pending.as_str()))
         .count()
         .get_result(conn)?;
-    if pending > 0 {
-        return Err(ApiError::Conflict(
-            "an extension request for this measure is already waiting for a decision".into(),
-        ));
-    }
-    let row = ExtensionRow {
-        id: new_id(),
-        measure_id: measure_id.to_string(),
-        requested_due_date: requested,
-        previous_due_date: measure.due_date,
-        reason: reason.trim().to_string(),
-        status: ExtensionStatus::Pending,
-        requested_by: ctx.actor.clone().unwrap_or_default(),
-        requested_at: ctx.now,
-        decided_by: None,
-        decided_at: None,
-        decision_note: None,
-        version: 1,
-    };
+    Ok(pending > 0)
+}
+
+/// Records a new request, as one `extension.request` event.
+pub fn insert(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    row: ExtensionRow,
+) -> Result<ExtensionRow, ApiError> {
     diesel::insert_into(extensions::table)
         .values(row.clone())
         .execute(conn)?;
@@ -87,45 +54,22 @@ pub fn request(
         conn,
         ctx,
         "extension.request",
-        ("measure", measure_id),
+        ("measure", &row.measure_id),
         None,
         Some(snapshot(&row)),
     )?;
     Ok(row)
 }
 
-/// Approves (moving the deadline) or rejects a pending request.
-pub fn decide(
+/// Writes a decided request, bumping its version; a decision in between is a 409.
+pub fn save_decision(
     conn: &mut DbConnection,
-    ctx: &WriteCtx,
-    id: &str,
-    approve: bool,
-    note: Option<&str>,
-) -> Result<ExtensionRow, ApiError> {
-    let row = get(conn, id)?;
-    measures::lock(conn, &row.measure_id)?;
-    let row = get(conn, id)?;
-    if row.status != ExtensionStatus::Pending {
-        return Err(ApiError::WrongState {
-            message: format!("the request is already {}", row.status),
-            current: row.status.to_string(),
-            allowed: vec![],
-        });
-    }
-    let before = snapshot(&row);
-    let mut decided = row.clone();
-    decided.status = if approve {
-        ExtensionStatus::Approved
-    } else {
-        ExtensionStatus::Rejected
-    };
-    decided.decided_by = ctx.actor.clone();
-    decided.decided_at = Some(ctx.now);
-    decided.decision_note = note.map(|n| n.trim().to_string());
-    decided.version += 1;
+    row: &ExtensionRow,
+    decided: &ExtensionRow,
+) -> Result<(), ApiError> {
     let changed = diesel::update(
         extensions::table
-            .filter(extensions::id.eq(id.to_string()))
+            .filter(extensions::id.eq(row.id.clone()))
             .filter(extensions::version.eq(row.version)),
     )
     .set(decided.clone())
@@ -135,34 +79,5 @@ pub fn decide(
             "the request was decided concurrently; reload it".into(),
         ));
     }
-    let mut after = serde_json::json!({"extension": snapshot(&decided)});
-    if approve {
-        let (mut measure, supporting) = measures::get(conn, &row.measure_id)?;
-        if measure.status == MeasureStatus::Closed {
-            return Err(ApiError::WrongState {
-                message: "the measure was closed meanwhile; there is nothing to extend".into(),
-                current: measure.status.to_string(),
-                allowed: vec![],
-            });
-        }
-        after["measure_before"] = measure_snapshot(&measure, &supporting);
-        measure.due_date = Some(row.requested_due_date);
-        measure.due_sort = deadline::sort_key(measure.due_date);
-        measure.extension_count += 1;
-        let measure = measures::save(conn, measure, ctx)?;
-        after["measure"] = measure_snapshot(&measure, &supporting);
-    }
-    events::append(
-        conn,
-        ctx,
-        if approve {
-            "extension.approve"
-        } else {
-            "extension.reject"
-        },
-        ("measure", &row.measure_id),
-        Some(before),
-        Some(after),
-    )?;
-    Ok(decided)
+    Ok(())
 }
