@@ -241,9 +241,26 @@ pub fn may_add_measure(finding: FindingStatus, by_unit: bool) -> Result<(), Stri
     }
 }
 
-/// The one who verifies is never the one who asked for closure.
-pub fn verifier_is_not_submitter(submitted_by: Option<&str>, verifier: &str) -> bool {
-    submitted_by != Some(verifier)
+/// A distinct person at every signature of a closure request: the one who endorses did not
+/// ask for it, the one who verifies did neither. The refusal, if `signer` signed already.
+pub fn distinct_signer(
+    action: MeasureAction,
+    submitted_by: Option<&str>,
+    endorsed_by: Option<&str>,
+    signer: &str,
+) -> Result<(), &'static str> {
+    match action {
+        MeasureAction::Endorse if submitted_by == Some(signer) => {
+            Err("the one who asked for closure cannot also endorse it; a second person must")
+        }
+        MeasureAction::Verify if submitted_by == Some(signer) => {
+            Err("the one who asked for closure cannot also verify it; a second person must")
+        }
+        MeasureAction::Verify if endorsed_by == Some(signer) => Err(
+            "the one who endorsed the closure request cannot also verify it; a third person must",
+        ),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -382,9 +399,16 @@ mod tests {
     }
 
     #[test]
-    fn the_verifier_is_a_second_person() {
-        assert!(!verifier_is_not_submitter(Some("li.zhk"), "li.zhk"));
-        assert!(verifier_is_not_submitter(Some("li.zhk"), "wang.office"));
-        assert!(verifier_is_not_submitter(None, "wang.office"));
+    fn every_signature_is_a_distinct_person() {
+        use MeasureAction as A;
+        let (asked, endorsed) = (Some("li.zhk"), Some("zhang.leader"));
+        assert!(distinct_signer(A::Endorse, asked, None, "li.zhk").is_err());
+        assert!(distinct_signer(A::Endorse, asked, None, "zhang.leader").is_ok());
+        assert!(distinct_signer(A::Verify, asked, endorsed, "li.zhk").is_err());
+        assert!(distinct_signer(A::Verify, asked, endorsed, "zhang.leader").is_err());
+        assert!(distinct_signer(A::Verify, asked, endorsed, "wang.office").is_ok());
+        assert!(distinct_signer(A::Verify, None, None, "wang.office").is_ok());
+        // Other actions sign nothing.
+        assert!(distinct_signer(A::Report, asked, endorsed, "li.zhk").is_ok());
     }
 }

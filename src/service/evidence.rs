@@ -2,7 +2,7 @@
 //! while no closure request cites it. The bytes live in `storage`.
 
 use crate::db::models::{EvidenceRow, MeasureRow};
-use crate::db::repo::{evidence, WriteCtx};
+use crate::db::repo::{evidence, measures, WriteCtx};
 use crate::db::DbConnection;
 use crate::domain::permissions::{Action, Actor};
 use crate::error::ApiError;
@@ -47,6 +47,9 @@ pub fn create(
 
 /// Withdraws evidence that no closure request cites (the row and the file stay).
 pub fn withdraw(conn: &mut DbConnection, ctx: &WriteCtx, id: &str) -> Result<(), ApiError> {
-    visible(conn, &ctx.who, id, Action::WorkMeasure)?;
+    let row = visible(conn, &ctx.who, id, Action::WorkMeasure)?;
+    // The closure request citing it takes the same lock: one of the two waits, then sees
+    // the other's result (frozen, or withdrawn).
+    measures::lock(conn, &row.measure_id)?;
     evidence::withdraw(conn, id, ctx)
 }

@@ -31,6 +31,7 @@ pub fn update(
 ) -> Result<FindingRow, ApiError> {
     access::finding(conn, &ctx.who, id, Action::WriteFinding)?;
     let changes = validated(changes)?;
+    findings::lock(conn, id)?;
     findings::update(conn, id, &changes, expected, ctx)
 }
 

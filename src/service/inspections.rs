@@ -34,5 +34,6 @@ pub fn update(
 ) -> Result<InspectionRow, ApiError> {
     access::inspection(conn, &ctx.who, id, Action::WriteInspection)?;
     let changes = validated(changes)?;
+    inspections::lock(conn, id)?;
     inspections::update(conn, id, &changes, expected, ctx)
 }

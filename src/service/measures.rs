@@ -99,6 +99,8 @@ pub fn update(
 ) -> Result<MeasureWithUnits, ApiError> {
     access::measure(conn, &ctx.who, id, Action::EditMeasure)?;
     let changes = validated(changes)?;
+    // Changes without If-Match take turns rather than failing as concurrent.
+    measures::lock(conn, id)?;
     let (mut row, mut supporting) = measures::get(conn, id)?;
     check_version("measure", row.version, expected)?;
     let before = measure_snapshot(&row, &supporting);

@@ -106,6 +106,13 @@ pub fn act_on_measure(
     let next = workflow::measure_transition(status, row.kind, action)?;
     let before = measure_snapshot(&row, &supporting);
     let actor = ctx.actor.clone();
+    workflow::distinct_signer(
+        action,
+        row.submitted_by.as_deref(),
+        row.endorsed_by.as_deref(),
+        actor.as_deref().unwrap_or_default(),
+    )
+    .map_err(|why| ApiError::Forbidden(why.into()))?;
     match (action, input) {
         (MeasureAction::Report, ActionForm::Report(report)) => {
             let cited = check_evidence(conn, id, report.evidence_ids.as_deref().unwrap_or(&[]))?;
@@ -135,12 +142,6 @@ pub fn act_on_measure(
         (MeasureAction::Endorse, _) => row.endorsed_by = actor.clone(),
         (MeasureAction::Verify, _) => {
             let verifier = actor.clone().unwrap_or_default();
-            if !workflow::verifier_is_not_submitter(row.submitted_by.as_deref(), &verifier) {
-                return Err(ApiError::Forbidden(
-                    "the one who asked for closure cannot also verify it; a second person must"
-                        .into(),
-                ));
-            }
             row.verified_by = Some(verifier);
             row.closed_at = Some(ctx.now);
         }

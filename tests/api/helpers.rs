@@ -182,6 +182,15 @@ impl TestApp {
     }
 
     /// POSTs and expects 201, returning the body.
+    /// POSTs `body` as `token` and requires 201.
+    pub async fn created_as(&self, token: &str, path: &str, body: Value) -> Value {
+        let res = self.act(token, path, body).await;
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        assert_eq!(status, 201, "POST {path}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
     pub async fn created(&self, path: &str, body: &Value) -> Value {
         let res = self.post(path, body).await;
         let status = res.status();

@@ -18,6 +18,7 @@ mod measures;
 mod openapi;
 mod pagination;
 mod permissions;
+mod races;
 mod reports;
 mod seed;
 mod units;

@@ -56,7 +56,7 @@ impl Story {
         format!("/api/v1/measures/{}/actions/{action}", self.measure)
     }
 
-    fn f(&self, action: &str) -> String {
+    pub fn f(&self, action: &str) -> String {
         format!("/api/v1/findings/{}/actions/{action}", self.finding)
     }
 
@@ -69,7 +69,7 @@ impl Story {
     }
 
     /// Claimed, planned, approved and started: ready to report and submit.
-    async fn started(&self) {
+    pub async fn started(&self) {
         self.ok(&self.staff, &self.f("claim"), json!({})).await;
         self.ok(&self.staff, &self.f("submit_plan"), json!({}))
             .await;
@@ -82,7 +82,7 @@ impl Story {
         self.ok(&self.staff, &self.m("start"), json!({})).await;
     }
 
-    async fn evidence(&self) -> String {
+    pub async fn evidence(&self) -> String {
         let res = self
             .app
             .upload(&self.staff, &self.measure, "整改报告.pdf", PDF.to_vec())
