@@ -20,6 +20,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// It existed and was withdrawn; its record stays (410).
+    #[error("{0}")]
+    Gone(String),
     /// A malformed request: bad JSON, bad query string, bad path.
     #[error("{detail}")]
     BadRequest {
@@ -119,6 +122,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not-found",
+            ApiError::Gone(_) => "gone",
             ApiError::BadRequest { .. } => "bad-request",
             ApiError::Validation(_) => "validation",
             ApiError::Conflict(_) => "conflict",
@@ -183,6 +187,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) | ApiError::Sheet(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) | ApiError::WrongState { .. } => StatusCode::CONFLICT,

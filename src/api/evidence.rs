@@ -60,6 +60,12 @@ async fn read_text(field: &mut Field, name: &str, max_chars: usize) -> Result<St
         }
     }
     let text = String::from_utf8(bytes).map_err(|_| ApiError::field(name, "not UTF-8 text"))?;
+    if text.contains('\0') {
+        return Err(ApiError::field(
+            name,
+            "must not contain the NUL character (U+0000)",
+        ));
+    }
     if text.chars().count() > max_chars {
         return Err(ApiError::field(
             name,
@@ -292,7 +298,8 @@ pub async fn get(
     params(("id" = Uuid, Path, description = "Evidence id")),
     responses((status = 200, description = "The file, with the media type it was judged to be.", content_type = "*/*",
         headers(("ETag" = String, description = "The content's SHA-256"),
-                ("Content-Disposition" = String, description = "attachment; the original file name")))))]
+                ("Content-Disposition" = String, description = "attachment; the original file name"))),
+        (status = 410, description = "The evidence was withdrawn: its record stays, the file is not served.", body = Problem, content_type = "application/problem+json")))]
 #[get("/evidence/{id}/content")]
 pub async fn content(
     state: web::Data<AppState>,
@@ -305,6 +312,12 @@ pub async fn content(
         service::evidence::visible(conn, &caller.actor(), &id, Action::ReadMeasures)
     })
     .await?;
+    if row.deleted_at.is_some() {
+        // The record and its hash stay for the audit trail; the file is no longer handed out.
+        return Err(ApiError::Gone(
+            "this evidence was withdrawn; its record stays, the file is no longer served".into(),
+        ));
+    }
     let tag = format!("\"{}\"", row.sha256);
     let unchanged = req
         .headers()

@@ -119,11 +119,23 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         });
     }
     // Syntax first (400), then shape (422): a body like `[1,2` is malformed, not mistyped.
+    // A key given twice is malformed too: which one counts would be a guess.
+    serde_json::from_slice::<strict::Strict>(body).map_err(|e| ApiError::BadRequest {
+        detail: format!("malformed JSON: {e}"),
+        errors: vec![],
+    })?;
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
             detail: format!("malformed JSON: {e}"),
             errors: vec![],
         })?;
+    // PostgreSQL cannot store U+0000 in text and SQLite can: refuse it for both.
+    if let Some(path) = strict::nul_at(&value, "") {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            path,
+            "must not contain the NUL character (U+0000)",
+        )]));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { String::new() } else { path };
@@ -132,6 +144,96 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             strip_position(&e.into_inner().to_string()),
         )])
     })
+}
+
+mod strict {
+    //! A JSON document read only to be refused when a key repeats in an object.
+
+    use std::collections::HashSet;
+    use std::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    pub struct Strict;
+
+    impl<'de> Deserialize<'de> for Strict {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
+            d.deserialize_any(StrictVisitor)
+        }
+    }
+
+    struct StrictVisitor;
+
+    impl<'de> Visitor<'de> for StrictVisitor {
+        type Value = Strict;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("JSON")
+        }
+
+        fn visit_bool<E>(self, _: bool) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+        fn visit_unit<E>(self) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+            while seq.next_element::<Strict>()?.is_some() {}
+            Ok(Strict)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+            let mut seen = HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key.clone()) {
+                    map.next_value::<IgnoredAny>()?;
+                    return Err(de::Error::custom(format!("the key {key:?} appears twice")));
+                }
+                map.next_value::<Strict>()?;
+            }
+            Ok(Strict)
+        }
+    }
+
+    /// The path of the first string holding U+0000, if any.
+    pub fn nul_at(value: &serde_json::Value, path: &str) -> Option<String> {
+        use serde_json::Value;
+        let join = |key: &str| {
+            if path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{path}.{key}")
+            }
+        };
+        match value {
+            Value::String(s) if s.contains('\0') => Some(path.to_string()),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| nul_at(v, &format!("{path}[{i}]"))),
+            Value::Object(map) => map.iter().find_map(|(k, v)| {
+                if k.contains('\0') {
+                    Some(join(k))
+                } else {
+                    nul_at(v, &join(k))
+                }
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// serde_json appends " at line 1 column 12"; the field path says more.

@@ -132,7 +132,7 @@ fn io_error(e: impl std::fmt::Display) -> ApiError {
 /// A text cell Excel would run as a formula gets a leading apostrophe (CSV injection);
 /// the importer takes it off again.
 fn defuse(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if text.starts_with(crate::domain::ledger::FORMULA_STARTS) {
         format!("'{text}")
     } else {
         text

@@ -227,7 +227,7 @@ fn csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
 /// Takes off the apostrophe the export puts before formula-like text.
 fn undefuse(field: &str) -> &str {
     match field.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        Some(rest) if rest.starts_with(crate::domain::ledger::FORMULA_STARTS) => rest,
         _ => field,
     }
 }

@@ -121,6 +121,12 @@ fn normalize_header(text: &str) -> String {
     out
 }
 
+/// How a cell starts when a spreadsheet would run it as a formula or a DDE command: the
+/// ASCII signs, their fullwidth forms (Excel and WPS take ＝ as =) and the pipe. The CSV
+/// export puts an apostrophe before such text; the importer takes it off.
+pub const FORMULA_STARTS: [char; 11] =
+    ['=', '+', '-', '@', '\t', '\r', '|', '＝', '＋', '－', '＠'];
+
 /// One cell as a reader found it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -489,6 +495,19 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
                 message,
             });
         };
+        // PostgreSQL cannot store U+0000 in text and SQLite can: refused for both.
+        let mut with_nul = false;
+        for (i, column) in &header.columns {
+            if let Some(value @ Cell::Text(text)) = cells.get(*i) {
+                if text.contains('\0') {
+                    bad(*column, value, "contains the NUL character (U+0000)".into());
+                    with_nul = true;
+                }
+            }
+        }
+        if with_nul {
+            continue;
+        }
         let optional = |c: Column| Some(cell(c).text()).filter(|t| !t.is_empty());
         let mut finding_code = cell(Column::FindingCode).text();
         let mut description = cell(Column::Description).text();

@@ -429,6 +429,56 @@ async fn a_unit_exports_only_what_it_sees_and_the_csv_opens_in_excel() {
 }
 
 #[tokio::test]
+async fn fullwidth_signs_and_pipes_are_defused_too() {
+    let app = spawn_app().await;
+    app.seed(&demo_skeleton());
+    let xc = inspection_id(&app, "XC-2022-03").await;
+    let sheet = "问题编号,问题描述,整改措施,整改类型,牵头单位,完成时限\n\
+                 P-1,＝HYPERLINK(\"http://x\"),|cmd,立行立改,综合科,2030-01-31\n";
+    let sheet = sheet.as_bytes().to_vec();
+    imported(import(&app, &office(), &xc, "a.csv", sheet, "?dry_run=false").await).await;
+    let csv =
+        String::from_utf8(export(&app, &format!("/api/v1/ledger.csv?inspection_id={xc}")).await)
+            .unwrap();
+    assert!(csv.contains("'＝HYPERLINK"), "{csv}");
+    assert!(csv.contains(",'|cmd,"), "{csv}");
+    let report = imported(
+        import(
+            &app,
+            &office(),
+            &xc,
+            "b.csv",
+            csv.into_bytes(),
+            "?dry_run=false",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(report["measures"]["unchanged"], 1, "{report}");
+}
+
+#[tokio::test]
+async fn a_nul_character_in_a_cell_is_named_by_row_and_column() {
+    let app = spawn_app().await;
+    app.seed(&demo_skeleton());
+    let xc = inspection_id(&app, "XC-2022-03").await;
+    let sheet = "问题编号,问题描述,整改措施,整改类型,牵头单位,完成时限\n\
+                 P-1,问题,措施\u{0}一,立行立改,综合科,2030-01-31\n";
+    let res = import(
+        &app,
+        &office(),
+        &xc,
+        "a.csv",
+        sheet.as_bytes().to_vec(),
+        "?dry_run=false",
+    )
+    .await;
+    let p = problem(res, 422).await;
+    assert_eq!(p["sheet_errors"][0]["row"], 2, "{p}");
+    assert_eq!(p["sheet_errors"][0]["column"], "整改措施", "{p}");
+}
+
+#[tokio::test]
 async fn formula_like_cells_are_defused_in_csv_and_restored_on_import() {
     let app = spawn_app().await;
     app.seed(&demo_skeleton());

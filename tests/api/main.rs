@@ -11,6 +11,7 @@ mod extensions;
 mod findings;
 mod health;
 mod helpers;
+mod input;
 mod inspections;
 mod ledger;
 mod lights;
