@@ -35,6 +35,24 @@ fn every(name: &str, alive: Weak<()>, every: Duration, mut work: impl FnMut() + 
     }
 }
 
+/// Backs the ledger up on its schedule (`ZHENGGAI_BACKUP_EVERY`).
+pub fn start_backups(
+    db: Db,
+    storage: Arc<crate::storage::Storage>,
+    schedule: crate::config::BackupSchedule,
+    alive: &Arc<()>,
+) {
+    every(
+        "backups",
+        Arc::downgrade(alive),
+        Duration::from_secs(schedule.every_secs),
+        move || match crate::backup::scheduled(&db, &storage, &schedule) {
+            Ok(dir) => log::info!("backup written to {}", dir.display()),
+            Err(e) => log::error!("scheduled backup failed: {e}"),
+        },
+    );
+}
+
 /// Delivers due webhooks once a second.
 pub fn start_deliverer(db: Db, allow: Allowlist, alive: &Arc<()>) {
     // Built on the worker thread: a blocking client must not live in an async context.

@@ -13,6 +13,14 @@ pub const DEFAULT_DATABASE_URL: &str = "zhenggai.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_TZ: &str = "Asia/Shanghai";
 
+/// Where and how often the server backs itself up, and how many backups it keeps.
+#[derive(Debug, Clone)]
+pub struct BackupSchedule {
+    pub dir: PathBuf,
+    pub every_secs: u64,
+    pub keep: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `postgres://…` selects PostgreSQL; anything else is an SQLite file path.
@@ -38,6 +46,8 @@ pub struct Config {
     pub webhook_allow: Allowlist,
     /// Seconds between deadline scans.
     pub scan_interval_secs: u32,
+    /// Scheduled backups (`ZHENGGAI_BACKUP_DIR`, `…_EVERY`, `…_KEEP`); none by default.
+    pub backups: Option<BackupSchedule>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +58,8 @@ pub enum ConfigError {
     Number { name: &'static str, value: String },
     #[error("ZHENGGAI_WEBHOOK_ALLOW: {0}")]
     WebhookAllow(String),
+    #[error("ZHENGGAI_BACKUP_EVERY: {0}")]
+    BackupEvery(String),
     #[error("ZHENGGAI_JWT_LEEWAY={0:?} is not a number of seconds")]
     Leeway(String),
     #[error("set ZHENGGAI_JWT_PUBLIC_KEY or ZHENGGAI_JWT_SECRET, not both")]
@@ -124,6 +136,17 @@ impl Config {
             webhook_allow: Allowlist::parse(&var("ZHENGGAI_WEBHOOK_ALLOW").unwrap_or_default())
                 .map_err(ConfigError::WebhookAllow)?,
             scan_interval_secs: number("ZHENGGAI_SCAN_INTERVAL_SECS", 60)?,
+            backups: match var("ZHENGGAI_BACKUP_DIR") {
+                None => None,
+                Some(dir) => Some(BackupSchedule {
+                    dir: PathBuf::from(dir),
+                    every_secs: crate::auth::token::parse_ttl(
+                        &var("ZHENGGAI_BACKUP_EVERY").unwrap_or_else(|| "24h".into()),
+                    )
+                    .map_err(ConfigError::BackupEvery)? as u64,
+                    keep: number("ZHENGGAI_BACKUP_KEEP", 7)? as usize,
+                }),
+            },
             yellow_days: match var("ZHENGGAI_YELLOW_DAYS") {
                 None => crate::domain::deadline::DEFAULT_YELLOW_DAYS,
                 Some(v) => {

@@ -93,6 +93,14 @@ pub fn build_server(
             state.calendar.clone(),
             &state.alive,
         );
+        if let Some(schedule) = &config.backups {
+            crate::background::start_backups(
+                state.db.clone(),
+                state.storage.clone(),
+                schedule.clone(),
+                &state.alive,
+            );
+        }
         crate::background::start_deliverer(
             state.db.clone(),
             config.webhook_allow.clone(),

@@ -5,7 +5,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::deadline::{self, DeadlineState, Today};
 use crate::domain::enums::{
@@ -18,7 +18,17 @@ use super::schema::{
     measure_supporting_units, measures, progress_reports, units, webhook_deliveries, webhooks,
 };
 
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(
+    Debug,
+    Clone,
+    Serialize,
+    Deserialize,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Identifiable,
+)]
 #[diesel(table_name = units, treat_none_as_null = true)]
 pub struct UnitRow {
     pub id: String,
@@ -31,7 +41,17 @@ pub struct UnitRow {
     pub updated_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(
+    Debug,
+    Clone,
+    Serialize,
+    Deserialize,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Identifiable,
+)]
 #[diesel(table_name = inspections, treat_none_as_null = true)]
 pub struct InspectionRow {
     pub id: String,
@@ -50,7 +70,17 @@ pub struct InspectionRow {
     pub updated_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(
+    Debug,
+    Clone,
+    Serialize,
+    Deserialize,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Identifiable,
+)]
 #[diesel(table_name = findings, treat_none_as_null = true)]
 pub struct FindingRow {
     pub id: String,
@@ -76,7 +106,17 @@ pub struct FindingRow {
     pub updated_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(
+    Debug,
+    Clone,
+    Serialize,
+    Deserialize,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Identifiable,
+)]
 #[diesel(table_name = measures, treat_none_as_null = true)]
 pub struct MeasureRow {
     pub id: String,
@@ -138,14 +178,14 @@ impl MeasureRow {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, Insertable)]
 #[diesel(table_name = measure_supporting_units)]
 pub struct SupportingUnitRow {
     pub measure_id: String,
     pub unit_id: String,
 }
 
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, Insertable)]
 #[diesel(table_name = progress_reports)]
 pub struct ProgressReportRow {
     pub id: String,
@@ -158,7 +198,17 @@ pub struct ProgressReportRow {
     pub reported_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(
+    Debug,
+    Clone,
+    Serialize,
+    Deserialize,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Identifiable,
+)]
 #[diesel(table_name = evidence, treat_none_as_null = true)]
 pub struct EvidenceRow {
     pub id: String,
@@ -176,7 +226,17 @@ pub struct EvidenceRow {
     pub deleted_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(
+    Debug,
+    Clone,
+    Serialize,
+    Deserialize,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Identifiable,
+)]
 #[diesel(table_name = extensions, treat_none_as_null = true)]
 pub struct ExtensionRow {
     pub id: String,
@@ -194,7 +254,7 @@ pub struct ExtensionRow {
     pub version: i32,
 }
 
-#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, Insertable)]
 #[diesel(table_name = events)]
 pub struct EventRow {
     pub seq: i64,
@@ -211,7 +271,17 @@ pub struct EventRow {
     pub hash: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(
+    Debug,
+    Clone,
+    Serialize,
+    Deserialize,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Identifiable,
+)]
 #[diesel(table_name = webhooks, treat_none_as_null = true)]
 pub struct WebhookRow {
     pub id: String,
@@ -226,7 +296,17 @@ pub struct WebhookRow {
     pub disabled_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Identifiable)]
+#[derive(
+    Debug,
+    Clone,
+    Serialize,
+    Deserialize,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Identifiable,
+)]
 #[diesel(table_name = webhook_deliveries, treat_none_as_null = true)]
 pub struct DeliveryRow {
     pub id: String,
@@ -243,7 +323,7 @@ pub struct DeliveryRow {
     pub delivered_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, Insertable)]
 #[diesel(table_name = deadline_notices)]
 pub struct NoticeRow {
     pub measure_id: String,

@@ -362,3 +362,42 @@ fn export_and_import_work_from_the_command_line() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no inspection has code NO-SUCH"));
 }
+
+#[test]
+fn backup_restore_and_check_from_the_command_line() {
+    let (source, _a) = crate::helpers::fresh_database_url();
+    let (target, _b) = crate::helpers::fresh_database_url();
+    let files = tempfile::tempdir().unwrap();
+    let run = |url: &str, storage: &str, args: &[&str]| {
+        zhenggai()
+            .args(args)
+            .env("DATABASE_URL", url)
+            .env("ZHENGGAI_STORAGE_DIR", files.path().join(storage))
+            .output()
+            .unwrap()
+    };
+    let ok = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    ok(run(&source, "a", &["seed"]));
+    let dir = files.path().join("backup");
+    let dir = dir.to_str().unwrap();
+    let said = ok(run(&source, "a", &["backup", dir]));
+    assert!(said.contains("backed up"), "{said}");
+    // Into the same directory again: refused, the first backup is kept.
+    assert!(!run(&source, "a", &["backup", dir]).status.success());
+    let said = ok(run(&target, "b", &["restore", dir]));
+    assert!(said.contains("audit trail intact"), "{said}");
+    let said = ok(run(&target, "b", &["check"]));
+    assert!(said.contains("intact"), "{said}");
+    // A second restore into the now-full ledger fails and says why.
+    let out = run(&target, "b", &["restore", dir]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+}
