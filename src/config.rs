@@ -1,7 +1,7 @@
 //! Settings from environment variables, with defaults that make `cargo run --release` work
 //! with no setup. Secrets (a PostgreSQL password) are never printed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
@@ -46,6 +46,8 @@ pub struct Config {
     pub webhook_allow: Allowlist,
     /// Seconds between deadline scans.
     pub scan_interval_secs: u32,
+    /// Below this much free disk (MB) `/readyz` answers 503 and uploads 507.
+    pub min_free_mb: u64,
     /// Scheduled backups (`ZHENGGAI_BACKUP_DIR`, `…_EVERY`, `…_KEEP`); none by default.
     pub backups: Option<BackupSchedule>,
 }
@@ -72,6 +74,23 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The directory of the SQLite file; none for PostgreSQL.
+    pub fn sqlite_dir(&self) -> Option<PathBuf> {
+        if self.database_url.starts_with("postgres") {
+            return None;
+        }
+        let path = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .unwrap_or(&self.database_url);
+        let dir = Path::new(path).parent().map(Path::to_path_buf)?;
+        Some(if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        })
+    }
+
     /// The working-day calendar: the built-in years, then those in `calendar_dir`.
     pub fn calendar(&self) -> Result<crate::domain::calendar::Calendar, String> {
         crate::domain::calendar::Calendar::load(self.calendar_dir.as_deref())
@@ -136,6 +155,7 @@ impl Config {
             webhook_allow: Allowlist::parse(&var("ZHENGGAI_WEBHOOK_ALLOW").unwrap_or_default())
                 .map_err(ConfigError::WebhookAllow)?,
             scan_interval_secs: number("ZHENGGAI_SCAN_INTERVAL_SECS", 60)?,
+            min_free_mb: u64::from(number("ZHENGGAI_MIN_FREE_MB", 100)?),
             backups: match var("ZHENGGAI_BACKUP_DIR") {
                 None => None,
                 Some(dir) => Some(BackupSchedule {

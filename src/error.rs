@@ -50,8 +50,12 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{method} is not allowed here")]
     MethodNotAllowed { method: String, allow: Vec<String> },
+    /// The service cannot answer now (database down, disk full…): retry later (503).
     #[error("{0}")]
     Unavailable(String),
+    /// Too little disk left to keep an upload (507).
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// An imported sheet has problems (422): every bad cell, by row and column.
     #[error("the sheet has {} problem(s); nothing was imported", .0.len())]
     Sheet(Vec<crate::domain::ledger::CellError>),
@@ -132,6 +136,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::InsufficientStorage(_) => "insufficient-storage",
             ApiError::Sheet(_) => "sheet",
             ApiError::Internal(_) => "internal",
         }
@@ -196,6 +201,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -206,6 +212,13 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        if matches!(
+            self,
+            ApiError::Unavailable(_) | ApiError::InsufficientStorage(_)
+        ) {
+            log::warn!("answering {}: {self}", self.status_code().as_u16());
+            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+        }
         if let ApiError::MethodNotAllowed { allow, .. } = self {
             response.insert_header((header::ALLOW, allow.join(", ")));
         }
@@ -252,9 +265,39 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Conflict("a concurrent change interfered; please retry".into())
             }
-            other => ApiError::Internal(format!("database: {other}")),
+            other => {
+                let text = other.to_string();
+                if is_full(&text) {
+                    ApiError::Unavailable("the database's disk is full; nothing was written".into())
+                } else if is_connection_lost(&other, &text) {
+                    ApiError::Unavailable("the database connection was lost; retry".into())
+                } else {
+                    ApiError::Internal(format!("database: {other}"))
+                }
+            }
         }
     }
+}
+
+/// Seconds a client is asked to wait after a 503 or 507.
+pub const RETRY_AFTER_SECS: u32 = 5;
+
+fn is_full(text: &str) -> bool {
+    text.contains("database or disk is full")
+        || text.contains("No space left on device")
+        || text.contains("could not extend file")
+}
+
+fn is_connection_lost(e: &diesel::result::Error, text: &str) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        e,
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+    ) || text.contains("server closed the connection")
+        || text.contains("terminating connection")
+        || text.contains("connection to server")
+        || text.contains("the database system is shutting down")
+        || text.contains("the database system is starting up")
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {
@@ -321,5 +364,37 @@ fn describe(e: &validator::ValidationError) -> String {
         },
         "blank" => "must not be blank".into(),
         other => format!("is invalid ({other})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_and_a_lost_connection_are_503_not_500() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let db = |kind, message: &str| {
+            ApiError::from(Error::DatabaseError(kind, Box::new(message.to_string())))
+        };
+        for e in [
+            db(DatabaseErrorKind::Unknown, "database or disk is full"),
+            db(
+                DatabaseErrorKind::Unknown,
+                "could not extend file \"base/16384/2619\": No space left on device",
+            ),
+            db(DatabaseErrorKind::ClosedConnection, "connection closed"),
+            db(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+        ] {
+            assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE, "{e}");
+        }
+        let other = db(
+            DatabaseErrorKind::Unknown,
+            "syntax error at or near \"SELEC\"",
+        );
+        assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -68,6 +68,8 @@ pub fn build_server(
         cache: Default::default(),
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(crate::api::EXPORTS_AT_ONCE)),
         webhook_allow: config.webhook_allow.clone(),
+        min_free_bytes: config.min_free_mb * 1024 * 1024,
+        database_dir: config.sqlite_dir(),
         alive: Default::default(),
         auth: std::sync::Arc::new(Authenticator::new(verifier, db.clone())),
         db,

@@ -66,6 +66,11 @@ impl Storage {
         })
     }
 
+    /// Bytes free for unprivileged writers on the disk holding the evidence.
+    pub fn free_bytes(&self) -> Option<u64> {
+        free_bytes(&self.root)
+    }
+
     /// The file holding content with this hash (which is hex: no path tricks possible).
     pub fn path_of(&self, sha256: &str) -> Option<PathBuf> {
         let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
@@ -203,6 +208,21 @@ pub fn clean_file_name(name: Option<&str>) -> String {
     } else {
         cleaned
     }
+}
+
+/// Bytes free for unprivileged writers on the file system holding `path` (`statvfs`).
+pub fn free_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c` is a NUL-terminated path and `stat` is written by statvfs on success.
+    let rc = unsafe { libc::statvfs(c.as_ptr(), stat.as_mut_ptr()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: statvfs returned 0, so it filled `stat`.
+    let stat = unsafe { stat.assume_init() };
+    Some(u64::from(stat.f_bavail) * u64::from(stat.f_frsize))
 }
 
 #[cfg(test)]

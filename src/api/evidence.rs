@@ -83,8 +83,17 @@ async fn write_batch(file: Upload, batch: Vec<u8>) -> Result<Upload, ApiError> {
     .await?
     .map_err(|e| match e {
         UploadError::TooLarge(_) => ApiError::PayloadTooLarge("the file is too large".into()),
-        UploadError::Io(e) => ApiError::Internal(format!("evidence storage: {e}")),
+        UploadError::Io(e) => storage_error(e),
     })
+}
+
+/// A full disk is the server's condition, not a bug: 507, and the log says so.
+fn storage_error(e: std::io::Error) -> ApiError {
+    if e.kind() == std::io::ErrorKind::StorageFull {
+        ApiError::InsufficientStorage("the evidence disk is full; the file was not kept".into())
+    } else {
+        ApiError::Internal(format!("evidence storage: {e}"))
+    }
 }
 
 /// Streams the `file` field to disk; never holds it whole in memory.
@@ -128,6 +137,8 @@ async fn receive_file(
     (status = 201, description = "Stored.", body = Evidence,
         headers(("Location" = String, description = "The evidence's URL"))),
     (status = 409, description = "The measure is closed.", body = Problem, content_type = "application/problem+json"),
+    (status = 507, description = "The evidence disk is (nearly) full: below `ZHENGGAI_MIN_FREE_MB`. Nothing was kept.", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u32, description = "Seconds to wait"))),
 ))]
 #[post("/measures/{id}/evidence")]
 pub async fn upload(
@@ -154,6 +165,17 @@ pub async fn upload(
         service::evidence::may_upload(conn, &who.actor(), &mid).map(|_| ())
     })
     .await?;
+    if state
+        .storage
+        .free_bytes()
+        .is_some_and(|free| free < state.min_free_bytes + declared.unwrap_or(0))
+    {
+        return Err(ApiError::InsufficientStorage(
+            "the evidence disk is nearly full; the file was not received (the office has \
+             been told in the log)"
+                .into(),
+        ));
+    }
 
     let mut form = Multipart::new(req.headers(), payload);
     let mut file = None;
@@ -232,7 +254,7 @@ pub async fn upload(
     let keep = storage.clone();
     web::block(move || keep.commit(done))
         .await?
-        .map_err(|e| ApiError::Internal(format!("evidence storage: {e}")))?;
+        .map_err(storage_error)?;
     let row = write(&state, &caller, move |conn, ctx| {
         service::evidence::create(conn, ctx, row)
     })

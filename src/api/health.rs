@@ -5,6 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{read, AppState};
+
+/// How long `/readyz` waits for the database before it answers not ready.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
 use crate::error::{ApiError, Problem};
 
 #[derive(Serialize, ToSchema)]
@@ -39,20 +42,48 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// The database answers a query.
+/// Ready to serve: the database answers within a second and the disks have room.
 #[utoipa::path(tag = "health", responses(
-    (status = 200, description = "The database answers.", body = Readiness),
-    (status = 503, description = "The database does not answer.", body = Problem, content_type = "application/problem+json"),
+    (status = 200, description = "The database answers and the disks have room.", body = Readiness),
+    (status = 503, description = "Not ready; `detail` says why (the database does not answer within 1 s, or a disk is below `ZHENGGAI_MIN_FREE_MB`).", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u32, description = "Seconds to wait"))),
 ))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    read(&state, |conn| {
-        conn.batch_execute("SELECT 1").map_err(|e| {
-            log::warn!("readiness check failed: {e}");
-            ApiError::Unavailable("the database does not answer".into())
-        })
-    })
-    .await?;
+    let answered = tokio::time::timeout(
+        READY_WITHIN,
+        read(&state, |conn| {
+            conn.batch_execute("SELECT 1").map_err(|e| {
+                log::warn!("readiness check failed: {e}");
+                ApiError::Unavailable("the database does not answer".into())
+            })
+        }),
+    )
+    .await;
+    match answered {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(e),
+        Err(_) => {
+            return Err(ApiError::Unavailable(
+                "the database does not answer within 1 s".into(),
+            ))
+        }
+    }
+    let disks = std::iter::once(("evidence storage", state.storage.free_bytes())).chain(
+        state
+            .database_dir
+            .as_deref()
+            .map(|d| ("database", crate::storage::free_bytes(d))),
+    );
+    for (what, free) in disks {
+        if let Some(free) = free.filter(|f| *f < state.min_free_bytes) {
+            return Err(ApiError::Unavailable(format!(
+                "the {what} disk has {} MB free, below ZHENGGAI_MIN_FREE_MB ({} MB)",
+                free / (1024 * 1024),
+                state.min_free_bytes / (1024 * 1024)
+            )));
+        }
+    }
     let this_year = state.today().date.year();
     Ok(HttpResponse::Ok().json(Readiness {
         status: "ok",

@@ -55,6 +55,10 @@ pub struct AppState {
     /// Turns for ledger exports: each holds a read connection while it streams.
     pub exports: Arc<tokio::sync::Semaphore>,
     pub webhook_allow: crate::domain::webhooks::Allowlist,
+    /// Free disk below which `/readyz` is not ready and uploads are refused (507).
+    pub min_free_bytes: u64,
+    /// The SQLite file's directory (its disk is watched too); none on PostgreSQL.
+    pub database_dir: Option<std::path::PathBuf>,
     /// Background threads run while this lives.
     pub alive: Arc<()>,
 }

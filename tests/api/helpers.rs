@@ -101,6 +101,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         yellow_days: 3,
         webhook_allow: zhenggai::domain::webhooks::Allowlist::parse("127.0.0.1").unwrap(),
         scan_interval_secs: 1,
+        min_free_mb: 1,
         backups: None,
     };
     adjust(&mut config);

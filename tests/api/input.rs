@@ -91,3 +91,45 @@ async fn withdrawn_evidence_keeps_its_record_but_its_file_is_gone() {
     assert_eq!(record["sha256"], evidence["sha256"]);
     assert!(record["withdrawn_at"].is_string(), "{record}");
 }
+
+#[tokio::test]
+async fn a_nearly_full_disk_is_not_ready_and_refuses_uploads_with_507() {
+    // More free space asked for than any disk here has: 10 TB.
+    let app = crate::helpers::spawn_app_with(|c| c.min_free_mb = 10_000_000).await;
+    let res = app.get("/readyz").await;
+    assert!(res.headers().get("retry-after").is_some());
+    let p = problem(res, 503).await;
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("ZHENGGAI_MIN_FREE_MB"),
+        "{p}"
+    );
+    assert_eq!(app.get("/healthz").await.status(), 200);
+
+    let (unit, _, finding) = app.ledger().await;
+    let m = app.measure(id_of(&finding), &unit, Some(days(10))).await;
+    let res = app
+        .upload(
+            &token("li.zhk", "unit", Some("ZHK")),
+            id_of(&m),
+            "a.pdf",
+            PDF.to_vec(),
+        )
+        .await;
+    assert!(res.headers().get("retry-after").is_some());
+    problem(res, 507).await;
+    let listed = app
+        .get_json(&format!("/api/v1/measures/{}/evidence", id_of(&m)))
+        .await;
+    assert_eq!(listed["items"], json!([]));
+}
+
+#[tokio::test]
+async fn with_room_on_the_disk_the_service_is_ready() {
+    let app = spawn_app().await;
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "ok");
+}
