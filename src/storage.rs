@@ -222,7 +222,10 @@ pub fn free_bytes(path: &Path) -> Option<u64> {
     }
     // SAFETY: statvfs returned 0, so it filled `stat`.
     let stat = unsafe { stat.assume_init() };
-    Some(u64::from(stat.f_bavail) * u64::from(stat.f_frsize))
+    // The field types differ between platforms (u32 on some); u64 on Linux.
+    #[allow(clippy::useless_conversion)]
+    let free = u64::from(stat.f_bavail) * u64::from(stat.f_frsize);
+    Some(free)
 }
 
 #[cfg(test)]
