@@ -149,8 +149,9 @@ pub async fn create(
     events.dedup();
     let who = caller.clone();
     let row = write(&state, &caller, move |conn, ctx| {
-        webhooks::create(
+        crate::service::webhooks::create(
             conn,
+            ctx,
             WebhookRow {
                 id: new_id(),
                 url,
@@ -196,7 +197,7 @@ pub async fn remove(
     caller.check(Action::ManageWebhooks, Scope::Responsible, "webhook")?;
     let id = id.into_inner().to_string();
     write(&state, &caller, move |conn, ctx| {
-        webhooks::disable(conn, &id, ctx.now)
+        crate::service::webhooks::disable(conn, ctx, &id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -11,7 +11,8 @@ use crate::domain::permissions::Role;
 /// The key tokens are verified with.
 #[derive(Debug, Clone)]
 pub enum KeySource {
-    /// `ZHENGGAI_JWT_PUBLIC_KEY`: a PEM file (RS256 or ES256), as an identity provider issues.
+    /// `ZHENGGAI_JWT_PUBLIC_KEY`: a PEM public key (RS256 or ES256) as an identity provider
+    /// issues it — the PEM text itself (newlines may be written `\n`), or a file holding it.
     PublicKeyFile(PathBuf),
     /// `ZHENGGAI_JWT_SECRET`: an HS256 secret given directly.
     Secret(String),
@@ -79,8 +80,15 @@ impl JwtConfig {
 
     pub fn verifier(&self) -> Result<Verifier, KeySetupError> {
         match &self.key {
+            // The README's "a PEM public key": the PEM itself, or the path of a file holding it.
             KeySource::PublicKeyFile(path) => {
-                Ok(Verifier::from_public_pem(&read(path)?, &self.options)?)
+                let given = path.to_string_lossy();
+                let pem = if given.trim_start().starts_with("-----BEGIN") {
+                    given.replace("\\n", "\n").into_bytes()
+                } else {
+                    read(path)?
+                };
+                Ok(Verifier::from_public_pem(&pem, &self.options)?)
             }
             KeySource::Secret(secret) => Ok(Verifier::hs256(secret.as_bytes(), &self.options)),
             KeySource::SecretFile(path) => Ok(Verifier::hs256(

@@ -78,6 +78,30 @@ pub enum TokenError {
     UnknownRole,
     #[error("a unit or leader token must name its unit")]
     UnitRequired,
+    #[error(
+        "the token's header names critical extensions (crit) this service does not understand"
+    )]
+    CriticalExtension,
+    #[error("the token is valid for more than 366 days; ask for a shorter-lived one")]
+    TooLongLived,
+}
+
+/// The longest a token may still be valid: what `zhenggai token --ttl` allows.
+pub const MAX_LIFETIME_SECS: i64 = 366 * 86_400;
+
+/// RFC 7515 §4.1.11: a header whose `crit` lists extensions must be refused unless they
+/// are understood, and this service understands none.
+fn names_critical_extensions(token: &str) -> bool {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let Some(header) = token.split('.').next() else {
+        return false;
+    };
+    URL_SAFE_NO_PAD
+        .decode(header.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|h| h.get("crit").is_some())
 }
 
 #[derive(Debug, Clone, Default)]
@@ -143,6 +167,9 @@ impl Verifier {
     }
 
     pub fn verify(&self, token: &str) -> Result<Identity, TokenError> {
+        if names_critical_extensions(token) {
+            return Err(TokenError::CriticalExtension);
+        }
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(
             |e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,
@@ -162,6 +189,9 @@ impl Verifier {
                 _ => TokenError::Malformed,
             },
         )?;
+        if data.claims.exp - chrono::Utc::now().timestamp() > MAX_LIFETIME_SECS {
+            return Err(TokenError::TooLongLived);
+        }
         identity(data.claims)
     }
 }

@@ -101,11 +101,26 @@ impl Allowlist {
         if authority.contains('@') {
             return Err("the URL must not carry credentials".into());
         }
-        let host = match authority.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or(""),
-            None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+        let (host, port) = match authority.strip_prefix('[') {
+            Some(v6) => {
+                let (host, after) = v6.split_once(']').ok_or("the URL's [host] is not closed")?;
+                // Brackets hold an IPv6 address and nothing else (RFC 3986 §3.2.2).
+                if host.parse::<std::net::Ipv6Addr>().is_err() {
+                    return Err(format!("[{host}] is not an IPv6 address"));
+                }
+                (host, after.strip_prefix(':'))
+            }
+            None => match authority.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            },
+        };
+        if let Some(port) = port {
+            if port.parse::<u16>().map_or(true, |p| p == 0) {
+                return Err(format!("{port:?} is not a port number"));
+            }
         }
-        .to_ascii_lowercase();
+        let host = host.to_ascii_lowercase();
         let allowed = match host.parse::<IpAddr>() {
             Ok(ip) => self.nets.iter().any(|n| n.contains(&ip)),
             Err(_) => self.hosts.contains(&host),
@@ -159,6 +174,12 @@ mod tests {
         assert!(Allowlist::parse("[::1]").is_err());
         let v6 = Allowlist::parse("fd00::/8").unwrap();
         assert!(v6.permits("http://[fd00::1]:8443/h").is_ok());
+        // An IPv4 address in brackets, or a port that is not one, is no URL at all.
+        let lo = Allowlist::parse("127.0.0.0/8").unwrap();
+        assert!(lo.permits("http://[127.0.0.5]:19150/x").is_err());
+        assert!(lo.permits("http://127.0.0.5:99999/x").is_err());
+        assert!(lo.permits("http://127.0.0.5:http/x").is_err());
+        assert!(lo.permits("http://127.0.0.5:19150/x").is_ok());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod findings;
 pub mod inspections;
 pub mod measures;
 pub mod units;
+pub mod webhooks;
 pub mod workflow;
 
 use validator::Validate;

@@ -359,3 +359,51 @@ async fn writes_record_the_token_subject() {
     assert_eq!(changed["created_by"], "admin-test");
     assert_eq!(changed["updated_by"], "li.zhk");
 }
+
+#[tokio::test]
+async fn a_header_with_critical_extensions_and_a_token_valid_for_centuries_are_refused() {
+    use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+    let app = spawn_app().await;
+    // A genuine signature over a header that says "crit": RFC 7515 §4.1.11 says refuse.
+    let header =
+        URL_SAFE_NO_PAD.encode(json!({"alg": "HS256", "typ": "JWT", "crit": ["exp"]}).to_string());
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_string(&claims("admin", None)).unwrap());
+    let signed = format!("{header}.{payload}");
+    let mac = {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(TEST_SECRET.as_bytes()).unwrap();
+        mac.update(signed.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    };
+    refused(&app, Some(&format!("Bearer {signed}.{mac}")), "crit").await;
+    // The same claims without crit are fine: the refusal is the header's.
+    let plain = encode(
+        &Header::new(Algorithm::HS256),
+        &claims("admin", None),
+        &EncodingKey::from_secret(TEST_SECRET.as_bytes()),
+    )
+    .unwrap();
+    accepted(&app, &plain).await;
+    // Valid until 2200.
+    let mut forever = claims("admin", None);
+    forever.exp = 7_258_118_400;
+    refused(
+        &app,
+        Some(&format!("Bearer {}", hs256(&forever, TEST_SECRET))),
+        "366 days",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_public_key_may_be_given_as_pem_text() {
+    let pem = std::fs::read_to_string(RSA_PUBLIC).unwrap();
+    let app = spawn_app_with(|c| {
+        c.jwt.key = KeySource::PublicKeyFile(pem.replace('\n', "\\n").into());
+    })
+    .await;
+    let rs = Signer::PrivatePem(std::fs::read(RSA_PRIVATE).unwrap())
+        .sign(&claims("viewer", None))
+        .unwrap();
+    accepted(&app, &rs).await;
+}

@@ -179,6 +179,8 @@ async fn targets_must_be_allowed_and_only_the_office_subscribes() {
         "http://192.168.1.10/hooks",
         "http://evil.example/x",
         "ftp://127.0.0.1/",
+        "http://[127.0.0.5]:19150/x",
+        "http://127.0.0.1:99999/x",
     ] {
         let res = app
             .send(
@@ -249,5 +251,46 @@ async fn the_scanner_announces_each_deadline_once() {
     assert_eq!(count(&overdue, "measure.due_soon").await, 0);
     assert_eq!(count(&later, "measure.due_soon").await, 0);
     assert_eq!(count(&later, "measure.overdue").await, 0);
+    assert_eq!(app.get_json("/api/v1/audit/verify").await["intact"], true);
+}
+
+#[tokio::test]
+async fn subscribing_and_unsubscribing_are_in_the_audit_trail_without_the_secret() {
+    let app = spawn_app().await;
+    let office = token("wang.office", "office", None);
+    let secret = "a-long-shared-secret-0123456789";
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(&office),
+            Some(&json!({"url": "http://127.0.0.1:9/h", "events": ["measure.closed"], "secret": secret})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let hook: Value = res.json().await.unwrap();
+    let res = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/webhooks/{}", id_of(&hook)),
+            Some(&office),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    let feed = app.get_json("/api/v1/events?limit=50").await;
+    let text = feed.to_string();
+    let actions: Vec<&str> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"webhook.create"), "{actions:?}");
+    assert!(actions.contains(&"webhook.disable"), "{actions:?}");
+    assert!(
+        !text.contains(secret),
+        "the secret must not be in the audit trail"
+    );
     assert_eq!(app.get_json("/api/v1/audit/verify").await["intact"], true);
 }
