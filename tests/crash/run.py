@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Crash and backup test, run by .ci/run on each database.
+
+A bounded concurrent write load (measures created, progress reported, evidence uploaded)
+runs against the real server; the server is killed with SIGKILL mid-load three times and
+restarted. Every write the server acknowledged must still be there, and the audit chain
+intact. Then a backup is taken while the load runs, restored into a fresh database and
+storage, and every write acknowledged before the backup started must be in the copy.
+
+Usage: tests/crash/run.py BINARY DATABASE_URL [RESTORE_DATABASE_URL]
+Only loopback addresses are used; every loop is bounded in count and time.
+"""
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+BIN = sys.argv[1]
+DB = sys.argv[2]
+RESTORE_DB = sys.argv[3] if len(sys.argv) > 3 else None
+WORK = tempfile.mkdtemp(prefix="zhenggai-crash-")
+SECRET = "crash-test-secret-0123456789abcdef"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+ROUNDS, WRITERS, DEADLINE = 3, 4, 240
+
+
+def env(db, storage):
+    e = dict(os.environ)
+    e.update(
+        DATABASE_URL=db,
+        ZHENGGAI_STORAGE_DIR=storage,
+        ZHENGGAI_JWT_SECRET=SECRET,
+        RUST_LOG="warn",
+    )
+    return e
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def token(db, storage):
+    out = subprocess.run(
+        [BIN, "token", "--sub", "crash.office", "--role", "admin", "--ttl", "2h"],
+        env=env(db, storage), capture_output=True, text=True, check=True,
+    )
+    return out.stdout.strip()
+
+
+class Server:
+    def __init__(self, db, storage):
+        self.db, self.storage = db, storage
+        self.proc = None
+
+    def start(self):
+        self.port = free_port()
+        e = env(self.db, self.storage)
+        e["ZHENGGAI_BIND"] = f"127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([BIN, "serve"], env=e, stdout=subprocess.DEVNULL)
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=1)
+                return
+            except Exception:
+                time.sleep(0.05)
+        raise SystemExit("the server did not become ready")
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def call(port, tok, method, path, body=None, data=None, ctype="application/json"):
+    url = f"http://127.0.0.1:{port}/api/v1{path}"
+    if body is not None:
+        data = json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header("Authorization", f"Bearer {tok}")
+    if data is not None:
+        req.add_header("Content-Type", ctype)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, None
+
+
+def upload(port, tok, measure, content):
+    boundary = "----zhenggai" + str(random.random())[2:]
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    return call(port, tok, "POST", f"/measures/{measure}/evidence", data=body,
+                ctype=f"multipart/form-data; boundary={boundary}")
+
+
+def setup(port, tok):
+    s, unit = call(port, tok, "POST", "/units", {"code": "ZHK", "name": "综合科"})
+    assert s == 201, s
+    s, insp = call(port, tok, "POST", "/inspections", {
+        "code": "XC-CRASH", "source_type": "xuncha", "title": "巡察整改", "issuer": "市委巡察组",
+        "feedback_date": "2026-01-05"})
+    assert s == 201, s
+    s, finding = call(port, tok, "POST", f"/inspections/{insp['id']}/findings", {
+        "category": "business", "title": "制度执行不严", "description": "差旅费报销不规范。",
+        "responsible_unit_id": unit["id"]})
+    assert s == 201, s
+    return unit["id"], finding["id"]
+
+
+def load(server, tok, unit, finding, acked, stop, seed):
+    """Writes until told to stop; records what the server acknowledged."""
+    rnd = random.Random(seed)
+    mine = []
+    while not stop.is_set():
+        try:
+            kind = rnd.random()
+            if kind < 0.5 or not mine:
+                s, m = call(server.port, tok, "POST", f"/findings/{finding}/measures", {
+                    "content": f"措施{seed}-{rnd.random()}", "kind": "long_term",
+                    "lead_unit_id": unit, "accountable_leader": "分管领导"})
+                if s == 201:
+                    acked.append(("measure", m["id"], None))
+                    mine.append(m["id"])
+            elif kind < 0.75:
+                m = rnd.choice(mine)
+                content = PDF + str(rnd.random()).encode()
+                s, e = upload(server.port, tok, m, content)
+                if s == 201:
+                    acked.append(("evidence", e["id"], e["sha256"]))
+            else:
+                m = rnd.choice(mine)
+                s, _ = call(server.port, tok, "PATCH", f"/measures/{m}",
+                            {"responsible_person": f"科员{rnd.randint(1, 99)}"})
+        except Exception:
+            time.sleep(0.02)  # the server is down: a killed one is being restarted
+
+
+def verify(server, tok, acked):
+    missing = []
+    for what, ident, sha in list(acked):
+        path = f"/measures/{ident}" if what == "measure" else f"/evidence/{ident}"
+        s, body = call(server.port, tok, "GET", path)
+        if s != 200 or (sha and body["sha256"] != sha):
+            missing.append((what, ident, s))
+    s, chain = call(server.port, tok, "GET", "/audit/verify")
+    return missing, s == 200 and chain["intact"]
+
+
+def main():
+    started = time.time()
+    storage = os.path.join(WORK, "files")
+    server = Server(DB, storage)
+    server.start()
+    tok = token(DB, storage)
+    unit, finding = setup(server.port, tok)
+    acked = []
+    for round_ in range(ROUNDS):
+        stop = threading.Event()
+        writers = [threading.Thread(target=load, args=(server, tok, unit, finding, acked, stop, round_ * 10 + i))
+                   for i in range(WRITERS)]
+        for w in writers:
+            w.start()
+        time.sleep(1.5 + random.random())
+        server.kill()
+        time.sleep(0.2)
+        server.start()
+        time.sleep(0.5)
+        stop.set()
+        for w in writers:
+            w.join(timeout=30)
+        missing, intact = verify(server, tok, acked)
+        print(f"crash {round_ + 1}: {len(acked)} acknowledged writes, {len(missing)} missing, "
+              f"audit chain {'intact' if intact else 'BROKEN'}")
+        if missing or not intact:
+            raise SystemExit(f"lost after kill -9: {missing[:5]}")
+        if time.time() - started > DEADLINE:
+            raise SystemExit("the crash test ran out of time")
+
+    # A backup while the load runs; every write acknowledged before it began is in the copy.
+    stop = threading.Event()
+    writers = [threading.Thread(target=load, args=(server, tok, unit, finding, acked, stop, 100 + i))
+               for i in range(WRITERS)]
+    for w in writers:
+        w.start()
+    time.sleep(0.5)
+    before = list(acked)
+    backup_dir = os.path.join(WORK, "backup")
+    subprocess.run([BIN, "backup", backup_dir], env=env(DB, storage), check=True,
+                   stdout=subprocess.DEVNULL)
+    time.sleep(0.5)
+    stop.set()
+    for w in writers:
+        w.join(timeout=30)
+    server.stop()
+
+    restore_db = RESTORE_DB or os.path.join(WORK, "restored.db")
+    restore_storage = os.path.join(WORK, "restored-files")
+    subprocess.run([BIN, "restore", backup_dir], env=env(restore_db, restore_storage), check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([BIN, "check"], env=env(restore_db, restore_storage), check=True,
+                   stdout=subprocess.DEVNULL)
+    copy = Server(restore_db, restore_storage)
+    copy.start()
+    missing, intact = verify(copy, token(restore_db, restore_storage), before)
+    copy.stop()
+    print(f"backup during load: {len(before)} writes acknowledged before it, {len(missing)} missing "
+          f"in the restored copy, audit chain {'intact' if intact else 'BROKEN'}")
+    if missing or not intact:
+        raise SystemExit(f"the restored copy lacks {missing[:5]}")
+    print("crash test: 0 acknowledged writes lost")
+
+
+if __name__ == "__main__":
+    main()
