@@ -12,8 +12,8 @@ use crate::db::repo::{
 use crate::db::DbConnection;
 use crate::domain::enums::MeasureStatus;
 use crate::domain::permissions::{Action, Role};
-use crate::domain::workflow as rules;
-use crate::domain::{codes, deadline, rules as schedule};
+use crate::domain::workflow::may_add_measure;
+use crate::domain::{codes, deadline, rules};
 use crate::error::ApiError;
 use crate::service::{access, validated, workflow};
 
@@ -53,7 +53,7 @@ pub fn create(
 ) -> Result<MeasureWithUnits, ApiError> {
     let finding = access::finding(conn, &ctx.who, finding_id, Action::CreateMeasure)?;
     let status = finding.status;
-    rules::may_add_measure(status, ctx.who.role == Role::Unit).map_err(|message| {
+    may_add_measure(status, ctx.who.role == Role::Unit).map_err(|message| {
         ApiError::WrongState {
             message,
             current: finding.status.to_string(),
@@ -64,7 +64,7 @@ pub fn create(
     // Concurrent creates in one finding would pick the same next code: take turns.
     findings::lock(conn, finding_id)?;
     let inspection = inspections::get(conn, &finding.inspection_id)?;
-    into_validation(schedule::check_schedule(
+    into_validation(rules::check_schedule(
         form.kind,
         form.due_date,
         inspection.feedback_date,
@@ -115,7 +115,7 @@ pub fn update(
         row.code = code.trim().to_string();
     }
     if let Some(kind) = changes.kind {
-        if kind != row.kind && !schedule::kind_editable(status) {
+        if kind != row.kind && !rules::kind_editable(status) {
             return Err(ApiError::Conflict(format!(
                 "the kind of a measure can change only before it starts; it is {}",
                 status.as_str()
@@ -124,7 +124,7 @@ pub fn update(
         row.kind = kind;
     }
     if let Some(due) = changes.due_date {
-        if due != row.due_date && !schedule::due_date_editable(status) {
+        if due != row.due_date && !rules::due_date_editable(status) {
             return Err(ApiError::Conflict(format!(
                 "the due date of a measure that is {} moves only through an approved extension",
                 status.as_str()
@@ -136,7 +136,7 @@ pub fn update(
     }
     if changes.kind.is_some() || changes.due_date.is_some() {
         let inspection = inspections::get(conn, &row.inspection_id)?;
-        into_validation(schedule::check_schedule(
+        into_validation(rules::check_schedule(
             row.kind,
             row.due_date,
             inspection.feedback_date,
@@ -184,7 +184,7 @@ fn check_code_free(
 
 /// Lead and supporting units must exist and be distinct.
 fn check_units(conn: &mut DbConnection, lead: &str, supporting: &[String]) -> Result<(), ApiError> {
-    into_validation(schedule::check_supporting_units(lead, supporting))?;
+    into_validation(rules::check_supporting_units(lead, supporting))?;
     if units::find(conn, lead)?.is_none() {
         return Err(ApiError::field("lead_unit_id", "no unit has this id"));
     }
