@@ -134,6 +134,7 @@ fn sheet(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<Vec<Cell>>, A
             )));
         }
         if let Cell::Text(t) = &value {
+            check_cell(row, col, t)?;
             text += t.len();
             if text > MAX_TEXT {
                 return Err(too_large(format!(
@@ -162,6 +163,22 @@ fn sheet(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<Vec<Cell>>, A
         }
     }
     Ok(grid)
+}
+
+/// Excel's own limit for one cell: a longer one is no ledger cell, and refusing it early
+/// keeps a hostile sheet from filling memory with copies of it.
+const MAX_CELL_CHARS: usize = 32_767;
+
+fn check_cell(row: usize, col: usize, text: &str) -> Result<(), ApiError> {
+    // Bytes first: cheap, and at most 4 per character.
+    if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+        return Err(too_large(format!(
+            "row {} column {} holds more than {MAX_CELL_CHARS} characters, Excel's limit for a cell",
+            row + 1,
+            col + 1
+        )));
+    }
+    Ok(())
 }
 
 fn cell(data: &DataRef) -> Cell {
@@ -201,6 +218,9 @@ fn csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
     let mut grid = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| unreadable("CSV", e))?;
+        for (col, field) in record.iter().take(MAX_COLUMNS).enumerate() {
+            check_cell(grid.len(), col, field)?;
+        }
         if grid.len() >= MAX_ROWS {
             return Err(ApiError::PayloadTooLarge(format!(
                 "the sheet has more than {MAX_ROWS} rows"
@@ -245,6 +265,16 @@ mod tests {
         let (gbk, _, _) = GB18030.encode("问题编号,整改措施\nP1,立行立改\n");
         let grid = super::grid(&gbk).unwrap();
         assert_eq!(grid[1][1], Cell::Text("立行立改".into()));
+    }
+
+    #[test]
+    fn a_cell_beyond_excels_limit_is_refused() {
+        let long = "整".repeat(MAX_CELL_CHARS + 1);
+        let sheet = format!("问题编号,问题描述\nP-1,{long}\n");
+        let refused = grid(sheet.as_bytes()).expect_err("too long");
+        assert!(refused.to_string().contains("row 2 column 2"), "{refused}");
+        let fits = format!("问题编号,问题描述\nP-1,{}\n", "整".repeat(MAX_CELL_CHARS));
+        assert!(grid(fits.as_bytes()).is_ok());
     }
 
     #[test]
