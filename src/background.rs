@@ -54,7 +54,12 @@ pub fn start_backups(
 }
 
 /// Delivers due webhooks once a second.
-pub fn start_deliverer(db: Db, allow: Allowlist, alive: &Arc<()>) {
+pub fn start_deliverer(
+    db: Db,
+    allow: Allowlist,
+    key: Arc<crate::sealed::DataKey>,
+    alive: &Arc<()>,
+) {
     // Built on the worker thread: a blocking client must not live in an async context.
     let mut client: Option<reqwest::blocking::Client> = None;
     every(
@@ -76,7 +81,7 @@ pub fn start_deliverer(db: Db, allow: Allowlist, alive: &Arc<()>) {
                 }
             }
             if let Some(client) = &client {
-                if let Err(e) = deliver_due(&db, &allow, client) {
+                if let Err(e) = deliver_due(&db, &allow, &key, client) {
                     log::warn!("webhook delivery: {e}");
                 }
             }
@@ -87,6 +92,7 @@ pub fn start_deliverer(db: Db, allow: Allowlist, alive: &Arc<()>) {
 fn deliver_due(
     db: &Db,
     allow: &Allowlist,
+    key: &crate::sealed::DataKey,
     client: &reqwest::blocking::Client,
 ) -> Result<(), ApiError> {
     let mut conn = db.write()?;
@@ -94,9 +100,10 @@ fn deliver_due(
     let due = webhooks::claim_due(&mut conn, now, 20)?;
     drop(conn);
     for (delivery, hook) in due {
-        let outcome = match allow.permits(&hook.url) {
-            Err(why) => Err((None, why)),
-            Ok(()) => {
+        let secret = key.open(&hook.secret);
+        let outcome = match (allow.permits(&hook.url), secret) {
+            (Err(why), _) | (_, Err(why)) => Err((None, why)),
+            (Ok(()), Ok(secret)) => {
                 let unix = Utc::now().timestamp();
                 client
                     .post(&hook.url)
@@ -106,7 +113,7 @@ fn deliver_due(
                     .header("X-Zhenggai-Delivery", &delivery.id)
                     .header(
                         "X-Zhenggai-Signature",
-                        signature(&hook.secret, unix, &delivery.payload),
+                        signature(&secret, unix, &delivery.payload),
                     )
                     .body(delivery.payload.clone())
                     .send()

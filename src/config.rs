@@ -46,6 +46,8 @@ pub struct Config {
     pub webhook_allow: Allowlist,
     /// Seconds between deadline scans.
     pub scan_interval_secs: u32,
+    /// The key webhook secrets are sealed with (`ZHENGGAI_DATA_KEY_FILE`).
+    pub data_key_file: PathBuf,
     /// Below this much free disk (MB) `/readyz` answers 503 and uploads 507.
     pub min_free_mb: u64,
     /// Scheduled backups (`ZHENGGAI_BACKUP_DIR`, `…_EVERY`, `…_KEEP`); none by default.
@@ -142,6 +144,9 @@ impl Config {
         let storage_dir = var("ZHENGGAI_STORAGE_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| crate::storage::default_dir(&database_url));
+        let data_key_file = var("ZHENGGAI_DATA_KEY_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| keys::default_data_key_file(&database_url));
         Ok(Config {
             database_url,
             bind: var("ZHENGGAI_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
@@ -156,6 +161,7 @@ impl Config {
                 .map_err(ConfigError::WebhookAllow)?,
             scan_interval_secs: number("ZHENGGAI_SCAN_INTERVAL_SECS", 60)?,
             min_free_mb: u64::from(number("ZHENGGAI_MIN_FREE_MB", 100)?),
+            data_key_file,
             backups: match var("ZHENGGAI_BACKUP_DIR") {
                 None => None,
                 Some(dir) => Some(BackupSchedule {

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod openapi;
+pub mod sealed;
 pub mod seed;
 pub mod service;
 pub mod startup;

@@ -61,6 +61,11 @@ pub fn build_server(
     };
     // Writes by other instances (PostgreSQL) or by `zhenggai seed` beside a running server.
     ledger.follow(db.clone(), std::time::Duration::from_secs(1));
+    let data_key = std::sync::Arc::new(
+        crate::sealed::DataKey::load_or_create(&config.data_key_file)
+            .map_err(std::io::Error::other)?,
+    );
+    seal_stored_secrets(&db, &data_key).map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
         calendar: std::sync::Arc::new(calendar),
         yellow_days: config.yellow_days,
@@ -69,6 +74,7 @@ pub fn build_server(
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(crate::api::EXPORTS_AT_ONCE)),
         webhook_allow: config.webhook_allow.clone(),
         min_free_bytes: config.min_free_mb * 1024 * 1024,
+        data_key: data_key.clone(),
         database_dir: config.sqlite_dir(),
         alive: Default::default(),
         auth: std::sync::Arc::new(Authenticator::new(verifier, db.clone())),
@@ -106,6 +112,7 @@ pub fn build_server(
         crate::background::start_deliverer(
             state.db.clone(),
             config.webhook_allow.clone(),
+            state.data_key.clone(),
             &state.alive,
         );
     }
@@ -151,6 +158,19 @@ pub fn build_server(
         server = server.workers(workers);
     }
     Ok((server.run(), addr))
+}
+
+/// Webhook secrets stored before sealing began are sealed now, once.
+fn seal_stored_secrets(db: &Db, key: &crate::sealed::DataKey) -> Result<(), String> {
+    let mut conn = db.write().map_err(|e| e.to_string())?;
+    for hook in crate::db::repo::webhooks::all(&mut conn).map_err(|e| e.to_string())? {
+        if !crate::sealed::DataKey::is_sealed(&hook.secret) {
+            let sealed = key.seal(&hook.secret)?;
+            crate::db::repo::webhooks::set_secret(&mut conn, &hook.id, &sealed)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
 }
 
 /// Errors raised inside actix itself (not by our handlers) leave as problem+json too.

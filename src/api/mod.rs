@@ -55,6 +55,8 @@ pub struct AppState {
     /// Turns for ledger exports: each holds a read connection while it streams.
     pub exports: Arc<tokio::sync::Semaphore>,
     pub webhook_allow: crate::domain::webhooks::Allowlist,
+    /// Seals and opens webhook secrets.
+    pub data_key: Arc<crate::sealed::DataKey>,
     /// Free disk below which `/readyz` is not ready and uploads are refused (507).
     pub min_free_bytes: u64,
     /// The SQLite file's directory (its disk is watched too); none on PostgreSQL.

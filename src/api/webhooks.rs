@@ -148,6 +148,10 @@ pub async fn create(
     events.sort();
     events.dedup();
     let who = caller.clone();
+    let secret = state
+        .data_key
+        .seal(&input.secret)
+        .map_err(ApiError::Internal)?;
     let row = write(&state, &caller, move |conn, ctx| {
         crate::service::webhooks::create(
             conn,
@@ -156,7 +160,7 @@ pub async fn create(
                 id: new_id(),
                 url,
                 events: serde_json::json!(events).to_string(),
-                secret: input.secret,
+                secret,
                 active: true,
                 created_by: who.sub.clone(),
                 created_at: ctx.now,

@@ -144,6 +144,14 @@ fn read(path: &Path) -> Result<Vec<u8>, KeySetupError> {
 
 /// Where the generated secret lives: beside an SQLite database file, or in the working
 /// directory for PostgreSQL (which has no file of its own).
+/// Where the data key (`crate::sealed`) lives when none is configured: beside the JWT secret.
+pub fn default_data_key_file(database_url: &str) -> PathBuf {
+    let jwt = default_secret_file(database_url)
+        .to_string_lossy()
+        .into_owned();
+    PathBuf::from(jwt.replace(".jwt-secret", ".data-key"))
+}
+
 pub fn default_secret_file(database_url: &str) -> PathBuf {
     match Backend::of_url(database_url) {
         Backend::Postgres => PathBuf::from("zhenggai.jwt-secret"),

@@ -102,6 +102,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         webhook_allow: zhenggai::domain::webhooks::Allowlist::parse("127.0.0.1").unwrap(),
         scan_interval_secs: 1,
         min_free_mb: 1,
+        data_key_file: files.path().join("data-key"),
         backups: None,
     };
     adjust(&mut config);

@@ -255,7 +255,7 @@ async fn the_scanner_announces_each_deadline_once() {
 }
 
 #[tokio::test]
-async fn subscribing_and_unsubscribing_are_in_the_audit_trail_without_the_secret() {
+async fn subscriptions_are_audited_and_their_secret_is_sealed_at_rest() {
     let app = spawn_app().await;
     let office = token("wang.office", "office", None);
     let secret = "a-long-shared-secret-0123456789";
@@ -269,6 +269,15 @@ async fn subscribing_and_unsubscribing_are_in_the_audit_trail_without_the_secret
         .await;
     assert_eq!(res.status(), 201);
     let hook: Value = res.json().await.unwrap();
+    // At rest the secret is sealed with the data key, never kept as given.
+    let db = zhenggai::db::Db::open(&app.config.database_url, 1).unwrap();
+    let stored = zhenggai::db::repo::webhooks::get(&mut db.read().unwrap(), id_of(&hook))
+        .unwrap()
+        .secret;
+    assert!(
+        stored.starts_with("enc:v1:") && !stored.contains(secret),
+        "{stored}"
+    );
     let res = app
         .send(
             Method::DELETE,

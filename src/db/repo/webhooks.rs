@@ -18,6 +18,18 @@ pub fn create(conn: &mut DbConnection, row: WebhookRow) -> Result<WebhookRow, Ap
     Ok(row)
 }
 
+/// Every subscription, ended ones too.
+pub fn all(conn: &mut DbConnection) -> Result<Vec<WebhookRow>, ApiError> {
+    Ok(webhooks::table.select(WebhookRow::as_select()).load(conn)?)
+}
+
+pub fn set_secret(conn: &mut DbConnection, id: &str, secret: &str) -> Result<(), ApiError> {
+    diesel::update(webhooks::table.find(id))
+        .set(webhooks::secret.eq(secret))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn active(conn: &mut DbConnection) -> Result<Vec<WebhookRow>, ApiError> {
     Ok(webhooks::table
         .filter(webhooks::active.eq(true))
