@@ -7,6 +7,10 @@ restarted. Every write the server acknowledged must still be there, and the audi
 intact. Then a backup is taken while the load runs, restored into a fresh database and
 storage, and every write acknowledged before the backup started must be in the copy.
 
+With RESTART_DATABASE set to a command (e.g. `pg_ctlcluster 15 main restart`), the
+database itself is restarted under load too: requests in flight may be refused with 503,
+never 500, and nothing acknowledged is lost.
+
 Usage: tests/crash/run.py BINARY DATABASE_URL [RESTORE_DATABASE_URL]
 Only loopback addresses are used; every loop is bounded in count and time.
 """
@@ -31,6 +35,14 @@ WORK = tempfile.mkdtemp(prefix="zhenggai-crash-")
 SECRET = "crash-test-secret-0123456789abcdef"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROUNDS, WRITERS, DEADLINE = 3, 4, 240
+RESTART_DATABASE = os.environ.get("RESTART_DATABASE")
+STATUSES = {}
+STATUS_LOCK = threading.Lock()
+
+
+def count(status):
+    with STATUS_LOCK:
+        STATUSES[status] = STATUSES.get(status, 0) + 1
 
 
 def env(db, storage):
@@ -95,8 +107,10 @@ def call(port, tok, method, path, body=None, data=None, ctype="application/json"
         req.add_header("Content-Type", ctype)
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
+            count(r.status)
             return r.status, json.loads(r.read() or b"null")
     except urllib.error.HTTPError as e:
+        count(e.code)
         return e.code, None
 
 
@@ -192,6 +206,25 @@ def main():
             raise SystemExit(f"lost after kill -9: {missing[:5]}")
         if time.time() - started > DEADLINE:
             raise SystemExit("the crash test ran out of time")
+
+    if RESTART_DATABASE:
+        STATUSES.clear()
+        stop = threading.Event()
+        writers = [threading.Thread(target=load, args=(server, tok, unit, finding, acked, stop, 50 + i))
+                   for i in range(WRITERS)]
+        for w in writers:
+            w.start()
+        time.sleep(1)
+        subprocess.run(RESTART_DATABASE, shell=True, check=True)
+        time.sleep(2)
+        stop.set()
+        for w in writers:
+            w.join(timeout=30)
+        missing, intact = verify(server, tok, acked)
+        print(f"database restart under load: answers {dict(sorted(STATUSES.items()))}, "
+              f"{len(missing)} acknowledged writes missing, audit chain {'intact' if intact else 'BROKEN'}")
+        if STATUSES.get(500) or missing or not intact:
+            raise SystemExit("a database restart must answer 503, never 500, and lose nothing")
 
     # A backup while the load runs; every write acknowledged before it began is in the copy.
     stop = threading.Event()
