@@ -106,7 +106,7 @@ macro_rules! finding_action {
 }
 
 measure_action!(start, "/measures/{id}/actions/start", "start_measure", StartBody, "Start work on a measure (not_started → in_progress).",
-    "The responsible unit's staff (or the office). The finding must have been claimed; the body may be left out.");
+    "The responsible unit's staff (or the office). A 立行立改 measure starts once the finding is claimed; a time-bound or long-term one once its plan is approved (409 before). The body may be left out.");
 measure_action!(report, "/measures/{id}/actions/report", "report_progress", ReportBody, "Report progress (进展报送).",
     "Text, percent done and optionally evidence of this measure. A long-term measure becomes `ongoing` (长期坚持).");
 measure_action!(submit, "/measures/{id}/actions/submit", "submit_closure", SubmitBody, "Ask for closure (申请销号): in_progress/ongoing → submitted.",

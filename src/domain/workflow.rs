@@ -221,10 +221,28 @@ pub fn derive_finding(
     }
 }
 
-/// Measure actions wait until the unit has claimed the finding; 立行立改 does not wait for
-/// the plan's approval.
-pub fn finding_allows_measure_work(finding: FindingStatus) -> bool {
-    finding != FindingStatus::Assigned
+/// Whether the finding lets `action` happen to a measure of `kind` yet: nothing before the
+/// unit has claimed it (认领); a 限期整改 or 长期坚持 measure starts only once the plan
+/// (整改方案) is approved, a 立行立改 one as soon as the finding is claimed. The refusal
+/// says what is awaited.
+pub fn finding_admits(
+    finding: FindingStatus,
+    kind: MeasureKind,
+    action: MeasureAction,
+) -> Result<(), &'static str> {
+    use FindingStatus as F;
+    match (finding, kind, action) {
+        (F::Assigned, _, _) => Err("the finding has not been claimed (认领) yet; claim it first"),
+        (
+            F::Claimed | F::PlanSubmitted,
+            MeasureKind::TimeBound | MeasureKind::LongTerm,
+            MeasureAction::Start,
+        ) => Err(
+            "the finding's rectification plan (整改方案) is not approved yet; a time-bound or \
+             long-term measure starts once it is (立行立改 measures start at once)",
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// Who may still add measures to a finding in `status`: its unit until the plan is
@@ -394,8 +412,19 @@ mod tests {
         assert!(may_add_measure(F::InProgress, true).is_err());
         assert!(may_add_measure(F::InProgress, false).is_ok());
         assert!(may_add_measure(F::Closed, false).is_err());
-        assert!(!finding_allows_measure_work(F::Assigned));
-        assert!(finding_allows_measure_work(F::Claimed));
+        use MeasureAction as A;
+        assert!(finding_admits(F::Assigned, K::Immediate, A::Start).is_err());
+        assert!(finding_admits(F::Claimed, K::Immediate, A::Start).is_ok());
+        for waiting in [F::Claimed, F::PlanSubmitted] {
+            for kind in [K::TimeBound, K::LongTerm] {
+                let refused = finding_admits(waiting, kind, A::Start).expect_err("plan first");
+                assert!(refused.contains("plan"), "{refused}");
+                assert!(finding_admits(waiting, kind, A::Report).is_ok());
+            }
+        }
+        for approved in [F::InProgress, F::LongTerm] {
+            assert!(finding_admits(approved, K::TimeBound, A::Start).is_ok());
+        }
     }
 
     #[test]

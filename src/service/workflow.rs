@@ -95,13 +95,13 @@ pub fn act_on_measure(
     let (mut row, supporting) = measures::get(conn, id)?;
     check_version("measure", row.version, expected)?;
     let finding = findings::get(conn, &row.finding_id)?;
-    if !workflow::finding_allows_measure_work(finding.status) {
-        return Err(ApiError::WrongState {
-            message: "the finding has not been claimed (认领) yet; claim it first".into(),
+    workflow::finding_admits(finding.status, row.kind, action).map_err(|why| {
+        ApiError::WrongState {
+            message: why.into(),
             current: finding.status.to_string(),
             allowed: vec![],
-        });
-    }
+        }
+    })?;
     let status = row.status;
     let next = workflow::measure_transition(status, row.kind, action)?;
     let before = measure_snapshot(&row, &supporting);

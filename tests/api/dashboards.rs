@@ -134,12 +134,16 @@ async fn a_timely_closure_request_stops_the_clock_until_it_is_returned() {
             res.json::<Value>().await.unwrap()
         }
     };
-    app.act(
-        &admin,
-        &format!("/api/v1/findings/{finding_id}/actions/claim"),
-        json!({}),
-    )
-    .await;
+    for step in ["claim", "submit_plan", "approve_plan"] {
+        let res = app
+            .act(
+                &admin,
+                &format!("/api/v1/findings/{finding_id}/actions/{step}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{step}");
+    }
     act("start", json!({})).await;
     let res = app
         .upload(&admin, id, "报告.pdf", crate::helpers::PDF.to_vec())

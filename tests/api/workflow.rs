@@ -508,6 +508,8 @@ async fn a_stale_if_match_answers_412_and_changes_nothing() {
     problem(res, 400).await;
     // Actions honour it too.
     s.ok(&s.staff, &s.f("claim"), json!({})).await;
+    s.ok(&s.staff, &s.f("submit_plan"), json!({})).await;
+    s.ok(&s.office, &s.f("approve_plan"), json!({})).await;
     let res = s
         .app
         .anon
@@ -570,4 +572,39 @@ async fn of_simultaneous_verifies_exactly_one_wins() {
         .count();
     assert_eq!(verifies, 1);
     assert_eq!(s.app.get_json("/api/v1/audit/verify").await["intact"], true);
+}
+
+#[tokio::test]
+async fn a_time_bound_measure_starts_once_the_plan_is_approved_an_immediate_one_at_once() {
+    let s = story().await;
+    s.ok(&s.staff, &s.f("claim"), json!({})).await;
+    let immediate = s
+        .app
+        .created_as(
+            &s.staff,
+            &format!("/api/v1/findings/{}/measures", s.finding),
+            json!({"content": "立即清退违规报销款", "kind": "immediate",
+                   "lead_unit_id": s.app.get_json(&format!("/api/v1/measures/{}", s.measure)).await["lead_unit_id"],
+                   "accountable_leader": "党组成员、副主任", "due_date": days(5)}),
+        )
+        .await;
+    s.ok(&s.staff, &s.f("submit_plan"), json!({})).await;
+    // 限期整改 waits for the plan …
+    let p = problem(s.app.act(&s.staff, &s.m("start"), json!({})).await, 409).await;
+    assert_eq!(p["type"], "urn:zhenggai:problem:wrong-state", "{p}");
+    assert_eq!(p["current_state"], "plan_submitted", "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("plan"), "{p}");
+    assert_eq!(s.measure_now().await["status"], "not_started");
+    // … 立行立改 does not.
+    let started = s
+        .ok(
+            &s.staff,
+            &format!("/api/v1/measures/{}/actions/start", id_of(&immediate)),
+            json!({}),
+        )
+        .await;
+    assert_eq!(started["status"], "in_progress");
+    s.ok(&s.office, &s.f("approve_plan"), json!({})).await;
+    let started = s.ok(&s.staff, &s.m("start"), json!({})).await;
+    assert_eq!(started["status"], "in_progress");
 }
