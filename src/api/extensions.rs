@@ -5,8 +5,11 @@ use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
 use super::dto::actions::{ActionInput, ApproveExtensionBody, RejectExtensionBody};
-use super::dto::extensions::{Extension, ExtensionList, RequestExtension};
-use super::extract::Body;
+use super::dto::extensions::{
+    Extension, ExtensionList, ExtensionPage, ExtensionQuery, RequestExtension,
+};
+use super::dto::page::{decode_cursor, encode_cursor, limit};
+use super::extract::{Body, Params};
 use super::{read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::extensions;
@@ -72,6 +75,45 @@ pub async fn list(
         .map(Extension::try_from)
         .collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(ExtensionList { items }))
+}
+
+/// Extension requests across the ledger (the office's queue): `status=pending` lists those
+/// waiting for a decision, the oldest first.
+///
+/// A unit or leader sees the requests of the measures it sees.
+#[utoipa::path(tag = "extensions", operation_id = "list_all_extensions", params(ExtensionQuery),
+    responses((status = 200, description = "A page of requests, the oldest first.", body = ExtensionPage)))]
+#[get("/extensions")]
+pub async fn queue(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Params(q): Params<ExtensionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.check_role(Action::ReadMeasures)?;
+    const SORT: &str = "requested_at";
+    let after = decode_cursor(q.cursor.as_deref(), SORT)?;
+    let limit = limit(q.limit);
+    let vis = caller.visibility();
+    let filter = (&q).into();
+    let page = read(&state, move |conn| {
+        extensions::list(conn, &filter, &vis, after, limit)
+    })
+    .await?;
+    let next_cursor = page
+        .rows
+        .last()
+        .filter(|_| page.has_more)
+        .map(|r| encode_cursor(SORT, extensions::sort_key(r), r.id.clone()));
+    let items = page
+        .rows
+        .into_iter()
+        .map(Extension::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(ExtensionPage {
+        items,
+        next_cursor,
+        total: page.total,
+    }))
 }
 
 /// Get one extension request.

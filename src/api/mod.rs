@@ -156,6 +156,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(evidence::withdraw)
                 .service(extensions::request)
                 .service(extensions::list)
+                .service(extensions::queue)
                 .service(extensions::get)
                 .service(extensions::approve)
                 .service(extensions::reject)

@@ -167,3 +167,92 @@ async fn long_term_measures_have_no_deadline_to_extend() {
         .await;
     problem(res, 409).await;
 }
+
+#[tokio::test]
+async fn the_office_lists_what_waits_for_its_decision_oldest_first_and_a_unit_only_its_own() {
+    let app = spawn_app().await;
+    let (zhk, _, finding) = app.ledger().await;
+    let other = app.unit("CWS", "财务室").await;
+    let inspection = app.inspection("XC-2023-01").await;
+    let theirs = app.finding(&inspection, &other).await;
+    let ask = |measure: String, unit: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .send(
+                    Method::POST,
+                    &format!("/api/v1/measures/{measure}/extensions"),
+                    Some(&token("staff", "unit", Some(unit))),
+                    Some(&json!({"requested_due_date": days(60), "reason": "需跨部门协调"})),
+                )
+                .await;
+            assert_eq!(res.status(), 201);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let mut asked = vec![];
+    for _ in 0..2 {
+        let m = app.measure(id_of(&finding), &zhk, Some(days(5))).await;
+        asked.push(ask(id_of(&m).to_string(), "ZHK").await);
+    }
+    let m = app.measure(id_of(&theirs), &other, Some(days(5))).await;
+    asked.push(ask(id_of(&m).to_string(), "CWS").await);
+    // One is decided: it leaves the pending queue.
+    let office = token("wang.office", "office", None);
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/extensions/{}/approve", id_of(&asked[0])),
+            Some(&office),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+
+    let list = |query: String, who: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .send(
+                    Method::GET,
+                    &format!("/api/v1/extensions{query}"),
+                    Some(&who),
+                    None,
+                )
+                .await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| id_of(e).to_string())
+            .collect()
+    };
+    let pending = list("?status=pending".into(), office.clone()).await;
+    assert_eq!(ids(&pending), vec![id_of(&asked[1]), id_of(&asked[2])]);
+    assert_eq!(pending["total"], 2);
+    // Paged, the oldest first.
+    let first = list("?status=pending&limit=1".into(), office.clone()).await;
+    assert_eq!(ids(&first), vec![id_of(&asked[1])]);
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    let res = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/extensions?status=pending&limit=1&cursor={cursor}"),
+            Some(&office),
+            None,
+        )
+        .await;
+    let second: Value = res.json().await.unwrap();
+    assert_eq!(ids(&second), vec![id_of(&asked[2])]);
+    assert!(second["next_cursor"].is_null());
+    // 综合科 sees its own two requests, not 财务室's.
+    let own = list(String::new(), token("staff", "unit", Some("ZHK"))).await;
+    assert_eq!(ids(&own), vec![id_of(&asked[0]), id_of(&asked[1])]);
+    let by_unit = list(format!("?unit_id={other}"), office).await;
+    assert_eq!(ids(&by_unit), vec![id_of(&asked[2])]);
+}

@@ -2,10 +2,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 use validator::Validate;
 
+use super::page::page_type;
 use super::{not_blank, utc};
+use crate::db::forms::ExtensionFilter;
 use crate::db::models::ExtensionRow;
 use crate::domain::enums::ExtensionStatus;
 use crate::domain::permissions::Action;
@@ -66,4 +69,37 @@ impl TryFrom<ExtensionRow> for Extension {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ExtensionList {
     pub items: Vec<Extension>,
+}
+
+page_type!(
+    ExtensionPage,
+    Extension,
+    "extension requests, the oldest first"
+);
+
+#[derive(Debug, Clone, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExtensionQuery {
+    /// `pending` for the requests waiting for a decision.
+    pub status: Option<ExtensionStatus>,
+    pub inspection_id: Option<Uuid>,
+    /// Lead or supporting unit of the measure.
+    pub unit_id: Option<Uuid>,
+    /// Page size, 1–500 (default 50).
+    #[validate(range(min = 1, max = 500))]
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl From<&ExtensionQuery> for ExtensionFilter {
+    fn from(q: &ExtensionQuery) -> ExtensionFilter {
+        ExtensionFilter {
+            status: q.status,
+            inspection_id: q.inspection_id.map(|u| u.to_string()),
+            unit_id: q.unit_id.map(|u| u.to_string()),
+        }
+    }
 }

@@ -13,3 +13,12 @@ pub use findings::{FindingChanges, FindingFilter, NewFinding};
 pub use inspections::{InspectionChanges, InspectionFilter, NewInspection};
 pub use measures::{MeasureChanges, MeasureFilter, NewMeasure};
 pub use units::{NewUnit, UnitFilter};
+
+/// Which extension requests a list holds (the office's queue of pending ones, say).
+#[derive(Debug, Clone, Default)]
+pub struct ExtensionFilter {
+    pub status: Option<crate::domain::enums::ExtensionStatus>,
+    pub inspection_id: Option<String>,
+    /// Lead or supporting unit of the measure.
+    pub unit_id: Option<String>,
+}

@@ -3,10 +3,12 @@
 
 use diesel::prelude::*;
 
+use crate::db::forms::ExtensionFilter;
 use crate::db::models::ExtensionRow;
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::WriteCtx;
-use crate::db::schema::extensions;
+use crate::db::repo::{After, Page, Visibility};
+use crate::db::schema::{extensions, findings, measure_supporting_units as msu, measures};
 use crate::db::DbConnection;
 use crate::domain::enums::ExtensionStatus;
 use crate::error::ApiError;
@@ -80,4 +82,90 @@ pub fn save_decision(
         ));
     }
     Ok(())
+}
+
+/// Extension requests of the measures `vis` may see, oldest request first (the order they
+/// wait in), a page at a time.
+pub fn list(
+    conn: &mut DbConnection,
+    q: &ExtensionFilter,
+    vis: &Visibility,
+    after: Option<After>,
+    limit: i64,
+) -> Result<Page<ExtensionRow>, ApiError> {
+    let filtered = || {
+        let mut query = extensions::table.into_boxed();
+        if let Visibility::Unit(unit) = vis {
+            // The measures the unit leads, supports, or whose finding it is responsible for.
+            let led = measures::table
+                .filter(measures::lead_unit_id.eq(unit.clone()))
+                .select(measures::id);
+            let supported = msu::table
+                .filter(msu::unit_id.eq(unit.clone()))
+                .select(msu::measure_id);
+            let owned = measures::table
+                .filter(
+                    measures::finding_id.eq_any(
+                        findings::table
+                            .filter(findings::responsible_unit_id.eq(unit.clone()))
+                            .select(findings::id),
+                    ),
+                )
+                .select(measures::id);
+            query = query.filter(
+                extensions::measure_id
+                    .eq_any(led)
+                    .or(extensions::measure_id.eq_any(supported))
+                    .or(extensions::measure_id.eq_any(owned)),
+            );
+        }
+        if let Some(inspection) = &q.inspection_id {
+            query = query.filter(
+                extensions::measure_id.eq_any(
+                    measures::table
+                        .filter(measures::inspection_id.eq(inspection.clone()))
+                        .select(measures::id),
+                ),
+            );
+        }
+        if let Some(unit) = &q.unit_id {
+            let led = measures::table
+                .filter(measures::lead_unit_id.eq(unit.clone()))
+                .select(measures::id);
+            let supported = msu::table
+                .filter(msu::unit_id.eq(unit.clone()))
+                .select(msu::measure_id);
+            query = query.filter(
+                extensions::measure_id
+                    .eq_any(led)
+                    .or(extensions::measure_id.eq_any(supported)),
+            );
+        }
+        if let Some(status) = q.status {
+            query = query.filter(extensions::status.eq(status.as_str()));
+        }
+        query
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let mut query = filtered();
+    if let Some(After { key, id }) = after {
+        let at = chrono::NaiveDateTime::parse_from_str(&key, "%Y-%m-%dT%H:%M:%S%.f")
+            .map_err(|_| ApiError::bad_param("cursor", "not a cursor returned by this list"))?;
+        query = query.filter(
+            extensions::requested_at
+                .gt(at)
+                .or(extensions::requested_at.eq(at).and(extensions::id.gt(id))),
+        );
+    }
+    let rows = query
+        .order((extensions::requested_at.asc(), extensions::id.asc()))
+        .limit(limit + 1)
+        .select(ExtensionRow::as_select())
+        .load(conn)?;
+    Ok(Page::from_probe(rows, limit, total))
+}
+
+/// The cursor key of a request in `list`'s order.
+pub fn sort_key(row: &ExtensionRow) -> String {
+    row.requested_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
 }
