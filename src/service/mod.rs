@@ -1,6 +1,7 @@
 //! The use cases, one function each: access check, state and schedule rules, repo writes,
 //! audit event and outbox — in the caller's transaction. Handlers, the sheet importer, the
-//! seed, the synthetic load and the CLI all call these, so no entry point can skip a rule.
+//! seed and the CLI all call these, so no entry point can skip a rule (the synthetic
+//! benchmark ledger alone writes rows in bulk).
 //! Each write takes the connection, the write context (who acts, as `ctx.who`), the target
 //! and a typed form.
 
