@@ -227,7 +227,12 @@ async fn every_endpoint_every_role_own_involved_and_other_items() {
         ),
         // Measures: the responsible unit's staff add and edit them; its leader only reads.
         (Method::GET, "/api/v1/measures".into(), "", [200; 6]),
-        (Method::GET, "/api/v1/extensions?status=pending".into(), "", [200; 6]),
+        (
+            Method::GET,
+            "/api/v1/extensions?status=pending".into(),
+            "",
+            [200; 6],
+        ),
         (
             Method::POST,
             format!("/api/v1/findings/{}/measures", w.fa),
