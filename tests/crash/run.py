@@ -177,6 +177,21 @@ def verify(server, tok, acked):
     return missing, s == 200 and chain["intact"]
 
 
+def under_load(server, tok, unit, finding, acked, seed, during):
+    """Runs `during()` while WRITERS threads write, then stops and waits for them."""
+    stop = threading.Event()
+    writers = [threading.Thread(target=load, args=(server, tok, unit, finding, acked, stop, seed + i))
+               for i in range(WRITERS)]
+    for w in writers:
+        w.start()
+    try:
+        return during()
+    finally:
+        stop.set()
+        for w in writers:
+            w.join(timeout=30)
+
+
 def main():
     started = time.time()
     storage = os.path.join(WORK, "files")
@@ -186,19 +201,14 @@ def main():
     unit, finding = setup(server.port, tok)
     acked = []
     for round_ in range(ROUNDS):
-        stop = threading.Event()
-        writers = [threading.Thread(target=load, args=(server, tok, unit, finding, acked, stop, round_ * 10 + i))
-                   for i in range(WRITERS)]
-        for w in writers:
-            w.start()
-        time.sleep(1.5 + random.random())
-        server.kill()
-        time.sleep(0.2)
-        server.start()
-        time.sleep(0.5)
-        stop.set()
-        for w in writers:
-            w.join(timeout=30)
+        def crash():
+            time.sleep(1.5 + random.random())
+            server.kill()
+            time.sleep(0.2)
+            server.start()
+            time.sleep(0.5)
+
+        under_load(server, tok, unit, finding, acked, round_ * 10, crash)
         missing, intact = verify(server, tok, acked)
         print(f"crash {round_ + 1}: {len(acked)} acknowledged writes, {len(missing)} missing, "
               f"audit chain {'intact' if intact else 'BROKEN'}")
@@ -209,17 +219,13 @@ def main():
 
     if RESTART_DATABASE:
         STATUSES.clear()
-        stop = threading.Event()
-        writers = [threading.Thread(target=load, args=(server, tok, unit, finding, acked, stop, 50 + i))
-                   for i in range(WRITERS)]
-        for w in writers:
-            w.start()
-        time.sleep(1)
-        subprocess.run(RESTART_DATABASE, shell=True, check=True)
-        time.sleep(2)
-        stop.set()
-        for w in writers:
-            w.join(timeout=30)
+
+        def restart():
+            time.sleep(1)
+            subprocess.run(RESTART_DATABASE, shell=True, check=True)
+            time.sleep(2)
+
+        under_load(server, tok, unit, finding, acked, 50, restart)
         missing, intact = verify(server, tok, acked)
         print(f"database restart under load: answers {dict(sorted(STATUSES.items()))}, "
               f"{len(missing)} acknowledged writes missing, audit chain {'intact' if intact else 'BROKEN'}")
@@ -227,20 +233,17 @@ def main():
             raise SystemExit("a database restart must answer 503, never 500, and lose nothing")
 
     # A backup while the load runs; every write acknowledged before it began is in the copy.
-    stop = threading.Event()
-    writers = [threading.Thread(target=load, args=(server, tok, unit, finding, acked, stop, 100 + i))
-               for i in range(WRITERS)]
-    for w in writers:
-        w.start()
-    time.sleep(0.5)
-    before = list(acked)
     backup_dir = os.path.join(WORK, "backup")
-    subprocess.run([BIN, "backup", backup_dir], env=env(DB, storage), check=True,
-                   stdout=subprocess.DEVNULL)
-    time.sleep(0.5)
-    stop.set()
-    for w in writers:
-        w.join(timeout=30)
+
+    def back_up():
+        time.sleep(0.5)
+        before = list(acked)
+        subprocess.run([BIN, "backup", backup_dir], env=env(DB, storage), check=True,
+                       stdout=subprocess.DEVNULL)
+        time.sleep(0.5)
+        return before
+
+    before = under_load(server, tok, unit, finding, acked, 100, back_up)
     server.stop()
 
     restore_db = RESTORE_DB or os.path.join(WORK, "restored.db")
