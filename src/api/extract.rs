@@ -120,15 +120,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     }
     // Syntax first (400), then shape (422): a body like `[1,2` is malformed, not mistyped.
     // A key given twice is malformed too: which one counts would be a guess.
-    serde_json::from_slice::<strict::Strict>(body).map_err(|e| ApiError::BadRequest {
+    let strict::Strict(value) = serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
         detail: format!("malformed JSON: {e}"),
         errors: vec![],
     })?;
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
-            detail: format!("malformed JSON: {e}"),
-            errors: vec![],
-        })?;
     // PostgreSQL cannot store U+0000 in text and SQLite can: refuse it for both.
     if let Some(path) = strict::nul_at(&value, "") {
         return Err(ApiError::Validation(vec![FieldError::new(
@@ -147,14 +142,16 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 mod strict {
-    //! A JSON document read only to be refused when a key repeats in an object.
+    //! A JSON document read into a `Value` in one pass, refused when a key repeats in an
+    //! object (serde_json would keep the last one silently).
 
     use std::collections::HashSet;
     use std::fmt;
 
-    use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Number, Value};
 
-    pub struct Strict;
+    pub struct Strict(pub Value);
 
     impl<'de> Deserialize<'de> for Strict {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
@@ -171,40 +168,49 @@ mod strict {
             f.write_str("JSON")
         }
 
-        fn visit_bool<E>(self, _: bool) -> Result<Strict, E> {
-            Ok(Strict)
+        fn visit_bool<E>(self, v: bool) -> Result<Strict, E> {
+            Ok(Strict(Value::Bool(v)))
         }
-        fn visit_i64<E>(self, _: i64) -> Result<Strict, E> {
-            Ok(Strict)
+        fn visit_i64<E>(self, v: i64) -> Result<Strict, E> {
+            Ok(Strict(Value::Number(v.into())))
         }
-        fn visit_u64<E>(self, _: u64) -> Result<Strict, E> {
-            Ok(Strict)
+        fn visit_u64<E>(self, v: u64) -> Result<Strict, E> {
+            Ok(Strict(Value::Number(v.into())))
         }
-        fn visit_f64<E>(self, _: f64) -> Result<Strict, E> {
-            Ok(Strict)
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Strict, E> {
+            Number::from_f64(v)
+                .map(|n| Strict(Value::Number(n)))
+                .ok_or_else(|| E::custom("not a finite number"))
         }
-        fn visit_str<E>(self, _: &str) -> Result<Strict, E> {
-            Ok(Strict)
+        fn visit_str<E>(self, v: &str) -> Result<Strict, E> {
+            Ok(Strict(Value::String(v.to_string())))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Strict, E> {
+            Ok(Strict(Value::String(v)))
         }
         fn visit_unit<E>(self) -> Result<Strict, E> {
-            Ok(Strict)
+            Ok(Strict(Value::Null))
         }
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
-            while seq.next_element::<Strict>()?.is_some() {}
-            Ok(Strict)
+            let mut items = Vec::new();
+            while let Some(Strict(item)) = seq.next_element::<Strict>()? {
+                items.push(item);
+            }
+            Ok(Strict(Value::Array(items)))
         }
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
             let mut seen = HashSet::new();
+            let mut object = Map::new();
             while let Some(key) = map.next_key::<String>()? {
                 if !seen.insert(key.clone()) {
-                    map.next_value::<IgnoredAny>()?;
                     return Err(de::Error::custom(format!("the key {key:?} appears twice")));
                 }
-                map.next_value::<Strict>()?;
+                let Strict(value) = map.next_value::<Strict>()?;
+                object.insert(key, value);
             }
-            Ok(Strict)
+            Ok(Strict(Value::Object(object)))
         }
     }
 
