@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use validator::{ValidationErrors, ValidationErrorsKind};
 
+use crate::domain::permissions::Refusal;
 use crate::domain::rules::FieldError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -15,9 +16,9 @@ pub enum ApiError {
     /// No valid token: missing, malformed, expired, badly signed… (401).
     #[error("{0}")]
     Unauthorized(String),
-    /// Authenticated, but the role may not do this (403).
-    #[error("{0}")]
-    Forbidden(String),
+    /// Authenticated, but may not do this (403): the rule that refused.
+    #[error("{}", .0.en)]
+    Forbidden(Refusal),
     #[error("{0}")]
     NotFound(String),
     /// It existed and was withdrawn; its record stays (410).
@@ -82,6 +83,13 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong, for a person.
     pub detail: String,
+    /// The same in Chinese, where the service words it (refusals, 403).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail_zh: Option<String>,
+    /// For a refusal (403): the rule that refused, as a stable code (`submit_measure`,
+    /// `distinct_verifier`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
     /// One entry per invalid field (validation and bad-request problems).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
@@ -105,6 +113,11 @@ pub struct ProblemField {
 }
 
 impl ApiError {
+    /// A 403 outside the permission table, with its rule's code and words.
+    pub fn refused(rule: &str, zh: &str, en: &str) -> ApiError {
+        ApiError::Forbidden(Refusal::new(rule, zh, en))
+    }
+
     pub fn not_found(what: &str) -> ApiError {
         ApiError::NotFound(format!("{what} not found"))
     }
@@ -170,11 +183,17 @@ impl ApiError {
             } => (Some(current.clone()), Some(allowed.clone())),
             _ => (None, None),
         };
+        let (detail_zh, rule) = match self {
+            ApiError::Forbidden(refusal) => (Some(refusal.zh.clone()), Some(refusal.rule.clone())),
+            _ => (None, None),
+        };
         Problem {
             type_: format!("urn:zhenggai:problem:{}", self.slug()),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail,
+            detail_zh,
+            rule,
             errors,
             sheet_errors: match self {
                 ApiError::Sheet(cells) => Some(cells.clone()),

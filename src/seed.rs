@@ -89,6 +89,9 @@ pub struct SeedMeasure {
     #[serde(default)]
     pub supporting_units: Vec<String>,
     pub accountable_leader: String,
+    /// The leader's login id in the seed's people directory.
+    #[serde(default)]
+    pub accountable_leader_sub: Option<String>,
     pub responsible_person: Option<String>,
     pub due_date: Option<NaiveDate>,
     pub completion_criteria: Option<String>,
@@ -360,6 +363,7 @@ impl Loader<'_> {
                 .map(|u| self.unit_id(&at, u))
                 .collect::<Result<_, _>>()?,
             accountable_leader: measure.accountable_leader.clone(),
+            accountable_leader_sub: measure.accountable_leader_sub.clone(),
             responsible_person: measure.responsible_person.clone(),
             due_date: measure.due_date.map(|d| self.moved(d)),
             completion_criteria: measure.completion_criteria.clone(),

@@ -66,6 +66,10 @@ pub fn build_server(
             .map_err(std::io::Error::other)?,
     );
     seal_stored_secrets(&db, &data_key).map_err(std::io::Error::other)?;
+    let directory = std::sync::Arc::new(crate::service::directory::Directory::new(
+        db.clone(),
+        ledger.clone(),
+    ));
     let state = web::Data::new(AppState {
         calendar: std::sync::Arc::new(calendar),
         yellow_days: config.yellow_days,
@@ -77,7 +81,8 @@ pub fn build_server(
         data_key: data_key.clone(),
         database_dir: config.sqlite_dir(),
         alive: Default::default(),
-        auth: std::sync::Arc::new(Authenticator::new(verifier, db.clone())),
+        auth: std::sync::Arc::new(Authenticator::new(verifier, directory.clone())),
+        directory,
         db,
         tz: config.tz,
         storage: std::sync::Arc::new(Storage::open(&config.storage_dir, config.max_upload_bytes)?),

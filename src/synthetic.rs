@@ -287,6 +287,7 @@ fn synthetic_measure(
         kind,
         lead_unit_id: lead.id.clone(),
         accountable_leader: "分管负责同志".into(),
+        accountable_leader_sub: None,
         responsible_person: Some(format!("{}负责人", lead.name)),
         due_date: due,
         original_due_date: due,

@@ -148,7 +148,7 @@ pub async fn upload(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    caller.check_role(Action::WorkMeasure)?;
+    caller.check_role(Action::UploadEvidence)?;
     let storage = state.storage.clone();
     let declared = req
         .headers()
@@ -415,7 +415,7 @@ pub async fn withdraw(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.check_role(Action::WorkMeasure)?;
+    caller.check_role(Action::WithdrawEvidence)?;
     let id = id.into_inner().to_string();
     write(&state, &caller, move |conn, ctx| {
         service::evidence::withdraw(conn, ctx, &id)

@@ -94,7 +94,8 @@ pub async fn queue(
     let after = decode_cursor(q.cursor.as_deref(), SORT)?;
     let limit = limit(q.limit);
     let vis = caller.visibility();
-    let filter = (&q).into();
+    let mut filter: crate::db::forms::ExtensionFilter = (&q).into();
+    filter.units = state.units_under(q.unit_id, q.descendants).await?;
     let page = read(&state, move |conn| {
         extensions::list(conn, &filter, &vis, after, limit)
     })

@@ -15,7 +15,7 @@ use crate::db::repo::{findings, measures, warnings};
 use crate::db::DbConnection;
 use crate::domain::deadline::Today;
 use crate::domain::enums::Warning;
-use crate::domain::permissions::{Action, Scope};
+use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
 use crate::service::{self, access};
 
@@ -93,7 +93,8 @@ pub async fn list(
     let limit = limit(q.limit);
     let vis = caller.visibility();
     let today = state.today();
-    let filter = (&q).into();
+    let mut filter: crate::db::forms::FindingFilter = (&q).into();
+    filter.units = state.units_under(q.unit_id, q.descendants).await?;
     let (page, items) = read(&state, move |conn| {
         let page = findings::list(conn, &filter, &vis, today, after, limit)?;
         let items = present(conn, page.rows.clone(), today)?;
@@ -137,7 +138,8 @@ pub async fn get(
     let measures = measures
         .into_iter()
         .filter(|(m, units)| {
-            vis.measure_scope(&row.responsible_unit_id, &m.lead_unit_id, units) != Scope::Unrelated
+            vis.measure_ties(&row.responsible_unit_id, &m.lead_unit_id, units)
+                .any()
         })
         .map(|(m, units)| Measure::from_row(m, units, today))
         .collect::<Result<_, _>>()?;

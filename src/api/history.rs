@@ -9,7 +9,7 @@ use super::extract::Params;
 use super::{read, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::events::{self, ChainReport};
-use crate::domain::permissions::{Action, Scope};
+use crate::domain::permissions::Action;
 use crate::error::ApiError;
 use crate::service::access;
 
@@ -150,7 +150,7 @@ const FEED: &str = "feed";
     responses((status = 200, description = "The check's result (intact or not).", body = ChainReport)))]
 #[get("/audit/verify")]
 pub async fn verify(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.check(Action::VerifyAudit, Scope::Unrelated, "audit trail")?;
+    caller.check_ledger_wide(Action::VerifyAudit, "audit trail")?;
     let report = read(&state, events::verify).await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -69,12 +69,14 @@ async fn stream(
         .acquire_owned()
         .await
         .map_err(|_| ApiError::Unavailable("the server is shutting down".into()))?;
+    let units = state.units_under(q.unit_id, q.descendants).await?;
     let db = state.db.clone();
     // Take the connection and read what the header needs first, so that a database
     // problem is still an error answer rather than a cut-off download.
     let (mut conn, selection, ctx) = web::block(move || {
         let mut conn = db.read()?;
-        let query: MeasureFilter = q.into();
+        let mut query: MeasureFilter = q.into();
+        query.units = units;
         // A hidden inspection's title stays hidden: the sheet is then just 整改台账.
         let inspection = query.inspection_id.as_ref().and_then(|id| {
             access::inspection(&mut conn, &caller.actor(), id, Action::ReadInspections).ok()

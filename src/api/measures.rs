@@ -74,7 +74,8 @@ pub async fn list(
     let limit = limit(q.limit);
     let today = state.today();
     let vis = caller.visibility();
-    let filter = (&q).into();
+    let mut filter: crate::db::forms::MeasureFilter = (&q).into();
+    filter.units = state.units_under(q.unit_id, q.descendants).await?;
     let page = read(&state, move |conn| {
         measures::list(conn, &filter, &vis, today, after, limit)
     })

@@ -81,8 +81,10 @@ pub async fn metrics(
 ) -> Result<HttpResponse, ApiError> {
     let caller = state.auth.caller(req.headers()).await?;
     if caller.role.is_unit_scoped() {
-        return Err(ApiError::Forbidden(
-            "metrics count the whole ledger; use a viewer token".into(),
+        return Err(ApiError::refused(
+            "read_metrics",
+            "运行指标统计全部台账，请使用查阅账号（viewer）",
+            "metrics count the whole ledger; use a viewer token",
         ));
     }
     for (pool, open, idle) in state.db.usage() {

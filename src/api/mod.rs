@@ -61,6 +61,8 @@ pub struct AppState {
     pub min_free_bytes: u64,
     /// The SQLite file's directory (its disk is watched too); none on PostgreSQL.
     pub database_dir: Option<std::path::PathBuf>,
+    /// The unit tree and the people directory, as of the ledger's version.
+    pub directory: Arc<crate::service::directory::Directory>,
     /// Background threads run while this lives.
     pub alive: Arc<()>,
 }
@@ -74,6 +76,26 @@ impl AppState {
             &self.calendar,
             self.yellow_days,
         )
+    }
+}
+
+impl AppState {
+    /// A `unit_id` filter's units: the unit and every unit below it, or the unit alone
+    /// (`descendants=false`).
+    pub async fn units_under(
+        &self,
+        unit_id: Option<uuid::Uuid>,
+        descendants: Option<bool>,
+    ) -> Result<Option<Vec<String>>, ApiError> {
+        let Some(unit) = unit_id.map(|u| u.to_string()) else {
+            return Ok(None);
+        };
+        if descendants == Some(false) {
+            return Ok(Some(vec![unit]));
+        }
+        let directory = self.directory.clone();
+        let org = web::block(move || directory.now()).await??;
+        Ok(Some(org.subtree(&unit)))
     }
 }
 

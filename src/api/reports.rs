@@ -57,10 +57,11 @@ async fn report_of(
         )?;
         if caller.role.is_unit_scoped() {
             // The report counts every unit's items; a unit sees only its own.
-            return Err(ApiError::Forbidden(
+            return Err(ApiError::refused(
+                "read_report",
+                "整改情况报告涵盖所有单位的事项，由整改办、纪检监察和查阅账号调阅；单位请导出本单位台账",
                 "the report covers every unit's items: the office, supervisors and viewers may \
-                 read it; a unit exports its own ledger"
-                    .into(),
+                 read it; a unit exports its own ledger",
             ));
         }
         let ctx = LineCtx {

@@ -35,7 +35,7 @@ pub async fn numbers(
     let group = q.group_by.unwrap_or_default();
     let filter = StatsFilter {
         inspection_id: q.inspection_id.map(|u| u.to_string()),
-        unit_id: q.unit_id.map(|u| u.to_string()),
+        units: state.units_under(q.unit_id, q.descendants).await?,
     };
     let vis = caller.visibility();
     let today = state.today();
@@ -64,7 +64,7 @@ pub async fn overdue(
     let today = state.today();
     let filter = MeasureFilter {
         inspection_id: q.inspection_id.map(|u| u.to_string()),
-        unit_id: q.unit_id.map(|u| u.to_string()),
+        units: state.units_under(q.unit_id, q.descendants).await?,
         ..MeasureFilter::default()
     };
     let (page, (red, yellow), units, found) = read(&state, move |conn| {

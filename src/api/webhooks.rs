@@ -16,7 +16,7 @@ use super::{read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::models::{DeliveryRow, WebhookRow};
 use crate::db::repo::{new_id, webhooks};
-use crate::domain::permissions::{Action, Scope};
+use crate::domain::permissions::Action;
 use crate::domain::webhooks::EVENT_TYPES;
 use crate::error::{ApiError, Problem};
 
@@ -124,7 +124,7 @@ pub async fn create(
     caller: Caller,
     Body(input): Body<CreateWebhook>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.check(Action::ManageWebhooks, Scope::Responsible, "webhook")?;
+    caller.check_ledger_wide(Action::ManageWebhooks, "webhook")?;
     let url = input.url.trim().to_string();
     state
         .webhook_allow
@@ -180,7 +180,7 @@ pub async fn create(
     responses((status = 200, description = "Active subscriptions.", body = WebhookList)))]
 #[get("/webhooks")]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.check(Action::ManageWebhooks, Scope::Responsible, "webhook")?;
+    caller.check_ledger_wide(Action::ManageWebhooks, "webhook")?;
     let rows = read(&state, webhooks::active).await?;
     Ok(HttpResponse::Ok().json(WebhookList {
         items: rows.into_iter().map(Webhook::from).collect(),
@@ -198,7 +198,7 @@ pub async fn remove(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.check(Action::ManageWebhooks, Scope::Responsible, "webhook")?;
+    caller.check_ledger_wide(Action::ManageWebhooks, "webhook")?;
     let id = id.into_inner().to_string();
     write(&state, &caller, move |conn, ctx| {
         crate::service::webhooks::disable(conn, ctx, &id)
@@ -217,7 +217,7 @@ pub async fn deliveries(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.check(Action::ManageWebhooks, Scope::Responsible, "webhook")?;
+    caller.check_ledger_wide(Action::ManageWebhooks, "webhook")?;
     let id = id.into_inner().to_string();
     let rows = read(&state, move |conn| {
         webhooks::get(conn, &id)?;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::db::repo::WriteCtx;
 use crate::domain::calendar::Calendar;
-use crate::domain::permissions::{Action, Actor, Role, Scope, Visibility};
+use crate::domain::permissions::{Action, Actor, Role, Ties, Visibility};
 use crate::error::ApiError;
 use crate::service::access;
 
@@ -17,33 +17,29 @@ use crate::service::access;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub sub: String,
+    /// The people directory's name, else the token's.
     pub name: Option<String>,
     pub role: Role,
-    /// The caller's unit, when the token names one: (id, code).
+    /// The caller's own unit, when it has one: (id, code).
     pub unit: Option<(String, String)>,
+    /// What the caller sees: everything, or its units (its own, those it oversees, and
+    /// every unit below them).
+    pub visibility: Visibility,
 }
 
 impl Caller {
-    /// The caller as the use cases see it: its role and what it may see (everything, or
-    /// what concerns its unit).
+    /// The caller as the use cases see it: its role and what it may see.
     pub fn actor(&self) -> Actor {
-        let visibility = match (&self.unit, self.role.is_unit_scoped()) {
-            (Some((id, _)), true) => Visibility::Unit(id.clone()),
-            // A unit-scoped role always has a unit (the middleware rejects it otherwise);
-            // if not, it sees nothing rather than everything.
-            (None, true) => Visibility::Unit(String::new()),
-            (_, false) => Visibility::All,
-        };
         Actor {
             sub: self.sub.clone(),
             role: self.role,
-            visibility,
+            visibility: self.visibility.clone(),
             system: false,
         }
     }
 
     pub fn visibility(&self) -> Visibility {
-        self.actor().visibility
+        self.visibility.clone()
     }
 
     /// 403 unless the role may do this to some item.
@@ -51,9 +47,9 @@ impl Caller {
         access::check_role(&self.actor(), action)
     }
 
-    /// 403 when the caller sees the item but may not do this, 404 when it may not see it.
-    pub fn check(&self, action: Action, scope: Scope, what: &str) -> Result<(), ApiError> {
-        access::check(&self.actor(), action, scope, what)
+    /// For what belongs to nobody's unit (webhooks, units): 403 unless the role may.
+    pub fn check_ledger_wide(&self, action: Action, what: &str) -> Result<(), ApiError> {
+        access::check(&self.actor(), action, Ties::ALL, what)
     }
 
     /// Stamps writes with the caller's `sub`.

@@ -121,6 +121,7 @@ impl JwtConfig {
             name: request.name.clone(),
             role: Some(request.role.as_str().to_string()),
             unit: request.unit.clone(),
+            units: None,
             exp: now + request.ttl_secs,
             iat: Some(now),
             nbf: None,

@@ -1,8 +1,7 @@
 //! The gate in front of `/api/v1`: no valid bearer token, no entry (401). A valid token
 //! becomes a `Caller` in the request's extensions.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -12,49 +11,24 @@ use actix_web::ResponseError;
 use actix_web::{web, HttpMessage};
 
 use super::caller::Caller;
-use super::token::Verifier;
-use crate::db::repo::units;
-use crate::db::Db;
+use super::token::{Identity, Verifier};
+use crate::domain::permissions::Visibility;
 use crate::error::ApiError;
+use crate::service::directory::Directory;
 
-/// Verifies tokens and resolves the unit codes they name.
+/// Verifies tokens and resolves who they name: the unit codes, and the caller's scope from
+/// the people directory (else from the token).
 pub struct Authenticator {
     verifier: Verifier,
-    db: Db,
-    /// Unit code → id. Units are never deleted or recoded, so a hit stays true; misses are
-    /// not kept, so a unit created later is found.
-    units: RwLock<HashMap<String, String>>,
+    directory: Arc<Directory>,
 }
 
 impl Authenticator {
-    pub fn new(verifier: Verifier, db: Db) -> Authenticator {
+    pub fn new(verifier: Verifier, directory: Arc<Directory>) -> Authenticator {
         Authenticator {
             verifier,
-            db,
-            units: RwLock::new(HashMap::new()),
+            directory,
         }
-    }
-
-    async fn unit_id(&self, code: &str) -> Result<String, ApiError> {
-        if let Some(id) = self.units.read().ok().and_then(|m| m.get(code).cloned()) {
-            return Ok(id);
-        }
-        let wanted = code.to_string();
-        let db = self.db.clone();
-        let found = web::block(move || {
-            let mut conn = db.read()?;
-            units::find_by_code(&mut conn, &wanted)
-        })
-        .await??;
-        let Some(unit) = found else {
-            return Err(ApiError::Unauthorized(
-                "the token names a unit that does not exist".into(),
-            ));
-        };
-        if let Ok(mut cache) = self.units.write() {
-            cache.insert(code.to_string(), unit.id.clone());
-        }
-        Ok(unit.id)
     }
 
     /// The caller a request's `Authorization` header proves.
@@ -64,17 +38,62 @@ impl Authenticator {
             .verifier
             .verify(token)
             .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-        let unit = match identity.unit_code {
-            Some(code) => Some((self.unit_id(&code).await?, code)),
-            None => None,
-        };
-        Ok(Caller {
-            sub: identity.sub,
-            name: identity.name,
-            role: identity.role,
-            unit,
-        })
+        let directory = self.directory.clone();
+        web::block(move || resolve(&directory, identity)).await?
     }
+}
+
+/// Who the verified identity is in the organisation. A code the snapshot does not know
+/// may be a unit another process just created: the snapshot is read again once.
+fn resolve(directory: &Directory, identity: Identity) -> Result<Caller, ApiError> {
+    let mut org = directory.now()?;
+    let codes: Vec<&String> = identity
+        .unit_code
+        .iter()
+        .chain(identity.unit_codes.iter())
+        .collect();
+    if codes.iter().any(|c| org.unit_id(c).is_none()) {
+        org = directory.fresh()?;
+    }
+    let mut ids = Vec::with_capacity(codes.len());
+    for code in &codes {
+        match org.unit_id(code) {
+            Some(id) => ids.push(id.to_string()),
+            None => {
+                return Err(ApiError::Unauthorized(
+                    "the token names a unit that does not exist".into(),
+                ))
+            }
+        }
+    }
+    let person = org.person(&identity.sub);
+    // The directory says where a person works and what they oversee; the token only when
+    // the directory does not know them.
+    let roots = match person {
+        Some(p) => p.roots(),
+        None => ids.clone(),
+    };
+    let unit = match person.and_then(|p| p.unit_id.clone()) {
+        Some(id) => org.unit(&id).map(|u| (u.id.clone(), u.code.clone())),
+        None => identity
+            .unit_code
+            .as_ref()
+            .zip(ids.first())
+            .map(|(code, id)| (id.clone(), code.clone())),
+    };
+    let visibility = if identity.role.is_unit_scoped() {
+        // A unit-scoped caller without units sees nothing rather than everything.
+        Visibility::Units(org.scope(&roots))
+    } else {
+        Visibility::All
+    };
+    Ok(Caller {
+        name: Some(org.display_name(&identity.sub, identity.name.as_deref())),
+        sub: identity.sub,
+        role: identity.role,
+        unit,
+        visibility,
+    })
 }
 
 fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {

@@ -19,6 +19,10 @@ pub struct Claims {
     pub role: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// More unit codes the caller acts for (a leader's 分管 units), for identity providers
+    /// that carry them; the people directory, when it has the `sub`, wins over both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<Vec<String>>,
     /// Required too; the verifier names it when missing.
     #[serde(default)]
     pub exp: i64,
@@ -53,6 +57,8 @@ pub struct Identity {
     pub name: Option<String>,
     pub role: Role,
     pub unit_code: Option<String>,
+    /// The `units` claim's codes.
+    pub unit_codes: Vec<String>,
 }
 
 /// Why a token was refused. The message says why, never which key.
@@ -76,7 +82,7 @@ pub enum TokenError {
     MissingClaim(&'static str),
     #[error("the token's role is not one of admin, office, unit, leader, supervisor, viewer")]
     UnknownRole,
-    #[error("a unit or leader token must name its unit")]
+    #[error("a unit or leader token must name its unit (`unit`, or `units`)")]
     UnitRequired,
     #[error(
         "the token's header names critical extensions (crit) this service does not understand"
@@ -203,7 +209,13 @@ fn identity(claims: Claims) -> Result<Identity, TokenError> {
         .ok_or(TokenError::MissingClaim("role"))?;
     let role = Role::parse(role).ok_or(TokenError::UnknownRole)?;
     let unit_code = claims.unit.filter(|u| !u.trim().is_empty());
-    if role.is_unit_scoped() && unit_code.is_none() {
+    let unit_codes: Vec<String> = claims
+        .units
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| !u.trim().is_empty())
+        .collect();
+    if role.is_unit_scoped() && unit_code.is_none() && unit_codes.is_empty() {
         return Err(TokenError::UnitRequired);
     }
     if claims.sub.trim().is_empty() {
@@ -214,6 +226,7 @@ fn identity(claims: Claims) -> Result<Identity, TokenError> {
         name: claims.name,
         role,
         unit_code,
+        unit_codes,
     })
 }
 
@@ -300,6 +313,7 @@ mod tests {
             name: Some("李科长".into()),
             role: Some(role.into()),
             unit: unit.map(String::from),
+            units: None,
             exp: now() + 3600,
             iat: Some(now()),
             nbf: None,

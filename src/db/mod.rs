@@ -9,6 +9,7 @@ pub mod page;
 pub mod pool;
 pub mod repo;
 pub mod schema;
+pub mod version;
 
 pub use connection::{Backend, DbConnection};
 pub use pool::{Db, PooledConn};

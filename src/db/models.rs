@@ -14,8 +14,9 @@ use crate::domain::enums::{
 };
 
 use super::schema::{
-    deadline_notices, events, evidence, extensions, findings, inspections,
-    measure_supporting_units, measures, progress_reports, units, webhook_deliveries, webhooks,
+    deadline_notices, events, evidence, extensions, findings, handovers, inspections,
+    measure_supporting_units, measures, people, progress_reports, units, webhook_deliveries,
+    webhooks,
 };
 
 #[derive(
@@ -163,6 +164,8 @@ pub struct MeasureRow {
     pub closed_on_time: Option<bool>,
     /// Working days from being set up to being closed.
     pub days_to_close: Option<i32>,
+    /// The accountable leader as a person (login id): then only they endorse.
+    pub accountable_leader_sub: Option<String>,
 }
 
 impl MeasureRow {
@@ -338,4 +341,53 @@ where
     T: TryFrom<String, Error = crate::domain::enums::UnknownValue>,
 {
     T::try_from(text).map_err(|e| crate::error::ApiError::Internal(e.to_string()))
+}
+
+/// An entry of the people directory; `oversees_unit_ids` is a JSON array of unit ids.
+#[derive(
+    Debug,
+    Clone,
+    Serialize,
+    Deserialize,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Identifiable,
+)]
+#[diesel(table_name = people, primary_key(sub), treat_none_as_null = true)]
+pub struct PersonRow {
+    pub sub: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub unit_id: Option<String>,
+    pub oversees_unit_ids: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub created_by: Option<String>,
+    pub updated_by: Option<String>,
+}
+
+impl PersonRow {
+    pub fn oversees(&self) -> Vec<String> {
+        serde_json::from_str(&self.oversees_unit_ids).unwrap_or_default()
+    }
+}
+
+/// A recorded handover (责任交接); the measures it moved are in `handover_measures`.
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = handovers)]
+pub struct HandoverRow {
+    pub id: String,
+    pub role: String,
+    pub from_sub: Option<String>,
+    pub from_name: String,
+    pub to_sub: Option<String>,
+    pub to_name: String,
+    pub unit_id: Option<String>,
+    pub reason: String,
+    pub effective_date: NaiveDate,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
 }

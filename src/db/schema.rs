@@ -93,6 +93,7 @@ diesel::table! {
         return_count -> Integer,
         closed_on_time -> Nullable<Bool>,
         days_to_close -> Nullable<Integer>,
+        accountable_leader_sub -> Nullable<Text>,
     }
 }
 
@@ -213,7 +214,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    people (sub) {
+        sub -> Text,
+        name -> Text,
+        title -> Nullable<Text>,
+        unit_id -> Nullable<Text>,
+        oversees_unit_ids -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    handovers (id) {
+        id -> Text,
+        role -> Text,
+        from_sub -> Nullable<Text>,
+        from_name -> Text,
+        to_sub -> Nullable<Text>,
+        to_name -> Text,
+        unit_id -> Nullable<Text>,
+        reason -> Text,
+        effective_date -> Date,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    handover_measures (handover_id, measure_id) {
+        handover_id -> Text,
+        measure_id -> Text,
+    }
+}
+
 diesel::joinable!(findings -> inspections (inspection_id));
+diesel::joinable!(handover_measures -> handovers (handover_id));
+diesel::joinable!(handover_measures -> measures (measure_id));
 diesel::joinable!(measures -> findings (finding_id));
 diesel::joinable!(measure_supporting_units -> measures (measure_id));
 diesel::joinable!(progress_reports -> measures (measure_id));
@@ -235,4 +276,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
     deadline_notices,
+    people,
+    handovers,
+    handover_measures,
 );

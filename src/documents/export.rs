@@ -87,7 +87,7 @@ pub fn export(
                     &selection.vis,
                     &StatsFilter {
                         inspection_id: selection.query.inspection_id.clone(),
-                        unit_id: selection.query.unit_id.clone(),
+                        units: selection.query.units.clone(),
                     },
                     ctx.today,
                 )?;

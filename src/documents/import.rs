@@ -473,6 +473,7 @@ fn create_measure(
             .accountable_leader
             .clone()
             .unwrap_or_else(|| LEADER_UNKNOWN.to_string()),
+        accountable_leader_sub: None,
         responsible_person: r.responsible_person.clone(),
         due_date: r.due_date,
         completion_criteria: None,

@@ -48,7 +48,7 @@ pub fn gather(
     };
     let filter = StatsFilter {
         inspection_id: Some(inspection_id.to_string()),
-        unit_id: None,
+        units: None,
     };
     let vis = Visibility::All;
     let summary =

@@ -6,6 +6,7 @@ pub mod codes;
 pub mod deadline;
 pub mod enums;
 pub mod ledger;
+pub mod org;
 pub mod permissions;
 pub mod quota;
 pub mod rules;

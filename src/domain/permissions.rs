@@ -1,5 +1,6 @@
-//! Who may do what: one table of role × action × scope. Pure; the API asks it before every
-//! operation, and lists apply the same scope in SQL.
+//! Who may do what: one table of role × action × how the item relates to the caller's
+//! units. Pure; the use cases ask it before every operation, and lists apply the same scope
+//! in SQL. A refusal names its rule in words a clerk understands (`Refusal`).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -32,7 +33,7 @@ impl Role {
         Role::Viewer,
     ];
 
-    /// Roles that act for one unit and see only its items.
+    /// Roles that act for their units and see only their items.
     pub fn is_unit_scoped(self) -> bool {
         matches!(self, Role::Unit | Role::Leader)
     }
@@ -53,123 +54,171 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    ReadUnits,
-    CreateUnit,
-    ReadInspections,
-    WriteInspection,
-    ReadFindings,
-    /// File, edit or reassign a finding.
-    WriteFinding,
-    ReadMeasures,
-    CreateMeasure,
-    EditMeasure,
-    /// The unit's side of a measure: start, report progress, upload or withdraw evidence,
-    /// ask for closure (申请销号) or for more time (延期申请).
-    WorkMeasure,
-    /// The accountable leader's signature on a closure request (签字背书).
-    EndorseMeasure,
-    /// Check the evidence and close (审核验收/销号).
-    VerifyMeasure,
-    /// Send a closure request back for rework (退回).
-    ReturnMeasure,
-    /// Reopen a closed measure after a re-check (回头看).
-    ReopenMeasure,
-    /// The unit's side of a finding: claim it (认领), submit its plan.
-    WorkFinding,
-    /// Approve or return a finding's plan.
-    ReviewPlan,
-    /// Approve or reject an extension request.
-    DecideExtension,
-    /// Check the audit trail's hash chain.
-    VerifyAudit,
-    /// Subscribe other systems to events (webhooks).
-    ManageWebhooks,
+/// Why something was refused (403), as a rule: a stable code for programs and the rule's
+/// words for people, in Chinese and in English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub rule: String,
+    pub zh: String,
+    pub en: String,
 }
 
-impl Action {
-    /// What the action is, for a 403's detail.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Action::ReadUnits => "read units",
-            Action::CreateUnit => "create units",
-            Action::ReadInspections => "read inspections",
-            Action::WriteInspection => "create or change inspections",
-            Action::ReadFindings => "read findings",
-            Action::WriteFinding => "file, change or reassign findings",
-            Action::ReadMeasures => "read measures",
-            Action::CreateMeasure => "add measures to this finding",
-            Action::EditMeasure => "change this measure",
-            Action::WorkMeasure => "report on, submit or extend this measure",
-            Action::EndorseMeasure => "endorse closure requests",
-            Action::VerifyMeasure => "verify and close measures",
-            Action::ReturnMeasure => "return closure requests",
-            Action::ReopenMeasure => "reopen closed measures",
-            Action::WorkFinding => "claim findings or submit their plans",
-            Action::ReviewPlan => "approve or return plans",
-            Action::DecideExtension => "decide extension requests",
-            Action::VerifyAudit => "check the audit trail",
-            Action::ManageWebhooks => "manage webhooks",
+impl Refusal {
+    pub fn new(rule: &str, zh: impl Into<String>, en: impl Into<String>) -> Refusal {
+        Refusal {
+            rule: rule.to_string(),
+            zh: zh.into(),
+            en: en.into(),
         }
     }
-
-    pub const ALL: [Action; 19] = [
-        Action::ReadUnits,
-        Action::CreateUnit,
-        Action::ReadInspections,
-        Action::WriteInspection,
-        Action::ReadFindings,
-        Action::WriteFinding,
-        Action::ReadMeasures,
-        Action::CreateMeasure,
-        Action::EditMeasure,
-        Action::WorkMeasure,
-        Action::EndorseMeasure,
-        Action::VerifyMeasure,
-        Action::ReturnMeasure,
-        Action::ReopenMeasure,
-        Action::WorkFinding,
-        Action::ReviewPlan,
-        Action::DecideExtension,
-        Action::VerifyAudit,
-        Action::ManageWebhooks,
-    ];
 }
 
-/// How an item relates to the caller's unit (only matters for unit-scoped roles).
+macro_rules! actions {
+    ($($(#[$doc:meta])* $name:ident => $code:literal, $zh:literal, $en:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$name,)*];
+
+            /// The rule's code, as a refusal names it (`rule` in the problem).
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Action::$name => $code,)*
+                }
+            }
+
+            /// Who may do this, as the refusal says it.
+            pub fn refusal(self) -> Refusal {
+                match self {
+                    $(Action::$name => Refusal::new($code, $zh, $en),)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    ReadUnits => "read_units", "无权查看单位名录", "you may not read the unit directory";
+    /// Create or change units.
+    CreateUnit => "create_unit", "只有系统管理员可以新建或调整单位", "only an administrator may create or change units";
+    ReadInspections => "read_inspections", "无权查看该巡察（检查）", "you may not read this inspection";
+    WriteInspection => "write_inspection", "只有整改办可以登记或修改巡察（检查）", "only the office may record or change inspections";
+    ReadFindings => "read_findings", "无权查看该问题", "you may not read this finding";
+    /// File, edit or reassign a finding.
+    WriteFinding => "write_finding", "只有整改办可以登记、修改或改派问题", "only the office may file, change or reassign findings";
+    ReadMeasures => "read_measures", "无权查看该整改措施", "you may not read this measure";
+    CreateMeasure => "create_measure", "只有问题责任单位或整改办可以添加整改措施", "only the finding's responsible unit or the office may add measures";
+    EditMeasure => "edit_measure", "只有问题责任单位或整改办可以修改整改措施", "only the finding's responsible unit or the office may change a measure";
+    /// Begin the work on a measure.
+    StartMeasure => "start_measure", "只有牵头单位或问题责任单位可以启动整改措施", "only the lead unit or the finding's responsible unit may start a measure";
+    /// Report progress (进展报送).
+    ReportProgress => "report_progress", "只有牵头单位、配合单位或问题责任单位可以报送整改进展", "only the lead unit, a supporting unit or the finding's responsible unit may report progress";
+    /// Upload evidence (佐证材料).
+    UploadEvidence => "upload_evidence", "只有牵头单位、配合单位或问题责任单位可以上传佐证材料", "only the lead unit, a supporting unit or the finding's responsible unit may upload evidence";
+    WithdrawEvidence => "withdraw_evidence", "只有牵头单位或问题责任单位可以撤回佐证材料", "only the lead unit or the finding's responsible unit may withdraw evidence";
+    /// Ask for closure (申请销号).
+    SubmitMeasure => "submit_measure", "只有牵头单位或问题责任单位可以申请销号", "only the lead unit or the finding's responsible unit may ask for closure";
+    /// Ask for more time (延期申请).
+    RequestExtension => "request_extension", "只有牵头单位或问题责任单位可以申请延期", "only the lead unit or the finding's responsible unit may ask for an extension";
+    /// The accountable leader's signature on a closure request (签字背书).
+    EndorseMeasure => "endorse_measure", "只有牵头单位的责任领导可以对销号申请签字背书", "only a leader over the measure's lead unit may endorse its closure request";
+    /// Check the evidence and close (审核验收/销号).
+    VerifyMeasure => "verify_measure", "只有整改办可以审核验收、对账销号", "only the office may verify and close measures";
+    /// Send a closure request back for rework (退回).
+    ReturnMeasure => "return_measure", "只有整改办或牵头单位的责任领导可以退回销号申请", "only the office or a leader over the lead unit may return a closure request";
+    /// Reopen a closed measure after a re-check (回头看).
+    ReopenMeasure => "reopen_measure", "只有整改办或纪检监察可以重新打开已销号的措施（回头看）", "only the office or a supervisor may reopen a closed measure";
+    /// The unit's side of a finding: claim it (认领), submit its plan.
+    WorkFinding => "work_finding", "只有问题责任单位可以认领问题、提交整改方案", "only the finding's responsible unit may claim it and submit its plan";
+    /// Approve or return a finding's plan.
+    ReviewPlan => "review_plan", "只有整改办可以审批或退回整改方案", "only the office may approve or return a plan";
+    /// Approve or reject an extension request.
+    DecideExtension => "decide_extension", "只有整改办可以审批延期申请", "only the office may decide extension requests";
+    /// Check the audit trail's hash chain.
+    VerifyAudit => "verify_audit", "只有管理员、整改办或纪检监察可以核验审计记录", "only an administrator, the office or a supervisor may check the audit trail";
+    /// Subscribe other systems to events (webhooks).
+    ManageWebhooks => "manage_webhooks", "只有管理员或整改办可以管理消息推送", "only an administrator or the office may manage webhooks";
+    /// Keep the people directory (人员名录).
+    ManagePeople => "manage_people", "只有管理员或整改办可以维护人员名录", "only an administrator or the office may keep the people directory";
+    /// Record a handover (责任交接) of measures from one holder to another.
+    HandOver => "hand_over", "只有整改办、管理员或牵头单位的领导可以办理责任交接", "only the office, an administrator or a leader over the lead unit may record a handover";
+}
+
+/// One way an item relates to the caller's units (only matters for unit-scoped roles).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
-    /// The finding is assigned to the caller's unit (or the item belongs to such a finding).
+    /// The finding is assigned to one of the caller's units (责任单位), or the item belongs
+    /// to such a finding.
     Responsible,
-    /// The caller's unit leads or supports a measure of it, but is not responsible.
-    Involved,
-    /// Nothing of the caller's unit.
+    /// One of the caller's units leads the measure (牵头单位), or a measure of the item.
+    Lead,
+    /// One of the caller's units supports the measure (配合单位), or a measure of the item.
+    Supporting,
+    /// Nothing of the caller's units.
     Unrelated,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::Responsible, Scope::Involved, Scope::Unrelated];
+    pub const ALL: [Scope; 4] = [
+        Scope::Responsible,
+        Scope::Lead,
+        Scope::Supporting,
+        Scope::Unrelated,
+    ];
+}
 
-    /// Responsibility wins over involvement.
-    pub fn of(responsible: bool, involved: bool) -> Scope {
-        match (responsible, involved) {
-            (true, _) => Scope::Responsible,
-            (false, true) => Scope::Involved,
-            (false, false) => Scope::Unrelated,
+/// Every way an item relates to the caller's units at once: a unit may both own a finding
+/// and lead one of its measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ties {
+    pub responsible: bool,
+    pub lead: bool,
+    pub supporting: bool,
+}
+
+impl Ties {
+    /// How callers who see everything relate to every item.
+    pub const ALL: Ties = Ties {
+        responsible: true,
+        lead: true,
+        supporting: true,
+    };
+
+    pub fn scopes(self) -> Vec<Scope> {
+        let mut scopes = Vec::new();
+        if self.responsible {
+            scopes.push(Scope::Responsible);
         }
+        if self.lead {
+            scopes.push(Scope::Lead);
+        }
+        if self.supporting {
+            scopes.push(Scope::Supporting);
+        }
+        if scopes.is_empty() {
+            scopes.push(Scope::Unrelated);
+        }
+        scopes
+    }
+
+    pub fn any(self) -> bool {
+        self.responsible || self.lead || self.supporting
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Decision {
-    Allow,
-    /// 403: the caller may see the item but not do this.
-    Forbidden,
     /// 404: the caller may not even know the item exists.
     Hidden,
+    /// 403: the caller may see the item but not do this.
+    Forbidden,
+    Allow,
 }
 
+/// The decision for one relation.
 pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
     use Action::*;
     use Decision::*;
@@ -201,24 +250,68 @@ pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
                 // The unit directory is needed to name lead and supporting units.
                 return Allow;
             }
-            if matches!(action, CreateUnit | VerifyAudit | ManageWebhooks) {
+            if matches!(
+                action,
+                CreateUnit | VerifyAudit | ManageWebhooks | ManagePeople
+            ) {
                 return Forbidden;
             }
-            let own = match role {
-                Role::Unit => matches!(
+            if scope == Scope::Unrelated {
+                return Hidden;
+            }
+            if read {
+                return Allow;
+            }
+            let allowed = match (role, scope) {
+                // The finding's own unit: its plan and every measure of it.
+                (Role::Unit, Scope::Responsible) => matches!(
                     action,
-                    CreateMeasure | EditMeasure | WorkMeasure | WorkFinding
+                    CreateMeasure
+                        | EditMeasure
+                        | StartMeasure
+                        | ReportProgress
+                        | UploadEvidence
+                        | WithdrawEvidence
+                        | SubmitMeasure
+                        | RequestExtension
+                        | WorkFinding
                 ),
-                _ => matches!(action, EndorseMeasure | ReturnMeasure),
+                // The lead unit works its measure, whoever owns the finding.
+                (Role::Unit, Scope::Lead) => matches!(
+                    action,
+                    StartMeasure
+                        | ReportProgress
+                        | UploadEvidence
+                        | WithdrawEvidence
+                        | SubmitMeasure
+                        | RequestExtension
+                ),
+                // A supporting unit contributes, and nothing more.
+                (Role::Unit, Scope::Supporting) => {
+                    matches!(action, ReportProgress | UploadEvidence)
+                }
+                // A leader signs for the measures its units lead.
+                (Role::Leader, Scope::Lead) => {
+                    matches!(action, EndorseMeasure | ReturnMeasure | HandOver)
+                }
+                _ => false,
             };
-            match (scope, read) {
-                (Scope::Unrelated, _) => Hidden,
-                (_, true) => Allow,
-                (Scope::Responsible, false) if own => Allow,
-                _ => Forbidden,
+            if allowed {
+                Allow
+            } else {
+                Forbidden
             }
         }
     }
+}
+
+/// The decision for an item with all its ties: the most any of them allows.
+pub fn decide_ties(role: Role, action: Action, ties: Ties) -> Decision {
+    ties.scopes()
+        .into_iter()
+        .map(|scope| decide(role, action, scope))
+        .max()
+        .unwrap_or(Decision::Hidden)
 }
 
 /// False when the role may never do this, whatever the item: such requests are refused
@@ -230,29 +323,44 @@ pub fn ever_allowed(role: Role, action: Action) -> bool {
 }
 
 /// What a caller may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Visibility {
     /// Everything (admin, office, supervisor, viewer): every item counts as their own.
     All,
-    /// What concerns this unit (by id).
-    Unit(String),
+    /// What concerns these units (by id): the caller's unit, the units it oversees (分管),
+    /// and every unit below them. Sorted, without repeats.
+    Units(Vec<String>),
 }
 
 impl Visibility {
-    /// A measure's scope from its finding's responsible unit and its lead and supporting
+    pub fn units(mut ids: Vec<String>) -> Visibility {
+        ids.sort();
+        ids.dedup();
+        Visibility::Units(ids)
+    }
+
+    pub fn covers(&self, unit: &str) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Units(ids) => ids.binary_search_by(|id| id.as_str().cmp(unit)).is_ok(),
+        }
+    }
+
+    /// A measure's ties from its finding's responsible unit and its lead and supporting
     /// units.
-    pub fn measure_scope(
+    pub fn measure_ties(
         &self,
         finding_responsible: &str,
         lead: &str,
         supporting: &[String],
-    ) -> Scope {
+    ) -> Ties {
         match self {
-            Visibility::All => Scope::Responsible,
-            Visibility::Unit(unit) => Scope::of(
-                finding_responsible == unit,
-                lead == unit || supporting.iter().any(|s| s == unit),
-            ),
+            Visibility::All => Ties::ALL,
+            Visibility::Units(_) => Ties {
+                responsible: self.covers(finding_responsible),
+                lead: self.covers(lead),
+                supporting: supporting.iter().any(|s| self.covers(s)),
+            },
         }
     }
 }
@@ -303,148 +411,115 @@ impl Actor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Action as X;
 
-    /// Expected decisions, one row per role and action: [Responsible, Involved, Unrelated].
-    /// A = allow, F = forbidden (403), H = hidden (404).
-    const TABLE: &[(Role, Action, [char; 3])] = &[
-        (Role::Admin, Action::ReadUnits, ['A', 'A', 'A']),
-        (Role::Admin, Action::CreateUnit, ['A', 'A', 'A']),
-        (Role::Admin, Action::ReadInspections, ['A', 'A', 'A']),
-        (Role::Admin, Action::WriteInspection, ['A', 'A', 'A']),
-        (Role::Admin, Action::ReadFindings, ['A', 'A', 'A']),
-        (Role::Admin, Action::WriteFinding, ['A', 'A', 'A']),
-        (Role::Admin, Action::ReadMeasures, ['A', 'A', 'A']),
-        (Role::Admin, Action::CreateMeasure, ['A', 'A', 'A']),
-        (Role::Admin, Action::EditMeasure, ['A', 'A', 'A']),
-        (Role::Admin, Action::WorkMeasure, ['A', 'A', 'A']),
-        (Role::Admin, Action::EndorseMeasure, ['A', 'A', 'A']),
-        (Role::Admin, Action::VerifyMeasure, ['A', 'A', 'A']),
-        (Role::Admin, Action::ReturnMeasure, ['A', 'A', 'A']),
-        (Role::Admin, Action::ReopenMeasure, ['A', 'A', 'A']),
-        (Role::Admin, Action::WorkFinding, ['A', 'A', 'A']),
-        (Role::Admin, Action::ReviewPlan, ['A', 'A', 'A']),
-        (Role::Admin, Action::DecideExtension, ['A', 'A', 'A']),
-        (Role::Admin, Action::VerifyAudit, ['A', 'A', 'A']),
-        (Role::Admin, Action::ManageWebhooks, ['A', 'A', 'A']),
-        (Role::Office, Action::ReadUnits, ['A', 'A', 'A']),
-        (Role::Office, Action::CreateUnit, ['F', 'F', 'F']),
-        (Role::Office, Action::ReadInspections, ['A', 'A', 'A']),
-        (Role::Office, Action::WriteInspection, ['A', 'A', 'A']),
-        (Role::Office, Action::ReadFindings, ['A', 'A', 'A']),
-        (Role::Office, Action::WriteFinding, ['A', 'A', 'A']),
-        (Role::Office, Action::ReadMeasures, ['A', 'A', 'A']),
-        (Role::Office, Action::CreateMeasure, ['A', 'A', 'A']),
-        (Role::Office, Action::EditMeasure, ['A', 'A', 'A']),
-        (Role::Office, Action::WorkMeasure, ['A', 'A', 'A']),
-        (Role::Office, Action::EndorseMeasure, ['F', 'F', 'F']),
-        (Role::Office, Action::VerifyMeasure, ['A', 'A', 'A']),
-        (Role::Office, Action::ReturnMeasure, ['A', 'A', 'A']),
-        (Role::Office, Action::ReopenMeasure, ['A', 'A', 'A']),
-        (Role::Office, Action::WorkFinding, ['A', 'A', 'A']),
-        (Role::Office, Action::ReviewPlan, ['A', 'A', 'A']),
-        (Role::Office, Action::DecideExtension, ['A', 'A', 'A']),
-        (Role::Office, Action::VerifyAudit, ['A', 'A', 'A']),
-        (Role::Office, Action::ManageWebhooks, ['A', 'A', 'A']),
-        (Role::Unit, Action::ReadUnits, ['A', 'A', 'A']),
-        (Role::Unit, Action::CreateUnit, ['F', 'F', 'F']),
-        (Role::Unit, Action::ReadInspections, ['A', 'A', 'H']),
-        (Role::Unit, Action::WriteInspection, ['F', 'F', 'H']),
-        (Role::Unit, Action::ReadFindings, ['A', 'A', 'H']),
-        (Role::Unit, Action::WriteFinding, ['F', 'F', 'H']),
-        (Role::Unit, Action::ReadMeasures, ['A', 'A', 'H']),
-        (Role::Unit, Action::CreateMeasure, ['A', 'F', 'H']),
-        (Role::Unit, Action::EditMeasure, ['A', 'F', 'H']),
-        (Role::Unit, Action::WorkMeasure, ['A', 'F', 'H']),
-        (Role::Unit, Action::EndorseMeasure, ['F', 'F', 'H']),
-        (Role::Unit, Action::VerifyMeasure, ['F', 'F', 'H']),
-        (Role::Unit, Action::ReturnMeasure, ['F', 'F', 'H']),
-        (Role::Unit, Action::ReopenMeasure, ['F', 'F', 'H']),
-        (Role::Unit, Action::WorkFinding, ['A', 'F', 'H']),
-        (Role::Unit, Action::ReviewPlan, ['F', 'F', 'H']),
-        (Role::Unit, Action::DecideExtension, ['F', 'F', 'H']),
-        (Role::Unit, Action::VerifyAudit, ['F', 'F', 'F']),
-        (Role::Unit, Action::ManageWebhooks, ['F', 'F', 'F']),
-        (Role::Leader, Action::ReadUnits, ['A', 'A', 'A']),
-        (Role::Leader, Action::CreateUnit, ['F', 'F', 'F']),
-        (Role::Leader, Action::ReadInspections, ['A', 'A', 'H']),
-        (Role::Leader, Action::WriteInspection, ['F', 'F', 'H']),
-        (Role::Leader, Action::ReadFindings, ['A', 'A', 'H']),
-        (Role::Leader, Action::WriteFinding, ['F', 'F', 'H']),
-        (Role::Leader, Action::ReadMeasures, ['A', 'A', 'H']),
-        (Role::Leader, Action::CreateMeasure, ['F', 'F', 'H']),
-        (Role::Leader, Action::EditMeasure, ['F', 'F', 'H']),
-        (Role::Leader, Action::WorkMeasure, ['F', 'F', 'H']),
-        (Role::Leader, Action::EndorseMeasure, ['A', 'F', 'H']),
-        (Role::Leader, Action::VerifyMeasure, ['F', 'F', 'H']),
-        (Role::Leader, Action::ReturnMeasure, ['A', 'F', 'H']),
-        (Role::Leader, Action::ReopenMeasure, ['F', 'F', 'H']),
-        (Role::Leader, Action::WorkFinding, ['F', 'F', 'H']),
-        (Role::Leader, Action::ReviewPlan, ['F', 'F', 'H']),
-        (Role::Leader, Action::DecideExtension, ['F', 'F', 'H']),
-        (Role::Leader, Action::VerifyAudit, ['F', 'F', 'F']),
-        (Role::Leader, Action::ManageWebhooks, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::ReadUnits, ['A', 'A', 'A']),
-        (Role::Supervisor, Action::CreateUnit, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::ReadInspections, ['A', 'A', 'A']),
-        (Role::Supervisor, Action::WriteInspection, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::ReadFindings, ['A', 'A', 'A']),
-        (Role::Supervisor, Action::WriteFinding, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::ReadMeasures, ['A', 'A', 'A']),
-        (Role::Supervisor, Action::CreateMeasure, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::EditMeasure, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::WorkMeasure, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::EndorseMeasure, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::VerifyMeasure, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::ReturnMeasure, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::ReopenMeasure, ['A', 'A', 'A']),
-        (Role::Supervisor, Action::WorkFinding, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::ReviewPlan, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::DecideExtension, ['F', 'F', 'F']),
-        (Role::Supervisor, Action::VerifyAudit, ['A', 'A', 'A']),
-        (Role::Supervisor, Action::ManageWebhooks, ['F', 'F', 'F']),
-        (Role::Viewer, Action::ReadUnits, ['A', 'A', 'A']),
-        (Role::Viewer, Action::CreateUnit, ['F', 'F', 'F']),
-        (Role::Viewer, Action::ReadInspections, ['A', 'A', 'A']),
-        (Role::Viewer, Action::WriteInspection, ['F', 'F', 'F']),
-        (Role::Viewer, Action::ReadFindings, ['A', 'A', 'A']),
-        (Role::Viewer, Action::WriteFinding, ['F', 'F', 'F']),
-        (Role::Viewer, Action::ReadMeasures, ['A', 'A', 'A']),
-        (Role::Viewer, Action::CreateMeasure, ['F', 'F', 'F']),
-        (Role::Viewer, Action::EditMeasure, ['F', 'F', 'F']),
-        (Role::Viewer, Action::WorkMeasure, ['F', 'F', 'F']),
-        (Role::Viewer, Action::EndorseMeasure, ['F', 'F', 'F']),
-        (Role::Viewer, Action::VerifyMeasure, ['F', 'F', 'F']),
-        (Role::Viewer, Action::ReturnMeasure, ['F', 'F', 'F']),
-        (Role::Viewer, Action::ReopenMeasure, ['F', 'F', 'F']),
-        (Role::Viewer, Action::WorkFinding, ['F', 'F', 'F']),
-        (Role::Viewer, Action::ReviewPlan, ['F', 'F', 'F']),
-        (Role::Viewer, Action::DecideExtension, ['F', 'F', 'F']),
-        (Role::Viewer, Action::VerifyAudit, ['F', 'F', 'F']),
-        (Role::Viewer, Action::ManageWebhooks, ['F', 'F', 'F']),
+    /// Expected decisions per role and action, by relation: Responsible, Lead, Supporting,
+    /// Unrelated. A = allow, F = forbidden (403), H = hidden (404).
+    #[rustfmt::skip]
+    const TABLE: &[(Role, &[(Action, &str)])] = &[
+        (Role::Admin, &[
+            (X::ReadUnits, "AAAA"), (X::CreateUnit, "AAAA"), (X::ReadInspections, "AAAA"),
+            (X::WriteInspection, "AAAA"), (X::ReadFindings, "AAAA"), (X::WriteFinding, "AAAA"),
+            (X::ReadMeasures, "AAAA"), (X::CreateMeasure, "AAAA"), (X::EditMeasure, "AAAA"),
+            (X::StartMeasure, "AAAA"), (X::ReportProgress, "AAAA"), (X::UploadEvidence, "AAAA"),
+            (X::WithdrawEvidence, "AAAA"), (X::SubmitMeasure, "AAAA"),
+            (X::RequestExtension, "AAAA"), (X::EndorseMeasure, "AAAA"),
+            (X::VerifyMeasure, "AAAA"), (X::ReturnMeasure, "AAAA"), (X::ReopenMeasure, "AAAA"),
+            (X::WorkFinding, "AAAA"), (X::ReviewPlan, "AAAA"), (X::DecideExtension, "AAAA"),
+            (X::VerifyAudit, "AAAA"), (X::ManageWebhooks, "AAAA"), (X::ManagePeople, "AAAA"),
+            (X::HandOver, "AAAA"),
+        ]),
+        (Role::Office, &[
+            (X::ReadUnits, "AAAA"), (X::CreateUnit, "FFFF"), (X::ReadInspections, "AAAA"),
+            (X::WriteInspection, "AAAA"), (X::ReadFindings, "AAAA"), (X::WriteFinding, "AAAA"),
+            (X::ReadMeasures, "AAAA"), (X::CreateMeasure, "AAAA"), (X::EditMeasure, "AAAA"),
+            (X::StartMeasure, "AAAA"), (X::ReportProgress, "AAAA"), (X::UploadEvidence, "AAAA"),
+            (X::WithdrawEvidence, "AAAA"), (X::SubmitMeasure, "AAAA"),
+            (X::RequestExtension, "AAAA"), (X::EndorseMeasure, "FFFF"),
+            (X::VerifyMeasure, "AAAA"), (X::ReturnMeasure, "AAAA"), (X::ReopenMeasure, "AAAA"),
+            (X::WorkFinding, "AAAA"), (X::ReviewPlan, "AAAA"), (X::DecideExtension, "AAAA"),
+            (X::VerifyAudit, "AAAA"), (X::ManageWebhooks, "AAAA"), (X::ManagePeople, "AAAA"),
+            (X::HandOver, "AAAA"),
+        ]),
+        (Role::Unit, &[
+            (X::ReadUnits, "AAAA"), (X::CreateUnit, "FFFF"), (X::ReadInspections, "AAAH"),
+            (X::WriteInspection, "FFFH"), (X::ReadFindings, "AAAH"), (X::WriteFinding, "FFFH"),
+            (X::ReadMeasures, "AAAH"), (X::CreateMeasure, "AFFH"), (X::EditMeasure, "AFFH"),
+            (X::StartMeasure, "AAFH"), (X::ReportProgress, "AAAH"), (X::UploadEvidence, "AAAH"),
+            (X::WithdrawEvidence, "AAFH"), (X::SubmitMeasure, "AAFH"),
+            (X::RequestExtension, "AAFH"), (X::EndorseMeasure, "FFFH"),
+            (X::VerifyMeasure, "FFFH"), (X::ReturnMeasure, "FFFH"), (X::ReopenMeasure, "FFFH"),
+            (X::WorkFinding, "AFFH"), (X::ReviewPlan, "FFFH"), (X::DecideExtension, "FFFH"),
+            (X::VerifyAudit, "FFFF"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
+            (X::HandOver, "FFFH"),
+        ]),
+        (Role::Leader, &[
+            (X::ReadUnits, "AAAA"), (X::CreateUnit, "FFFF"), (X::ReadInspections, "AAAH"),
+            (X::WriteInspection, "FFFH"), (X::ReadFindings, "AAAH"), (X::WriteFinding, "FFFH"),
+            (X::ReadMeasures, "AAAH"), (X::CreateMeasure, "FFFH"), (X::EditMeasure, "FFFH"),
+            (X::StartMeasure, "FFFH"), (X::ReportProgress, "FFFH"), (X::UploadEvidence, "FFFH"),
+            (X::WithdrawEvidence, "FFFH"), (X::SubmitMeasure, "FFFH"),
+            (X::RequestExtension, "FFFH"), (X::EndorseMeasure, "FAFH"),
+            (X::VerifyMeasure, "FFFH"), (X::ReturnMeasure, "FAFH"), (X::ReopenMeasure, "FFFH"),
+            (X::WorkFinding, "FFFH"), (X::ReviewPlan, "FFFH"), (X::DecideExtension, "FFFH"),
+            (X::VerifyAudit, "FFFF"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
+            (X::HandOver, "FAFH"),
+        ]),
+        (Role::Supervisor, &[
+            (X::ReadUnits, "AAAA"), (X::CreateUnit, "FFFF"), (X::ReadInspections, "AAAA"),
+            (X::WriteInspection, "FFFF"), (X::ReadFindings, "AAAA"), (X::WriteFinding, "FFFF"),
+            (X::ReadMeasures, "AAAA"), (X::CreateMeasure, "FFFF"), (X::EditMeasure, "FFFF"),
+            (X::StartMeasure, "FFFF"), (X::ReportProgress, "FFFF"), (X::UploadEvidence, "FFFF"),
+            (X::WithdrawEvidence, "FFFF"), (X::SubmitMeasure, "FFFF"),
+            (X::RequestExtension, "FFFF"), (X::EndorseMeasure, "FFFF"),
+            (X::VerifyMeasure, "FFFF"), (X::ReturnMeasure, "FFFF"), (X::ReopenMeasure, "AAAA"),
+            (X::WorkFinding, "FFFF"), (X::ReviewPlan, "FFFF"), (X::DecideExtension, "FFFF"),
+            (X::VerifyAudit, "AAAA"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
+            (X::HandOver, "FFFF"),
+        ]),
+        (Role::Viewer, &[
+            (X::ReadUnits, "AAAA"), (X::CreateUnit, "FFFF"), (X::ReadInspections, "AAAA"),
+            (X::WriteInspection, "FFFF"), (X::ReadFindings, "AAAA"), (X::WriteFinding, "FFFF"),
+            (X::ReadMeasures, "AAAA"), (X::CreateMeasure, "FFFF"), (X::EditMeasure, "FFFF"),
+            (X::StartMeasure, "FFFF"), (X::ReportProgress, "FFFF"), (X::UploadEvidence, "FFFF"),
+            (X::WithdrawEvidence, "FFFF"), (X::SubmitMeasure, "FFFF"),
+            (X::RequestExtension, "FFFF"), (X::EndorseMeasure, "FFFF"),
+            (X::VerifyMeasure, "FFFF"), (X::ReturnMeasure, "FFFF"), (X::ReopenMeasure, "FFFF"),
+            (X::WorkFinding, "FFFF"), (X::ReviewPlan, "FFFF"), (X::DecideExtension, "FFFF"),
+            (X::VerifyAudit, "FFFF"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
+            (X::HandOver, "FFFF"),
+        ]),
     ];
+
+    fn expected(role: Role, action: Action, scope: Scope) -> Decision {
+        let (_, rows) = TABLE.iter().find(|(r, _)| *r == role).expect("role listed");
+        let (_, cells) = rows
+            .iter()
+            .find(|(a, _)| *a == action)
+            .unwrap_or_else(|| panic!("{role:?} {action:?} missing"));
+        let i = Scope::ALL.iter().position(|s| *s == scope).unwrap();
+        match cells.as_bytes()[i] {
+            b'A' => Decision::Allow,
+            b'F' => Decision::Forbidden,
+            _ => Decision::Hidden,
+        }
+    }
 
     #[test]
     fn every_cell_of_the_permission_table() {
-        assert_eq!(
-            TABLE.len(),
-            Role::ALL.len() * Action::ALL.len(),
-            "every role × action is listed"
-        );
+        for (role, rows) in TABLE {
+            assert_eq!(
+                rows.len(),
+                Action::ALL.len(),
+                "{role:?}: every action listed"
+            );
+        }
         for role in Role::ALL {
             for action in Action::ALL {
-                let row = TABLE
-                    .iter()
-                    .find(|(r, a, _)| *r == role && *a == action)
-                    .unwrap_or_else(|| panic!("{role:?} {action:?} missing"));
-                for (i, scope) in Scope::ALL.into_iter().enumerate() {
-                    let expected = match row.2[i] {
-                        'A' => Decision::Allow,
-                        'F' => Decision::Forbidden,
-                        _ => Decision::Hidden,
-                    };
+                for scope in Scope::ALL {
                     assert_eq!(
-                        decide(role, action, scope),
-                        expected,
+                        decide(role, *action, scope),
+                        expected(role, *action, scope),
                         "{role:?} {action:?} {scope:?}"
                     );
                 }
@@ -453,10 +528,45 @@ mod tests {
     }
 
     #[test]
+    fn an_item_with_several_ties_allows_what_any_of_them_allows() {
+        let owner_and_lead = Ties {
+            responsible: true,
+            lead: true,
+            supporting: false,
+        };
+        // Editing comes from owning the finding, endorsing from leading the measure.
+        assert_eq!(
+            decide_ties(Role::Unit, Action::EditMeasure, owner_and_lead),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_ties(Role::Leader, Action::EndorseMeasure, owner_and_lead),
+            Decision::Allow
+        );
+        let supporting = Ties {
+            supporting: true,
+            ..Ties::default()
+        };
+        assert_eq!(
+            decide_ties(Role::Unit, Action::SubmitMeasure, supporting),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            decide_ties(Role::Unit, Action::ReportProgress, supporting),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_ties(Role::Unit, Action::ReadMeasures, Ties::default()),
+            Decision::Hidden
+        );
+    }
+
+    #[test]
     fn a_role_is_turned_away_early_only_when_no_scope_allows_or_hides() {
         assert!(!ever_allowed(Role::Viewer, Action::EditMeasure));
         assert!(!ever_allowed(Role::Office, Action::CreateUnit));
         assert!(!ever_allowed(Role::Unit, Action::CreateUnit));
+        assert!(!ever_allowed(Role::Unit, Action::ManagePeople));
         // Unrelated items answer 404, so the request must reach the item first.
         assert!(ever_allowed(Role::Unit, Action::WriteFinding));
         assert!(ever_allowed(Role::Leader, Action::EditMeasure));
@@ -464,11 +574,48 @@ mod tests {
     }
 
     #[test]
-    fn responsibility_outranks_involvement() {
-        assert_eq!(Scope::of(true, true), Scope::Responsible);
-        assert_eq!(Scope::of(true, false), Scope::Responsible);
-        assert_eq!(Scope::of(false, true), Scope::Involved);
-        assert_eq!(Scope::of(false, false), Scope::Unrelated);
+    fn every_rule_has_its_own_words() {
+        let mut codes: Vec<_> = Action::ALL.iter().map(|a| a.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), Action::ALL.len(), "codes are distinct");
+        let mut zh: Vec<_> = Action::ALL.iter().map(|a| a.refusal().zh).collect();
+        zh.sort();
+        zh.dedup();
+        assert_eq!(
+            zh.len(),
+            Action::ALL.len(),
+            "no two rules share their words"
+        );
+        assert_eq!(
+            Action::SubmitMeasure.refusal().zh,
+            "只有牵头单位或问题责任单位可以申请销号"
+        );
+    }
+
+    #[test]
+    fn a_scope_covers_its_units_only() {
+        let v = Visibility::units(vec!["b".into(), "a".into(), "b".into()]);
+        assert_eq!(v, Visibility::Units(vec!["a".into(), "b".into()]));
+        assert!(v.covers("a") && v.covers("b") && !v.covers("c"));
+        let ties = v.measure_ties("c", "a", &["d".into()]);
+        assert_eq!(
+            ties,
+            Ties {
+                responsible: false,
+                lead: true,
+                supporting: false
+            }
+        );
+        assert_eq!(Visibility::All.measure_ties("x", "y", &[]), Ties::ALL);
+        assert_eq!(
+            v.measure_ties("x", "y", &["b".into()]).scopes(),
+            vec![Scope::Supporting]
+        );
+        assert_eq!(
+            v.measure_ties("x", "y", &[]).scopes(),
+            vec![Scope::Unrelated]
+        );
     }
 
     #[test]

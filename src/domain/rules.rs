@@ -102,6 +102,12 @@ pub fn due_date_editable(status: MeasureStatus) -> bool {
     status == MeasureStatus::NotStarted
 }
 
+/// Who answers for a measure (责任领导, 责任人) is a plain edit until it starts; from then
+/// on it changes only through a recorded handover (责任交接).
+pub fn holders_editable(status: MeasureStatus) -> bool {
+    status == MeasureStatus::NotStarted
+}
+
 /// A measure's kind can change only while it has not started.
 pub fn kind_editable(status: MeasureStatus) -> bool {
     status == MeasureStatus::NotStarted

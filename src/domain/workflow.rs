@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::enums::{FindingStatus, MeasureKind, MeasureStatus};
-use super::permissions::Action;
+use super::permissions::{Action, Refusal};
 
 /// What can be done to a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -45,9 +45,9 @@ impl MeasureAction {
     /// The permission the action needs.
     pub const fn permission(self) -> Action {
         match self {
-            MeasureAction::Start | MeasureAction::Report | MeasureAction::Submit => {
-                Action::WorkMeasure
-            }
+            MeasureAction::Start => Action::StartMeasure,
+            MeasureAction::Report => Action::ReportProgress,
+            MeasureAction::Submit => Action::SubmitMeasure,
             MeasureAction::Endorse => Action::EndorseMeasure,
             MeasureAction::Verify => Action::VerifyMeasure,
             MeasureAction::Return => Action::ReturnMeasure,
@@ -266,17 +266,43 @@ pub fn distinct_signer(
     submitted_by: Option<&str>,
     endorsed_by: Option<&str>,
     signer: &str,
-) -> Result<(), &'static str> {
+) -> Result<(), Refusal> {
     match action {
-        MeasureAction::Endorse if submitted_by == Some(signer) => {
-            Err("the one who asked for closure cannot also endorse it; a second person must")
-        }
-        MeasureAction::Verify if submitted_by == Some(signer) => {
-            Err("the one who asked for closure cannot also verify it; a second person must")
-        }
-        MeasureAction::Verify if endorsed_by == Some(signer) => Err(
+        MeasureAction::Endorse if submitted_by == Some(signer) => Err(Refusal::new(
+            "distinct_endorser",
+            "申请销号的人不能再为本申请签字背书，须由另一人签字",
+            "the one who asked for closure cannot also endorse it; a second person must",
+        )),
+        MeasureAction::Verify if submitted_by == Some(signer) => Err(Refusal::new(
+            "distinct_verifier",
+            "申请销号的人不能再审核验收本申请，须由另一人审核",
+            "the one who asked for closure cannot also verify it; a second person must",
+        )),
+        MeasureAction::Verify if endorsed_by == Some(signer) => Err(Refusal::new(
+            "distinct_verifier",
+            "签字背书的人不能再审核验收本申请，须由第三人审核",
             "the one who endorsed the closure request cannot also verify it; a third person must",
-        ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// When a measure names its accountable leader as a person (`accountable_leader_sub`),
+/// only that person signs its closure request.
+pub fn named_endorser(
+    action: MeasureAction,
+    accountable_sub: Option<&str>,
+    signer: &str,
+) -> Result<(), Refusal> {
+    match (action, accountable_sub) {
+        (MeasureAction::Endorse, Some(named)) if named != signer => Err(Refusal::new(
+            "named_endorser",
+            format!("本措施的责任领导为 {named}，只有本人（或经责任交接的接任者）可以签字背书"),
+            format!(
+                "this measure's accountable leader is {named}; only they (or whoever a \
+                 handover made accountable) may endorse it"
+            ),
+        )),
         _ => Ok(()),
     }
 }
@@ -439,5 +465,18 @@ mod tests {
         assert!(distinct_signer(A::Verify, None, None, "wang.office").is_ok());
         // Other actions sign nothing.
         assert!(distinct_signer(A::Report, asked, endorsed, "li.zhk").is_ok());
+        let refused = distinct_signer(A::Verify, asked, endorsed, "zhang.leader").unwrap_err();
+        assert_eq!(refused.rule, "distinct_verifier");
+        assert!(refused.zh.contains("第三人"));
+    }
+
+    #[test]
+    fn a_named_leader_signs_alone() {
+        use MeasureAction as A;
+        assert!(named_endorser(A::Endorse, Some("zhang.fg"), "zhang.fg").is_ok());
+        let refused = named_endorser(A::Endorse, Some("zhang.fg"), "li.other").unwrap_err();
+        assert!(refused.zh.contains("zhang.fg") && refused.en.contains("zhang.fg"));
+        assert!(named_endorser(A::Endorse, None, "anyone").is_ok());
+        assert!(named_endorser(A::Verify, Some("zhang.fg"), "wang.office").is_ok());
     }
 }

@@ -1,12 +1,12 @@
 //! May this actor do this: to anything (`check_role`), to this item (`check`), and loading
 //! one item on its behalf — found, in its scope, and allowed for the action, or 404
-//! (missing or hidden, indistinguishable) or 403.
+//! (missing or hidden, indistinguishable) or 403 naming the rule that refused.
 
 use crate::db::models::{FindingRow, InspectionRow};
 use crate::db::repo::measures::MeasureWithUnits;
 use crate::db::repo::{findings, inspections, measures, visibility};
 use crate::db::DbConnection;
-use crate::domain::permissions::{decide, ever_allowed, Action, Actor, Decision, Scope};
+use crate::domain::permissions::{decide_ties, ever_allowed, Action, Actor, Decision, Ties};
 use crate::error::ApiError;
 
 /// 403 unless the role may do this to some item.
@@ -14,26 +14,18 @@ pub fn check_role(actor: &Actor, action: Action) -> Result<(), ApiError> {
     if ever_allowed(actor.role, action) {
         Ok(())
     } else {
-        Err(forbidden(actor, action))
+        Err(ApiError::Forbidden(action.refusal()))
     }
 }
 
 /// Decides for one item: 403 when the actor sees it but may not do this, 404 (as if it
 /// did not exist) when the actor may not see it at all.
-pub fn check(actor: &Actor, action: Action, scope: Scope, what: &str) -> Result<(), ApiError> {
-    match decide(actor.role, action, scope) {
+pub fn check(actor: &Actor, action: Action, ties: Ties, what: &str) -> Result<(), ApiError> {
+    match decide_ties(actor.role, action, ties) {
         Decision::Allow => Ok(()),
-        Decision::Forbidden => Err(forbidden(actor, action)),
+        Decision::Forbidden => Err(ApiError::Forbidden(action.refusal())),
         Decision::Hidden => Err(ApiError::not_found(what)),
     }
-}
-
-fn forbidden(actor: &Actor, action: Action) -> ApiError {
-    ApiError::Forbidden(format!(
-        "the {} role may not {}",
-        actor.role.as_str(),
-        action.describe()
-    ))
 }
 
 pub fn inspection(
@@ -43,8 +35,8 @@ pub fn inspection(
     action: Action,
 ) -> Result<InspectionRow, ApiError> {
     let row = inspections::get(conn, id)?;
-    let scope = visibility::inspection_scope(conn, &actor.visibility, id)?;
-    check(actor, action, scope, "inspection")?;
+    let ties = visibility::inspection_ties(conn, &actor.visibility, id)?;
+    check(actor, action, ties, "inspection")?;
     Ok(row)
 }
 
@@ -55,8 +47,8 @@ pub fn finding(
     action: Action,
 ) -> Result<FindingRow, ApiError> {
     let row = findings::get(conn, id)?;
-    let scope = visibility::finding_scope(conn, &actor.visibility, &row)?;
-    check(actor, action, scope, "finding")?;
+    let ties = visibility::finding_ties(conn, &actor.visibility, &row)?;
+    check(actor, action, ties, "finding")?;
     Ok(row)
 }
 
@@ -83,7 +75,7 @@ pub fn measure(
     action: Action,
 ) -> Result<MeasureWithUnits, ApiError> {
     let (row, supporting) = measures::get(conn, id)?;
-    let scope = visibility::measure_scope(conn, &actor.visibility, &row, &supporting)?;
-    check(actor, action, scope, "measure")?;
+    let ties = visibility::measure_ties(conn, &actor.visibility, &row, &supporting)?;
+    check(actor, action, ties, "measure")?;
     Ok((row, supporting))
 }

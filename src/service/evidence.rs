@@ -26,7 +26,7 @@ pub fn may_upload(
     who: &Actor,
     measure_id: &str,
 ) -> Result<MeasureRow, ApiError> {
-    let (measure, _) = access::measure(conn, who, measure_id, Action::WorkMeasure)?;
+    let (measure, _) = access::measure(conn, who, measure_id, Action::UploadEvidence)?;
     evidence::check_measure_open(measure.status)?;
     Ok(measure)
 }
@@ -37,7 +37,7 @@ pub fn create(
     ctx: &WriteCtx,
     row: EvidenceRow,
 ) -> Result<EvidenceRow, ApiError> {
-    access::measure(conn, &ctx.who, &row.measure_id, Action::WorkMeasure)?;
+    access::measure(conn, &ctx.who, &row.measure_id, Action::UploadEvidence)?;
     let row = EvidenceRow {
         uploaded_at: ctx.now,
         ..row
@@ -47,7 +47,7 @@ pub fn create(
 
 /// Withdraws evidence that no closure request cites (the row and the file stay).
 pub fn withdraw(conn: &mut DbConnection, ctx: &WriteCtx, id: &str) -> Result<(), ApiError> {
-    let row = visible(conn, &ctx.who, id, Action::WorkMeasure)?;
+    let row = visible(conn, &ctx.who, id, Action::WithdrawEvidence)?;
     // The closure request citing it takes the same lock: one of the two waits, then sees
     // the other's result (frozen, or withdrawn).
     measures::lock(conn, &row.measure_id)?;

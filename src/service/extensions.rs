@@ -33,7 +33,7 @@ pub fn request(
     requested: NaiveDate,
     reason: &str,
 ) -> Result<ExtensionRow, ApiError> {
-    access::measure(conn, &ctx.who, measure_id, Action::WorkMeasure)?;
+    access::measure(conn, &ctx.who, measure_id, Action::RequestExtension)?;
     measures::lock(conn, measure_id)?;
     let (measure, _) = measures::get(conn, measure_id)?;
     rules::check_extension(measure.kind, measure.status, measure.due_date, requested).map_err(

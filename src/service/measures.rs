@@ -7,7 +7,7 @@ use crate::db::forms::{MeasureChanges, NewMeasure};
 use crate::db::models::{MeasureRow, ProgressReportRow};
 use crate::db::repo::measures::{self, measure_snapshot, MeasureWithUnits};
 use crate::db::repo::{
-    check_version, events, findings, inspections, into_validation, new_id, units, WriteCtx,
+    check_version, events, findings, inspections, into_validation, new_id, people, units, WriteCtx,
 };
 use crate::db::DbConnection;
 use crate::domain::enums::MeasureStatus;
@@ -70,6 +70,9 @@ pub fn create(
         inspection.feedback_date,
     ))?;
     check_units(conn, &form.lead_unit_id, &form.supporting_unit_ids)?;
+    if let Some(sub) = &form.accountable_leader_sub {
+        check_person(conn, sub)?;
+    }
     let code = match &form.code {
         Some(code) => {
             check_code_free(conn, finding_id, code.trim(), None)?;
@@ -142,6 +145,32 @@ pub fn update(
             inspection.feedback_date,
         ))?;
     }
+    let moves_holder = changes
+        .accountable_leader
+        .as_ref()
+        .is_some_and(|l| l.trim() != row.accountable_leader)
+        || changes
+            .accountable_leader_sub
+            .as_ref()
+            .is_some_and(|s| s.as_deref().map(str::trim) != row.accountable_leader_sub.as_deref())
+        || changes
+            .responsible_person
+            .as_ref()
+            .is_some_and(|p| p.as_deref().map(str::trim) != row.responsible_person.as_deref());
+    if moves_holder && !rules::holders_editable(status) {
+        return Err(ApiError::WrongState {
+            message: format!(
+                "the measure is {}: its accountable leader and responsible person change \
+                 through a handover (POST /api/v1/handovers, 责任交接), which is recorded",
+                status.as_str()
+            ),
+            current: status.to_string(),
+            allowed: vec![],
+        });
+    }
+    if let Some(Some(sub)) = &changes.accountable_leader_sub {
+        check_person(conn, sub)?;
+    }
     if let Some(lead) = &changes.lead_unit_id {
         row.lead_unit_id = lead.clone();
     }
@@ -165,6 +194,17 @@ pub fn update(
         Some(measure_snapshot(&row, &supporting)),
     )?;
     Ok((row, supporting))
+}
+
+/// A named accountable leader is in the people directory.
+fn check_person(conn: &mut DbConnection, sub: &str) -> Result<(), ApiError> {
+    match people::find(conn, sub.trim())? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::field(
+            "accountable_leader_sub",
+            "no one in the people directory has this login id; add them first (POST /api/v1/people)",
+        )),
+    }
 }
 
 /// A measure code is unique in its finding.

@@ -6,6 +6,7 @@
 //! and a typed form.
 
 pub mod access;
+pub mod directory;
 pub mod evidence;
 pub mod extensions;
 pub mod findings;

@@ -5,7 +5,7 @@ use crate::db::models::WebhookRow;
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::{webhooks, WriteCtx};
 use crate::db::DbConnection;
-use crate::domain::permissions::{Action, Scope};
+use crate::domain::permissions::{Action, Ties};
 use crate::error::ApiError;
 use crate::service::access;
 
@@ -24,12 +24,7 @@ pub fn create(
     ctx: &WriteCtx,
     row: WebhookRow,
 ) -> Result<WebhookRow, ApiError> {
-    access::check(
-        &ctx.who,
-        Action::ManageWebhooks,
-        Scope::Responsible,
-        "webhook",
-    )?;
+    access::check(&ctx.who, Action::ManageWebhooks, Ties::ALL, "webhook")?;
     let row = webhooks::create(conn, row)?;
     events::append(
         conn,
@@ -44,12 +39,7 @@ pub fn create(
 
 /// Unsubscribes; the record and its delivery log stay.
 pub fn disable(conn: &mut DbConnection, ctx: &WriteCtx, id: &str) -> Result<(), ApiError> {
-    access::check(
-        &ctx.who,
-        Action::ManageWebhooks,
-        Scope::Responsible,
-        "webhook",
-    )?;
+    access::check(&ctx.who, Action::ManageWebhooks, Ties::ALL, "webhook")?;
     let before = webhooks::get(conn, id)?;
     webhooks::disable(conn, id, ctx.now)?;
     let after = webhooks::get(conn, id)?;

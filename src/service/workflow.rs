@@ -112,7 +112,13 @@ pub fn act_on_measure(
         row.endorsed_by.as_deref(),
         actor.as_deref().unwrap_or_default(),
     )
-    .map_err(|why| ApiError::Forbidden(why.into()))?;
+    .map_err(ApiError::Forbidden)?;
+    workflow::named_endorser(
+        action,
+        row.accountable_leader_sub.as_deref(),
+        actor.as_deref().unwrap_or_default(),
+    )
+    .map_err(ApiError::Forbidden)?;
     match (action, input) {
         (MeasureAction::Report, ActionForm::Report(report)) => {
             let cited = check_evidence(conn, id, report.evidence_ids.as_deref().unwrap_or(&[]))?;

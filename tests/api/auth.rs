@@ -30,6 +30,7 @@ fn claims(role: &str, unit: Option<&str>) -> Claims {
         name: Some("测试员".into()),
         role: Some(role.into()),
         unit: unit.map(str::to_string),
+        units: None,
         exp: now() + 600,
         iat: Some(now()),
         nbf: None,

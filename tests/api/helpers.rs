@@ -33,6 +33,7 @@ pub fn token(sub: &str, role: &str, unit: Option<&str>) -> String {
         name: None,
         role: Some(role.into()),
         unit: unit.map(str::to_string),
+        units: None,
         exp: now + 3600,
         iat: Some(now),
         nbf: None,

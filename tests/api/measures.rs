@@ -303,12 +303,27 @@ async fn a_started_measure_moves_its_deadline_only_by_extension() {
     assert!(p["detail"].as_str().unwrap().contains("extension"));
     problem(app.patch(&path, &json!({"kind": "long_term"})).await, 409).await;
     let res = app
-        .patch(&path, &json!({"responsible_person": "财务室主任"}))
+        .patch(
+            &path,
+            &json!({"completion_criteria": "办法印发并组织全员学习"}),
+        )
         .await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["due_date"], started["due_date"]);
-    assert_eq!(body["responsible_person"], "财务室主任");
+    assert_eq!(body["completion_criteria"], "办法印发并组织全员学习");
+    // Who answers for a started measure changes by a recorded handover, not an edit.
+    for change in [
+        json!({"responsible_person": "财务室主任"}),
+        json!({"accountable_leader": "另一位副主任"}),
+    ] {
+        let p = conflict_of(app.patch(&path, &change).await, "wrong-state").await;
+        assert!(p["detail"].as_str().unwrap().contains("handover"), "{p}");
+        assert_eq!(p["current_state"], "in_progress");
+    }
+    let after = app.get_json(&path).await;
+    assert_eq!(after["responsible_person"], started["responsible_person"]);
+    assert_eq!(after["accountable_leader"], started["accountable_leader"]);
 }
 
 #[tokio::test]

@@ -26,7 +26,7 @@ pub struct RequestExtension {
 }
 
 impl crate::api::extract::Guarded for RequestExtension {
-    const ACTION: Action = Action::WorkMeasure;
+    const ACTION: Action = Action::RequestExtension;
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -86,6 +86,8 @@ pub struct ExtensionQuery {
     pub inspection_id: Option<Uuid>,
     /// Lead or supporting unit of the measure.
     pub unit_id: Option<Uuid>,
+    /// With `unit_id`: `false` for that unit alone; by default it and every unit below it.
+    pub descendants: Option<bool>,
     /// Page size, 1–500 (default 50).
     #[validate(range(min = 1, max = 500))]
     #[param(minimum = 1, maximum = 500)]
@@ -99,7 +101,8 @@ impl From<&ExtensionQuery> for ExtensionFilter {
         ExtensionFilter {
             status: q.status,
             inspection_id: q.inspection_id.map(|u| u.to_string()),
-            unit_id: q.unit_id.map(|u| u.to_string()),
+            // Widened to the units below by the handler (`AppState::units_under`).
+            units: None,
         }
     }
 }

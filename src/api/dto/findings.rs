@@ -147,6 +147,8 @@ pub struct FindingQuery {
     pub inspection_id: Option<Uuid>,
     /// The responsible unit.
     pub unit_id: Option<Uuid>,
+    /// With `unit_id`: `false` for that unit alone; by default it and every unit below it.
+    pub descendants: Option<bool>,
     pub status: Option<FindingStatus>,
     pub category: Option<Category>,
     pub level: Option<Level>,
@@ -194,7 +196,8 @@ impl From<&FindingQuery> for FindingFilter {
     fn from(q: &FindingQuery) -> FindingFilter {
         FindingFilter {
             inspection_id: q.inspection_id.map(|u| u.to_string()),
-            unit_id: q.unit_id.map(|u| u.to_string()),
+            // Widened to the units below by the handler (`AppState::units_under`).
+            units: None,
             status: q.status,
             category: q.category,
             level: q.level,

@@ -20,6 +20,8 @@ pub struct LedgerQuery {
     pub inspection_id: Option<Uuid>,
     /// Lead or supporting unit.
     pub unit_id: Option<Uuid>,
+    /// With `unit_id`: `false` for that unit alone; by default it and every unit below it.
+    pub descendants: Option<bool>,
     pub status: Option<MeasureStatus>,
     pub kind: Option<MeasureKind>,
     /// Only overdue (`true`) or only not overdue (`false`) measures.
@@ -39,7 +41,8 @@ impl From<LedgerQuery> for MeasureFilter {
         MeasureFilter {
             finding_id: q.finding_id.map(|u| u.to_string()),
             inspection_id: q.inspection_id.map(|u| u.to_string()),
-            unit_id: q.unit_id.map(|u| u.to_string()),
+            // Widened to the units below by the handler (`AppState::units_under`).
+            units: None,
             status: q.status,
             kind: q.kind,
             overdue: q.overdue,

@@ -43,6 +43,12 @@ pub struct CreateMeasure {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub accountable_leader: String,
+    /// The accountable leader as a person: the login id (`sub`) of an entry of the people
+    /// directory. Then only that person (or whoever a handover makes accountable) endorses
+    /// the measure's closure requests, and their work queue shows them.
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    pub accountable_leader_sub: Option<String>,
     /// 责任人.
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
@@ -79,6 +85,13 @@ pub struct UpdateMeasure {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub accountable_leader: Option<String>,
+    /// Once the measure has started, its accountable leader and responsible person change
+    /// only through a handover (`POST /handovers`).
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<String>, nullable)]
+    pub accountable_leader_sub: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
@@ -107,7 +120,7 @@ pub struct UpdateMeasure {
     "inspection_id": "01934f2e-8a10-7c44-b1d2-5e6f7a8b9c01", "code": "XC-2022-03-05-2",
     "content": "修订《机关差旅费管理办法》，明确报销审核把关责任", "kind": "time_bound",
     "lead_unit_id": "01934f2e-7b1c-7d2a-9a51-0c1f6b2d9e02", "supporting_unit_ids": ["01934f2e-7b1c-7d2a-9a51-0c1f6b2d9e04"],
-    "accountable_leader": "党组成员、副主任", "responsible_person": null,
+    "accountable_leader": "党组成员、副主任", "accountable_leader_sub": null, "responsible_person": null,
     "due_date": "2022-06-30", "original_due_date": "2022-06-30", "completion_criteria": null,
     "report_cycle": null, "quota": null, "status": "in_progress", "extension_count": 0, "return_count": 0, "closed_at": null,
     "overdue": true, "overdue_days": 92, "warning": "red", "next_report_due": null, "progress_percent": 60,
@@ -127,6 +140,8 @@ pub struct Measure {
     pub lead_unit_id: String,
     pub supporting_unit_ids: Vec<String>,
     pub accountable_leader: String,
+    /// The accountable leader's login id, when the measure names them as a person.
+    pub accountable_leader_sub: Option<String>,
     pub responsible_person: Option<String>,
     pub due_date: Option<NaiveDate>,
     /// The due date as first set; an extension moves `due_date` only.
@@ -220,6 +235,7 @@ impl Measure {
             lead_unit_id: r.lead_unit_id,
             supporting_unit_ids,
             accountable_leader: r.accountable_leader,
+            accountable_leader_sub: r.accountable_leader_sub,
             responsible_person: r.responsible_person,
             due_date: r.due_date,
             original_due_date: r.original_due_date,
@@ -252,6 +268,8 @@ pub struct MeasureQuery {
     pub inspection_id: Option<Uuid>,
     /// Lead or supporting unit.
     pub unit_id: Option<Uuid>,
+    /// With `unit_id`: `false` for that unit alone; by default it and every unit below it.
+    pub descendants: Option<bool>,
     pub status: Option<MeasureStatus>,
     pub kind: Option<MeasureKind>,
     /// Only overdue (`true`) or only not overdue (`false`) measures.
@@ -281,6 +299,7 @@ impl From<CreateMeasure> for NewMeasure {
             lead_unit_id: m.lead_unit_id.to_string(),
             supporting_unit_ids: m.supporting_unit_ids.iter().map(Uuid::to_string).collect(),
             accountable_leader: m.accountable_leader,
+            accountable_leader_sub: m.accountable_leader_sub,
             responsible_person: m.responsible_person,
             due_date: m.due_date,
             completion_criteria: m.completion_criteria,
@@ -301,6 +320,7 @@ impl From<UpdateMeasure> for MeasureChanges {
                 .supporting_unit_ids
                 .map(|ids| ids.iter().map(Uuid::to_string).collect()),
             accountable_leader: m.accountable_leader,
+            accountable_leader_sub: m.accountable_leader_sub,
             responsible_person: m.responsible_person,
             due_date: m.due_date,
             completion_criteria: m.completion_criteria,
@@ -315,7 +335,8 @@ impl From<&MeasureQuery> for MeasureFilter {
         MeasureFilter {
             finding_id: q.finding_id.map(|u| u.to_string()),
             inspection_id: q.inspection_id.map(|u| u.to_string()),
-            unit_id: q.unit_id.map(|u| u.to_string()),
+            // Widened to the units below by the handler (`AppState::units_under`).
+            units: None,
             status: q.status,
             kind: q.kind,
             overdue: q.overdue,

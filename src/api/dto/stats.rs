@@ -17,6 +17,8 @@ pub struct StatsQuery {
     pub inspection_id: Option<Uuid>,
     /// Lead or supporting unit of the measures; responsible unit of the findings.
     pub unit_id: Option<Uuid>,
+    /// With `unit_id`: `false` for that unit alone; by default it and every unit below it.
+    pub descendants: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, IntoParams)]
@@ -26,6 +28,8 @@ pub struct DashboardQuery {
     pub inspection_id: Option<Uuid>,
     /// Lead or supporting unit.
     pub unit_id: Option<Uuid>,
+    /// With `unit_id`: `false` for that unit alone; by default it and every unit below it.
+    pub descendants: Option<bool>,
     /// Page size, 1–500 (default 50).
     #[validate(range(min = 1, max = 500))]
     #[param(minimum = 1, maximum = 500)]

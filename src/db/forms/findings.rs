@@ -55,8 +55,8 @@ impl FindingChanges {
 #[derive(Debug, Clone, Default)]
 pub struct FindingFilter {
     pub inspection_id: Option<String>,
-    /// The responsible unit.
-    pub unit_id: Option<String>,
+    /// The responsible unit: any of these (a unit and those below it).
+    pub units: Option<Vec<String>>,
     pub status: Option<FindingStatus>,
     pub category: Option<Category>,
     pub level: Option<Level>,

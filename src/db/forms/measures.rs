@@ -22,6 +22,9 @@ pub struct NewMeasure {
     pub supporting_unit_ids: Vec<String>,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
     pub accountable_leader: String,
+    /// The accountable leader's login id, when they are in the people directory.
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub accountable_leader_sub: Option<String>,
     #[validate(length(min = 1, max = 200))]
     pub responsible_person: Option<String>,
     pub due_date: Option<NaiveDate>,
@@ -45,6 +48,7 @@ pub struct MeasureChanges {
     pub supporting_unit_ids: Option<Vec<String>>,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
     pub accountable_leader: Option<String>,
+    pub accountable_leader_sub: Option<Option<String>>,
     #[validate(length(min = 1, max = 200))]
     pub responsible_person: Option<Option<String>>,
     pub due_date: Option<Option<NaiveDate>>,
@@ -63,6 +67,7 @@ impl MeasureChanges {
             && self.lead_unit_id.is_none()
             && self.supporting_unit_ids.is_none()
             && self.accountable_leader.is_none()
+            && self.accountable_leader_sub.is_none()
             && self.responsible_person.is_none()
             && self.due_date.is_none()
             && self.completion_criteria.is_none()
@@ -76,8 +81,8 @@ impl MeasureChanges {
 pub struct MeasureFilter {
     pub finding_id: Option<String>,
     pub inspection_id: Option<String>,
-    /// Lead or supporting unit.
-    pub unit_id: Option<String>,
+    /// Lead or supporting unit: any of these (a unit and those below it).
+    pub units: Option<Vec<String>>,
     pub status: Option<MeasureStatus>,
     pub kind: Option<MeasureKind>,
     pub overdue: Option<bool>,
@@ -153,6 +158,7 @@ impl NewMeasure {
             return_count: 0,
             closed_on_time: None,
             days_to_close: None,
+            accountable_leader_sub: self.accountable_leader_sub.clone(),
         };
         set_quota(&mut row, self.quota.as_ref());
         row
@@ -171,6 +177,9 @@ impl MeasureChanges {
         }
         if let Some(person) = &self.responsible_person {
             row.responsible_person = trimmed(person);
+        }
+        if let Some(sub) = &self.accountable_leader_sub {
+            row.accountable_leader_sub = trimmed(sub);
         }
         if let Some(criteria) = &self.completion_criteria {
             row.completion_criteria = trimmed(criteria);

@@ -7,11 +7,13 @@
 pub mod findings;
 pub mod inspections;
 pub mod measures;
+pub mod people;
 pub mod units;
 
 pub use findings::{FindingChanges, FindingFilter, NewFinding};
 pub use inspections::{InspectionChanges, InspectionFilter, NewInspection};
 pub use measures::{MeasureChanges, MeasureFilter, NewMeasure};
+pub use people::{NewPerson, PersonChanges, PersonFilter};
 pub use units::{NewUnit, UnitFilter};
 
 /// Which extension requests a list holds (the office's queue of pending ones, say).
@@ -19,6 +21,6 @@ pub use units::{NewUnit, UnitFilter};
 pub struct ExtensionFilter {
     pub status: Option<crate::domain::enums::ExtensionStatus>,
     pub inspection_id: Option<String>,
-    /// Lead or supporting unit of the measure.
-    pub unit_id: Option<String>,
+    /// Lead or supporting unit of the measure: any of these (a unit and those below it).
+    pub units: Option<Vec<String>>,
 }

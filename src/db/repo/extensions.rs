@@ -95,19 +95,19 @@ pub fn list(
 ) -> Result<Page<ExtensionRow>, ApiError> {
     let filtered = || {
         let mut query = extensions::table.into_boxed();
-        if let Visibility::Unit(unit) = vis {
-            // The measures the unit leads, supports, or whose finding it is responsible for.
+        if let Visibility::Units(units) = vis {
+            // The measures the units lead, support, or whose finding they answer for.
             let led = measures::table
-                .filter(measures::lead_unit_id.eq(unit.clone()))
+                .filter(measures::lead_unit_id.eq_any(units.clone()))
                 .select(measures::id);
             let supported = msu::table
-                .filter(msu::unit_id.eq(unit.clone()))
+                .filter(msu::unit_id.eq_any(units.clone()))
                 .select(msu::measure_id);
             let owned = measures::table
                 .filter(
                     measures::finding_id.eq_any(
                         findings::table
-                            .filter(findings::responsible_unit_id.eq(unit.clone()))
+                            .filter(findings::responsible_unit_id.eq_any(units.clone()))
                             .select(findings::id),
                     ),
                 )
@@ -128,12 +128,12 @@ pub fn list(
                 ),
             );
         }
-        if let Some(unit) = &q.unit_id {
+        if let Some(units) = &q.units {
             let led = measures::table
-                .filter(measures::lead_unit_id.eq(unit.clone()))
+                .filter(measures::lead_unit_id.eq_any(units.clone()))
                 .select(measures::id);
             let supported = msu::table
-                .filter(msu::unit_id.eq(unit.clone()))
+                .filter(msu::unit_id.eq_any(units.clone()))
                 .select(msu::measure_id);
             query = query.filter(
                 extensions::measure_id

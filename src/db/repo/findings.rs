@@ -236,8 +236,8 @@ fn filtered(
     if let Some(inspection) = &q.inspection_id {
         query = query.filter(findings::inspection_id.eq(inspection.clone()));
     }
-    if let Some(unit) = &q.unit_id {
-        query = query.filter(findings::responsible_unit_id.eq(unit.clone()));
+    if let Some(units) = &q.units {
+        query = query.filter(findings::responsible_unit_id.eq_any(units.clone()));
     }
     if let Some(status) = q.status {
         query = query.filter(findings::status.eq(status.as_str()));

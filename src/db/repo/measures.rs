@@ -241,14 +241,13 @@ fn filtered(
     if let Some(inspection) = &q.inspection_id {
         query = query.filter(measures::inspection_id.eq(inspection.clone()));
     }
-    if let Some(unit) = &q.unit_id {
-        let unit = unit.clone();
+    if let Some(units) = &q.units {
         let supported = msu::table
-            .filter(msu::unit_id.eq(unit.clone()))
+            .filter(msu::unit_id.eq_any(units.clone()))
             .select(msu::measure_id);
         query = query.filter(
             measures::lead_unit_id
-                .eq(unit)
+                .eq_any(units.clone())
                 .or(measures::id.eq_any(supported)),
         );
     }

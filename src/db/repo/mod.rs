@@ -8,6 +8,7 @@ pub mod findings;
 pub mod inspections;
 pub mod ledger;
 pub mod measures;
+pub mod people;
 pub mod stats;
 pub mod units;
 pub mod visibility;

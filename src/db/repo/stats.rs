@@ -20,8 +20,9 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, Default)]
 pub struct StatsFilter {
     pub inspection_id: Option<String>,
-    /// Lead or supporting unit of the measure (responsible unit for findings).
-    pub unit_id: Option<String>,
+    /// Lead or supporting unit of the measure (responsible unit for findings): any of
+    /// these (a unit and those below it).
+    pub units: Option<Vec<String>>,
 }
 
 /// One group's raw numbers.
@@ -178,26 +179,45 @@ impl Sql {
     }
 }
 
+/// `column IN (…)` over the ids, bound one by one (an empty list matches nothing).
+fn any_of<'a>(sql: &'a mut Sql, column: &str, ids: &[String]) -> &'a mut Sql {
+    if ids.is_empty() {
+        return sql.push("1 = 0");
+    }
+    sql.push(column).push(" IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(Bind::Text(id.clone()));
+    }
+    sql.push(")")
+}
+
+/// "One of the units leads or supports `m`."
+fn involving(sql: &mut Sql, units: &[String]) {
+    sql.push("(");
+    any_of(sql, "m.lead_unit_id", units);
+    sql.push(" OR m.id IN (SELECT measure_id FROM measure_supporting_units WHERE ");
+    any_of(sql, "unit_id", units);
+    sql.push("))");
+}
+
 fn scope(sql: &mut Sql, vis: &Visibility, filter: &StatsFilter) {
-    if let Visibility::Unit(unit) = vis {
-        sql.push(" AND (m.lead_unit_id = ")
-            .bind(Bind::Text(unit.clone()))
-            .push(" OR m.id IN (SELECT measure_id FROM measure_supporting_units WHERE unit_id = ")
-            .bind(Bind::Text(unit.clone()))
-            .push(") OR m.finding_id IN (SELECT id FROM findings WHERE responsible_unit_id = ")
-            .bind(Bind::Text(unit.clone()))
-            .push("))");
+    if let Visibility::Units(units) = vis {
+        sql.push(" AND (");
+        involving(sql, units);
+        sql.push(" OR m.finding_id IN (SELECT id FROM findings WHERE ");
+        any_of(sql, "responsible_unit_id", units);
+        sql.push("))");
     }
     if let Some(inspection) = &filter.inspection_id {
         sql.push(" AND m.inspection_id = ")
             .bind(Bind::Text(inspection.clone()));
     }
-    if let Some(unit) = &filter.unit_id {
-        sql.push(" AND (m.lead_unit_id = ")
-            .bind(Bind::Text(unit.clone()))
-            .push(" OR m.id IN (SELECT measure_id FROM measure_supporting_units WHERE unit_id = ")
-            .bind(Bind::Text(unit.clone()))
-            .push("))");
+    if let Some(units) = &filter.units {
+        sql.push(" AND ");
+        involving(sql, units);
     }
 }
 
@@ -271,22 +291,20 @@ pub fn findings(
     sql.push(&format!(
         "SELECT {key} AS key, COUNT(*) AS findings FROM findings f WHERE 1 = 1"
     ));
-    if let Visibility::Unit(unit) = vis {
-        sql.push(" AND (f.responsible_unit_id = ")
-            .bind(Bind::Text(unit.clone()))
-            .push(" OR f.id IN (SELECT m.finding_id FROM measures m WHERE m.lead_unit_id = ")
-            .bind(Bind::Text(unit.clone()))
-            .push(" OR m.id IN (SELECT measure_id FROM measure_supporting_units WHERE unit_id = ")
-            .bind(Bind::Text(unit.clone()))
-            .push(")))");
+    if let Visibility::Units(units) = vis {
+        sql.push(" AND (");
+        any_of(&mut sql, "f.responsible_unit_id", units);
+        sql.push(" OR f.id IN (SELECT m.finding_id FROM measures m WHERE ");
+        involving(&mut sql, units);
+        sql.push("))");
     }
     if let Some(inspection) = &filter.inspection_id {
         sql.push(" AND f.inspection_id = ")
             .bind(Bind::Text(inspection.clone()));
     }
-    if let Some(unit) = &filter.unit_id {
-        sql.push(" AND f.responsible_unit_id = ")
-            .bind(Bind::Text(unit.clone()));
+    if let Some(units) = &filter.units {
+        sql.push(" AND ");
+        any_of(&mut sql, "f.responsible_unit_id", units);
     }
     if group.is_some() {
         sql.push(&format!(" GROUP BY {key}"));

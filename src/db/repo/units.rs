@@ -120,3 +120,8 @@ pub fn list(
         .load(conn)?;
     Ok(Page::from_probe(rows, limit, total))
 }
+
+/// Every unit (the tree is small: a city's or a province's units).
+pub fn all(conn: &mut DbConnection) -> Result<Vec<UnitRow>, ApiError> {
+    Ok(units::table.select(UnitRow::as_select()).load(conn)?)
+}

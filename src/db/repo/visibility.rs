@@ -1,9 +1,10 @@
 //! What a unit-scoped caller may see, in SQL: lists are filtered in the query (so `total`
-//! and pagination stay right), and single items get their `Scope` for the permission table.
+//! and pagination stay right), and single items get their `Ties` for the permission table.
 //!
-//! A unit sees a finding it is responsible for, or one with a measure it leads or supports;
-//! a measure it leads or supports, or one of a finding it is responsible for; and an
-//! inspection with any of those.
+//! A caller's units (its own, those it oversees, and every unit below them) see a finding
+//! one of them is responsible for, or one with a measure one of them leads or supports; a
+//! measure one of them leads or supports, or one of a finding they are responsible for; and
+//! an inspection with any of those.
 
 use diesel::prelude::*;
 
@@ -11,28 +12,28 @@ use crate::db::connection::MultiBackend;
 use crate::db::models::{FindingRow, MeasureRow};
 use crate::db::schema::{events, findings, inspections, measure_supporting_units as msu, measures};
 use crate::db::DbConnection;
-use crate::domain::permissions::Scope;
+use crate::domain::permissions::Ties;
 use crate::error::ApiError;
 
 pub use crate::domain::permissions::Visibility;
 
-/// The condition "the unit leads or supports this measure".
+/// The condition "one of the units leads or supports this measure".
 macro_rules! involves {
-    ($unit:expr) => {
+    ($units:expr) => {
         measures::lead_unit_id
-            .eq($unit.clone())
+            .eq_any($units.clone())
             .or(measures::id.eq_any(
                 msu::table
-                    .filter(msu::unit_id.eq($unit.clone()))
+                    .filter(msu::unit_id.eq_any($units.clone()))
                     .select(msu::measure_id),
             ))
     };
 }
 
-/// Measures the unit leads or supports, selecting `$column`.
+/// Measures the units lead or support, selecting `$column`.
 macro_rules! involving {
-    ($unit:expr, $column:expr) => {
-        measures::table.filter(involves!($unit)).select($column)
+    ($units:expr, $column:expr) => {
+        measures::table.filter(involves!($units)).select($column)
     };
 }
 
@@ -42,10 +43,10 @@ pub fn filter_findings(
 ) -> findings::BoxedQuery<'static, MultiBackend> {
     match vis {
         Visibility::All => query,
-        Visibility::Unit(unit) => query.filter(
+        Visibility::Units(units) => query.filter(
             findings::responsible_unit_id
-                .eq(unit.clone())
-                .or(findings::id.eq_any(involving!(unit, measures::finding_id))),
+                .eq_any(units.clone())
+                .or(findings::id.eq_any(involving!(units, measures::finding_id))),
         ),
     }
 }
@@ -56,14 +57,29 @@ pub fn filter_measures(
 ) -> measures::BoxedQuery<'static, MultiBackend> {
     match vis {
         Visibility::All => query,
-        Visibility::Unit(unit) => query.filter(
-            involves!(unit).or(measures::finding_id.eq_any(
+        Visibility::Units(units) => query.filter(
+            involves!(units).or(measures::finding_id.eq_any(
                 findings::table
-                    .filter(findings::responsible_unit_id.eq(unit.clone()))
+                    .filter(findings::responsible_unit_id.eq_any(units.clone()))
                     .select(findings::id),
             )),
         ),
     }
+}
+
+/// The ids of the measures the units see.
+macro_rules! measures_seen {
+    ($units:expr) => {
+        measures::table
+            .filter(
+                involves!($units).or(measures::finding_id.eq_any(
+                    findings::table
+                        .filter(findings::responsible_unit_id.eq_any($units.clone()))
+                        .select(findings::id),
+                )),
+            )
+            .select(measures::id)
+    };
 }
 
 pub fn filter_inspections(
@@ -72,49 +88,44 @@ pub fn filter_inspections(
 ) -> inspections::BoxedQuery<'static, MultiBackend> {
     match vis {
         Visibility::All => query,
-        Visibility::Unit(unit) => query.filter(
+        Visibility::Units(units) => query.filter(
             inspections::id
                 .eq_any(
                     findings::table
-                        .filter(findings::responsible_unit_id.eq(unit.clone()))
+                        .filter(findings::responsible_unit_id.eq_any(units.clone()))
                         .select(findings::inspection_id),
                 )
-                .or(inspections::id.eq_any(involving!(unit, measures::inspection_id))),
+                .or(inspections::id.eq_any(involving!(units, measures::inspection_id))),
         ),
     }
 }
 
-/// Audit events about units, and about inspections, findings and measures `vis` sees.
+/// Audit events about units and people, and about inspections, findings and measures
+/// `vis` sees.
 pub fn filter_events(
     query: events::BoxedQuery<'static, MultiBackend>,
     vis: &Visibility,
 ) -> events::BoxedQuery<'static, MultiBackend> {
-    let Visibility::Unit(unit) = vis else {
+    let Visibility::Units(units) = vis else {
         return query;
     };
-    let own_findings = findings::table
-        .filter(findings::responsible_unit_id.eq(unit.clone()))
-        .select(findings::id);
-    let measures_seen = measures::table
-        .filter(involves!(unit).or(measures::finding_id.eq_any(own_findings)))
-        .select(measures::id);
     let findings_seen = findings::table
         .filter(
             findings::responsible_unit_id
-                .eq(unit.clone())
-                .or(findings::id.eq_any(involving!(unit, measures::finding_id))),
+                .eq_any(units.clone())
+                .or(findings::id.eq_any(involving!(units, measures::finding_id))),
         )
         .select(findings::id);
     let inspections_seen = findings::table
-        .filter(findings::responsible_unit_id.eq(unit.clone()))
+        .filter(findings::responsible_unit_id.eq_any(units.clone()))
         .select(findings::inspection_id);
-    let inspections_involved = involving!(unit, measures::inspection_id);
+    let inspections_involved = involving!(units, measures::inspection_id);
     query.filter(
         events::object_type
-            .eq("unit")
+            .eq_any(["unit", "person"])
             .or(events::object_type
                 .eq("measure")
-                .and(events::object_id.eq_any(measures_seen)))
+                .and(events::object_id.eq_any(measures_seen!(units))))
             .or(events::object_type
                 .eq("finding")
                 .and(events::object_id.eq_any(findings_seen)))
@@ -126,83 +137,91 @@ pub fn filter_events(
     )
 }
 
-pub fn inspection_scope(
+/// Whether one of the units leads (`lead`) or supports (`supporting`) a measure matching
+/// the filter.
+fn involvement(
+    conn: &mut DbConnection,
+    units: &[String],
+    of: measures::BoxedQuery<'static, MultiBackend>,
+    of_again: measures::BoxedQuery<'static, MultiBackend>,
+) -> Result<(bool, bool), ApiError> {
+    let units = units.to_vec();
+    let led: i64 = of
+        .filter(measures::lead_unit_id.eq_any(units.clone()))
+        .count()
+        .get_result(conn)?;
+    let supported: i64 = of_again
+        .filter(
+            measures::id.eq_any(
+                msu::table
+                    .filter(msu::unit_id.eq_any(units))
+                    .select(msu::measure_id),
+            ),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok((led > 0, supported > 0))
+}
+
+pub fn inspection_ties(
     conn: &mut DbConnection,
     vis: &Visibility,
     inspection_id: &str,
-) -> Result<Scope, ApiError> {
-    let Visibility::Unit(unit) = vis else {
-        return Ok(Scope::Responsible);
+) -> Result<Ties, ApiError> {
+    let Visibility::Units(units) = vis else {
+        return Ok(Ties::ALL);
     };
     let responsible: i64 = findings::table
         .filter(findings::inspection_id.eq(inspection_id.to_string()))
-        .filter(findings::responsible_unit_id.eq(unit.clone()))
+        .filter(findings::responsible_unit_id.eq_any(units.clone()))
         .count()
         .get_result(conn)?;
-    if responsible > 0 {
-        return Ok(Scope::Responsible);
-    }
-    let involved: i64 = measures::table
-        .filter(measures::inspection_id.eq(inspection_id.to_string()))
-        .filter(involves!(unit))
-        .count()
-        .get_result(conn)?;
-    Ok(Scope::of(false, involved > 0))
+    let of = || {
+        measures::table
+            .filter(measures::inspection_id.eq(inspection_id.to_string()))
+            .into_boxed()
+    };
+    let (lead, supporting) = involvement(conn, units, of(), of())?;
+    Ok(Ties {
+        responsible: responsible > 0,
+        lead,
+        supporting,
+    })
 }
 
-pub fn finding_scope(
+pub fn finding_ties(
     conn: &mut DbConnection,
     vis: &Visibility,
     finding: &FindingRow,
-) -> Result<Scope, ApiError> {
-    let Visibility::Unit(unit) = vis else {
-        return Ok(Scope::Responsible);
+) -> Result<Ties, ApiError> {
+    let Visibility::Units(units) = vis else {
+        return Ok(Ties::ALL);
     };
-    if &finding.responsible_unit_id == unit {
-        return Ok(Scope::Responsible);
-    }
-    let involved: i64 = measures::table
-        .filter(measures::finding_id.eq(finding.id.clone()))
-        .filter(involves!(unit))
-        .count()
-        .get_result(conn)?;
-    Ok(Scope::of(false, involved > 0))
+    let of = || {
+        measures::table
+            .filter(measures::finding_id.eq(finding.id.clone()))
+            .into_boxed()
+    };
+    let (lead, supporting) = involvement(conn, units, of(), of())?;
+    Ok(Ties {
+        responsible: vis.covers(&finding.responsible_unit_id),
+        lead,
+        supporting,
+    })
 }
 
-pub fn measure_scope(
+pub fn measure_ties(
     conn: &mut DbConnection,
     vis: &Visibility,
     measure: &MeasureRow,
     supporting: &[String],
-) -> Result<Scope, ApiError> {
+) -> Result<Ties, ApiError> {
     if *vis == Visibility::All {
-        return Ok(Scope::Responsible);
+        return Ok(Ties::ALL);
     }
     let responsible: String = findings::table
         .find(measure.finding_id.clone())
         .select(findings::responsible_unit_id)
         .first(conn)?;
-    Ok(vis.measure_scope(&responsible, &measure.lead_unit_id, supporting))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_measure_belongs_to_the_finding_owner_and_involves_its_lead_and_supporters() {
-        let a = Visibility::Unit("A".into());
-        let none: Vec<String> = vec![];
-        assert_eq!(a.measure_scope("A", "B", &none), Scope::Responsible);
-        assert_eq!(a.measure_scope("B", "A", &none), Scope::Involved);
-        assert_eq!(
-            a.measure_scope("B", "C", &["D".into(), "A".into()]),
-            Scope::Involved
-        );
-        assert_eq!(a.measure_scope("B", "C", &["D".into()]), Scope::Unrelated);
-        assert_eq!(
-            Visibility::All.measure_scope("B", "C", &none),
-            Scope::Responsible
-        );
-    }
+    Ok(vis.measure_ties(&responsible, &measure.lead_unit_id, supporting))
 }
