@@ -24,6 +24,7 @@ leader sees only its unit's findings and measures; another unit's item answers 4
     components(schemas(Problem, ProblemField, MeasureSort)),
     tags(
         (name = "units", description = "单位: the unit tree whose members own findings and measures."),
+        (name = "people", description = "人员名录与责任交接: who works where, which units a leader oversees (分管), and recorded handovers of measures from one holder to another."),
         (name = "inspections", description = "巡视巡察: an inspection round and its feedback date."),
         (name = "findings", description = "问题清单: what an inspection found, assigned to a responsible unit."),
         (name = "measures", description = "任务清单/责任清单: measures with owners, deadlines and warning lights."),

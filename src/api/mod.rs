@@ -8,12 +8,14 @@ pub mod extensions;
 pub mod extract;
 pub mod fallback;
 pub mod findings;
+pub mod handovers;
 pub mod health;
 pub mod history;
 pub mod inspections;
 pub mod ledger;
 pub mod measures;
 pub mod metrics;
+pub mod people;
 pub mod polling;
 pub mod reports;
 pub mod request_id;
@@ -148,6 +150,13 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(units::create)
                 .service(units::list)
                 .service(units::get)
+                .service(people::create)
+                .service(people::list)
+                .service(people::get)
+                .service(people::update)
+                .service(handovers::create)
+                .service(handovers::list)
+                .service(handovers::get)
                 .service(inspections::create)
                 .service(inspections::list)
                 .service(inspections::get)

@@ -17,12 +17,16 @@ use crate::db::repo::stats::{self as repo_stats, StatsFilter};
 use crate::db::repo::{measures, Visibility};
 use crate::db::schema::{findings, units};
 use crate::domain::permissions::Action;
+use crate::domain::stats::GroupBy;
 use crate::error::ApiError;
 
 /// Numbers per unit, inspection, category or kind (整改完成率, 按期完成率, 红黄绿灯…).
 ///
 /// `group_by=unit` groups measures by their lead unit and findings by their responsible
-/// unit. Rates are 0–1. A unit or leader gets the numbers of what it sees.
+/// unit; with `parent_id` it rolls the unit tree up — one group per child of that unit,
+/// each counting its whole subtree, plus the unit's own items. `unit_id` matches the unit
+/// and every unit below it (`descendants=false`: the unit alone). Rates are 0–1. A unit or
+/// leader gets the numbers of what it sees.
 #[utoipa::path(tag = "dashboards", operation_id = "stats", params(StatsQuery),
     responses((status = 200, description = "Per group, and in total.", body = Stats)))]
 #[get("/stats")]
@@ -33,14 +37,38 @@ pub async fn numbers(
 ) -> Result<HttpResponse, ApiError> {
     caller.check_role(Action::ReadMeasures)?;
     let group = q.group_by.unwrap_or_default();
+    if q.parent_id.is_some() && group != GroupBy::Unit {
+        return Err(ApiError::bad_param(
+            "parent_id",
+            "a roll-up of the unit tree works with group_by=unit only",
+        ));
+    }
+    if q.parent_id.is_some() && q.unit_id.is_some() {
+        return Err(ApiError::bad_param(
+            "parent_id",
+            "give unit_id or parent_id, not both",
+        ));
+    }
+    let rollup = match q.parent_id {
+        Some(parent) => {
+            let directory = state.directory.clone();
+            let org = web::block(move || directory.now()).await??;
+            Some(org.rollup(&parent.to_string()))
+        }
+        None => None,
+    };
+    let units = match &rollup {
+        Some(r) => Some(r.group_of.keys().cloned().collect()),
+        None => state.units_under(q.unit_id, q.descendants).await?,
+    };
     let filter = StatsFilter {
         inspection_id: q.inspection_id.map(|u| u.to_string()),
-        units: state.units_under(q.unit_id, q.descendants).await?,
+        units,
     };
     let vis = caller.visibility();
     let today = state.today();
     let body = read(&state, move |conn| {
-        repo_stats::summary(conn, group, &vis, &filter, today)
+        repo_stats::summary(conn, group, &vis, &filter, today, rollup.as_ref())
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))

@@ -90,6 +90,7 @@ pub fn export(
                         units: selection.query.units.clone(),
                     },
                     ctx.today,
+                    None,
                 )?;
                 write_xlsx(&mut pages, &selection.title, &stats, out)
             }

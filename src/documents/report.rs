@@ -51,8 +51,9 @@ pub fn gather(
         units: None,
     };
     let vis = Visibility::All;
-    let summary =
-        |conn: &mut DbConnection, group| stats::summary(conn, group, &vis, &filter, ctx.today);
+    let summary = |conn: &mut DbConnection, group| {
+        stats::summary(conn, group, &vis, &filter, ctx.today, None)
+    };
     let by_category = summary(conn, GroupBy::Category)?;
     let by_unit = summary(conn, GroupBy::Unit)?;
     let by_kind = summary(conn, GroupBy::Kind)?;

@@ -107,6 +107,15 @@ text_enum!(
 );
 
 text_enum!(
+    /// Whose place a handover (责任交接) moves: the measure's accountable leader (责任领导)
+    /// or its responsible person (责任人).
+    HolderRole {
+        AccountableLeader => ("accountable_leader", "责任领导"),
+        ResponsiblePerson => ("responsible_person", "责任人"),
+    }
+);
+
+text_enum!(
     /// Finding category (问题类别).
     Category {
         PoliticalLeadership => ("political_leadership", "政治建设"),

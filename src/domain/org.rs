@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::enums::HolderRole;
+
 /// A unit as the tree needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitNode {
@@ -123,6 +125,49 @@ impl Organisation {
     }
 }
 
+/// A roll-up of the unit tree under one parent: which group each unit counts in (a child
+/// of the parent for its whole subtree, the parent for its own items), and every group,
+/// shown even when empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rollup {
+    pub group_of: HashMap<String, String>,
+    pub groups: Vec<String>,
+}
+
+impl Organisation {
+    pub fn rollup(&self, parent: &str) -> Rollup {
+        let mut group_of = HashMap::new();
+        let mut groups = vec![parent.to_string()];
+        group_of.insert(parent.to_string(), parent.to_string());
+        for child in self.children(parent) {
+            groups.push(child.clone());
+            for unit in self.subtree(child) {
+                group_of.insert(unit, child.clone());
+            }
+        }
+        Rollup { group_of, groups }
+    }
+}
+
+/// Whether a measure is held in `role` by the person handing over: by login id when both
+/// sides have one, else by the name written in the measure.
+pub fn holds(
+    role: HolderRole,
+    from_sub: Option<&str>,
+    from_name: &str,
+    leader_sub: Option<&str>,
+    leader: &str,
+    responsible: Option<&str>,
+) -> bool {
+    match role {
+        HolderRole::AccountableLeader => match (from_sub, leader_sub) {
+            (Some(from), Some(named)) => from == named,
+            _ => leader == from_name,
+        },
+        HolderRole::ResponsiblePerson => responsible == Some(from_name),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +211,16 @@ mod tests {
     }
 
     #[test]
+    fn a_rollup_counts_each_child_with_everything_below_it() {
+        let r = org().rollup("ban");
+        assert_eq!(r.groups, vec!["ban", "jgk", "zhk"]);
+        assert_eq!(r.group_of["gu"], "jgk");
+        assert_eq!(r.group_of["jgk"], "jgk");
+        assert_eq!(r.group_of["ban"], "ban");
+        assert!(!r.group_of.contains_key("other"));
+    }
+
+    #[test]
     fn a_leader_acts_for_its_unit_and_what_it_oversees() {
         let org = org();
         let person = org.person("zhang.fg").unwrap();
@@ -173,6 +228,57 @@ mod tests {
         assert_eq!(org.display_name("zhang.fg", Some("token name")), "张副主任");
         assert_eq!(org.display_name("li", Some("李四")), "李四");
         assert_eq!(org.display_name("li", None), "li");
+    }
+
+    #[test]
+    fn a_holder_is_known_by_login_id_else_by_name() {
+        use HolderRole::*;
+        let by_sub = |from| {
+            holds(
+                AccountableLeader,
+                from,
+                "张建国",
+                Some("zhang.fg"),
+                "张建国",
+                None,
+            )
+        };
+        assert!(by_sub(Some("zhang.fg")));
+        // Same name, another person: the login ids decide.
+        assert!(!by_sub(Some("zhang.other")));
+        assert!(by_sub(None));
+        assert!(holds(
+            AccountableLeader,
+            Some("x"),
+            "分管副主任",
+            None,
+            "分管副主任",
+            None
+        ));
+        assert!(!holds(
+            AccountableLeader,
+            None,
+            "分管副主任",
+            None,
+            "主任",
+            None
+        ));
+        assert!(holds(
+            ResponsiblePerson,
+            None,
+            "李科长",
+            None,
+            "主任",
+            Some("李科长")
+        ));
+        assert!(!holds(
+            ResponsiblePerson,
+            None,
+            "李科长",
+            None,
+            "李科长",
+            None
+        ));
     }
 
     #[test]

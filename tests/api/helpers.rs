@@ -45,6 +45,15 @@ pub fn token(sub: &str, role: &str, unit: Option<&str>) -> String {
         .expect("sign")
 }
 
+/// A token with these claims (plus `exp`), signed with the test secret.
+pub fn token_with(mut claims: Value) -> String {
+    claims["exp"] = json!(chrono::Utc::now().timestamp() + 3600);
+    let claims: Claims = serde_json::from_value(claims).expect("claims");
+    Signer::Secret(TEST_SECRET.as_bytes().to_vec())
+        .sign(&claims)
+        .expect("sign")
+}
+
 pub fn shanghai() -> chrono_tz::Tz {
     chrono_tz::Asia::Shanghai
 }

@@ -18,6 +18,7 @@ mod ledger;
 mod lights;
 mod measures;
 mod openapi;
+mod organisation;
 mod pagination;
 mod permissions;
 mod races;

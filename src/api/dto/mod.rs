@@ -5,10 +5,12 @@ pub mod events;
 pub mod evidence;
 pub mod extensions;
 pub mod findings;
+pub mod handovers;
 pub mod inspections;
 pub mod ledger;
 pub mod measures;
 pub mod page;
+pub mod people;
 pub mod stats;
 pub mod units;
 

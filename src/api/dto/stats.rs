@@ -17,6 +17,9 @@ pub struct StatsQuery {
     pub inspection_id: Option<Uuid>,
     /// Lead or supporting unit of the measures; responsible unit of the findings.
     pub unit_id: Option<Uuid>,
+    /// With `group_by=unit`: the roll-up a 上级 reads — one group per child of this unit,
+    /// each counting its whole subtree, plus the unit's own items as a group of its own.
+    pub parent_id: Option<Uuid>,
     /// With `unit_id`: `false` for that unit alone; by default it and every unit below it.
     pub descendants: Option<bool>,
 }

@@ -5,12 +5,14 @@
 //! the same ones.
 
 pub mod findings;
+pub mod handovers;
 pub mod inspections;
 pub mod measures;
 pub mod people;
 pub mod units;
 
 pub use findings::{FindingChanges, FindingFilter, NewFinding};
+pub use handovers::{HandoverFilter, Holder, NewHandover};
 pub use inspections::{InspectionChanges, InspectionFilter, NewInspection};
 pub use measures::{MeasureChanges, MeasureFilter, NewMeasure};
 pub use people::{NewPerson, PersonChanges, PersonFilter};

@@ -5,6 +5,7 @@ pub mod events;
 pub mod evidence;
 pub mod extensions;
 pub mod findings;
+pub mod handovers;
 pub mod inspections;
 pub mod ledger;
 pub mod measures;

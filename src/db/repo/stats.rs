@@ -10,6 +10,7 @@ use diesel::{sql_query, QueryableByName};
 
 use crate::db::schema::{inspections, units};
 use crate::domain::enums::{Category, MeasureKind};
+use crate::domain::org::Rollup;
 use crate::domain::stats::{self, GroupBy, Numbers, Stats, StatsGroup};
 
 use crate::db::repo::Visibility;
@@ -346,16 +347,53 @@ fn labels(
 }
 
 /// Numbers per group and in total, as `GET /stats` answers them, within `vis`.
+/// Numbers per group, or per rolled-up unit (`rollup`, with `GroupBy::Unit`).
 pub fn summary(
     conn: &mut DbConnection,
     group: GroupBy,
     vis: &Visibility,
     filter: &StatsFilter,
     today: Today,
+    rollup: Option<&Rollup>,
 ) -> Result<Stats, ApiError> {
-    let rows = measures(conn, group, vis, filter, today)?;
-    let finding_counts: Option<HashMap<String, i64>> =
+    let mut rows = measures(conn, group, vis, filter, today)?;
+    let mut finding_counts: Option<HashMap<String, i64>> =
         findings(conn, Some(group), vis, filter)?.map(|v| v.into_iter().collect());
+    if let Some(rollup) = rollup {
+        let into = |key: &str| rollup.group_of.get(key).cloned();
+        let mut merged: Vec<MeasureCounts> = Vec::new();
+        for row in rows {
+            let Some(key) = into(&row.key) else { continue };
+            match merged.iter_mut().find(|m| m.key == key) {
+                Some(m) => {
+                    let key = std::mem::take(&mut m.key);
+                    *m = MeasureCounts {
+                        key,
+                        ..std::mem::take(m) + &row
+                    };
+                }
+                None => merged.push(MeasureCounts { key, ..row }),
+            }
+        }
+        for key in &rollup.groups {
+            if !merged.iter().any(|m| &m.key == key) {
+                merged.push(MeasureCounts {
+                    key: key.clone(),
+                    ..Default::default()
+                });
+            }
+        }
+        rows = merged;
+        finding_counts = finding_counts.map(|counts| {
+            let mut summed: HashMap<String, i64> = HashMap::new();
+            for (key, n) in counts {
+                if let Some(group) = into(&key) {
+                    *summed.entry(group).or_default() += n;
+                }
+            }
+            summed
+        });
+    }
     // Every grouping partitions the measures: the total is the sum of the groups.
     let summed: MeasureCounts = rows.iter().fold(Default::default(), |sum, r| sum + r);
     let total_findings = findings(conn, None, vis, filter)?

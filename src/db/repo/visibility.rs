@@ -225,3 +225,35 @@ pub fn measure_ties(
         .first(conn)?;
     Ok(vis.measure_ties(&responsible, &measure.lead_unit_id, supporting))
 }
+
+/// Handovers that moved a measure `vis` sees.
+pub fn filter_handovers(
+    query: crate::db::schema::handovers::BoxedQuery<'static, MultiBackend>,
+    vis: &Visibility,
+) -> crate::db::schema::handovers::BoxedQuery<'static, MultiBackend> {
+    use crate::db::schema::{handover_measures as hm, handovers};
+    let Visibility::Units(units) = vis else {
+        return query;
+    };
+    query.filter(
+        handovers::id.eq_any(
+            hm::table
+                .filter(hm::measure_id.eq_any(measures_seen!(units)))
+                .select(hm::handover_id),
+        ),
+    )
+}
+
+/// The ids among `ids` of measures `vis` sees.
+pub fn measures_seen_among(
+    conn: &mut DbConnection,
+    vis: &Visibility,
+    ids: Vec<String>,
+) -> Result<Vec<String>, ApiError> {
+    let query = measures::table
+        .filter(measures::id.eq_any(ids))
+        .into_boxed();
+    Ok(filter_measures(query, vis)
+        .select(measures::id)
+        .load(conn)?)
+}
