@@ -9,7 +9,8 @@ use super::extract::Params;
 use super::{read, AppState};
 use crate::auth::caller::Caller;
 use crate::db::repo::events::{self, ChainReport};
-use crate::domain::permissions::Action;
+use crate::domain::org::Organisation;
+use crate::domain::permissions::{Action, Visibility};
 use crate::error::ApiError;
 use crate::service::access;
 
@@ -31,21 +32,25 @@ async fn history(
         };
     let limit = limit(q.limit);
     let id = id.to_string();
-    let rows = read(&state, move |conn| {
+    let directory = state.directory.clone();
+    let (rows, org) = read(&state, move |conn| {
         match object {
             "finding" => {
                 access::finding(conn, &caller.actor(), &id, Action::ReadFindings).map(|_| ())?
             }
             _ => access::measure(conn, &caller.actor(), &id, Action::ReadMeasures).map(|_| ())?,
         }
-        events::of_object(conn, object, &id, after, limit)
+        Ok((
+            events::of_object(conn, object, &id, after, limit)?,
+            directory.now()?,
+        ))
     })
     .await?;
     let has_more = rows.len() as i64 > limit;
     let items: Vec<Event> = rows
         .into_iter()
         .take(limit as usize)
-        .map(Event::from)
+        .map(|r| Event::named(r, &org))
         .collect();
     let next_cursor = items
         .last()
@@ -107,26 +112,40 @@ pub async fn feed(
     let wait = std::time::Duration::from_secs(u64::from(q.wait.unwrap_or(0)));
     let deadline = std::time::Instant::now() + wait;
     let vis = caller.visibility();
+    let about = state
+        .units_under(q.unit_id, q.descendants)
+        .await?
+        .map(Visibility::units);
     loop {
         let seen = state.ledger.get();
-        let scope = vis.clone();
-        let (rows, head) =
-            read(&state, move |conn| events::feed(conn, &scope, after, limit)).await?;
+        let (scope, about) = (vis.clone(), about.clone());
+        let directory = state.directory.clone();
+        let (rows, head, org) = read(&state, move |conn| {
+            let (rows, head) = events::feed(conn, &scope, about.as_ref(), after, limit)?;
+            Ok((rows, head, directory.now()?))
+        })
+        .await?;
         let now = std::time::Instant::now();
         if !rows.is_empty() || now >= deadline {
-            return Ok(HttpResponse::Ok().json(feed_page(rows, head, after, limit)));
+            return Ok(HttpResponse::Ok().json(feed_page(rows, head, after, limit, &org)));
         }
         // Nothing yet: sleep until the ledger moves (or the wait is over), then look again.
         state.ledger.wait_past(seen.max(head), deadline - now).await;
     }
 }
 
-fn feed_page(rows: Vec<crate::db::models::EventRow>, head: i64, after: i64, limit: i64) -> Feed {
+fn feed_page(
+    rows: Vec<crate::db::models::EventRow>,
+    head: i64,
+    after: i64,
+    limit: i64,
+    org: &Organisation,
+) -> Feed {
     let has_more = rows.len() as i64 > limit;
     let items: Vec<Event> = rows
         .into_iter()
         .take(limit as usize)
-        .map(Event::from)
+        .map(|r| Event::named(r, org))
         .collect();
     // With more to come, resume after the last item; otherwise after the head, so events
     // the caller may not see are not scanned again.

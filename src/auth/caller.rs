@@ -32,6 +32,7 @@ impl Caller {
     pub fn actor(&self) -> Actor {
         Actor {
             sub: self.sub.clone(),
+            name: self.name.clone(),
             role: self.role,
             visibility: self.visibility.clone(),
             system: false,

@@ -88,7 +88,7 @@ fn resolve(directory: &Directory, identity: Identity) -> Result<Caller, ApiError
         Visibility::All
     };
     Ok(Caller {
-        name: Some(org.display_name(&identity.sub, identity.name.as_deref())),
+        name: person.map(|p| p.name.clone()).or(identity.name),
         sub: identity.sub,
         role: identity.role,
         unit,

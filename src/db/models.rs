@@ -272,6 +272,8 @@ pub struct EventRow {
     pub after_json: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The name the author went by: the people directory's, else the token's.
+    pub actor_name: Option<String>,
 }
 
 #[derive(

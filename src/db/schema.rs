@@ -158,6 +158,7 @@ diesel::table! {
         after_json -> Nullable<Text>,
         prev_hash -> Text,
         hash -> Text,
+        actor_name -> Nullable<Text>,
     }
 }
 

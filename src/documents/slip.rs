@@ -23,6 +23,8 @@ pub struct SlipData {
     pub evidence: Vec<EvidenceRow>,
     /// The closing round's submit, endorse and verify events (endorse may be absent).
     pub steps: Vec<(&'static str, EventRow)>,
+    /// The people directory's names, by login id.
+    pub names: std::collections::HashMap<String, String>,
     pub tz: Tz,
 }
 
@@ -51,6 +53,7 @@ pub fn gather(conn: &mut DbConnection, measure_id: &str, tz: Tz) -> Result<SlipD
     Ok(SlipData {
         evidence: evidence::of_measure(conn, measure_id, false)?,
         steps: closing_round(history),
+        names: crate::service::directory::load(conn)?.names(),
         measure,
         supporting,
         lead,
@@ -224,7 +227,12 @@ fn steps_table(data: &SlipData) -> Block {
             .map(|(step, e)| {
                 vec![
                     step.to_string(),
-                    e.actor.clone(),
+                    // As people call them: the name the event recorded, else the
+                    // directory's, else the login id.
+                    e.actor_name
+                        .clone()
+                        .or_else(|| data.names.get(&e.actor).cloned())
+                        .unwrap_or_else(|| e.actor.clone()),
                     role_label(&e.role).to_string(),
                     local(e.at, data.tz),
                     format!("#{} {}", e.seq, &e.hash[..e.hash.len().min(16)]),
@@ -252,6 +260,7 @@ mod tests {
             after_json: None,
             prev_hash: String::new(),
             hash: "0".repeat(64),
+            actor_name: None,
         }
     }
 

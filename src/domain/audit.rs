@@ -3,7 +3,6 @@
 //! hash after it. Pure; `db::repo::events` stores and walks the chain.
 
 use chrono::NaiveDateTime;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// The hash before the first event.
@@ -22,6 +21,9 @@ pub struct Sealed<'a> {
     pub object_id: &'a str,
     pub before: Option<&'a str>,
     pub after: Option<&'a str>,
+    /// Sealed only when present, so that events written before names were kept verify as
+    /// they were written.
+    pub actor_name: Option<&'a str>,
 }
 
 /// `at` as the hash sees it: microseconds, what both databases keep.
@@ -32,21 +34,7 @@ pub fn timestamp(at: NaiveDateTime) -> String {
 /// The hash of an event whose predecessor's hash is `prev`.
 pub fn hash(prev: &str, event: &Sealed) -> String {
     // A JSON array: unambiguous field boundaries whatever the texts contain.
-    #[derive(Serialize)]
-    struct Canonical<'a>(
-        &'a str,
-        i64,
-        &'a str,
-        String,
-        &'a str,
-        &'a str,
-        &'a str,
-        &'a str,
-        &'a str,
-        Option<&'a str>,
-        Option<&'a str>,
-    );
-    let canonical = Canonical(
+    let mut canonical = serde_json::json!([
         prev,
         event.seq,
         event.id,
@@ -58,8 +46,11 @@ pub fn hash(prev: &str, event: &Sealed) -> String {
         event.object_id,
         event.before,
         event.after,
-    );
-    let text = serde_json::to_string(&canonical).unwrap_or_default();
+    ]);
+    if let (Some(name), Some(fields)) = (event.actor_name, canonical.as_array_mut()) {
+        fields.push(serde_json::json!(name));
+    }
+    let text = canonical.to_string();
     Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -135,7 +126,57 @@ mod tests {
             object_id: "m1",
             before: Some(r#"{"status":"endorsed"}"#),
             after: Some(after),
+            actor_name: None,
         }
+    }
+
+    #[test]
+    fn events_without_a_name_hash_as_they_always_did_and_a_name_is_sealed() {
+        // The canonical form before names were kept: an 11-field array.
+        #[derive(serde::Serialize)]
+        struct Old<'a>(
+            &'a str,
+            i64,
+            &'a str,
+            String,
+            &'a str,
+            &'a str,
+            &'a str,
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let e = sealed(7, "e7", r#"{"名称":"差旅费\u0000"}"#);
+        let old = Old(
+            GENESIS,
+            e.seq,
+            e.id,
+            timestamp(e.at),
+            e.actor,
+            e.role,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.before,
+            e.after,
+        );
+        let text = serde_json::to_string(&old).unwrap();
+        let expected: String = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hash(GENESIS, &e), expected);
+        let named = Sealed {
+            actor_name: Some("王主任"),
+            ..e.clone()
+        };
+        assert_ne!(hash(GENESIS, &named), expected);
+        let renamed = Sealed {
+            actor_name: Some("李主任"),
+            ..e
+        };
+        assert_ne!(hash(GENESIS, &named), hash(GENESIS, &renamed));
     }
 
     #[test]

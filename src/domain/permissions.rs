@@ -370,6 +370,9 @@ impl Visibility {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub sub: String,
+    /// The name it goes by (the people directory's, else the token's), recorded with
+    /// what it does.
+    pub name: Option<String>,
     pub role: Role,
     pub visibility: Visibility,
     /// Recorded as role `system` in the audit trail.
@@ -381,6 +384,7 @@ impl Actor {
     pub fn system(sub: &str) -> Actor {
         Actor {
             sub: sub.to_string(),
+            name: None,
             role: Role::Admin,
             visibility: Visibility::All,
             system: true,
@@ -392,6 +396,7 @@ impl Actor {
     pub fn recorded(sub: &str, role: Role) -> Actor {
         Actor {
             sub: sub.to_string(),
+            name: None,
             role,
             visibility: Visibility::All,
             system: false,

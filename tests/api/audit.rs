@@ -68,6 +68,14 @@ async fn every_write_is_chained_and_tampering_is_found() {
     conn.batch_execute("UPDATE events SET actor = 'admin-test' WHERE seq = 3")
         .unwrap();
     assert_eq!(app.get_json("/api/v1/audit/verify").await["intact"], true);
+    // The name an author went by is sealed too: giving an event a name breaks the chain.
+    conn.batch_execute("UPDATE events SET actor_name = '冒名者' WHERE seq = 3")
+        .unwrap();
+    let report = app.get_json("/api/v1/audit/verify").await;
+    assert_eq!(report["first_broken"]["seq"], 3, "{report}");
+    conn.batch_execute("UPDATE events SET actor_name = NULL WHERE seq = 3")
+        .unwrap();
+    assert_eq!(app.get_json("/api/v1/audit/verify").await["intact"], true);
     conn.batch_execute("DELETE FROM events WHERE seq = 5")
         .unwrap();
     let report = app.get_json("/api/v1/audit/verify").await;

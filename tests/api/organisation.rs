@@ -704,3 +704,104 @@ async fn a_handover_moves_a_leaders_open_measures_and_shows_in_their_histories()
         "the refused handover was not recorded"
     );
 }
+
+#[tokio::test]
+async fn histories_and_closure_slips_name_people_not_login_ids() {
+    let w = world().await;
+    w.app
+        .created(
+            "/api/v1/people",
+            &json!({"sub": "zhang.fg", "name": "张建国", "unit_id": w.zhk}),
+        )
+        .await;
+    let (id, evidence) = w.measure("started").await;
+    // 综合科's clerk is not in the directory; the token carries a name.
+    let clerk = crate::helpers::token_with(
+        json!({"sub": "zhk.li", "name": "李晓红", "role": "unit", "unit": "ZHK"}),
+    );
+    let res = w
+        .app
+        .act(
+            &clerk,
+            &format!("/api/v1/measures/{id}/actions/submit"),
+            json!({"statement": "已建立联审机制。", "evidence_ids": [evidence]}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = w
+        .app
+        .act(
+            &token("zhang.fg", "leader", Some("ZHK")),
+            &format!("/api/v1/measures/{id}/actions/endorse"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let office = token("wang.office", "office", None);
+    let res = w
+        .app
+        .act(
+            &office,
+            &format!("/api/v1/measures/{id}/actions/verify"),
+            json!({"comment": "材料齐全，同意销号"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let history = w
+        .app
+        .get_json(&format!("/api/v1/measures/{id}/history"))
+        .await;
+    let named = |action: &str| {
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == action)
+            .map(|e| (e["actor"].clone(), e["actor_name"].clone()))
+            .unwrap()
+    };
+    assert_eq!(named("measure.submit"), (json!("zhk.li"), json!("李晓红")));
+    assert_eq!(
+        named("measure.endorse"),
+        (json!("zhang.fg"), json!("张建国"))
+    );
+    // Nobody named the office clerk: the login id is all there is.
+    assert_eq!(named("measure.verify").1, json!("wang.office"));
+    let slip = w
+        .app
+        .get(&format!("/api/v1/measures/{id}/closure-slip.md"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(slip.contains("李晓红") && slip.contains("张建国"), "{slip}");
+    assert!(
+        !slip.contains("zhk.li") && !slip.contains("| zhang.fg"),
+        "{slip}"
+    );
+    // The names are sealed into the audit chain, which still checks out.
+    let audit = w.app.get_json("/api/v1/audit/verify").await;
+    assert_eq!(audit["intact"], true, "{audit}");
+
+    // The change feed narrows to a unit's subtree.
+    let feed = w
+        .app
+        .get_json(&format!("/api/v1/events?unit_id={}&limit=500", w.ban))
+        .await;
+    let about_measures = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["object_type"] == "measure")
+        .count();
+    assert!(about_measures > 0);
+    let other = w
+        .app
+        .get_json(&format!("/api/v1/events?unit_id={}&limit=500", w.qt))
+        .await;
+    assert!(other["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["object_type"] != "measure"));
+}

@@ -1,3 +1,4 @@
+ALTER TABLE events DROP COLUMN actor_name;
 DROP TABLE handover_measures;
 DROP TABLE handovers;
 DROP INDEX measures_leader_sub_idx;

@@ -38,3 +38,7 @@ CREATE TABLE handover_measures (
     PRIMARY KEY (handover_id, measure_id)
 );
 CREATE INDEX handover_measures_measure_idx ON handover_measures(measure_id);
+
+-- The name an event's author went by (the directory's, else the token's): sealed into the
+-- event's hash when present.
+ALTER TABLE events ADD COLUMN actor_name TEXT;

@@ -8,6 +8,7 @@ use validator::Validate;
 
 use super::utc;
 use crate::db::models::EventRow;
+use crate::domain::org::Organisation;
 
 /// One change, as the append-only audit trail recorded it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -18,6 +19,9 @@ pub struct Event {
     pub at: DateTime<Utc>,
     /// The token's `sub` (or `system`/`seed`).
     pub actor: String,
+    /// Who that is, as people call them: the name recorded with the event (the people
+    /// directory's, else the token's), else the directory's now, else the login id.
+    pub actor_name: String,
     pub role: String,
     /// What happened: `measure.create`, `measure.submit`, `evidence.upload`, `finding.closed`…
     pub action: String,
@@ -33,13 +37,16 @@ pub struct Event {
     pub hash: String,
 }
 
-impl From<EventRow> for Event {
-    fn from(r: EventRow) -> Event {
+impl Event {
+    pub fn named(r: EventRow, org: &Organisation) -> Event {
         let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
         Event {
             seq: r.seq,
             id: r.id,
             at: utc(r.at),
+            actor_name: r
+                .actor_name
+                .unwrap_or_else(|| org.display_name(&r.actor, None)),
             actor: r.actor,
             role: r.role,
             action: r.action,
@@ -82,6 +89,11 @@ pub struct FeedQuery {
     #[validate(range(min = 1, max = 500))]
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    /// Only events about what this unit (and every unit below it) answers for, leads or
+    /// supports.
+    pub unit_id: Option<uuid::Uuid>,
+    /// With `unit_id`: `false` for that unit alone.
+    pub descendants: Option<bool>,
     /// Seconds (0–30) to wait for a new event when there is none yet (long polling).
     #[validate(range(min = 0, max = 30))]
     #[param(minimum = 0, maximum = 30)]

@@ -50,6 +50,7 @@ pub fn append(
         object_id: object.1,
         before: before.as_deref(),
         after: after.as_deref(),
+        actor_name: ctx.who.name.as_deref(),
     };
     let hash = audit::hash(&last_hash, &sealed);
     let row = EventRow {
@@ -65,6 +66,7 @@ pub fn append(
         after_json: after.clone(),
         prev_hash: last_hash,
         hash: hash.clone(),
+        actor_name: ctx.who.name.clone(),
     };
     diesel::insert_into(events::table)
         .values(&row)
@@ -91,9 +93,12 @@ pub fn last_seq(conn: &mut DbConnection) -> Result<i64, ApiError> {
 
 /// The change feed: events after `after` that `vis` may see, in order, up to the head of
 /// the chain as it stood when read. Returns the events (at most `limit + 1`) and that head.
+/// Events after `after` that `vis` sees, and — with `about` — only those about what those
+/// units answer for, lead or support (and about units and people).
 pub fn feed(
     conn: &mut DbConnection,
     vis: &Visibility,
+    about: Option<&Visibility>,
     after: i64,
     limit: i64,
 ) -> Result<(Vec<EventRow>, i64), ApiError> {
@@ -103,6 +108,9 @@ pub fn feed(
         .filter(events::seq.le(head))
         .into_boxed();
     query = visibility::filter_events(query, vis);
+    if let Some(about) = about {
+        query = visibility::filter_events(query, about);
+    }
     let rows = query
         .order(events::seq.asc())
         .limit(limit + 1)
@@ -181,6 +189,7 @@ pub fn verify(conn: &mut DbConnection) -> Result<ChainReport, ApiError> {
                 object_id: &e.object_id,
                 before: e.before_json.as_deref(),
                 after: e.after_json.as_deref(),
+                actor_name: e.actor_name.as_deref(),
             };
             checked += 1;
             if let Err(why) = audit::check(prev_seq, &prev_hash, &sealed, &e.prev_hash, &e.hash) {
