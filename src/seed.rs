@@ -12,14 +12,16 @@ use chrono_tz::Tz;
 use diesel::Connection;
 use serde::Deserialize;
 
-use crate::db::forms::{NewFinding, NewInspection, NewMeasure, NewUnit};
-use crate::db::repo::{findings, inspections, measures, units, WriteCtx};
+use crate::db::forms::{
+    Holder, NewFinding, NewHandover, NewInspection, NewMeasure, NewPerson, NewUnit,
+};
+use crate::db::repo::{findings, handovers, inspections, measures, people, units, WriteCtx};
 use crate::db::{Db, DbConnection};
 use crate::domain::calendar::Calendar;
 use crate::domain::deadline;
 use crate::domain::enums::{
-    Category, FindingStatus, Level, MeasureKind, MeasureStatus, ReportCycle, SourceType,
-    SupervisionLevel,
+    Category, FindingStatus, HolderRole, Level, MeasureKind, MeasureStatus, ReportCycle,
+    SourceType, SupervisionLevel,
 };
 use crate::domain::permissions::{Actor, Role};
 use crate::domain::quota::Quota;
@@ -36,8 +38,45 @@ pub struct SeedFile {
     pub as_of: NaiveDate,
     #[serde(default)]
     pub units: Vec<SeedUnit>,
+    /// The people directory (人员名录): who works where, who oversees what.
+    #[serde(default)]
+    pub people: Vec<SeedPerson>,
     #[serde(default)]
     pub inspections: Vec<SeedInspection>,
+    /// Handovers (责任交接) recorded after the ledger was set up, in order.
+    #[serde(default)]
+    pub handovers: Vec<SeedHandover>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedPerson {
+    pub sub: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub unit: Option<String>,
+    /// Unit codes the person oversees (分管).
+    #[serde(default)]
+    pub oversees: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedHolder {
+    pub sub: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedHandover {
+    pub role: HolderRole,
+    pub from: SeedHolder,
+    pub to: SeedHolder,
+    /// Only measures led by this unit (code) or one below it.
+    pub unit: Option<String>,
+    pub reason: String,
+    pub effective_date: NaiveDate,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +166,8 @@ pub struct SeedReport {
     pub inspections: usize,
     pub findings: usize,
     pub measures: usize,
+    pub people: usize,
+    pub handovers: usize,
     pub skipped: usize,
 }
 
@@ -134,8 +175,15 @@ impl fmt::Display for SeedReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "seeded {} units, {} inspections, {} findings, {} measures ({} already present)",
-            self.units, self.inspections, self.findings, self.measures, self.skipped
+            "seeded {} units, {} people, {} inspections, {} findings, {} measures, {} handovers \
+             ({} already present)",
+            self.units,
+            self.people,
+            self.inspections,
+            self.findings,
+            self.measures,
+            self.handovers,
+            self.skipped
         )
     }
 }
@@ -203,11 +251,17 @@ pub fn load(
     for unit in &file.units {
         loader.unit(unit)?;
     }
+    for person in &file.people {
+        loader.person(person)?;
+    }
     for inspection in &file.inspections {
         let inspection_id = loader.inspection(inspection)?;
         for finding in &inspection.findings {
             loader.finding(&inspection_id, finding)?;
         }
+    }
+    for handover in &file.handovers {
+        loader.handover(handover)?;
     }
     Ok(loader.report)
 }
@@ -266,6 +320,78 @@ impl Loader<'_> {
             }
         };
         self.unit_ids.insert(unit.code.clone(), id);
+        Ok(())
+    }
+
+    fn person(&mut self, person: &SeedPerson) -> Result<(), SeedError> {
+        let at = format!("person {}", person.sub);
+        if people::find(self.conn, &person.sub)
+            .map_err(|e| rejected(&at, e))?
+            .is_some()
+        {
+            self.report.skipped += 1;
+            return Ok(());
+        }
+        let form = NewPerson {
+            sub: person.sub.clone(),
+            name: person.name.clone(),
+            title: person.title.clone(),
+            unit_id: person
+                .unit
+                .as_ref()
+                .map(|u| self.unit_id(&at, u))
+                .transpose()?,
+            oversees_unit_ids: person
+                .oversees
+                .iter()
+                .map(|u| self.unit_id(&at, u))
+                .collect::<Result<_, _>>()?,
+        };
+        self.report.people += 1;
+        service::people::create(self.conn, &self.ctx, form).map_err(|e| rejected(&at, e))?;
+        Ok(())
+    }
+
+    /// A handover, once: a second load finds it recorded (same holders, same day).
+    fn handover(&mut self, h: &SeedHandover) -> Result<(), SeedError> {
+        let at = format!("handover {} → {}", h.from.name, h.to.name);
+        let effective_date = self.moved(h.effective_date);
+        let recorded = handovers::list(
+            self.conn,
+            &crate::db::forms::HandoverFilter {
+                person: Some(h.to.name.clone()),
+                from_date: Some(effective_date),
+                to_date: Some(effective_date),
+                ..Default::default()
+            },
+            &crate::domain::permissions::Visibility::All,
+            None,
+            1000,
+        )
+        .map_err(|e| rejected(&at, e))?;
+        if recorded
+            .rows
+            .iter()
+            .any(|r| r.from_name == h.from.name && r.role == h.role.as_str())
+        {
+            self.report.skipped += 1;
+            return Ok(());
+        }
+        let holder = |s: &SeedHolder| Holder {
+            sub: s.sub.clone(),
+            name: s.name.clone(),
+        };
+        let form = NewHandover {
+            role: h.role,
+            from: holder(&h.from),
+            to: holder(&h.to),
+            unit_id: h.unit.as_ref().map(|u| self.unit_id(&at, u)).transpose()?,
+            measure_ids: None,
+            reason: h.reason.clone(),
+            effective_date,
+        };
+        self.report.handovers += 1;
+        service::handovers::hand_over(self.conn, &self.ctx, form).map_err(|e| rejected(&at, e))?;
         Ok(())
     }
 

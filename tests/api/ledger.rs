@@ -19,6 +19,8 @@ fn demo_skeleton() -> String {
     for inspection in demo["inspections"].as_array_mut().unwrap() {
         inspection["findings"] = json!([]);
     }
+    // With no measures there is nothing to hand over.
+    demo["handovers"] = json!([]);
     demo.to_string()
 }
 

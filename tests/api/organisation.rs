@@ -193,15 +193,15 @@ impl World {
 async fn lead_supporting_responsible_and_other_units_each_do_what_their_tie_allows() {
     let w = world().await;
     // Callers: the finding's unit (CWS), the lead unit (ZHK), the supporting unit (DZB),
-    // an unrelated one (QT).
-    let callers = ["CWS", "ZHK", "DZB", "QT"];
-    let cells: [(&str, [u16; 4], &str); 6] = [
-        ("start", [200, 200, 403, 404], "start_measure"),
-        ("report", [200, 200, 200, 404], "report_progress"),
-        ("upload", [201, 201, 201, 404], "upload_evidence"),
-        ("withdraw", [204, 204, 403, 404], "withdraw_evidence"),
-        ("submit", [200, 200, 403, 404], "submit_measure"),
-        ("extend", [201, 201, 403, 404], "request_extension"),
+    // an unrelated one (QT), and the parent of them all (BAN), whose scope holds its 科室.
+    let callers = ["CWS", "ZHK", "DZB", "QT", "BAN"];
+    let cells: [(&str, [u16; 5], &str); 6] = [
+        ("start", [200, 200, 403, 404, 200], "start_measure"),
+        ("report", [200, 200, 200, 404, 200], "report_progress"),
+        ("upload", [201, 201, 201, 404, 201], "upload_evidence"),
+        ("withdraw", [204, 204, 403, 404, 204], "withdraw_evidence"),
+        ("submit", [200, 200, 403, 404, 200], "submit_measure"),
+        ("extend", [201, 201, 403, 404, 201], "request_extension"),
     ];
     for (op, expected, rule) in cells {
         for (caller, want) in callers.iter().zip(expected) {
@@ -804,4 +804,189 @@ async fn histories_and_closure_slips_name_people_not_login_ids() {
         .unwrap()
         .iter()
         .all(|e| e["object_type"] != "measure"));
+}
+
+/// "Done means": the demo ledger (the example ledger's 19 measures) worked as its actors
+/// would, with the directory the seed brings.
+#[tokio::test]
+async fn the_demo_ledger_is_worked_as_its_office_is_organised() {
+    let app = spawn_app().await;
+    let report = app.seed(zhenggai::seed::DEMO);
+    assert_eq!((report.people, report.handovers), (7, 1));
+    let all = app.get_json("/api/v1/measures?limit=100").await;
+    let by_code = |code: &str| {
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["code"] == code)
+            .unwrap_or_else(|| panic!("{code}"))
+            .clone()
+    };
+    let jrb = app.get_json("/api/v1/units?limit=100").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "JRB")
+        .map(|u| id_of(u).to_string())
+        .unwrap();
+
+    // The 党组书记 of 市金融办 sees every measure of its 科室, and the roll-up sums to the
+    // ledger's totals.
+    let chen = token("jrb.chen", "leader", Some("JRB"));
+    let seen = app
+        .send(Method::GET, "/api/v1/measures", Some(&chen), None)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(seen["total"], 19);
+    let rollup = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/stats?group_by=unit&parent_id={jrb}"),
+            Some(&chen),
+            None,
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let sum = |field: &str| -> i64 {
+        rollup["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g[field].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("measures"), 19, "{rollup}");
+    assert_eq!(sum("findings"), 10);
+    assert_eq!(sum("closed"), rollup["total"]["closed"].as_i64().unwrap());
+    assert_eq!(
+        rollup["groups"].as_array().unwrap().len(),
+        7,
+        "市金融办 and its six 科室"
+    );
+
+    // 综合科 closes 05-2 (the finding is 财务室's) with its own staff and its 分管领导.
+    let li = token("zhk.li", "unit", Some("JRB-ZHK"));
+    let liu = token("jrb.liu", "leader", Some("JRB"));
+    let office = token("jrb.office", "office", None);
+    let close = |code: &'static str| {
+        let (app, li, liu, office) = (&app, li.clone(), liu.clone(), office.clone());
+        let id = id_of(&by_code(code)).to_string();
+        async move {
+            let res = app.upload(&li, &id, "整改佐证.pdf", PDF.to_vec()).await;
+            assert_eq!(res.status(), 201, "{code} upload");
+            let evidence = id_of(&res.json::<Value>().await.unwrap()).to_string();
+            for (who, action, body) in [
+                (
+                    &li,
+                    "submit",
+                    json!({"statement": "已按要求完成整改。", "evidence_ids": [evidence]}),
+                ),
+                (&liu, "endorse", json!({})),
+                (&office, "verify", json!({"comment": "同意销号"})),
+            ] {
+                let res = app
+                    .act(
+                        who,
+                        &format!("/api/v1/measures/{id}/actions/{action}"),
+                        body,
+                    )
+                    .await;
+                let status = res.status();
+                assert_eq!(
+                    status,
+                    200,
+                    "{code} {action}: {}",
+                    res.text().await.unwrap()
+                );
+            }
+            id
+        }
+    };
+    let closed = close("XC-2022-03-05-2").await;
+    assert_eq!(
+        app.get_json(&format!("/api/v1/measures/{closed}")).await["status"],
+        "closed"
+    );
+    // 07-2 (风险防控科's finding) was closed before; after a 回头看 reopens it, 综合科 closes
+    // it again the same way.
+    let again = id_of(&by_code("XC-2022-03-07-2")).to_string();
+    let res = app
+        .act(
+            &office,
+            &format!("/api/v1/measures/{again}/actions/reopen"),
+            json!({"reason": "回头看发现制度执行不到位"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    close("XC-2022-03-07-2").await;
+
+    // 机关党支部 reports on the measure it supports, and cannot ask for its closure.
+    let zhao = token("dzb.zhao", "unit", Some("JRB-DZB"));
+    let supported = id_of(&by_code("XC-2022-03-01-2")).to_string();
+    let res = app
+        .act(
+            &zhao,
+            &format!("/api/v1/measures/{supported}/actions/report"),
+            json!({"text": "支部已开展专题组织生活会。", "percent": 70}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .upload(&zhao, &supported, "组织生活会记录.pdf", PDF.to_vec())
+        .await;
+    assert_eq!(res.status(), 201);
+    let theirs = id_of(&res.json::<Value>().await.unwrap()).to_string();
+    let res = app
+        .act(
+            &zhao,
+            &format!("/api/v1/measures/{supported}/actions/submit"),
+            json!({"statement": "已完成。", "evidence_ids": [theirs]}),
+        )
+        .await;
+    let p = problem(res, 403).await;
+    assert_eq!(p["detail_zh"], "只有牵头单位或问题责任单位可以申请销号");
+
+    // The recorded handover moved 机关党支部's measures to 刘建华, and shows in their
+    // histories.
+    let handovers = app.get_json("/api/v1/handovers").await;
+    assert_eq!(handovers["total"], 1);
+    let detail = app
+        .get_json(&format!(
+            "/api/v1/handovers/{}",
+            id_of(&handovers["items"][0])
+        ))
+        .await;
+    let moved: Vec<&str> = detail["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(moved, vec!["XC-2022-03-03-1", "XC-2022-03-03-2"]);
+    let m = app
+        .get_json(&format!(
+            "/api/v1/measures/{}",
+            id_of(&by_code("XC-2022-03-03-1"))
+        ))
+        .await;
+    assert_eq!(
+        (
+            m["accountable_leader"].clone(),
+            m["accountable_leader_sub"].clone()
+        ),
+        (json!("刘建华"), json!("jrb.liu"))
+    );
+    let history = app
+        .get_json(&format!("/api/v1/measures/{}/history", id_of(&m)))
+        .await;
+    assert!(history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "measure.handover"));
 }
