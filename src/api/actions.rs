@@ -75,6 +75,10 @@ macro_rules! action {
             request_body = $body, responses(
             (status = 200, description = $after, body = $object,
                 headers(("ETag" = String, description = "The new version"))),
+            (status = 403, description = "The caller may see the item but not do this: `rule` names the rule that refused (`start_measure`, `submit_measure`, `endorse_measure`, `distinct_verifier`, `named_endorser`, …), `detail` says it in English and `detail_zh` in Chinese.",
+                body = crate::error::Problem, content_type = "application/problem+json"),
+            (status = 404, description = "No such item, or none the caller may see.",
+                body = crate::error::Problem, content_type = "application/problem+json"),
             (status = 409, description = "The state does not allow this; `current_state` and `allowed_actions` say what does.",
                 body = crate::error::Problem, content_type = "application/problem+json"),
             (status = 412, description = "`If-Match` names an older version; nothing changed.",
@@ -106,18 +110,18 @@ macro_rules! finding_action {
 }
 
 measure_action!(start, "/measures/{id}/actions/start", "start_measure", StartBody, "Start work on a measure (not_started → in_progress).",
-    "The responsible unit's staff (or the office). A 立行立改 measure starts once the finding is claimed; a time-bound or long-term one once its plan is approved (409 before). The body may be left out.");
+    "The staff of the measure's lead unit or of the finding's responsible unit (or the office). A 立行立改 measure starts once the finding is claimed; a time-bound or long-term one once its plan is approved (409 before). The body may be left out.");
 measure_action!(report, "/measures/{id}/actions/report", "report_progress", ReportBody, "Report progress (进展报送).",
-    "Text, percent done and optionally evidence of this measure. A long-term measure becomes `ongoing` (长期坚持).");
+    "The staff of the lead unit, of a supporting unit (配合单位) or of the finding's responsible unit. Text, percent done and optionally evidence of this measure. A long-term measure becomes `ongoing` (长期坚持).");
 measure_action!(submit, "/measures/{id}/actions/submit", "submit_closure", SubmitBody, "Ask for closure (申请销号): in_progress/ongoing → submitted.",
-    "Needs a closing statement and at least one evidence file of this measure; the cited evidence is frozen.");
+    "The staff of the lead unit or of the finding's responsible unit (not a supporting unit). Needs a closing statement and at least one evidence file of this measure; the cited evidence is frozen.");
 measure_action!(
     endorse,
     "/measures/{id}/actions/endorse",
     "endorse_closure",
     EndorseBody,
     "Endorse a closure request (签字背书): submitted → endorsed.",
-    "The accountable leader of the finding's responsible unit."
+    "A leader over the measure's lead unit (its own, one it oversees, or a unit above it); when the measure names `accountable_leader_sub`, that person only. Never the one who asked for closure."
 );
 measure_action!(verify, "/measures/{id}/actions/verify", "verify_closure", VerifyBody, "Verify and close (审核验收, 销号): endorsed → closed.",
     "The office. The verifier is never the one who submitted (403). The finding closes with its last measure.");
@@ -127,7 +131,7 @@ measure_action!(
     "return_closure",
     ReturnBody,
     "Return a closure request for rework (退回): submitted/endorsed → in_progress.",
-    "The office or the unit's leader; a reason is required."
+    "The office or a leader over the measure's lead unit; a reason is required."
 );
 measure_action!(
     reopen,

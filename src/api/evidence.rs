@@ -129,7 +129,8 @@ async fn receive_file(
 /// `effective_date`. The type is judged from the content (PDF, images, Office/ODF
 /// documents, ZIP, MP4), never from the client's header or file name; the file name is kept
 /// as metadata only. Too large a file is refused with 413 as soon as that is known. The
-/// responsible unit's staff or the office, until the measure is closed.
+/// staff of the lead unit, of a supporting unit or of the finding's responsible unit, or
+/// the office, until the measure is closed.
 #[utoipa::path(tag = "evidence", operation_id = "upload_evidence",
     params(("id" = Uuid, Path, description = "Measure id")),
     request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
@@ -404,7 +405,8 @@ pub async fn content(
 /// Withdraw evidence.
 ///
 /// Only evidence that no closure request cites (409 otherwise); the record and the file
-/// stay, marked withdrawn. The responsible unit's staff or the office.
+/// stay, marked withdrawn. The staff of the lead unit or of the finding's responsible unit
+/// (not a supporting unit), or the office.
 #[utoipa::path(tag = "evidence", operation_id = "withdraw_evidence",
     params(("id" = Uuid, Path, description = "Evidence id")),
     responses((status = 204, description = "Withdrawn."),

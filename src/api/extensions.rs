@@ -20,8 +20,9 @@ use crate::service::{self, access};
 
 /// Ask for a later due date (延期申请).
 ///
-/// The responsible unit's staff (or the office), for a measure with a deadline that is not
-/// closed; one request at a time. The office decides.
+/// The staff of the measure's lead unit or of the finding's responsible unit (or the
+/// office), for a measure with a deadline that is not closed; one request at a time. The
+/// office decides.
 #[utoipa::path(tag = "extensions", operation_id = "request_extension",
     params(("id" = Uuid, Path, description = "Measure id")),
     request_body = RequestExtension, responses(

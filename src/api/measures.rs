@@ -26,6 +26,8 @@ impl Guarded for UpdateMeasure {
 /// the due date. `due_date` is required unless `kind` is `long_term`, and may not fall
 /// before the inspection's feedback date. The code is generated from the finding's code
 /// when absent. Admin, office, and the staff of the finding's responsible unit.
+/// `accountable_leader_sub` names the accountable leader as a person of the people
+/// directory (422 when it names nobody): then only they endorse.
 #[utoipa::path(tag = "measures", operation_id = "create_measure", params(("id" = Uuid, Path, description = "Finding id")),
     request_body = CreateMeasure, responses(
     (status = 201, description = "The measure was added.", body = Measure,
@@ -122,7 +124,9 @@ pub async fn get(
 ///
 /// Absent fields stay; `null` clears an optional field. `due_date` and `kind` change only
 /// while the measure has not started (afterwards only an approved extension moves the
-/// deadline); a closed measure cannot be edited. Admin, office, and the staff of the
+/// deadline); the accountable leader and responsible person are plain edits until the
+/// measure starts, afterwards they change by handover (`POST /handovers`, 409 here); a
+/// closed measure cannot be edited. Admin, office, and the staff of the
 /// finding's responsible unit.
 #[utoipa::path(tag = "measures", operation_id = "update_measure", params(("id" = Uuid, Path, description = "Measure id")),
     request_body = UpdateMeasure, responses(
