@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use crate::auth::caller::Caller;
 pub use crate::db::version::LedgerVersion;
+use crate::domain::permissions::Visibility;
 
 /// Bodies of recent GET answers by tag. The tag names the ledger version, the day, the
 /// caller's scope and the request, so an entry can never be served stale; a new version
@@ -98,13 +99,17 @@ fn tag(state: &AppState, caller: &Caller, req: &ServiceRequest) -> String {
     h.update([0]);
     h.update(caller.role.as_str());
     h.update([0]);
-    h.update(
-        caller
-            .unit
-            .as_ref()
-            .map(|(id, _)| id.as_str())
-            .unwrap_or(""),
-    );
+    // What the caller sees, unit by unit: two callers of one unit with different oversight
+    // never share an answer.
+    match &caller.visibility {
+        Visibility::All => h.update(b"*"),
+        Visibility::Units(ids) => {
+            for id in ids {
+                h.update(id.as_bytes());
+                h.update([1]);
+            }
+        }
+    }
     h.update([0]);
     h.update(req.path());
     h.update([0]);

@@ -416,6 +416,23 @@ async fn a_leader_over_several_units_needs_one_token() {
         .await
         .unwrap();
     assert_eq!(seen["total"], 2, "综合科's and 其他局's: {seen}");
+    // Same `unit` claim, different scope: the answers (and their cache entries) differ.
+    let plain = token("zhk.leader", "leader", Some("ZHK"));
+    let overseer = token("zhang.fg", "leader", Some("ZHK"));
+    let mut seen = Vec::new();
+    for who in [&plain, &overseer, &plain] {
+        let res = w
+            .app
+            .send(Method::GET, "/api/v1/measures", Some(who), None)
+            .await;
+        let tag = res.headers()["etag"].to_str().unwrap().to_string();
+        let total = res.json::<Value>().await.unwrap()["total"].clone();
+        seen.push((tag, total));
+    }
+    assert_eq!(seen[0].1, 1);
+    assert_eq!(seen[1].1, 2);
+    assert_ne!(seen[0].0, seen[1].0);
+    assert_eq!(seen[0], seen[2]);
     // From the token, for identity providers that carry 分管: `units`.
     let claims = json!({"sub": "wang.fg", "role": "leader", "units": ["ZHK", "QT"]});
     let wang = crate::helpers::token_with(claims);
