@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! zhenggai — a rectification (整改) tracker served as a REST/JSON API.
 
 pub mod api;

@@ -242,7 +242,7 @@ pub fn load(
 ) -> Result<SeedReport, SeedError> {
     let mut loader = Loader {
         conn,
-        ctx: WriteCtx::new(Actor::system("seed"), calendar),
+        ctx: WriteCtx::new(Actor::system("seed"), calendar).in_zone(tz),
         shift: today - file.as_of,
         tz,
         report: SeedReport::default(),

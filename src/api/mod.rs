@@ -15,6 +15,7 @@ pub mod inspections;
 pub mod ledger;
 pub mod measures;
 pub mod metrics;
+pub mod oversight;
 pub mod people;
 pub mod polling;
 pub mod reports;
@@ -123,7 +124,7 @@ where
     T: Send + 'static,
 {
     let db = state.db.clone();
-    let ctx = caller.write_ctx(state.calendar.clone());
+    let ctx = caller.write_ctx(state.calendar.clone()).in_zone(state.tz);
     let (result, last_event) = web::block(move || {
         let mut conn = db.write()?;
         let result = conn.transaction(|conn| f(conn, &ctx));
@@ -157,6 +158,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(handovers::create)
                 .service(handovers::list)
                 .service(handovers::get)
+                .service(oversight::remind)
+                .service(oversight::list_supervision)
+                .service(oversight::unlist_supervision)
                 .service(inspections::create)
                 .service(inspections::list)
                 .service(inspections::get)

@@ -166,6 +166,15 @@ pub struct MeasureRow {
     pub days_to_close: Option<i32>,
     /// The accountable leader as a person (login id): then only they endorse.
     pub accountable_leader_sub: Option<String>,
+    /// The extension request waiting for a decision, and the day it asks for.
+    pub pending_extension_id: Option<String>,
+    pub pending_extension_due: Option<NaiveDate>,
+    /// Reminders (催办) the office or the supervisors sent, and the last one.
+    pub reminder_count: i32,
+    pub last_reminded_at: Option<NaiveDateTime>,
+    /// Re-checks (回头看) after closing, and how many found it relapsed.
+    pub recheck_count: i32,
+    pub relapse_count: i32,
 }
 
 impl MeasureRow {

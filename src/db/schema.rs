@@ -94,6 +94,25 @@ diesel::table! {
         closed_on_time -> Nullable<Bool>,
         days_to_close -> Nullable<Integer>,
         accountable_leader_sub -> Nullable<Text>,
+        pending_extension_id -> Nullable<Text>,
+        pending_extension_due -> Nullable<Date>,
+        reminder_count -> Integer,
+        last_reminded_at -> Nullable<Timestamp>,
+        recheck_count -> Integer,
+        relapse_count -> Integer,
+    }
+}
+
+diesel::table! {
+    rechecks (id) {
+        id -> Text,
+        measure_id -> Text,
+        result -> Text,
+        note -> Text,
+        checked_on -> Date,
+        evidence_ids -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
     }
 }
 
@@ -254,6 +273,7 @@ diesel::table! {
 }
 
 diesel::joinable!(findings -> inspections (inspection_id));
+diesel::joinable!(rechecks -> measures (measure_id));
 diesel::joinable!(handover_measures -> handovers (handover_id));
 diesel::joinable!(handover_measures -> measures (measure_id));
 diesel::joinable!(measures -> findings (finding_id));
@@ -280,4 +300,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     people,
     handovers,
     handover_measures,
+    rechecks,
 );

@@ -129,6 +129,12 @@ actions! {
     VerifyMeasure => "verify_measure", "只有整改办可以审核验收、对账销号", "only the office may verify and close measures";
     /// Send a closure request back for rework (退回).
     ReturnMeasure => "return_measure", "只有整改办或牵头单位的责任领导可以退回销号申请", "only the office or a leader over the lead unit may return a closure request";
+    /// Remind a unit of a measure (催办).
+    RemindMeasure => "remind_measure", "只有整改办或纪检监察可以催办", "only the office or a supervisor may send a reminder";
+    /// Put a finding under listed supervision (挂牌督办), or take it off.
+    SuperviseFinding => "supervise_finding", "只有整改办或纪检监察可以挂牌督办或撤销督办", "only the office or a supervisor may list a finding for supervision or take it off";
+    /// Re-check a closed measure (回头看) and record what was found.
+    RecheckMeasure => "recheck_measure", "只有整改办或纪检监察可以开展回头看", "only the office or a supervisor may re-check a closed measure";
     /// Reopen a closed measure after a re-check (回头看).
     ReopenMeasure => "reopen_measure", "只有整改办或纪检监察可以重新打开已销号的措施（回头看）", "only the office or a supervisor may reopen a closed measure";
     /// The unit's side of a finding: claim it (认领), submit its plan.
@@ -235,7 +241,9 @@ pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
         },
         Role::Supervisor => match action {
             _ if read => Allow,
-            ReopenMeasure | VerifyAudit => Allow,
+            ReopenMeasure | VerifyAudit | RemindMeasure | SuperviseFinding | RecheckMeasure => {
+                Allow
+            }
             _ => Forbidden,
         },
         Role::Viewer => {
@@ -430,6 +438,7 @@ mod tests {
             (X::WithdrawEvidence, "AAAA"), (X::SubmitMeasure, "AAAA"),
             (X::RequestExtension, "AAAA"), (X::EndorseMeasure, "AAAA"),
             (X::VerifyMeasure, "AAAA"), (X::ReturnMeasure, "AAAA"), (X::ReopenMeasure, "AAAA"),
+            (X::RemindMeasure, "AAAA"), (X::SuperviseFinding, "AAAA"), (X::RecheckMeasure, "AAAA"),
             (X::WorkFinding, "AAAA"), (X::ReviewPlan, "AAAA"), (X::DecideExtension, "AAAA"),
             (X::VerifyAudit, "AAAA"), (X::ManageWebhooks, "AAAA"), (X::ManagePeople, "AAAA"),
             (X::HandOver, "AAAA"),
@@ -442,6 +451,7 @@ mod tests {
             (X::WithdrawEvidence, "AAAA"), (X::SubmitMeasure, "AAAA"),
             (X::RequestExtension, "AAAA"), (X::EndorseMeasure, "FFFF"),
             (X::VerifyMeasure, "AAAA"), (X::ReturnMeasure, "AAAA"), (X::ReopenMeasure, "AAAA"),
+            (X::RemindMeasure, "AAAA"), (X::SuperviseFinding, "AAAA"), (X::RecheckMeasure, "AAAA"),
             (X::WorkFinding, "AAAA"), (X::ReviewPlan, "AAAA"), (X::DecideExtension, "AAAA"),
             (X::VerifyAudit, "AAAA"), (X::ManageWebhooks, "AAAA"), (X::ManagePeople, "AAAA"),
             (X::HandOver, "AAAA"),
@@ -454,6 +464,7 @@ mod tests {
             (X::WithdrawEvidence, "AAFH"), (X::SubmitMeasure, "AAFH"),
             (X::RequestExtension, "AAFH"), (X::EndorseMeasure, "FFFH"),
             (X::VerifyMeasure, "FFFH"), (X::ReturnMeasure, "FFFH"), (X::ReopenMeasure, "FFFH"),
+            (X::RemindMeasure, "FFFH"), (X::SuperviseFinding, "FFFH"), (X::RecheckMeasure, "FFFH"),
             (X::WorkFinding, "AFFH"), (X::ReviewPlan, "FFFH"), (X::DecideExtension, "FFFH"),
             (X::VerifyAudit, "FFFF"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
             (X::HandOver, "FFFH"),
@@ -466,6 +477,7 @@ mod tests {
             (X::WithdrawEvidence, "FFFH"), (X::SubmitMeasure, "FFFH"),
             (X::RequestExtension, "FFFH"), (X::EndorseMeasure, "FAFH"),
             (X::VerifyMeasure, "FFFH"), (X::ReturnMeasure, "FAFH"), (X::ReopenMeasure, "FFFH"),
+            (X::RemindMeasure, "FFFH"), (X::SuperviseFinding, "FFFH"), (X::RecheckMeasure, "FFFH"),
             (X::WorkFinding, "FFFH"), (X::ReviewPlan, "FFFH"), (X::DecideExtension, "FFFH"),
             (X::VerifyAudit, "FFFF"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
             (X::HandOver, "FAFH"),
@@ -478,6 +490,7 @@ mod tests {
             (X::WithdrawEvidence, "FFFF"), (X::SubmitMeasure, "FFFF"),
             (X::RequestExtension, "FFFF"), (X::EndorseMeasure, "FFFF"),
             (X::VerifyMeasure, "FFFF"), (X::ReturnMeasure, "FFFF"), (X::ReopenMeasure, "AAAA"),
+            (X::RemindMeasure, "AAAA"), (X::SuperviseFinding, "AAAA"), (X::RecheckMeasure, "AAAA"),
             (X::WorkFinding, "FFFF"), (X::ReviewPlan, "FFFF"), (X::DecideExtension, "FFFF"),
             (X::VerifyAudit, "AAAA"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
             (X::HandOver, "FFFF"),
@@ -490,6 +503,7 @@ mod tests {
             (X::WithdrawEvidence, "FFFF"), (X::SubmitMeasure, "FFFF"),
             (X::RequestExtension, "FFFF"), (X::EndorseMeasure, "FFFF"),
             (X::VerifyMeasure, "FFFF"), (X::ReturnMeasure, "FFFF"), (X::ReopenMeasure, "FFFF"),
+            (X::RemindMeasure, "FFFF"), (X::SuperviseFinding, "FFFF"), (X::RecheckMeasure, "FFFF"),
             (X::WorkFinding, "FFFF"), (X::ReviewPlan, "FFFF"), (X::DecideExtension, "FFFF"),
             (X::VerifyAudit, "FFFF"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
             (X::HandOver, "FFFF"),

@@ -56,6 +56,7 @@ pub fn check_extension(
     status: crate::domain::enums::MeasureStatus,
     due_date: Option<NaiveDate>,
     requested: NaiveDate,
+    today: NaiveDate,
 ) -> Result<(), FieldError> {
     use crate::domain::enums::MeasureStatus;
     if status == MeasureStatus::Closed {
@@ -72,6 +73,10 @@ pub fn check_extension(
         Some(due) if requested <= due => Err(FieldError::new(
             "requested_due_date",
             format!("must be after the current due date {due}"),
+        )),
+        Some(_) if requested < today => Err(FieldError::new(
+            "requested_due_date",
+            format!("{requested} has already passed; ask for a day from today ({today}) on"),
         )),
         Some(_) => Ok(()),
     }
@@ -136,10 +141,20 @@ mod tests {
         use crate::domain::enums::MeasureStatus as S;
         let due = NaiveDate::from_ymd_opt(2022, 6, 30).unwrap();
         let later = NaiveDate::from_ymd_opt(2022, 9, 30).unwrap();
-        assert!(check_extension(MeasureKind::TimeBound, S::InProgress, Some(due), later).is_ok());
-        assert!(check_extension(MeasureKind::TimeBound, S::InProgress, Some(due), due).is_err());
-        assert!(check_extension(MeasureKind::TimeBound, S::Closed, Some(due), later).is_err());
-        assert!(check_extension(MeasureKind::LongTerm, S::Ongoing, None, later).is_err());
+        let today = NaiveDate::from_ymd_opt(2022, 7, 5).unwrap();
+        let ask = |status, due, wanted| {
+            check_extension(MeasureKind::TimeBound, status, due, wanted, today)
+        };
+        assert!(ask(S::InProgress, Some(due), later).is_ok());
+        assert!(ask(S::InProgress, Some(due), due).is_err());
+        assert!(ask(S::Closed, Some(due), later).is_err());
+        assert!(check_extension(MeasureKind::LongTerm, S::Ongoing, None, later, today).is_err());
+        // Overdue already: a new date must still lie ahead.
+        let past = NaiveDate::from_ymd_opt(2022, 7, 1).unwrap();
+        let refused = ask(S::InProgress, Some(due), past).unwrap_err();
+        assert_eq!(refused.field, "requested_due_date");
+        assert!(refused.message.contains("passed"));
+        assert!(ask(S::InProgress, Some(due), today).is_ok());
     }
 
     fn d(s: &str) -> NaiveDate {

@@ -36,25 +36,30 @@ pub fn request(
     access::measure(conn, &ctx.who, measure_id, Action::RequestExtension)?;
     measures::lock(conn, measure_id)?;
     let (measure, _) = measures::get(conn, measure_id)?;
-    rules::check_extension(measure.kind, measure.status, measure.due_date, requested).map_err(
-        |e| {
-            if e.field.is_empty() {
-                ApiError::WrongState {
-                    message: e.message,
-                    current: measure.status.to_string(),
-                    allowed: vec![],
-                }
-            } else {
-                ApiError::Validation(vec![e])
+    rules::check_extension(
+        measure.kind,
+        measure.status,
+        measure.due_date,
+        requested,
+        ctx.today(),
+    )
+    .map_err(|e| {
+        if e.field.is_empty() {
+            ApiError::WrongState {
+                message: e.message,
+                current: measure.status.to_string(),
+                allowed: vec![],
             }
-        },
-    )?;
+        } else {
+            ApiError::Validation(vec![e])
+        }
+    })?;
     if extensions::pending_for(conn, measure_id)? {
         return Err(ApiError::Conflict(
             "an extension request for this measure is already waiting for a decision".into(),
         ));
     }
-    extensions::insert(
+    let asked = extensions::insert(
         conn,
         ctx,
         ExtensionRow {
@@ -71,7 +76,13 @@ pub fn request(
             decision_note: None,
             version: 1,
         },
-    )
+    )?;
+    // The measure shows that a request waits (its version moves: it changed).
+    let (mut measure, _) = measures::get(conn, measure_id)?;
+    measure.pending_extension_id = Some(asked.id.clone());
+    measure.pending_extension_due = Some(asked.requested_due_date);
+    measures::save(conn, measure, ctx)?;
+    Ok(asked)
 }
 
 /// Approves (moving the deadline) or rejects a pending request.
@@ -107,9 +118,11 @@ pub fn decide(
     };
     extensions::save_decision(conn, &row, &decided)?;
     let mut after = serde_json::json!({"extension": snapshot(&decided)});
+    let (mut measure, supporting) = measures::get(conn, &row.measure_id)?;
+    measure.pending_extension_id = None;
+    measure.pending_extension_due = None;
     if approve {
         // The deadline moves; the original stays, and the extension is counted.
-        let (mut measure, supporting) = measures::get(conn, &row.measure_id)?;
         if measure.status == MeasureStatus::Closed {
             return Err(ApiError::WrongState {
                 message: "the measure was closed meanwhile; there is nothing to extend".into(),
@@ -121,7 +134,9 @@ pub fn decide(
         measure.due_date = Some(row.requested_due_date);
         measure.due_sort = deadline::sort_key(measure.due_date);
         measure.extension_count += 1;
-        let measure = measures::save(conn, measure, ctx)?;
+    }
+    let measure = measures::save(conn, measure, ctx)?;
+    if approve {
         after["measure"] = measure_snapshot(&measure, &supporting);
     }
     events::append(

@@ -13,6 +13,7 @@ pub mod findings;
 pub mod handovers;
 pub mod inspections;
 pub mod measures;
+pub mod oversight;
 pub mod people;
 pub mod units;
 pub mod webhooks;

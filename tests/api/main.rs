@@ -17,6 +17,7 @@ mod inspections;
 mod ledger;
 mod lights;
 mod measures;
+mod office_day;
 mod openapi;
 mod organisation;
 mod pagination;

@@ -70,6 +70,16 @@ pub struct Reason {
     pub reason: String,
 }
 
+/// A reminder (催办): what the unit is reminded of.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"text": "该措施已超期，请于3个工作日内报送整改进展并说明原因。"}))]
+pub struct Reminder {
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    pub text: String,
+}
+
 /// What an action carries into the ledger and the audit trail.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
@@ -156,6 +166,8 @@ action_body! {
     VerifyBody(Comment) => Comment, Measure(Verify);
     ReturnBody(Reason) => Reason, Measure(Return);
     ReopenBody(Reason) => Reason, Measure(Reopen);
+    ListSupervisionBody(Reason) => Reason, Permission(SuperviseFinding);
+    UnlistSupervisionBody(Reason) => Reason, Permission(SuperviseFinding);
     ClaimBody(NoFields) => None, Finding(Claim);
     SubmitPlanBody(NoFields) => None, Finding(SubmitPlan);
     ApprovePlanBody(Comment) => Comment, Finding(ApprovePlan);

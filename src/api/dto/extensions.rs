@@ -84,6 +84,8 @@ pub struct ExtensionQuery {
     /// `pending` for the requests waiting for a decision.
     pub status: Option<ExtensionStatus>,
     pub inspection_id: Option<Uuid>,
+    /// The requests of one measure.
+    pub measure_id: Option<Uuid>,
     /// Lead or supporting unit of the measure.
     pub unit_id: Option<Uuid>,
     /// With `unit_id`: `false` for that unit alone; by default it and every unit below it.
@@ -101,6 +103,7 @@ impl From<&ExtensionQuery> for ExtensionFilter {
         ExtensionFilter {
             status: q.status,
             inspection_id: q.inspection_id.map(|u| u.to_string()),
+            measure_id: q.measure_id.map(|u| u.to_string()),
             // Widened to the units below by the handler (`AppState::units_under`).
             units: None,
         }

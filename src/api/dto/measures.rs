@@ -122,7 +122,9 @@ pub struct UpdateMeasure {
     "lead_unit_id": "01934f2e-7b1c-7d2a-9a51-0c1f6b2d9e02", "supporting_unit_ids": ["01934f2e-7b1c-7d2a-9a51-0c1f6b2d9e04"],
     "accountable_leader": "党组成员、副主任", "accountable_leader_sub": null, "responsible_person": null,
     "due_date": "2022-06-30", "original_due_date": "2022-06-30", "completion_criteria": null,
-    "report_cycle": null, "quota": null, "status": "in_progress", "extension_count": 0, "return_count": 0, "closed_at": null,
+    "report_cycle": null, "quota": null, "status": "in_progress", "extension_count": 0, "return_count": 0,
+    "pending_extension": {"id": "01934f2e-9b20-7c44-b1d2-5e6f7a8b9c0e", "requested_due_date": "2022-09-30"},
+    "reminder_count": 1, "last_reminded_at": "2022-07-04T01:00:00Z", "recheck_count": 0, "relapse_count": 0, "closed_at": null,
     "overdue": true, "overdue_days": 92, "warning": "red", "next_report_due": null, "progress_percent": 60,
     "last_report_at": "2022-07-05T08:30:00Z", "closing_statement": null, "submitted_by": null,
     "submitted_at": null, "endorsed_by": null, "verified_by": null,
@@ -154,6 +156,14 @@ pub struct Measure {
     pub extension_count: i32,
     /// How often a closure request was sent back for rework (退回).
     pub return_count: i32,
+    /// The extension request waiting for the office's decision, if any.
+    pub pending_extension: Option<PendingExtension>,
+    /// Reminders (催办) sent by the office or the supervisors, and the latest.
+    pub reminder_count: i32,
+    pub last_reminded_at: Option<DateTime<Utc>>,
+    /// Re-checks (回头看) after closing, and how many found it relapsed (reopened).
+    pub recheck_count: i32,
+    pub relapse_count: i32,
     pub closed_at: Option<DateTime<Utc>>,
     /// Past due and not closed (computed, in the configured time zone).
     pub overdue: bool,
@@ -188,6 +198,13 @@ pub struct Measure {
     pub updated_at: DateTime<Utc>,
     pub created_by: Option<String>,
     pub updated_by: Option<String>,
+}
+
+/// An extension request waiting for a decision (`GET /extensions/{id}`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PendingExtension {
+    pub id: String,
+    pub requested_due_date: NaiveDate,
 }
 
 impl Measure {
@@ -245,6 +262,16 @@ impl Measure {
             status,
             extension_count: r.extension_count,
             return_count: r.return_count,
+            pending_extension: r.pending_extension_id.zip(r.pending_extension_due).map(
+                |(id, requested_due_date)| PendingExtension {
+                    id,
+                    requested_due_date,
+                },
+            ),
+            reminder_count: r.reminder_count,
+            last_reminded_at: r.last_reminded_at.map(utc),
+            recheck_count: r.recheck_count,
+            relapse_count: r.relapse_count,
             closed_at: r.closed_at.map(utc),
             overdue: state.overdue,
             overdue_days: state.overdue_days,

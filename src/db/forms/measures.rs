@@ -159,6 +159,12 @@ impl NewMeasure {
             closed_on_time: None,
             days_to_close: None,
             accountable_leader_sub: self.accountable_leader_sub.clone(),
+            pending_extension_id: None,
+            pending_extension_due: None,
+            reminder_count: 0,
+            last_reminded_at: None,
+            recheck_count: 0,
+            relapse_count: 0,
         };
         set_quota(&mut row, self.quota.as_ref());
         row

@@ -23,6 +23,7 @@ pub use units::{NewUnit, UnitFilter};
 pub struct ExtensionFilter {
     pub status: Option<crate::domain::enums::ExtensionStatus>,
     pub inspection_id: Option<String>,
+    pub measure_id: Option<String>,
     /// Lead or supporting unit of the measure: any of these (a unit and those below it).
     pub units: Option<Vec<String>>,
 }

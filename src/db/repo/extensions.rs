@@ -144,6 +144,9 @@ pub fn list(
         if let Some(status) = q.status {
             query = query.filter(extensions::status.eq(status.as_str()));
         }
+        if let Some(measure) = &q.measure_id {
+            query = query.filter(extensions::measure_id.eq(measure.clone()));
+        }
         query
     };
     let total: i64 = filtered().count().get_result(conn)?;

@@ -38,6 +38,8 @@ pub struct WriteCtx {
     pub who: Actor,
     /// The working-day calendar the derived columns count with (the configured one).
     pub calendar: Arc<Calendar>,
+    /// The zone deadlines are whole days in (the configured one; Asia/Shanghai unless set).
+    pub tz: chrono_tz::Tz,
     pub now: NaiveDateTime,
     /// The sequence number of the last event this write appended (0: none yet).
     pub last_event: std::cell::Cell<i64>,
@@ -55,9 +57,23 @@ impl WriteCtx {
             role: who.label().to_string(),
             who,
             calendar,
+            tz: chrono_tz::Asia::Shanghai,
             now,
             last_event: std::cell::Cell::new(0),
         }
+    }
+}
+
+impl WriteCtx {
+    /// The same, in the configured zone.
+    pub fn in_zone(mut self, tz: chrono_tz::Tz) -> WriteCtx {
+        self.tz = tz;
+        self
+    }
+
+    /// Today in that zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::domain::deadline::today(self.now.and_utc(), self.tz)
     }
 }
 
