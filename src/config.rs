@@ -42,6 +42,9 @@ pub struct Config {
     pub calendar_dir: Option<PathBuf>,
     /// Working days before the due date that turn a measure yellow.
     pub yellow_days: u32,
+    /// Working days after which a red measure nobody reminded shows in the office's queue
+    /// (`ZHENGGAI_REMIND_AFTER_DAYS`, default 5).
+    pub remind_after_days: u32,
     /// Where webhooks may be sent (`ZHENGGAI_WEBHOOK_ALLOW`); nowhere by default.
     pub webhook_allow: Allowlist,
     /// Seconds between deadline scans.
@@ -173,6 +176,7 @@ impl Config {
                     keep: number("ZHENGGAI_BACKUP_KEEP", 7)? as usize,
                 }),
             },
+            remind_after_days: number("ZHENGGAI_REMIND_AFTER_DAYS", 5)?,
             yellow_days: match var("ZHENGGAI_YELLOW_DAYS") {
                 None => crate::domain::deadline::DEFAULT_YELLOW_DAYS,
                 Some(v) => {

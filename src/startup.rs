@@ -73,6 +73,7 @@ pub fn build_server(
     let state = web::Data::new(AppState {
         calendar: std::sync::Arc::new(calendar),
         yellow_days: config.yellow_days,
+        remind_after_days: config.remind_after_days,
         ledger,
         cache: Default::default(),
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(crate::api::EXPORTS_AT_ONCE)),

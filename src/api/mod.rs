@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod oversight;
 pub mod people;
 pub mod polling;
+pub mod queue;
 pub mod reports;
 pub mod request_id;
 pub mod stats;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub storage: Arc<crate::storage::Storage>,
     pub calendar: Arc<Calendar>,
     pub yellow_days: u32,
+    /// Working days after which an unreminded red measure is queued for the office.
+    pub remind_after_days: u32,
     pub ledger: polling::LedgerVersion,
     pub cache: Arc<polling::ResponseCache>,
     /// Turns for ledger exports: each holds a read connection while it streams.
@@ -161,6 +164,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(oversight::remind)
                 .service(oversight::list_supervision)
                 .service(oversight::unlist_supervision)
+                .service(queue::waiting)
                 .service(inspections::create)
                 .service(inspections::list)
                 .service(inspections::get)

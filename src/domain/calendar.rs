@@ -153,6 +153,22 @@ impl Calendar {
         d
     }
 
+    /// The `n`th working day before `day` (a reminder older than this is stale).
+    pub fn sub_working_days(&self, day: NaiveDate, n: u32) -> NaiveDate {
+        let mut left = n;
+        let mut d = day;
+        while left > 0 {
+            match d.pred_opt() {
+                Some(prev) => d = prev,
+                None => break,
+            }
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
     /// The last date that lies at most `n` working days after `today`: a measure due on or
     /// before it (and not before today) is yellow.
     pub fn yellow_until(&self, today: NaiveDate, n: u32) -> NaiveDate {

@@ -8,6 +8,7 @@ pub mod enums;
 pub mod ledger;
 pub mod org;
 pub mod permissions;
+pub mod queue;
 pub mod quota;
 pub mod rules;
 pub mod stats;

@@ -15,6 +15,7 @@ pub mod inspections;
 pub mod measures;
 pub mod oversight;
 pub mod people;
+pub mod queue;
 pub mod units;
 pub mod webhooks;
 pub mod workflow;

@@ -109,6 +109,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         max_upload_bytes: 1024 * 1024,
         calendar_dir: None,
         yellow_days: 3,
+        remind_after_days: 5,
         webhook_allow: zhenggai::domain::webhooks::Allowlist::parse("127.0.0.1").unwrap(),
         scan_interval_secs: 1,
         min_free_mb: 1,

@@ -192,3 +192,186 @@ async fn a_pending_extension_shows_on_its_measure_and_in_the_list() {
     assert!(m["pending_extension"].is_null());
     assert_eq!(m["due_date"], days(40));
 }
+
+fn kinds(page: &Value) -> Vec<(String, String)> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().to_string(),
+                i["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn queue_of(app: &TestApp, token: &str, query: &str) -> Value {
+    let res = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/queue{query}"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn one_call_shows_what_waits_for_each_role_most_urgent_first() {
+    let app = spawn_app().await;
+    let zhk = app.unit("ZHK", "综合科").await;
+    let inspection = app.inspection("XC-2022-03").await;
+    let office = token("wang.office", "office", None);
+    let staff = token("zhk.li", "unit", Some("ZHK"));
+    let leader = token("zhk.leader", "leader", Some("ZHK"));
+    // F1 is assigned (to claim); F2 has its plan submitted (to approve); F3 is in progress
+    // with a red measure, a submitted one, an endorsed one and a pending extension.
+    let f1 = app.finding(&inspection, &zhk).await;
+    let f2 = id_of(&app.finding(&inspection, &zhk).await).to_string();
+    app.measure(&f2, &zhk, Some(days(30))).await;
+    for action in ["claim", "submit_plan"] {
+        app.post(
+            &format!("/api/v1/findings/{f2}/actions/{action}"),
+            &json!({}),
+        )
+        .await;
+    }
+    let f3 = id_of(&app.finding(&inspection, &zhk).await).to_string();
+    let red = id_of(&app.measure(&f3, &zhk, Some(days(20))).await).to_string();
+    let submitted = id_of(&app.measure(&f3, &zhk, Some(days(20))).await).to_string();
+    let endorsed = id_of(&app.measure(&f3, &zhk, Some(days(20))).await).to_string();
+    // One more, not started: the unit may start it.
+    app.measure(&f3, &zhk, Some(days(25))).await;
+    for action in ["claim", "submit_plan", "approve_plan"] {
+        app.post(
+            &format!("/api/v1/findings/{f3}/actions/{action}"),
+            &json!({}),
+        )
+        .await;
+    }
+    for m in [&red, &submitted, &endorsed] {
+        app.post(&format!("/api/v1/measures/{m}/actions/start"), &json!({}))
+            .await;
+    }
+    for m in [&submitted, &endorsed] {
+        let ev = app
+            .upload(&staff, m, "a.pdf", crate::helpers::PDF.to_vec())
+            .await;
+        let ev = id_of(&ev.json::<Value>().await.unwrap()).to_string();
+        let res = app
+            .act(
+                &staff,
+                &format!("/api/v1/measures/{m}/actions/submit"),
+                json!({"statement": "已完成。", "evidence_ids": [ev]}),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+    }
+    let res = app
+        .act(
+            &leader,
+            &format!("/api/v1/measures/{endorsed}/actions/endorse"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .act(
+            &staff,
+            &format!("/api/v1/measures/{red}/extensions"),
+            json!({"requested_due_date": days(60), "reason": "需会签"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    // The red one: its deadline passed (moved back directly in the database, as time would).
+    let mut conn = zhenggai::db::connection::establish(&app.config.database_url).unwrap();
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE measures SET due_date = '{}', due_sort = '{}' WHERE id = '{red}'",
+            days(-3),
+            days(-3)
+        )),
+        &mut conn,
+    )
+    .unwrap();
+
+    // The office's morning.
+    let page = queue_of(&app, &office, "").await;
+    let got = kinds(&page);
+    assert!(
+        got.contains(&("plan_to_approve".into(), "XC-2022-03-02".into())),
+        "{got:?}"
+    );
+    assert!(got.iter().any(|(k, _)| k == "closure_to_verify"));
+    assert!(got.iter().any(|(k, _)| k == "extension_to_decide"));
+    assert!(got.iter().any(|(k, _)| k == "red_not_reminded"));
+    assert_eq!(page["counts"]["plan_to_approve"], 1);
+    assert_eq!(page["counts"]["closure_to_verify"], 1);
+    assert_eq!(page["counts"]["extension_to_decide"], 1);
+    assert_eq!(page["counts"]["red_not_reminded"], 1);
+    assert_eq!(page["counts"]["measure_without_holder"], 0);
+    assert_eq!(page["total"], 4);
+    // Red first.
+    assert_eq!(page["items"][0]["warning"], "red", "{page}");
+    // Reminding the red measure takes it off the list; listing a finding puts it first.
+    app.act(
+        &office,
+        &format!("/api/v1/measures/{red}/actions/remind"),
+        json!({"text": "请抓紧整改"}),
+    )
+    .await;
+    let page = queue_of(&app, &office, "").await;
+    assert_eq!(page["counts"]["red_not_reminded"], 0);
+    app.act(
+        &office,
+        &format!("/api/v1/findings/{f2}/actions/list_supervision"),
+        json!({"reason": "列入挂牌督办"}),
+    )
+    .await;
+    let page = queue_of(&app, &office, "").await;
+    assert_eq!(page["items"][0]["code"], "XC-2022-03-02");
+    assert_eq!(page["items"][0]["listed"], true);
+    // Paging: one at a time, nothing skipped or repeated.
+    let mut seen = vec![];
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("?limit=1&cursor={c}"),
+            None => "?limit=1".into(),
+        };
+        let p = queue_of(&app, &office, &q).await;
+        seen.extend(kinds(&p));
+        match p["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, kinds(&queue_of(&app, &office, "").await));
+    let only = queue_of(&app, &office, "?kind=closure_to_verify").await;
+    assert_eq!(kinds(&only).len(), 1);
+
+    // The unit's: its finding to claim and the measure it may start.
+    let page = queue_of(&app, &staff, "").await;
+    let got = kinds(&page);
+    assert!(got.contains(&(
+        "finding_to_claim".into(),
+        f1["code"].as_str().unwrap().into()
+    )));
+    assert!(got.iter().any(|(k, _)| k == "measure_to_start"), "{got:?}");
+    assert_eq!(page["counts"]["measure_to_start"], 1);
+    assert!(got.iter().all(|(k, _)| k != "closure_to_verify"));
+    // The leader's: the closure request to endorse.
+    let page = queue_of(&app, &leader, "").await;
+    assert_eq!(page["counts"]["closure_to_endorse"], 1);
+    // Another unit's staff see none of it; a viewer has no queue.
+    app.unit("QT", "其他局").await;
+    let page = queue_of(&app, &token("qt", "unit", Some("QT")), "").await;
+    assert_eq!(page["total"], 0);
+    let page = queue_of(&app, &token("screen", "viewer", None), "").await;
+    assert_eq!(page["total"], 0);
+    assert_eq!(page["counts"], json!({}));
+}

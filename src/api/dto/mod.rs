@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod measures;
 pub mod page;
 pub mod people;
+pub mod queue;
 pub mod stats;
 pub mod units;
 

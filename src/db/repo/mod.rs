@@ -10,6 +10,7 @@ pub mod inspections;
 pub mod ledger;
 pub mod measures;
 pub mod people;
+pub mod queue;
 pub mod stats;
 pub mod units;
 pub mod visibility;
