@@ -31,7 +31,15 @@ async fn on_measure(
     let id = id.to_string();
     let input = input.into();
     let (row, units) = write(&state, &caller, move |conn, ctx| {
-        workflow::act_on_measure(conn, ctx, &id, action, &input, if_match)
+        match (action, &input) {
+            // A reopen is a re-check (回头看) that found the problem back.
+            (MeasureAction::Reopen, workflow::ActionForm::Reason { reason }) => {
+                let row = crate::service::oversight::reopen(conn, ctx, &id, reason, if_match)?;
+                let units = crate::db::repo::measures::get(conn, &id)?.1;
+                Ok((row, units))
+            }
+            _ => workflow::act_on_measure(conn, ctx, &id, action, &input, if_match),
+        }
     })
     .await?;
     let body = Measure::from_row(row, units, state.today())?;
@@ -139,7 +147,7 @@ measure_action!(
     "reopen_measure",
     ReopenBody,
     "Reopen a closed measure after a re-check (回头看): closed → in_progress.",
-    "The office or a supervisor; a reason is required. Its finding reopens too."
+    "The office or a supervisor; a reason is required. Its finding reopens too. Recorded as a re-check that found the problem back (`POST /measures/{id}/rechecks` with `result: relapsed`, dated today)."
 );
 
 finding_action!(

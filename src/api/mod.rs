@@ -19,6 +19,7 @@ pub mod oversight;
 pub mod people;
 pub mod polling;
 pub mod queue;
+pub mod rechecks;
 pub mod reports;
 pub mod request_id;
 pub mod stats;
@@ -165,6 +166,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(oversight::list_supervision)
                 .service(oversight::unlist_supervision)
                 .service(queue::waiting)
+                .service(rechecks::create)
+                .service(rechecks::list)
                 .service(inspections::create)
                 .service(inspections::list)
                 .service(inspections::get)

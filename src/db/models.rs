@@ -15,8 +15,8 @@ use crate::domain::enums::{
 
 use super::schema::{
     deadline_notices, events, evidence, extensions, findings, handovers, inspections,
-    measure_supporting_units, measures, people, progress_reports, units, webhook_deliveries,
-    webhooks,
+    measure_supporting_units, measures, people, progress_reports, rechecks, units,
+    webhook_deliveries, webhooks,
 };
 
 #[derive(
@@ -399,6 +399,20 @@ pub struct HandoverRow {
     pub unit_id: Option<String>,
     pub reason: String,
     pub effective_date: NaiveDate,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+}
+
+/// A re-check of a closed measure (回头看); `evidence_ids` is a JSON array.
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rechecks)]
+pub struct RecheckRow {
+    pub id: String,
+    pub measure_id: String,
+    pub result: String,
+    pub note: String,
+    pub checked_on: NaiveDate,
+    pub evidence_ids: String,
     pub created_at: NaiveDateTime,
     pub created_by: String,
 }

@@ -107,6 +107,14 @@ text_enum!(
 );
 
 text_enum!(
+    /// What a re-check (回头看) of a closed measure found.
+    RecheckResult {
+        Holds => ("holds", "整改成果巩固"),
+        Relapsed => ("relapsed", "问题反弹"),
+    }
+);
+
+text_enum!(
     /// Whose place a handover (责任交接) moves: the measure's accountable leader (责任领导)
     /// or its responsible person (责任人).
     HolderRole {

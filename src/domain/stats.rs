@@ -35,6 +35,11 @@ pub struct Numbers {
     pub extensions: i64,
     /// Closure requests returned for rework.
     pub returns: i64,
+    /// Reminders sent (催办).
+    pub reminders: i64,
+    /// Re-checks after closing (回头看), and those that found the problem back (relapsed).
+    pub rechecked: i64,
+    pub relapsed: i64,
     /// closed / measures.
     pub completion_rate: f64,
     /// Closed on or before their due date / closed with a due date.

@@ -3,15 +3,18 @@
 
 use serde_json::json;
 
-use crate::db::models::{FindingRow, MeasureRow};
+use crate::db::models::{FindingRow, MeasureRow, RecheckRow};
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::measures::measure_snapshot;
-use crate::db::repo::{findings, measures, WriteCtx};
+use crate::db::repo::{evidence, findings, measures, new_id, rechecks, WriteCtx};
 use crate::db::DbConnection;
-use crate::domain::enums::{MeasureStatus, SupervisionLevel};
+use crate::domain::enums::{MeasureStatus, RecheckResult, SupervisionLevel};
 use crate::domain::permissions::Action;
+use crate::domain::rules::FieldError;
+use crate::domain::workflow::MeasureAction;
 use crate::error::ApiError;
 use crate::service::access;
+use crate::service::workflow::{self, ActionForm};
 
 /// Reminds the lead unit of an open measure (催办): counted on the measure, recorded with
 /// its text, announced as `measure.reminded`.
@@ -97,4 +100,127 @@ pub fn supervise(
         Some(after),
     )?;
     Ok(row)
+}
+
+/// A re-check (回头看) as the office or a supervisor records it.
+#[derive(Debug, Clone)]
+pub struct RecheckForm {
+    pub result: RecheckResult,
+    pub note: String,
+    pub checked_on: chrono::NaiveDate,
+    pub evidence_ids: Vec<String>,
+}
+
+/// Records a re-check of a closed measure: `holds` leaves it closed, `relapsed` reopens
+/// it (the finding reopens with it). Counted on the measure either way.
+pub fn recheck(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    id: &str,
+    form: &RecheckForm,
+    expected: Option<i32>,
+) -> Result<(RecheckRow, MeasureRow), ApiError> {
+    access::measure(conn, &ctx.who, id, Action::RecheckMeasure)?;
+    measures::lock(conn, id)?;
+    let (mut row, supporting) = measures::get(conn, id)?;
+    crate::db::repo::check_version("measure", row.version, expected)?;
+    if row.status != MeasureStatus::Closed {
+        let allowed = crate::domain::workflow::measure_actions(row.status, row.kind);
+        return Err(ApiError::WrongState {
+            message: format!(
+                "only a closed measure (已销号) is re-checked (回头看); it is {}",
+                row.status.as_str()
+            ),
+            current: row.status.to_string(),
+            allowed: allowed.into_iter().map(String::from).collect(),
+        });
+    }
+    let today = ctx.today();
+    let closed_on = row
+        .closed_at
+        .map(|t| crate::domain::deadline::today(t.and_utc(), ctx.tz));
+    if form.checked_on > today {
+        return Err(ApiError::field(
+            "checked_on",
+            format!(
+                "{} lies in the future; a re-check is recorded once done",
+                form.checked_on
+            ),
+        ));
+    }
+    if let Some(closed) = closed_on.filter(|c| form.checked_on < *c) {
+        return Err(ApiError::field(
+            "checked_on",
+            format!("the measure was closed on {closed}; a re-check comes after"),
+        ));
+    }
+    let live = evidence::live_among(conn, id, &form.evidence_ids)?;
+    let unknown: Vec<FieldError> = form
+        .evidence_ids
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !live.contains(e))
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("evidence_ids[{i}]"),
+                "no evidence of this measure has this id",
+            )
+        })
+        .collect();
+    crate::db::repo::into_validation(unknown)?;
+    let check = RecheckRow {
+        id: new_id(),
+        measure_id: id.to_string(),
+        result: form.result.as_str().to_string(),
+        note: form.note.trim().to_string(),
+        checked_on: form.checked_on,
+        evidence_ids: json!(form.evidence_ids).to_string(),
+        created_at: ctx.now,
+        created_by: ctx.actor.clone().unwrap_or_default(),
+    };
+    rechecks::insert(conn, &check)?;
+    let before = measure_snapshot(&row, &supporting);
+    row.recheck_count += 1;
+    let relapsed = form.result == RecheckResult::Relapsed;
+    if relapsed {
+        row.relapse_count += 1;
+    }
+    let row = measures::save(conn, row, ctx)?;
+    let mut after = measure_snapshot(&row, &supporting);
+    after["recheck"] = snapshot(&check);
+    events::append(
+        conn,
+        ctx,
+        "measure.recheck",
+        ("measure", id),
+        Some(before),
+        Some(after),
+    )?;
+    let row = if relapsed {
+        // The state machine's reopen, with the re-check's note as its reason.
+        let reason = ActionForm::Reason {
+            reason: format!("回头看发现问题反弹：{}", check.note),
+        };
+        workflow::act_on_measure(conn, ctx, id, MeasureAction::Reopen, &reason, None)?.0
+    } else {
+        row
+    };
+    Ok((check, row))
+}
+
+/// `reopen` is a re-check that found the problem back, dated today.
+pub fn reopen(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    id: &str,
+    reason: &str,
+    expected: Option<i32>,
+) -> Result<MeasureRow, ApiError> {
+    let form = RecheckForm {
+        result: RecheckResult::Relapsed,
+        note: reason.to_string(),
+        checked_on: ctx.today(),
+        evidence_ids: vec![],
+    };
+    Ok(recheck(conn, ctx, id, &form, expected)?.1)
 }

@@ -375,3 +375,148 @@ async fn one_call_shows_what_waits_for_each_role_most_urgent_first() {
     assert_eq!(page["total"], 0);
     assert_eq!(page["counts"], json!({}));
 }
+
+/// A started measure taken through submit, endorse and verify.
+async fn closed(app: &TestApp) -> (String, String) {
+    let (_, finding, measure) = started(app, 10).await;
+    let staff = token("zhk.li", "unit", Some("ZHK"));
+    let ev = app
+        .upload(&staff, &measure, "a.pdf", crate::helpers::PDF.to_vec())
+        .await;
+    let ev = id_of(&ev.json::<Value>().await.unwrap()).to_string();
+    for (who, action, body) in [
+        (
+            staff.clone(),
+            "submit",
+            json!({"statement": "已完成。", "evidence_ids": [ev]}),
+        ),
+        (
+            token("zhk.leader", "leader", Some("ZHK")),
+            "endorse",
+            json!({}),
+        ),
+        (token("wang.office", "office", None), "verify", json!({})),
+    ] {
+        let res = app
+            .act(
+                &who,
+                &format!("/api/v1/measures/{measure}/actions/{action}"),
+                body,
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{action}");
+    }
+    (finding, measure)
+}
+
+#[tokio::test]
+async fn a_recheck_holds_or_finds_the_problem_back_and_both_are_counted() {
+    let app = spawn_app().await;
+    let (finding, measure) = closed(&app).await;
+    let office = token("wang.office", "office", None);
+    let path = format!("/api/v1/measures/{measure}/rechecks");
+    // Not in the future; not by the unit.
+    let p = problem(
+        app.act(
+            &office,
+            &path,
+            json!({"result": "holds", "note": "抽查", "checked_on": days(1)}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "checked_on");
+    let p = problem(
+        app.act(
+            &token("zhk.li", "unit", Some("ZHK")),
+            &path,
+            json!({"result": "holds", "note": "抽查", "checked_on": days(0)}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert_eq!(p["rule"], "recheck_measure");
+    let res = app
+        .act(
+            &office,
+            &path,
+            json!({"result": "holds", "note": "抽查凭证30份，均合规。", "checked_on": days(0)}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["measure"]["status"], "closed");
+    assert_eq!(body["measure"]["recheck_count"], 1);
+    assert_eq!(body["recheck"]["result"], "holds");
+    let supervisor = token("jw.zhao", "supervisor", None);
+    let res = app
+        .act(
+            &supervisor,
+            &path,
+            json!({"result": "relapsed", "note": "又出现超标准报销。", "checked_on": days(0)}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["measure"]["status"], "in_progress");
+    assert_eq!(body["measure"]["relapse_count"], 1);
+    assert_eq!(body["measure"]["recheck_count"], 2);
+    let f = app.get_json(&format!("/api/v1/findings/{finding}")).await;
+    assert_ne!(f["status"], "closed");
+    // An open measure is not re-checked.
+    problem(
+        app.act(
+            &office,
+            &path,
+            json!({"result": "holds", "note": "x", "checked_on": days(0)}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    let list = app
+        .get_json(&format!("/api/v1/rechecks?measure_id={measure}"))
+        .await;
+    assert_eq!(list["total"], 2);
+    let relapses = app.get_json("/api/v1/rechecks?result=relapsed").await;
+    assert_eq!(relapses["total"], 1);
+    let stats = app.get_json("/api/v1/stats").await;
+    assert_eq!(stats["total"]["rechecked"], 2);
+    assert_eq!(stats["total"]["relapsed"], 1);
+    let history = app
+        .get_json(&format!("/api/v1/measures/{measure}/history"))
+        .await;
+    let actions: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.ends_with(&["measure.recheck", "measure.recheck", "measure.reopen"]));
+}
+
+#[tokio::test]
+async fn reopen_is_a_recheck_that_found_the_problem_back() {
+    let app = spawn_app().await;
+    let (_, measure) = closed(&app).await;
+    let res = app
+        .act(
+            &token("wang.office", "office", None),
+            &format!("/api/v1/measures/{measure}/actions/reopen"),
+            json!({"reason": "回头看发现制度未执行"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let m: Value = res.json().await.unwrap();
+    assert_eq!(
+        (m["status"].clone(), m["relapse_count"].clone()),
+        (json!("in_progress"), json!(1))
+    );
+    let list = app
+        .get_json(&format!("/api/v1/rechecks?measure_id={measure}"))
+        .await;
+    assert_eq!(list["items"][0]["result"], "relapsed");
+    assert_eq!(list["items"][0]["note"], "回头看发现制度未执行");
+}

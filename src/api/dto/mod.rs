@@ -12,6 +12,7 @@ pub mod measures;
 pub mod page;
 pub mod people;
 pub mod queue;
+pub mod rechecks;
 pub mod stats;
 pub mod units;
 

@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod measures;
 pub mod people;
 pub mod queue;
+pub mod rechecks;
 pub mod stats;
 pub mod units;
 pub mod visibility;

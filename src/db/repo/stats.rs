@@ -58,6 +58,12 @@ pub struct MeasureCounts {
     /// Closed measures whose time to close is known.
     #[diesel(sql_type = Nullable<BigInt>)]
     pub timed: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub reminders: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub rechecked: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub relapsed: Option<i64>,
 }
 
 impl MeasureCounts {
@@ -78,6 +84,9 @@ impl MeasureCounts {
             green: c.measures - red - yellow,
             extensions: c.extensions.unwrap_or(0),
             returns: c.returns.unwrap_or(0),
+            reminders: c.reminders.unwrap_or(0),
+            rechecked: c.rechecked.unwrap_or(0),
+            relapsed: c.relapsed.unwrap_or(0),
             completion_rate: stats::ratio(closed, c.measures),
             on_time_rate: stats::ratio(c.on_time.unwrap_or(0), c.closed_with_due.unwrap_or(0)),
             avg_working_days_to_close: c.timed.filter(|n| *n > 0).map(|timed| {
@@ -108,6 +117,9 @@ impl std::ops::Add<&MeasureCounts> for MeasureCounts {
             on_time: add(self.on_time, r.on_time),
             days_to_close: add(self.days_to_close, r.days_to_close),
             timed: add(self.timed, r.timed),
+            reminders: add(self.reminders, r.reminders),
+            rechecked: add(self.rechecked, r.rechecked),
+            relapsed: add(self.relapsed, r.relapsed),
         }
     }
 }
@@ -261,7 +273,9 @@ pub fn measures(
          SUM(m.extension_count) AS extensions, SUM(m.return_count) AS returns, \
          SUM(CASE WHEN m.status = 'closed' AND m.due_date IS NOT NULL THEN 1 ELSE 0 END) AS closed_with_due, \
          SUM(CASE WHEN m.closed_on_time = TRUE THEN 1 ELSE 0 END) AS on_time, \
-         SUM(m.days_to_close) AS days_to_close, COUNT(m.days_to_close) AS timed FROM measures m",
+         SUM(m.days_to_close) AS days_to_close, COUNT(m.days_to_close) AS timed, \
+         SUM(m.reminder_count) AS reminders, SUM(m.recheck_count) AS rechecked, \
+         SUM(m.relapse_count) AS relapsed FROM measures m",
     );
     // Only the category lives on the finding; the other groupings need no join.
     if group == GroupBy::Category {
