@@ -21,8 +21,8 @@ pub struct SlipData {
     pub finding: FindingRow,
     pub inspection: InspectionRow,
     pub evidence: Vec<EvidenceRow>,
-    /// The closing round's submit, endorse and verify events (endorse may be absent).
-    pub steps: Vec<(&'static str, EventRow)>,
+    /// Every closing cycle's steps, in order (`closing_cycles`).
+    pub steps: Vec<(String, EventRow)>,
     /// The people directory's names, by login id.
     pub names: std::collections::HashMap<String, String>,
     pub tz: Tz,
@@ -52,7 +52,7 @@ pub fn gather(conn: &mut DbConnection, measure_id: &str, tz: Tz) -> Result<SlipD
     let history = events::of_object(conn, "measure", measure_id, None, 10_000)?;
     Ok(SlipData {
         evidence: evidence::of_measure(conn, measure_id, false)?,
-        steps: closing_round(history),
+        steps: closing_cycles(history),
         names: crate::service::directory::load(conn)?.names(),
         measure,
         supporting,
@@ -63,26 +63,81 @@ pub fn gather(conn: &mut DbConnection, measure_id: &str, tz: Tz) -> Result<SlipD
     })
 }
 
-/// The last submit → endorse → verify round of a measure's history (an earlier round may
-/// have been returned, or the measure reopened since).
-pub fn closing_round(history: Vec<EventRow>) -> Vec<(&'static str, EventRow)> {
-    let Some(verify_at) = history.iter().rposition(|e| e.action == "measure.verify") else {
-        return Vec::new();
-    };
-    let before = &history[..verify_at];
-    let submit_at = before.iter().rposition(|e| e.action == "measure.submit");
-    let mut steps = Vec::new();
-    if let Some(s) = submit_at {
-        steps.push(("申请销号", history[s].clone()));
-        if let Some(e) = before[s..]
-            .iter()
-            .rposition(|e| e.action == "measure.endorse")
+/// Every step of every closing cycle, in order: each closure request, endorsement, return,
+/// verification, re-check and reopening — a reopened measure shows all its cycles.
+pub fn closing_cycles(history: Vec<EventRow>) -> Vec<(String, EventRow)> {
+    let mut submissions = 0;
+    history
+        .into_iter()
+        .filter_map(|e| {
+            let step = match e.action.as_str() {
+                "measure.submit" => {
+                    submissions += 1;
+                    format!("第{submissions}次申请销号")
+                }
+                "measure.endorse" => "领导签批".into(),
+                "measure.return" => "退回整改".into(),
+                "measure.verify" => "审核销号".into(),
+                "measure.recheck" => {
+                    let relapsed = after(&e)
+                        .pointer("/recheck/result")
+                        .and_then(|r| r.as_str())
+                        == Some("relapsed");
+                    if relapsed {
+                        "回头看（问题反弹）"
+                    } else {
+                        "回头看（巩固）"
+                    }
+                    .into()
+                }
+                "measure.reopen" => "重新打开".into(),
+                _ => return None,
+            };
+            Some((step, e))
+        })
+        .collect()
+}
+
+fn after(e: &EventRow) -> serde_json::Value {
+    e.after_json
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default()
+}
+
+/// What a step said: a return's reason, a comment, a re-check's note.
+fn note_of(e: &EventRow) -> String {
+    let after = after(e);
+    [
+        "/action_input/reason",
+        "/action_input/comment",
+        "/recheck/note",
+    ]
+    .iter()
+    .find_map(|p| {
+        after
+            .pointer(p)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    })
+    .unwrap_or_default()
+}
+
+/// Which closure requests (1, 2, …) cited each evidence id.
+fn citations(steps: &[(String, EventRow)]) -> std::collections::HashMap<String, Vec<usize>> {
+    let mut cited: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    let submits = steps.iter().filter(|(_, e)| e.action == "measure.submit");
+    for (n, (_, e)) in submits.enumerate() {
+        if let Some(ids) = after(e)
+            .pointer("/action_input/evidence_ids")
+            .and_then(|v| v.as_array())
         {
-            steps.push(("领导签批", history[s + e].clone()));
+            for id in ids.iter().filter_map(|v| v.as_str()) {
+                cited.entry(id.to_string()).or_default().push(n + 1);
+            }
         }
     }
-    steps.push(("审核销号", history[verify_at].clone()));
-    steps
+    cited
 }
 
 fn role_label(role: &str) -> &str {
@@ -155,6 +210,7 @@ pub fn compose(data: &SlipData) -> Document {
             ),
         ],
     });
+    let cited = citations(&data.steps);
     doc.push(Block::Heading("一、佐证材料".into()));
     if data.evidence.is_empty() {
         doc.push(Block::Paragraph("无佐证材料。".into()));
@@ -167,7 +223,7 @@ pub fn compose(data: &SlipData) -> Document {
                 "SHA-256",
                 "材料日期",
                 "上传时间",
-                "随销号申请提交",
+                "销号申请引用",
             ]
             .map(String::from)
             .to_vec(),
@@ -183,7 +239,14 @@ pub fn compose(data: &SlipData) -> Document {
                         e.sha256.clone(),
                         e.effective_date.map(|d| d.to_string()).unwrap_or_default(),
                         local(e.uploaded_at, data.tz),
-                        if e.frozen_at.is_some() { "是" } else { "否" }.into(),
+                        match cited.get(&e.id) {
+                            Some(rounds) => rounds
+                                .iter()
+                                .map(|n| format!("第{n}次"))
+                                .collect::<Vec<_>>()
+                                .join("、"),
+                            None => "未引用".into(),
+                        },
                     ]
                 })
                 .collect(),
@@ -218,7 +281,7 @@ pub fn compose(data: &SlipData) -> Document {
 /// Who did each step of the closing round, when, and the event that records it.
 fn steps_table(data: &SlipData) -> Block {
     Block::Table {
-        head: ["环节", "经办人", "身份", "时间", "审计记录"]
+        head: ["环节", "经办人", "身份", "时间", "意见", "审计记录"]
             .map(String::from)
             .to_vec(),
         rows: data
@@ -235,6 +298,7 @@ fn steps_table(data: &SlipData) -> Block {
                         .unwrap_or_else(|| e.actor.clone()),
                     role_label(&e.role).to_string(),
                     local(e.at, data.tz),
+                    note_of(e),
                     format!("#{} {}", e.seq, &e.hash[..e.hash.len().min(16)]),
                 ]
             })
@@ -265,7 +329,7 @@ mod tests {
     }
 
     #[test]
-    fn the_slip_shows_the_round_that_closed_the_measure() {
+    fn the_slip_shows_every_cycle_in_order() {
         let history = [
             (1, "measure.create"),
             (2, "measure.submit"),
@@ -273,22 +337,43 @@ mod tests {
             (4, "measure.submit"),
             (5, "measure.endorse"),
             (6, "measure.verify"),
-            (7, "measure.reopen"),
-            (8, "measure.submit"),
-            (9, "measure.verify"),
+            (7, "measure.recheck"),
+            (8, "measure.reopen"),
+            (9, "measure.report"),
+            (10, "measure.submit"),
+            (11, "measure.verify"),
         ]
         .map(|(s, a)| event(s, a))
         .to_vec();
-        let steps: Vec<(&str, i64)> = closing_round(history.clone())
+        let steps: Vec<(String, i64)> = closing_cycles(history)
             .into_iter()
             .map(|(s, e)| (s, e.seq))
             .collect();
-        assert_eq!(steps, [("申请销号", 8), ("审核销号", 9)]);
-        let steps: Vec<i64> = closing_round(history[..6].to_vec())
-            .into_iter()
-            .map(|(_, e)| e.seq)
-            .collect();
-        assert_eq!(steps, [4, 5, 6]);
-        assert!(closing_round(history[..2].to_vec()).is_empty());
+        let want = [
+            ("第1次申请销号", 2),
+            ("退回整改", 3),
+            ("第2次申请销号", 4),
+            ("领导签批", 5),
+            ("审核销号", 6),
+            ("回头看（巩固）", 7),
+            ("重新打开", 8),
+            ("第3次申请销号", 10),
+            ("审核销号", 11),
+        ];
+        assert_eq!(steps, want.map(|(s, n)| (s.to_string(), n)).to_vec());
+    }
+
+    #[test]
+    fn each_closure_request_marks_the_evidence_it_cited() {
+        let mut first = event(2, "measure.submit");
+        first.after_json = Some(r#"{"action_input":{"evidence_ids":["a","b"]}}"#.into());
+        let mut second = event(5, "measure.submit");
+        second.after_json = Some(r#"{"action_input":{"evidence_ids":["b","c"]}}"#.into());
+        let steps = closing_cycles(vec![first, event(3, "measure.return"), second]);
+        let cited = citations(&steps);
+        assert_eq!(cited["a"], [1]);
+        assert_eq!(cited["b"], [1, 2]);
+        assert_eq!(cited["c"], [2]);
+        assert!(!cited.contains_key("d"));
     }
 }

@@ -520,3 +520,74 @@ async fn reopen_is_a_recheck_that_found_the_problem_back() {
     assert_eq!(list["items"][0]["result"], "relapsed");
     assert_eq!(list["items"][0]["note"], "回头看发现制度未执行");
 }
+
+#[tokio::test]
+async fn the_slip_of_a_measure_closed_twice_shows_both_cycles_and_what_each_cited() {
+    let app = spawn_app().await;
+    let (_, measure) = closed(&app).await;
+    let office = token("wang.office", "office", None);
+    let res = app
+        .act(
+            &office,
+            &format!("/api/v1/measures/{measure}/rechecks"),
+            json!({"result": "relapsed", "note": "回头看发现又有超标准报销", "checked_on": days(0)}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    // The second cycle cites a new file only.
+    let staff = token("zhk.li", "unit", Some("ZHK"));
+    let ev = app
+        .upload(&staff, &measure, "second.pdf", crate::helpers::PDF.to_vec())
+        .await;
+    let second = id_of(&ev.json::<Value>().await.unwrap()).to_string();
+    for (who, action, body) in [
+        (
+            staff.clone(),
+            "submit",
+            json!({"statement": "已再次整改。", "evidence_ids": [second]}),
+        ),
+        (
+            token("zhk.leader", "leader", Some("ZHK")),
+            "endorse",
+            json!({}),
+        ),
+        (office.clone(), "verify", json!({})),
+    ] {
+        let res = app
+            .act(
+                &who,
+                &format!("/api/v1/measures/{measure}/actions/{action}"),
+                body,
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{action}");
+    }
+    let md = app
+        .get(&format!("/api/v1/measures/{measure}/closure-slip.md"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let order = [
+        "第1次申请销号",
+        "审核销号",
+        "回头看（问题反弹）",
+        "重新打开",
+        "第2次申请销号",
+    ];
+    let mut at = 0;
+    for step in order {
+        let found = md[at..]
+            .find(step)
+            .unwrap_or_else(|| panic!("{step} after {at}: {md}"));
+        at += found;
+    }
+    assert!(md.contains("回头看发现又有超标准报销"));
+    let row = |name: &str| md.lines().find(|l| l.contains(name)).unwrap().to_string();
+    assert!(row("second.pdf").contains("第2次"), "{md}");
+    assert!(!row("second.pdf").contains("第1次"));
+    assert!(
+        row("a.pdf").contains("第1次") && !row("a.pdf").contains("第2次"),
+        "{md}"
+    );
+}
