@@ -41,11 +41,30 @@ pub fn check_schedule(
             "due_date",
             format!("a {} measure needs a due date", kind.as_str()),
         )],
+        Some(_) if kind == MeasureKind::LongTerm => vec![FieldError::new(
+            "due_date",
+            "a long_term measure (长期坚持) has no due date; it reports every cycle instead",
+        )],
         Some(due) if due < feedback_date => vec![FieldError::new(
             "due_date",
             format!("must not be before the inspection's feedback date {feedback_date}"),
         )],
         _ => vec![],
+    }
+}
+
+/// A quota ("不少于X次") belongs to a long-term measure (长期坚持) only.
+pub fn check_quota(kind: MeasureKind, has_quota: bool) -> Vec<FieldError> {
+    if has_quota && kind != MeasureKind::LongTerm {
+        vec![FieldError::new(
+            "quota",
+            format!(
+                "only a long_term measure (长期坚持) carries a quota; this one is {}",
+                kind.as_str()
+            ),
+        )]
+    } else {
+        vec![]
     }
 }
 

@@ -64,11 +64,9 @@ pub fn create(
     // Concurrent creates in one finding would pick the same next code: take turns.
     findings::lock(conn, finding_id)?;
     let inspection = inspections::get(conn, &finding.inspection_id)?;
-    into_validation(rules::check_schedule(
-        form.kind,
-        form.due_date,
-        inspection.feedback_date,
-    ))?;
+    let mut problems = rules::check_schedule(form.kind, form.due_date, inspection.feedback_date);
+    problems.extend(rules::check_quota(form.kind, form.quota.is_some()));
+    into_validation(problems)?;
     check_units(conn, &form.lead_unit_id, &form.supporting_unit_ids)?;
     if let Some(sub) = &form.accountable_leader_sub {
         check_person(conn, sub)?;
@@ -181,6 +179,7 @@ pub fn update(
         check_units(conn, &row.lead_unit_id, &supporting)?;
     }
     changes.apply_plain(&mut row);
+    into_validation(rules::check_quota(row.kind, row.quota_metric.is_some()))?;
     let row = measures::save(conn, row, ctx)?;
     if changes.supporting_unit_ids.is_some() {
         measures::replace_supporting(conn, id, &supporting)?;

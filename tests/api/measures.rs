@@ -29,7 +29,11 @@ async fn a_measure_carries_its_responsibility_list() {
     body["supporting_unit_ids"] = json!([cws, jgk]);
     body["responsible_person"] = json!("综合科科长");
     body["completion_criteria"] = json!("办法经党组会审议通过并印发");
+    // A quota belongs to a long-term measure only.
     body["quota"] = json!({"metric": "专题培训", "min_count": 4, "period": "year"});
+    let p = problem(app.post(&measures_path(&finding), &body).await, 422).await;
+    assert_eq!(p["errors"][0]["field"], "quota", "{p}");
+    body.as_object_mut().unwrap().remove("quota");
     let res = app.post(&measures_path(&finding), &body).await;
     assert_eq!(res.status(), 201);
     let location = res.headers()["location"].to_str().unwrap().to_string();
@@ -51,16 +55,24 @@ async fn a_measure_carries_its_responsibility_list() {
     assert_eq!(created["original_due_date"], days(20));
     assert_eq!(created["status"], "not_started");
     assert_eq!(created["extension_count"], 0);
-    assert_eq!(created["quota"]["min_count"], 4);
+    assert!(created["quota"].is_null());
     assert_eq!(created["responsible_person"], "综合科科长");
     assert_eq!(app.get_json(&location).await, created);
+    // A long-term one (长期坚持) carries the quota, and no due date.
+    let mut long = measure(&unit, "long_term", None);
+    long["quota"] = json!({"metric": "专题培训", "min_count": 4, "period": "year"});
+    let kept = app.created(&measures_path(&finding), &long).await;
+    assert_eq!(kept["quota"]["min_count"], 4);
+    long["due_date"] = json!(days(30));
+    let p = problem(app.post(&measures_path(&finding), &long).await, 422).await;
+    assert_eq!(p["errors"][0]["field"], "due_date");
     let second = app
         .created(
             &measures_path(&finding),
             &measure(&unit, "immediate", Some(days(1))),
         )
         .await;
-    assert_eq!(second["code"], "XC-2022-03-01-2");
+    assert_eq!(second["code"], "XC-2022-03-01-3");
 }
 
 #[tokio::test]
@@ -359,7 +371,15 @@ async fn patch_before_start_moves_due_and_original_due_together() {
         )
         .await;
     let path = format!("/api/v1/measures/{}", id_of(&m));
-    let res = app.patch(&path, &json!({"due_date": days(20), "supporting_unit_ids": [cws], "quota": {"metric": "调研", "min_count": 12, "period": "year"}})).await;
+    let quota = json!({"quota": {"metric": "调研", "min_count": 12, "period": "year"}});
+    let p = problem(app.patch(&path, &quota).await, 422).await;
+    assert_eq!(p["errors"][0]["field"], "quota");
+    let res = app
+        .patch(
+            &path,
+            &json!({"due_date": days(20), "supporting_unit_ids": [cws]}),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["due_date"], days(20));

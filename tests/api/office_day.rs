@@ -1,6 +1,7 @@
 //! The office's working day, over HTTP: reminders (催办), listed supervision (挂牌督办),
 //! extension requests as a list and on their measure, and the work queue.
 
+use chrono::Datelike;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -590,4 +591,60 @@ async fn the_slip_of_a_measure_closed_twice_shows_both_cycles_and_what_each_cite
         row("a.pdf").contains("第1次") && !row("a.pdf").contains("第2次"),
         "{md}"
     );
+}
+
+#[tokio::test]
+async fn dates_are_read_as_clerks_type_them_and_unreadable_ones_say_which_forms_work() {
+    let app = spawn_app().await;
+    let (unit, _, finding) = app.ledger().await;
+    let path = format!("/api/v1/findings/{}/measures", id_of(&finding));
+    let year = chrono::Utc::now().date_naive().year() + 1;
+    for (typed, want) in [
+        (format!("{year}/12/30"), format!("{year}-12-30")),
+        (format!("{year}年12月30日"), format!("{year}-12-30")),
+        (format!("{year}年11月底前"), format!("{year}-11-30")),
+        (format!("{year}-02-03"), format!("{year}-02-03")),
+    ] {
+        let m = app
+            .created(
+                &path,
+                &json!({"content": "修订制度", "kind": "time_bound", "due_date": typed,
+                        "lead_unit_id": unit, "accountable_leader": "主任"}),
+            )
+            .await;
+        assert_eq!(m["due_date"], want, "{typed}");
+        let listed = app
+            .get_json(&format!(
+                "/api/v1/measures?due_before={}&due_after={}",
+                urlencode(&typed),
+                urlencode(&typed)
+            ))
+            .await;
+        assert!(listed["total"].as_i64().unwrap() >= 1, "{typed}");
+    }
+    let res = app
+        .post(
+            &path,
+            &json!({"content": "修订制度", "kind": "time_bound", "due_date": "下个月",
+                    "lead_unit_id": unit, "accountable_leader": "主任"}),
+        )
+        .await;
+    let p = problem(res, 422).await;
+    assert_eq!(p["errors"][0]["field"], "due_date", "{p}");
+    let message = p["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("2026/12/30") && message.contains("年12月底前"),
+        "{message}"
+    );
+    let p = problem(app.get("/api/v1/measures?due_before=soon").await, 400).await;
+    assert_eq!(p["errors"][0]["field"], "due_before", "{p}");
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }

@@ -19,6 +19,7 @@ use crate::error::ApiError;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"requested_due_date": "2022-09-30", "reason": "涉及跨部门协调，需待市财政局新规出台后同步修订。"}))]
 pub struct RequestExtension {
+    #[serde(deserialize_with = "super::clerk_date")]
     pub requested_due_date: NaiveDate,
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
     #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]

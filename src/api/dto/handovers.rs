@@ -53,6 +53,7 @@ pub struct CreateHandover {
     #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
     /// The day the successor takes over.
+    #[serde(deserialize_with = "super::clerk_date")]
     pub effective_date: NaiveDate,
 }
 
@@ -122,8 +123,10 @@ pub struct HandoverQuery {
     #[validate(length(min = 1, max = 200))]
     pub person: Option<String>,
     /// Effective on or after this day.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
     pub from: Option<NaiveDate>,
     /// Effective on or before this day.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
     pub to: Option<NaiveDate>,
     /// Page size, 1–500 (default 50).
     #[validate(range(min = 1, max = 500))]

@@ -34,8 +34,10 @@ pub struct CreateInspection {
     /// The inspected unit.
     pub target_unit_id: Option<Uuid>,
     /// 反馈日期: rectification starts here; no measure may be due before it.
+    #[serde(deserialize_with = "super::clerk_date")]
     pub feedback_date: NaiveDate,
     /// 集中整改期 end.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
     pub concentrated_period_end: Option<NaiveDate>,
 }
 
@@ -57,8 +59,9 @@ pub struct UpdateInspection {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub target_unit_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
     pub feedback_date: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "super::clerk_date_nullable")]
     #[schema(value_type = Option<NaiveDate>, nullable)]
     pub concentrated_period_end: Option<Option<NaiveDate>>,
 }

@@ -27,8 +27,10 @@ pub struct LedgerQuery {
     /// Only overdue (`true`) or only not overdue (`false`) measures.
     pub overdue: Option<bool>,
     /// Due on or before this date.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
     pub due_before: Option<NaiveDate>,
     /// Due on or after this date.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
     pub due_after: Option<NaiveDate>,
     /// Only measures with this light today (红黄绿灯).
     pub warning: Option<Warning>,

@@ -54,6 +54,7 @@ pub struct CreateMeasure {
     #[schema(min_length = 1, max_length = 200)]
     pub responsible_person: Option<String>,
     /// 完成时限; required unless `kind` is `long_term`.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
     pub due_date: Option<NaiveDate>,
     /// 整改目标/标准.
     #[validate(length(min = 1, max = 5000))]
@@ -97,7 +98,7 @@ pub struct UpdateMeasure {
     #[schema(min_length = 1, max_length = 200)]
     #[schema(value_type = Option<String>, nullable)]
     pub responsible_person: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "super::clerk_date_nullable")]
     #[schema(value_type = Option<NaiveDate>, nullable)]
     pub due_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -302,8 +303,10 @@ pub struct MeasureQuery {
     /// Only overdue (`true`) or only not overdue (`false`) measures.
     pub overdue: Option<bool>,
     /// Due on or before this date.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
     pub due_before: Option<NaiveDate>,
     /// Due on or after this date.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
     pub due_after: Option<NaiveDate>,
     /// Only measures with this light today (红黄绿灯).
     pub warning: Option<Warning>,

@@ -41,3 +41,36 @@ pub fn stored<T>(value: Option<T>, column: &str, text: &str) -> Result<T, ApiErr
 }
 
 pub use crate::domain::rules::not_blank;
+
+/// What a date field says when it cannot be read.
+const DATE_FORMS: &str =
+    "is not a date; write it as 2026-12-30, 2026/12/30, 2026年12月30日 or 2026年12月底前";
+
+/// A date as clerks type it: `2026-12-30`, `2026/12/30`, `2026年12月30日`, or a month
+/// (`2026年12月底前`) meaning its last day — the forms the sheet import reads.
+pub fn clerk_date<'de, D: Deserializer<'de>>(d: D) -> Result<chrono::NaiveDate, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::domain::ledger::parse_date(&crate::domain::ledger::Cell::Text(text.clone()))
+        .map_err(|_| serde::de::Error::custom(format!("{text:?} {DATE_FORMS}")))
+}
+
+/// An optional `clerk_date` (absent or `null`: none).
+pub fn clerk_date_opt<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<chrono::NaiveDate>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(text) => {
+            crate::domain::ledger::parse_date(&crate::domain::ledger::Cell::Text(text.clone()))
+                .map(Some)
+                .map_err(|_| serde::de::Error::custom(format!("{text:?} {DATE_FORMS}")))
+        }
+    }
+}
+
+/// A PATCH date that may be cleared: absent → `None`, `null` → `Some(None)`.
+pub fn clerk_date_nullable<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<chrono::NaiveDate>>, D::Error> {
+    clerk_date_opt(d).map(Some)
+}

@@ -29,6 +29,7 @@ pub struct CreateRecheck {
     #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub note: String,
     /// The day it was checked: not in the future, not before the measure closed.
+    #[serde(deserialize_with = "super::clerk_date")]
     pub checked_on: NaiveDate,
     /// Evidence of this measure the check relied on.
     #[serde(default)]
