@@ -112,6 +112,9 @@ pub struct SeedFinding {
     pub description: String,
     pub responsible_unit: String,
     pub primary_accountable: Option<String>,
+    /// Its own source, when not the inspection's.
+    pub source_type: Option<SourceType>,
+    pub source_ref: Option<String>,
     pub status: Option<FindingStatus>,
     pub closed_at: Option<NaiveDate>,
     #[serde(default)]
@@ -433,6 +436,8 @@ impl Loader<'_> {
             }
             None => {
                 let form = NewFinding {
+                    source_type: finding.source_type,
+                    source_ref: finding.source_ref.clone(),
                     code: Some(finding.code.clone()),
                     category: finding.category,
                     level: finding.level,

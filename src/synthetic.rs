@@ -148,6 +148,8 @@ pub fn load(db: &Db, n: usize, today: NaiveDate) -> Result<Report, ApiError> {
                     SupervisionLevel::Normal
                 },
                 title: format!("第{}项问题：制度执行不严格", i + 1),
+                source_type: None,
+                source_ref: None,
                 description: "巡察发现相关制度执行不到位，存在薄弱环节。".into(),
                 responsible_unit_id: unit.id.clone(),
                 primary_accountable: Some("主要负责同志".into()),

@@ -105,6 +105,10 @@ pub struct FindingRow {
     pub updated_at: NaiveDateTime,
     pub created_by: Option<String>,
     pub updated_by: Option<String>,
+    /// The finding's own source (`SourceType` text), when not its inspection's.
+    pub source_type: Option<String>,
+    /// What the source is called (e.g. 2021年党风廉政建设责任制考核), when not the inspection.
+    pub source_ref: Option<String>,
 }
 
 #[derive(

@@ -51,6 +51,8 @@ diesel::table! {
         updated_at -> Timestamp,
         created_by -> Nullable<Text>,
         updated_by -> Nullable<Text>,
+        source_type -> Nullable<Text>,
+        source_ref -> Nullable<Text>,
     }
 }
 

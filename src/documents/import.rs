@@ -377,6 +377,8 @@ fn write_finding(
                 )));
             }
             let form = NewFinding {
+                source_type: None,
+                source_ref: None,
                 code: Some(first.row.finding_code.clone()),
                 category: group
                     .iter()

@@ -34,6 +34,9 @@ pub struct ReportData {
     /// Immediate and time-bound measures not closed yet, earliest due first.
     pub open: Vec<LedgerLine>,
     pub long_term: Vec<LedgerLine>,
+    /// Findings of other sources kept in this ledger (a 考核's beside the 巡察's): what
+    /// each source is called, and how many; empty when every finding is the inspection's.
+    pub other_sources: Vec<(String, i64)>,
 }
 
 pub fn gather(
@@ -54,6 +57,17 @@ pub fn gather(
     let summary = |conn: &mut DbConnection, group| {
         stats::summary(conn, group, &vis, &filter, ctx.today, None)
     };
+    let other_sources: Vec<(String, i64)> = findings::sources_of(conn, inspection_id)?
+        .into_iter()
+        .filter(|((kind, reference), _)| kind.is_some() || reference.is_some())
+        .map(|((kind, reference), n)| {
+            let label = kind
+                .as_deref()
+                .and_then(crate::domain::enums::SourceType::parse)
+                .map(|k| k.label().to_string());
+            (reference.or(label).unwrap_or_default(), n)
+        })
+        .collect();
     let by_category = summary(conn, GroupBy::Category)?;
     let by_unit = summary(conn, GroupBy::Unit)?;
     let by_kind = summary(conn, GroupBy::Kind)?;
@@ -88,6 +102,7 @@ pub fn gather(
         .into_iter()
         .partition(|l| l.kind == MeasureKind::LongTerm);
     Ok(ReportData {
+        other_sources,
         findings_closed: findings::count_closed(conn, inspection_id)?,
         inspection,
         target,
@@ -132,8 +147,21 @@ pub fn compose(data: &ReportData) -> Document {
             "（截至{}）",
             chinese_date(data.as_of)
         )));
+    // "指出问题10个（其中市委第三巡察组反馈问题7个、2021年党风廉政建设责任制考核发现问题3个）"
+    let breakdown = if data.other_sources.is_empty() {
+        String::new()
+    } else {
+        let others: i64 = data.other_sources.iter().map(|(_, n)| n).sum();
+        let mut parts = vec![format!("{}反馈问题{}个", i.issuer, t.findings - others)];
+        parts.extend(
+            data.other_sources
+                .iter()
+                .map(|(name, n)| format!("{name}发现问题{n}个")),
+        );
+        format!("（其中{}）", parts.join("、"))
+    };
     doc.push(Block::Paragraph(format!(
-        "{}，{}向{who}反馈了{source}意见，指出问题{}个。收到反馈意见后，{who}坚持立行立改、边行边改，\
+        "{}，{}向{who}反馈了{source}意见，指出问题{}个{breakdown}。收到反馈意见后，{who}坚持立行立改、边行边改，\
          建立问题清单、任务清单、责任清单，分解细化为{}项具体整改措施，明确时限要求，对账销号。\
          现将整改情况报告如下：",
         chinese_date(i.feedback_date),

@@ -15,6 +15,8 @@ pub enum GroupBy {
     Category,
     /// The measure's kind; findings counted once per kind they have measures of.
     Kind,
+    /// 问题来源: the finding's own source, else its inspection's (巡察, 考核, 审计…).
+    Source,
 }
 
 /// The numbers dashboards and reports show (整改完成率, 按期完成率…).

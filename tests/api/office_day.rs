@@ -648,3 +648,67 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn one_ledger_holds_findings_of_several_sources() {
+    let app = spawn_app().await;
+    let (unit, inspection, _) = app.ledger().await;
+    // A second finding of the 巡察's ledger came from the annual 考核.
+    let kh = app
+        .created(
+            &format!("/api/v1/inspections/{inspection}/findings"),
+            &json!({
+                "category": "strict_governance", "title": "党风廉政建设责任制落实不到位",
+                "description": "考核发现责任分解不细。", "responsible_unit_id": unit,
+                "source_type": "assessment", "source_ref": "2021年党风廉政建设责任制考核"
+            }),
+        )
+        .await;
+    assert_eq!(kh["source_type"], "assessment");
+    app.measure(id_of(&kh), &unit, Some(days(30))).await;
+    let stats = app.get_json("/api/v1/stats?group_by=source").await;
+    let groups = stats["groups"].as_array().unwrap();
+    let findings_of = |key: &str| {
+        groups.iter().find(|g| g["key"] == key).map(|g| {
+            (
+                g["label"].clone(),
+                g["findings"].clone(),
+                g["measures"].clone(),
+            )
+        })
+    };
+    assert_eq!(
+        findings_of("assessment"),
+        Some((json!("考核"), json!(1), json!(1)))
+    );
+    assert_eq!(findings_of("xuncha").map(|f| f.1), Some(json!(1)));
+    let csv = app
+        .get(&format!("/api/v1/ledger.csv?inspection_id={inspection}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("2021年党风廉政建设责任制考核"), "{csv}");
+    let md = app
+        .get(&format!("/api/v1/inspections/{inspection}/report.md"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        md.contains(
+            "指出问题2个（其中市委第三巡察组反馈问题1个、2021年党风廉政建设责任制考核发现问题1个）"
+        ),
+        "{md}"
+    );
+    // Back to the inspection's own source.
+    let res = app
+        .patch(
+            &format!("/api/v1/findings/{}", id_of(&kh)),
+            &json!({"source_type": null, "source_ref": null}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let stats = app.get_json("/api/v1/stats?group_by=source").await;
+    assert_eq!(stats["groups"].as_array().unwrap().len(), 1);
+}

@@ -1,3 +1,5 @@
+ALTER TABLE findings DROP COLUMN source_ref;
+ALTER TABLE findings DROP COLUMN source_type;
 DROP TABLE rechecks;
 ALTER TABLE measures DROP COLUMN relapse_count;
 ALTER TABLE measures DROP COLUMN recheck_count;

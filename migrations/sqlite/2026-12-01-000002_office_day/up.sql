@@ -24,3 +24,8 @@ CREATE TABLE rechecks (
     created_by    TEXT NOT NULL
 );
 CREATE INDEX rechecks_measure_idx ON rechecks(measure_id, checked_on);
+
+-- One ledger of several sources: a finding may name its own (a 考核 finding in a 巡察's
+-- ledger); absent, it is its inspection's.
+ALTER TABLE findings ADD COLUMN source_type TEXT;
+ALTER TABLE findings ADD COLUMN source_ref TEXT;

@@ -9,7 +9,7 @@ use super::page::page_type;
 use super::{not_blank, nullable, utc};
 use crate::db::forms::{FindingChanges, FindingFilter, NewFinding};
 use crate::db::models::FindingRow;
-use crate::domain::enums::{Category, FindingStatus, Level, SupervisionLevel, Warning};
+use crate::domain::enums::{Category, FindingStatus, Level, SourceType, SupervisionLevel, Warning};
 use crate::domain::workflow;
 use crate::error::ApiError;
 
@@ -44,6 +44,12 @@ pub struct CreateFinding {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub primary_accountable: Option<String>,
+    /// 问题来源, when not the inspection's: a 考核 finding kept in a 巡察's ledger.
+    pub source_type: Option<SourceType>,
+    /// What that source is called, e.g. 2021年党风廉政建设责任制考核.
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    pub source_ref: Option<String>,
 }
 
 /// Changes to a finding; absent fields stay, `null` clears an optional one. Changing
@@ -70,6 +76,14 @@ pub struct UpdateFinding {
     #[schema(min_length = 1, max_length = 200)]
     #[schema(value_type = Option<String>, nullable)]
     pub primary_accountable: Option<Option<String>>,
+    /// `null`: the inspection's source again.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<SourceType>, nullable)]
+    pub source_type: Option<Option<SourceType>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(min = 1, max = 200))]
+    #[schema(value_type = Option<String>, nullable, min_length = 1, max_length = 200)]
+    pub source_ref: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -84,6 +98,9 @@ pub struct Finding {
     pub description: String,
     pub responsible_unit_id: String,
     pub primary_accountable: Option<String>,
+    /// Its own source; `null`: its inspection's (`source_type` of the inspection).
+    pub source_type: Option<SourceType>,
+    pub source_ref: Option<String>,
     pub status: FindingStatus,
     pub closed_at: Option<DateTime<Utc>>,
     /// 红黄绿灯: its worst measure's light.
@@ -128,6 +145,8 @@ impl Finding {
             description: r.description,
             responsible_unit_id: r.responsible_unit_id,
             primary_accountable: r.primary_accountable,
+            source_type: r.source_type.as_deref().and_then(SourceType::parse),
+            source_ref: r.source_ref,
             closed_at: r.closed_at.map(utc),
             version: r.version,
             created_at: utc(r.created_at),
@@ -173,6 +192,8 @@ impl From<CreateFinding> for NewFinding {
             description: f.description,
             responsible_unit_id: f.responsible_unit_id.to_string(),
             primary_accountable: f.primary_accountable,
+            source_type: f.source_type,
+            source_ref: f.source_ref,
         }
     }
 }
@@ -188,6 +209,8 @@ impl From<UpdateFinding> for FindingChanges {
             description: f.description,
             responsible_unit_id: f.responsible_unit_id.map(|u| u.to_string()),
             primary_accountable: f.primary_accountable,
+            source_type: f.source_type,
+            source_ref: f.source_ref,
         }
     }
 }

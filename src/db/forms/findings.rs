@@ -19,6 +19,10 @@ pub struct NewFinding {
     pub responsible_unit_id: String,
     #[validate(length(min = 1, max = 200))]
     pub primary_accountable: Option<String>,
+    /// Its own source, when not its inspection's (a 考核 finding in a 巡察's ledger).
+    pub source_type: Option<crate::domain::enums::SourceType>,
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub source_ref: Option<String>,
 }
 
 /// Changes to a finding: `None` keeps a field, `Some(None)` clears an optional one.
@@ -36,6 +40,9 @@ pub struct FindingChanges {
     pub responsible_unit_id: Option<String>,
     #[validate(length(min = 1, max = 200))]
     pub primary_accountable: Option<Option<String>>,
+    pub source_type: Option<Option<crate::domain::enums::SourceType>>,
+    #[validate(length(min = 1, max = 200))]
+    pub source_ref: Option<Option<String>>,
 }
 
 impl FindingChanges {
@@ -48,6 +55,8 @@ impl FindingChanges {
             && self.description.is_none()
             && self.responsible_unit_id.is_none()
             && self.primary_accountable.is_none()
+            && self.source_type.is_none()
+            && self.source_ref.is_none()
     }
 }
 

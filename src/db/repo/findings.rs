@@ -77,6 +77,8 @@ pub fn create(
             .map(|s| s.trim().to_string()),
         status: FindingStatus::Assigned,
         closed_at: None,
+        source_type: input.source_type.map(|s| s.as_str().to_string()),
+        source_ref: input.source_ref.as_ref().map(|s| s.trim().to_string()),
         version: 1,
         created_at: ctx.now,
         updated_at: ctx.now,
@@ -186,6 +188,12 @@ pub fn update(
     }
     if let Some(accountable) = &input.primary_accountable {
         row.primary_accountable = accountable.as_ref().map(|s| s.trim().to_string());
+    }
+    if let Some(source) = input.source_type {
+        row.source_type = source.map(|s| s.as_str().to_string());
+    }
+    if let Some(reference) = &input.source_ref {
+        row.source_ref = reference.as_ref().map(|s| s.trim().to_string());
     }
     let row = save(conn, row, ctx)?;
     events::append(
@@ -303,4 +311,26 @@ pub fn restore_state(
         Some(snapshot(&row)),
     )?;
     Ok(row)
+}
+
+/// A finding's own source: its type and what it is called (both `None`: the inspection's).
+pub type OwnSource = (Option<String>, Option<String>);
+
+/// An inspection's findings by their own source, with counts.
+pub fn sources_of(
+    conn: &mut DbConnection,
+    inspection_id: &str,
+) -> Result<Vec<(OwnSource, i64)>, ApiError> {
+    let rows: Vec<OwnSource> = findings::table
+        .filter(findings::inspection_id.eq(inspection_id.to_string()))
+        .select((findings::source_type, findings::source_ref))
+        .load(conn)?;
+    let mut counted: Vec<(OwnSource, i64)> = Vec::new();
+    for row in rows {
+        match counted.iter_mut().find(|(k, _)| *k == row) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((row, 1)),
+        }
+    }
+    Ok(counted)
 }

@@ -63,6 +63,25 @@ pub fn lines(
     let mut finding_ids: Vec<String> = rows.iter().map(|(r, _)| r.finding_id.clone()).collect();
     finding_ids.sort();
     finding_ids.dedup();
+    // A finding's own source (a 考核 finding in a 巡察's ledger) names itself.
+    let own_sources: HashMap<String, String> = findings::table
+        .filter(findings::id.eq_any(&finding_ids))
+        .filter(
+            findings::source_type
+                .is_not_null()
+                .or(findings::source_ref.is_not_null()),
+        )
+        .select((findings::id, findings::source_type, findings::source_ref))
+        .load::<(String, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, kind, reference)| {
+            let label = kind
+                .as_deref()
+                .and_then(crate::domain::enums::SourceType::parse)
+                .map(|k| k.label().to_string());
+            (id, reference.or(label).unwrap_or_default())
+        })
+        .collect();
     let findings: HashMap<String, (String, String, String, String)> = findings::table
         .filter(findings::id.eq_any(&finding_ids))
         .select((
@@ -110,7 +129,11 @@ pub fn lines(
                 .ok_or_else(|| ApiError::Internal(format!("measure {} has no finding", r.id)))?;
             let status = r.status;
             Ok(LedgerLine {
-                source: sources.get(&inspection).cloned().unwrap_or_default(),
+                source: own_sources
+                    .get(&r.finding_id)
+                    .or_else(|| sources.get(&inspection))
+                    .cloned()
+                    .unwrap_or_default(),
                 finding_code,
                 category: crate::db::models::typed(category)?,
                 description,

@@ -9,7 +9,7 @@ use diesel::sql_types::{BigInt, Date, Nullable, Text};
 use diesel::{sql_query, QueryableByName};
 
 use crate::db::schema::{inspections, units};
-use crate::domain::enums::{Category, MeasureKind};
+use crate::domain::enums::{Category, MeasureKind, SourceType};
 use crate::domain::org::Rollup;
 use crate::domain::stats::{self, GroupBy, Numbers, Stats, StatsGroup};
 
@@ -248,6 +248,7 @@ pub fn measures(
         GroupBy::Inspection => "m.inspection_id",
         GroupBy::Category => "f.category",
         GroupBy::Kind => "m.kind",
+        GroupBy::Source => "COALESCE(f.source_type, i.source_type)",
     };
     let open = "m.status <> 'closed' AND m.clock_stopped = FALSE";
     let mut sql = Sql::new(postgres);
@@ -278,8 +279,11 @@ pub fn measures(
          SUM(m.relapse_count) AS relapsed FROM measures m",
     );
     // Only the category lives on the finding; the other groupings need no join.
-    if group == GroupBy::Category {
+    if matches!(group, GroupBy::Category | GroupBy::Source) {
         sql.push(" JOIN findings f ON f.id = m.finding_id");
+    }
+    if group == GroupBy::Source {
+        sql.push(" JOIN inspections i ON i.id = m.inspection_id");
     }
     sql.push(" WHERE 1 = 1");
     scope(&mut sql, vis, filter);
@@ -299,12 +303,14 @@ pub fn findings(
         Some(GroupBy::Inspection) => "f.inspection_id",
         Some(GroupBy::Category) => "f.category",
         Some(GroupBy::Kind) => return Ok(None),
+        Some(GroupBy::Source) => "COALESCE(f.source_type, i.source_type)",
         None => "'all'",
     };
     let postgres = matches!(conn, DbConnection::Postgresql(_));
     let mut sql = Sql::new(postgres);
     sql.push(&format!(
-        "SELECT {key} AS key, COUNT(*) AS findings FROM findings f WHERE 1 = 1"
+        "SELECT {key} AS key, COUNT(*) AS findings FROM findings f \
+         JOIN inspections i ON i.id = f.inspection_id WHERE 1 = 1"
     ));
     if let Visibility::Units(units) = vis {
         sql.push(" AND (");
@@ -356,6 +362,10 @@ fn labels(
         GroupBy::Kind => keys
             .into_iter()
             .filter_map(|k| MeasureKind::parse(&k).map(|c| (k, c.label().to_string())))
+            .collect(),
+        GroupBy::Source => keys
+            .into_iter()
+            .filter_map(|k| SourceType::parse(&k).map(|c| (k, c.label().to_string())))
             .collect(),
     })
 }
