@@ -401,8 +401,13 @@ fn write_stats(sheet: &mut Worksheet, stats: &Stats) -> Result<(), XlsxError> {
             sheet.write_number_with_format(row, j as u16 + 1, *value as f64, &cell)?;
         }
         let next = counts.len() as u16 + 1;
-        sheet.write_number_with_format(row, next, n.completion_rate, &percent)?;
-        sheet.write_number_with_format(row, next + 1, n.on_time_rate, &percent)?;
+        // A rate with nothing to divide is "—", never 0%.
+        for (col, rate) in [(next, n.completion_rate), (next + 1, n.on_time_rate)] {
+            match rate {
+                Some(r) => sheet.write_number_with_format(row, col, r, &percent)?,
+                None => sheet.write_string_with_format(row, col, "—", &cell)?,
+            };
+        }
         match n.avg_working_days_to_close {
             Some(d) => sheet.write_number_with_format(row, next + 2, d, &days)?,
             None => sheet.write_blank(row, next + 2, &cell)?,

@@ -123,8 +123,9 @@ pub fn chinese_date(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
-fn percent(rate: f64) -> String {
-    format!("{:.1}%", rate * 100.0)
+/// A rate as the report prints it; "—" when there is nothing to divide.
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "—".to_string(), |r| format!("{:.1}%", r * 100.0))
 }
 
 /// "…问题整改" becomes "…问题整改情况报告"; other titles get "关于…整改情况的报告".
@@ -186,10 +187,22 @@ pub fn compose(data: &ReportData) -> Document {
         percent(t.on_time_rate),
         data.findings_closed,
     );
+    if long_term > 0 {
+        overview.push_str(&format!(
+            "长期坚持类措施{long_term}条持续推进，不计入的整改完成率为{}。",
+            percent(t.completion_rate_excluding_long_term)
+        ));
+    }
     overview.push_str(&format!(
         "累计批准延期{}次，退回重新整改{}次；超期未完成{}条。",
         t.extensions, t.returns, t.overdue
     ));
+    if t.reminders > 0 || t.rechecked > 0 {
+        overview.push_str(&format!(
+            "督促催办{}次；开展回头看{}次，发现问题反弹{}次。",
+            t.reminders, t.rechecked, t.relapsed
+        ));
+    }
     if let Some(days) = t.avg_working_days_to_close {
         overview.push_str(&format!("已销号措施平均用时{days}个工作日。"));
     }
@@ -341,6 +354,7 @@ mod tests {
             chinese_date(NaiveDate::from_ymd_opt(2022, 9, 30).unwrap()),
             "2022年9月30日"
         );
-        assert_eq!(percent(0.3158), "31.6%");
+        assert_eq!(percent(Some(0.3158)), "31.6%");
+        assert_eq!(percent(None), "—");
     }
 }

@@ -42,10 +42,14 @@ pub struct Numbers {
     /// Re-checks after closing (回头看), and those that found the problem back (relapsed).
     pub rechecked: i64,
     pub relapsed: i64,
-    /// closed / measures.
-    pub completion_rate: f64,
-    /// Closed on or before their due date / closed with a due date.
-    pub on_time_rate: f64,
+    /// closed / measures (整改完成率); `null` with no measures.
+    pub completion_rate: Option<f64>,
+    /// closed / measures that are not long-term: the convention of offices that report
+    /// 长期坚持 items as 持续推进 rather than as not done; `null` with none.
+    pub completion_rate_excluding_long_term: Option<f64>,
+    /// Closed on or before their due date / closed with a due date (按期完成率); `null`
+    /// when nothing with a due date is closed yet.
+    pub on_time_rate: Option<f64>,
     /// Average working days from set-up to closure, over closed measures set up here
     /// (not those recorded as closed by a seed or an imported sheet).
     pub avg_working_days_to_close: Option<f64>,
@@ -69,11 +73,20 @@ pub struct Stats {
     pub total: Numbers,
 }
 
-/// `part / whole` to four decimals; 0 when there is nothing to divide by.
-pub fn ratio(part: i64, whole: i64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        ((part as f64 / whole as f64) * 10_000.0).round() / 10_000.0
+/// `part / whole` to four decimals; none when there is nothing to divide by (shown "—",
+/// never 0%).
+pub fn ratio(part: i64, whole: i64) -> Option<f64> {
+    (whole != 0).then(|| ((part as f64 / whole as f64) * 10_000.0).round() / 10_000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_with_nothing_to_divide_is_none_not_zero() {
+        assert_eq!(ratio(0, 0), None);
+        assert_eq!(ratio(0, 4), Some(0.0));
+        assert_eq!(ratio(1, 3), Some(0.3333));
     }
 }

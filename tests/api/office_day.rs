@@ -380,6 +380,12 @@ async fn one_call_shows_what_waits_for_each_role_most_urgent_first() {
 /// A started measure taken through submit, endorse and verify.
 async fn closed(app: &TestApp) -> (String, String) {
     let (_, finding, measure) = started(app, 10).await;
+    close(app, &measure).await;
+    (finding, measure)
+}
+
+/// Submit, endorse and verify a started measure.
+async fn close(app: &TestApp, measure: &str) {
     let staff = token("zhk.li", "unit", Some("ZHK"));
     let ev = app
         .upload(&staff, &measure, "a.pdf", crate::helpers::PDF.to_vec())
@@ -407,7 +413,6 @@ async fn closed(app: &TestApp) -> (String, String) {
             .await;
         assert_eq!(res.status(), 200, "{action}");
     }
-    (finding, measure)
 }
 
 #[tokio::test]
@@ -711,4 +716,31 @@ async fn one_ledger_holds_findings_of_several_sources() {
     assert_eq!(res.status(), 200);
     let stats = app.get_json("/api/v1/stats?group_by=source").await;
     assert_eq!(stats["groups"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn rates_with_nothing_to_divide_are_null_and_long_term_items_can_be_left_out() {
+    let app = spawn_app().await;
+    let empty = app.get_json("/api/v1/stats").await;
+    assert!(empty["total"]["completion_rate"].is_null(), "{empty}");
+    assert!(empty["total"]["on_time_rate"].is_null());
+    // One closed time-bound measure, one long-term one still going.
+    let (unit, finding, measure) = started(&app, 10).await;
+    app.measure(&finding, &unit, None).await;
+    close(&app, &measure).await;
+    let m = app.get_json(&format!("/api/v1/measures/{measure}")).await;
+    let stats = app.get_json("/api/v1/stats").await;
+    assert_eq!(stats["total"]["completion_rate"], 0.5);
+    assert_eq!(stats["total"]["completion_rate_excluding_long_term"], 1.0);
+    assert_eq!(stats["total"]["on_time_rate"], 1.0);
+    let md = app
+        .get(&format!(
+            "/api/v1/inspections/{}/report.md",
+            m["inspection_id"].as_str().unwrap()
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(md.contains("不计入的整改完成率为100.0%"), "{md}");
 }

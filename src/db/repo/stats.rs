@@ -58,6 +58,11 @@ pub struct MeasureCounts {
     /// Closed measures whose time to close is known.
     #[diesel(sql_type = Nullable<BigInt>)]
     pub timed: Option<i64>,
+    /// Measures that are not long-term, and those of them closed.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub fixed: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub fixed_closed: Option<i64>,
     #[diesel(sql_type = Nullable<BigInt>)]
     pub reminders: Option<i64>,
     #[diesel(sql_type = Nullable<BigInt>)]
@@ -88,6 +93,10 @@ impl MeasureCounts {
             rechecked: c.rechecked.unwrap_or(0),
             relapsed: c.relapsed.unwrap_or(0),
             completion_rate: stats::ratio(closed, c.measures),
+            completion_rate_excluding_long_term: stats::ratio(
+                c.fixed_closed.unwrap_or(0),
+                c.fixed.unwrap_or(0),
+            ),
             on_time_rate: stats::ratio(c.on_time.unwrap_or(0), c.closed_with_due.unwrap_or(0)),
             avg_working_days_to_close: c.timed.filter(|n| *n > 0).map(|timed| {
                 (c.days_to_close.unwrap_or(0) as f64 / timed as f64 * 10.0).round() / 10.0
@@ -117,6 +126,8 @@ impl std::ops::Add<&MeasureCounts> for MeasureCounts {
             on_time: add(self.on_time, r.on_time),
             days_to_close: add(self.days_to_close, r.days_to_close),
             timed: add(self.timed, r.timed),
+            fixed: add(self.fixed, r.fixed),
+            fixed_closed: add(self.fixed_closed, r.fixed_closed),
             reminders: add(self.reminders, r.reminders),
             rechecked: add(self.rechecked, r.rechecked),
             relapsed: add(self.relapsed, r.relapsed),
@@ -275,6 +286,8 @@ pub fn measures(
          SUM(CASE WHEN m.status = 'closed' AND m.due_date IS NOT NULL THEN 1 ELSE 0 END) AS closed_with_due, \
          SUM(CASE WHEN m.closed_on_time = TRUE THEN 1 ELSE 0 END) AS on_time, \
          SUM(m.days_to_close) AS days_to_close, COUNT(m.days_to_close) AS timed, \
+         SUM(CASE WHEN m.kind <> 'long_term' THEN 1 ELSE 0 END) AS fixed, \
+         SUM(CASE WHEN m.kind <> 'long_term' AND m.status = 'closed' THEN 1 ELSE 0 END) AS fixed_closed, \
          SUM(m.reminder_count) AS reminders, SUM(m.recheck_count) AS rechecked, \
          SUM(m.relapse_count) AS relapsed FROM measures m",
     );
