@@ -388,7 +388,7 @@ async fn closed(app: &TestApp) -> (String, String) {
 async fn close(app: &TestApp, measure: &str) {
     let staff = token("zhk.li", "unit", Some("ZHK"));
     let ev = app
-        .upload(&staff, &measure, "a.pdf", crate::helpers::PDF.to_vec())
+        .upload(&staff, measure, "a.pdf", crate::helpers::PDF.to_vec())
         .await;
     let ev = id_of(&ev.json::<Value>().await.unwrap()).to_string();
     for (who, action, body) in [
