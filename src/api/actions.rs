@@ -14,7 +14,7 @@ use super::dto::actions::{
 use super::dto::findings::Finding;
 use super::dto::measures::Measure;
 use super::extract::{etag, Body, IfMatch};
-use super::{write, AppState};
+use super::{write_on, AppState};
 use crate::auth::caller::Caller;
 use crate::domain::workflow::{FindingAction, MeasureAction};
 use crate::error::ApiError;
@@ -29,8 +29,9 @@ async fn on_measure(
     input: ActionInput,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
+    let effective = input.effective_date();
     let input = input.into();
-    let (row, units) = write(&state, &caller, move |conn, ctx| {
+    let (row, units) = write_on(&state, &caller, effective, move |conn, ctx| {
         match (action, &input) {
             // A reopen is a re-check (回头看) that found the problem back.
             (MeasureAction::Reopen, workflow::ActionForm::Reason { reason }) => {
@@ -57,9 +58,10 @@ async fn on_finding(
     input: ActionInput,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
+    let effective = input.effective_date();
     let input = input.into();
     let today = state.today();
-    let body = write(&state, &caller, move |conn, ctx| {
+    let body = write_on(&state, &caller, effective, move |conn, ctx| {
         let row = workflow::act_on_finding(conn, ctx, &id, action, &input, if_match)?;
         Ok(super::findings::present(conn, vec![row], today)?.remove(0))
     })

@@ -144,8 +144,9 @@ async fn decide(
     input: ActionInput,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.to_string();
+    let effective = input.effective_date();
     let note = ActionForm::from(input).note().map(str::to_string);
-    let row = write(&state, &caller, move |conn, ctx| {
+    let row = super::write_on(&state, &caller, effective, move |conn, ctx| {
         service::extensions::decide(conn, ctx, &id, approved, note.as_deref())
     })
     .await?;

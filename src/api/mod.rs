@@ -127,8 +127,23 @@ where
     F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
+    write_on(state, caller, None, f).await
+}
+
+/// The same, for a step that really happened on `effective` (补录), when given.
+pub async fn write_on<T, F>(
+    state: &AppState,
+    caller: &Caller,
+    effective: Option<chrono::NaiveDate>,
+    f: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
     let db = state.db.clone();
-    let ctx = caller.write_ctx(state.calendar.clone()).in_zone(state.tz);
+    let mut ctx = caller.write_ctx(state.calendar.clone()).in_zone(state.tz);
+    ctx.effective = effective;
     let (result, last_event) = web::block(move || {
         let mut conn = db.write()?;
         let result = conn.transaction(|conn| f(conn, &ctx));

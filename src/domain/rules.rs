@@ -53,6 +53,31 @@ pub fn check_schedule(
     }
 }
 
+/// History entered late (补录): the day a step really happened is not in the future, not
+/// before the inspection's feedback, and not before the object's previous step.
+pub fn check_effective(
+    day: NaiveDate,
+    today: NaiveDate,
+    feedback: NaiveDate,
+    previous: Option<(&str, NaiveDate)>,
+) -> Result<(), FieldError> {
+    let refuse = |why: String| Err(FieldError::new("effective_date", why));
+    if day > today {
+        return refuse(format!("{day} lies in the future; today is {today}"));
+    }
+    if day < feedback {
+        return refuse(format!(
+            "{day} is before the inspection's feedback date {feedback}"
+        ));
+    }
+    match previous {
+        Some((step, on)) if day < on => refuse(format!(
+            "{day} is before the previous step ({step}, effective {on}); steps keep their order"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A quota ("不少于X次") belongs to a long-term measure (长期坚持) only.
 pub fn check_quota(kind: MeasureKind, has_quota: bool) -> Vec<FieldError> {
     if has_quota && kind != MeasureKind::LongTerm {
@@ -154,6 +179,24 @@ pub fn check_inspection_dates(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_late_entry_stays_between_the_feedback_today_and_the_previous_step() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let feedback = NaiveDate::from_ymd_opt(2022, 4, 20).unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(check_effective(day("2022-06-28"), today, feedback, None).is_ok());
+        assert!(check_effective(day("2026-12-02"), today, feedback, None).is_err());
+        assert!(check_effective(day("2022-04-19"), today, feedback, None).is_err());
+        let previous = Some(("measure.submit", day("2022-06-28")));
+        assert!(check_effective(day("2022-06-28"), today, feedback, previous).is_ok());
+        let refused = check_effective(day("2022-06-27"), today, feedback, previous).unwrap_err();
+        assert!(
+            refused.message.contains("measure.submit"),
+            "{}",
+            refused.message
+        );
+    }
 
     #[test]
     fn an_extension_moves_an_open_deadline_later() {

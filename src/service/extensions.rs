@@ -96,6 +96,16 @@ pub fn decide(
     let row = visible(conn, &ctx.who, id, Action::DecideExtension)?;
     measures::lock(conn, &row.measure_id)?;
     let row = extensions::get(conn, id)?;
+    {
+        let (measure, _) = measures::get(conn, &row.measure_id)?;
+        let inspection = crate::db::repo::inspections::get(conn, &measure.inspection_id)?;
+        crate::service::workflow::check_backdating(
+            conn,
+            ctx,
+            ("measure", &row.measure_id),
+            inspection.feedback_date,
+        )?;
+    }
     if row.status != ExtensionStatus::Pending {
         return Err(ApiError::WrongState {
             message: format!("the request is already {}", row.status),
@@ -111,7 +121,7 @@ pub fn decide(
             ExtensionStatus::Rejected
         },
         decided_by: ctx.actor.clone(),
-        decided_at: Some(ctx.now),
+        decided_at: Some(ctx.moment()),
         decision_note: note.map(|n| n.trim().to_string()),
         version: row.version + 1,
         ..row.clone()

@@ -219,7 +219,7 @@ pub fn reopen(
     let form = RecheckForm {
         result: RecheckResult::Relapsed,
         note: reason.to_string(),
-        checked_on: ctx.today(),
+        checked_on: ctx.effective.unwrap_or_else(|| ctx.today()),
         evidence_ids: vec![],
     };
     Ok(recheck(conn, ctx, id, &form, expected)?.1)

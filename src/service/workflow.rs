@@ -9,9 +9,10 @@ use uuid::Uuid;
 use crate::db::models::{typed, FindingRow, ProgressReportRow};
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::measures::{measure_snapshot, MeasureWithUnits};
-use crate::db::repo::{check_version, evidence, findings, measures, new_id, WriteCtx};
+use crate::db::repo::{check_version, evidence, findings, inspections, measures, new_id, WriteCtx};
 use crate::db::DbConnection;
 use crate::domain::enums::FindingStatus;
+use crate::domain::permissions::{Refusal, Role};
 use crate::domain::rules::FieldError;
 use crate::domain::workflow::{self, FindingAction, MeasureAction};
 use crate::error::ApiError;
@@ -80,6 +81,70 @@ fn check_evidence(
     }
 }
 
+/// The steps whose effective days keep their order, per object type.
+const MEASURE_STEPS: &[&str] = &[
+    "measure.start",
+    "measure.report",
+    "measure.submit",
+    "measure.endorse",
+    "measure.verify",
+    "measure.return",
+    "measure.reopen",
+    "measure.recheck",
+    "extension.approve",
+    "extension.reject",
+];
+const FINDING_STEPS: &[&str] = &[
+    "finding.claim",
+    "finding.submit_plan",
+    "finding.approve_plan",
+    "finding.return_plan",
+];
+
+/// When `ctx` enters history late (补录): only the office or an administrator may, and the
+/// day must fit (`rules::check_effective`) against the object's previous step.
+pub fn check_backdating(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    object: (&str, &str),
+    feedback: chrono::NaiveDate,
+) -> Result<(), ApiError> {
+    let Some(day) = ctx.effective else {
+        return Ok(());
+    };
+    if !matches!(ctx.who.role, Role::Office | Role::Admin) {
+        return Err(ApiError::Forbidden(Refusal::new(
+            "backdate",
+            "只有整改办或管理员可以补录历史（effective_date）",
+            "only the office or an administrator may enter history late (effective_date)",
+        )));
+    }
+    let steps = if object.0 == "finding" {
+        FINDING_STEPS
+    } else {
+        MEASURE_STEPS
+    };
+    let previous = events::last_of(conn, object.0, object.1, steps)?.map(|e| {
+        let recorded: Option<chrono::NaiveDate> = e
+            .after_json
+            .as_deref()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+            .and_then(|v| {
+                v.get("effective_date")
+                    .and_then(|d| serde_json::from_value(d.clone()).ok())
+            });
+        let on = recorded.unwrap_or_else(|| crate::domain::deadline::today(e.at.and_utc(), ctx.tz));
+        (e.action, on)
+    });
+    crate::domain::rules::check_effective(
+        day,
+        ctx.today(),
+        feedback,
+        previous.as_ref().map(|(a, d)| (a.as_str(), *d)),
+    )
+    .map_err(|e| ApiError::Validation(vec![e]))
+}
+
 /// Runs `action` on a measure for `ctx.actor`; `expected` is the `If-Match` version.
 pub fn act_on_measure(
     conn: &mut DbConnection,
@@ -95,6 +160,9 @@ pub fn act_on_measure(
     let (mut row, supporting) = measures::get(conn, id)?;
     check_version("measure", row.version, expected)?;
     let finding = findings::get(conn, &row.finding_id)?;
+    let feedback = inspections::get(conn, &finding.inspection_id)?.feedback_date;
+    check_backdating(conn, ctx, ("measure", id), feedback)?;
+    let at = ctx.moment();
     workflow::finding_admits(finding.status, row.kind, action).map_err(|why| {
         ApiError::WrongState {
             message: why.into(),
@@ -129,11 +197,11 @@ pub fn act_on_measure(
                 percent: report.percent,
                 evidence_ids: json!(cited).to_string(),
                 reported_by: actor.clone().unwrap_or_default(),
-                reported_at: ctx.now,
+                reported_at: at,
             };
             measures::add_report(conn, &entry)?;
             row.progress_percent = report.percent;
-            row.last_report_at = Some(ctx.now);
+            row.last_report_at = Some(at);
         }
         (MeasureAction::Submit, ActionForm::Submit(submit)) => {
             let cited = check_evidence(conn, id, &submit.evidence_ids)?;
@@ -141,7 +209,7 @@ pub fn act_on_measure(
             evidence::freeze(conn, &cited, ctx.now)?;
             row.closing_statement = Some(submit.statement.trim().to_string());
             row.submitted_by = actor.clone();
-            row.submitted_at = Some(ctx.now);
+            row.submitted_at = Some(at);
             row.endorsed_by = None;
             row.verified_by = None;
         }
@@ -149,7 +217,7 @@ pub fn act_on_measure(
         (MeasureAction::Verify, _) => {
             let verifier = actor.clone().unwrap_or_default();
             row.verified_by = Some(verifier);
-            row.closed_at = Some(ctx.now);
+            row.closed_at = Some(at);
         }
         (MeasureAction::Return, _) => {
             row.endorsed_by = None;
@@ -199,7 +267,7 @@ pub fn follow_measures(
     let before = snapshot(&finding);
     let mut row = finding;
     row.status = next;
-    row.closed_at = (next == FindingStatus::Closed).then_some(ctx.now);
+    row.closed_at = (next == FindingStatus::Closed).then_some(ctx.moment());
     let row = findings::save(conn, row, ctx)?;
     events::append(
         conn,
@@ -225,6 +293,8 @@ pub fn act_on_finding(
     findings::lock(conn, id)?;
     let mut row = findings::get(conn, id)?;
     check_version("finding", row.version, expected)?;
+    let feedback = inspections::get(conn, &row.inspection_id)?.feedback_date;
+    check_backdating(conn, ctx, ("finding", id), feedback)?;
     let next = workflow::finding_transition(row.status, action)?;
     if action == FindingAction::SubmitPlan && measures::states_in_finding(conn, id)?.is_empty() {
         return Err(ApiError::WrongState {

@@ -744,3 +744,125 @@ async fn rates_with_nothing_to_divide_are_null_and_long_term_items_can_be_left_o
         .unwrap();
     assert!(md.contains("不计入的整改完成率为100.0%"), "{md}");
 }
+
+#[tokio::test]
+async fn history_entered_late_keeps_its_days_and_its_on_time_rate() {
+    let app = spawn_app().await;
+    // The inspection's feedback came 60 days ago (`app.ledger`); the ledger moves in today
+    // with a measure that was due 30 days ago and closed in time.
+    let (unit, _, finding) = app.ledger().await;
+    let finding = id_of(&finding).to_string();
+    let measure = id_of(&app.measure(&finding, &unit, Some(days(-30))).await).to_string();
+    let office = token("wang.office", "office", None);
+    let clerk = token("zhou.office", "office", None);
+    let admin = token("admin-replay", "admin", None);
+    let step = |who: &String, object: &str, id: &str, action: &str, body: Value| {
+        let (app, who) = (&app, who.clone());
+        let path = format!("/api/v1/{object}/{id}/actions/{action}");
+        async move { app.act(&who, &path, body).await }
+    };
+    // The unit cannot backdate (the leader neither: below).
+    let staff = token("zhk.li", "unit", Some("ZHK"));
+    let late_claim = json!({"effective_date": days(-58)});
+    let res = step(&staff, "findings", &finding, "claim", late_claim).await;
+    assert_eq!(problem(res, 403).await["rule"], "backdate");
+    // Not in the future, not before the feedback.
+    for bad in [days(1), days(-61)] {
+        let res = step(
+            &office,
+            "findings",
+            &finding,
+            "claim",
+            json!({"effective_date": bad}),
+        )
+        .await;
+        let p = problem(res, 422).await;
+        assert_eq!(p["errors"][0]["field"], "effective_date", "{p}");
+    }
+    for (action, day) in [("claim", -58), ("submit_plan", -55), ("approve_plan", -50)] {
+        let res = step(
+            &office,
+            "findings",
+            &finding,
+            action,
+            json!({"effective_date": days(day)}),
+        )
+        .await;
+        assert_eq!(res.status(), 200, "{action}");
+    }
+    let res = step(
+        &office,
+        "measures",
+        &measure,
+        "start",
+        json!({"effective_date": days(-49)}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let ev = app
+        .upload(&clerk, &measure, "a.pdf", crate::helpers::PDF.to_vec())
+        .await;
+    let ev = id_of(&ev.json::<Value>().await.unwrap()).to_string();
+    // Before the start: refused, naming the step it would precede.
+    let early = json!({"statement": "已完成。", "evidence_ids": [ev], "effective_date": days(-50)});
+    let p = problem(
+        step(&clerk, "measures", &measure, "submit", early).await,
+        422,
+    )
+    .await;
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("measure.start"),
+        "{p}"
+    );
+    let submit =
+        json!({"statement": "已完成。", "evidence_ids": [ev], "effective_date": days(-32)});
+    assert_eq!(
+        step(&clerk, "measures", &measure, "submit", submit)
+            .await
+            .status(),
+        200
+    );
+    let leader = token("zhk.leader", "leader", Some("ZHK"));
+    let late = json!({"effective_date": days(-31)});
+    let res = step(&leader, "measures", &measure, "endorse", late.clone()).await;
+    assert_eq!(problem(res, 403).await["rule"], "backdate");
+    let res = step(&admin, "measures", &measure, "endorse", late).await;
+    assert_eq!(res.status(), 200);
+    let res = step(
+        &office,
+        "measures",
+        &measure,
+        "verify",
+        json!({"effective_date": days(-31)}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let m: Value = res.json().await.unwrap();
+    assert_eq!(m["status"], "closed");
+    assert_eq!(&m["closed_at"].as_str().unwrap()[..10], days(-31));
+    assert_eq!(&m["submitted_at"].as_str().unwrap()[..10], days(-32));
+    // Closed before its due date: on time, as the office's sheet says.
+    let stats = app.get_json("/api/v1/stats").await;
+    assert_eq!(stats["total"]["on_time_rate"], 1.0, "{stats}");
+    assert_eq!(stats["total"]["overdue"], 0);
+    // The events keep their real time and say they were entered late.
+    let history = app
+        .get_json(&format!("/api/v1/measures/{measure}/history"))
+        .await;
+    let verify = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "measure.verify")
+        .unwrap()
+        .clone();
+    assert_eq!(verify["after"]["recorded_late"], true);
+    assert_eq!(verify["after"]["effective_date"], days(-31));
+    assert_eq!(
+        &verify["at"].as_str().unwrap()[..10],
+        chrono::Utc::now().date_naive().to_string()
+    );
+}

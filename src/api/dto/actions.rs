@@ -11,10 +11,15 @@ use crate::domain::permissions::Action;
 use crate::domain::workflow::{FindingAction, MeasureAction};
 use crate::service::workflow::{ActionForm, ClosureForm, ProgressForm};
 
-/// No fields; the body may also be left out.
+/// Nothing to say but, when entering history late, the day; the body may be left out.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NoFields {}
+pub struct NoFields {
+    /// 补录 (office and admin only): the day this step really happened, when history is
+    /// entered late; not in the future, not before the feedback date or the previous step.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
+    pub effective_date: Option<chrono::NaiveDate>,
+}
 
 /// A progress report (进展报送).
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -32,6 +37,10 @@ pub struct ReportProgress {
     #[validate(length(max = 50))]
     #[schema(max_items = 50)]
     pub evidence_ids: Option<Vec<Uuid>>,
+    /// 补录 (office and admin only): the day this step really happened, when history is
+    /// entered late; not in the future, not before the feedback date or the previous step.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
+    pub effective_date: Option<chrono::NaiveDate>,
 }
 
 /// A closure request (申请销号): what was done, and the evidence (佐证材料) for it.
@@ -49,6 +58,10 @@ pub struct SubmitClosure {
     #[validate(length(min = 1, max = 50))]
     #[schema(min_items = 1, max_items = 50)]
     pub evidence_ids: Vec<Uuid>,
+    /// 补录 (office and admin only): the day this step really happened, when history is
+    /// entered late; not in the future, not before the feedback date or the previous step.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
+    pub effective_date: Option<chrono::NaiveDate>,
 }
 
 /// An optional comment (endorse, verify, approve a plan or an extension).
@@ -58,6 +71,10 @@ pub struct Comment {
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
     #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub comment: Option<String>,
+    /// 补录 (office and admin only): the day this step really happened, when history is
+    /// entered late; not in the future, not before the feedback date or the previous step.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
+    pub effective_date: Option<chrono::NaiveDate>,
 }
 
 /// Why (required): a return, a reopen, a returned plan, a rejected extension.
@@ -68,6 +85,10 @@ pub struct Reason {
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
     #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
+    /// 补录 (office and admin only): the day this step really happened, when history is
+    /// entered late; not in the future, not before the feedback date or the previous step.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
+    pub effective_date: Option<chrono::NaiveDate>,
 }
 
 /// A reminder (催办): what the unit is reminded of.
@@ -89,6 +110,19 @@ pub enum ActionInput {
     Submit(SubmitClosure),
     Comment(Comment),
     Reason(Reason),
+}
+
+impl ActionInput {
+    /// The day the step really happened, when entered late (补录).
+    pub fn effective_date(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            ActionInput::None(b) => b.effective_date,
+            ActionInput::Report(b) => b.effective_date,
+            ActionInput::Submit(b) => b.effective_date,
+            ActionInput::Comment(b) => b.effective_date,
+            ActionInput::Reason(b) => b.effective_date,
+        }
+    }
 }
 
 impl From<ActionInput> for ActionForm {

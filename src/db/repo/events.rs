@@ -36,6 +36,16 @@ pub fn append(
         .select((event_head::last_seq, event_head::last_hash))
         .first(conn)?;
     let before = before.map(|v| v.to_string());
+    // A step entered late (补录) says so beside what it recorded; the event's own time stays
+    // the real one.
+    let after = match (after, ctx.effective) {
+        (Some(mut value), Some(day)) if value.is_object() => {
+            value["recorded_late"] = serde_json::json!(true);
+            value["effective_date"] = serde_json::json!(day);
+            Some(value)
+        }
+        (after, _) => after,
+    };
     let after = after.map(|v| v.to_string());
     let id = new_id();
     let actor = ctx.actor.clone().unwrap_or_else(|| "system".into());
@@ -241,4 +251,22 @@ fn broken(checked: i64, seq: i64, id: &str, reason: String) -> ChainReport {
             reason,
         }),
     }
+}
+
+/// The latest event of an object among `actions`.
+pub fn last_of(
+    conn: &mut DbConnection,
+    object_type: &str,
+    object_id: &str,
+    actions: &[&str],
+) -> Result<Option<EventRow>, ApiError> {
+    let actions: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
+    Ok(events::table
+        .filter(events::object_type.eq(object_type.to_string()))
+        .filter(events::object_id.eq(object_id.to_string()))
+        .filter(events::action.eq_any(actions))
+        .order(events::seq.desc())
+        .select(EventRow::as_select())
+        .first(conn)
+        .optional()?)
 }

@@ -42,6 +42,9 @@ pub struct WriteCtx {
     pub calendar: Arc<Calendar>,
     /// The zone deadlines are whole days in (the configured one; Asia/Shanghai unless set).
     pub tz: chrono_tz::Tz,
+    /// History entered late (补录): the day the step really happened, when the office
+    /// records it after the fact. Its events keep their real time and say so.
+    pub effective: Option<chrono::NaiveDate>,
     pub now: NaiveDateTime,
     /// The sequence number of the last event this write appended (0: none yet).
     pub last_event: std::cell::Cell<i64>,
@@ -60,6 +63,7 @@ impl WriteCtx {
             who,
             calendar,
             tz: chrono_tz::Asia::Shanghai,
+            effective: None,
             now,
             last_event: std::cell::Cell::new(0),
         }
@@ -76,6 +80,13 @@ impl WriteCtx {
     /// Today in that zone.
     pub fn today(&self) -> chrono::NaiveDate {
         crate::domain::deadline::today(self.now.and_utc(), self.tz)
+    }
+
+    /// When the step counts as taken: office hours of its effective day (补录), else now.
+    pub fn moment(&self) -> NaiveDateTime {
+        self.effective.map_or(self.now, |day| {
+            crate::domain::deadline::office_hours(day, self.tz)
+        })
     }
 }
 
