@@ -1007,3 +1007,49 @@ async fn the_demo_ledger_is_worked_as_its_office_is_organised() {
         .iter()
         .any(|e| e["action"] == "measure.handover"));
 }
+
+#[tokio::test]
+async fn a_directory_entry_with_no_units_sees_nothing_and_nothing_fails() {
+    let w = world().await;
+    w.app
+        .created(
+            "/api/v1/people",
+            &json!({"sub": "retired.fg", "name": "退休领导"}),
+        )
+        .await;
+    // The token names a unit, but the directory says the person acts for none.
+    for role in ["leader", "unit"] {
+        let who = token("retired.fg", role, Some("ZHK"));
+        for path in [
+            "/api/v1/measures",
+            "/api/v1/findings",
+            "/api/v1/inspections",
+            "/api/v1/extensions",
+            "/api/v1/handovers",
+            "/api/v1/rechecks",
+            "/api/v1/queue",
+            "/api/v1/dashboard/overdue",
+        ] {
+            let res = w.app.send(Method::GET, path, Some(&who), None).await;
+            assert_eq!(res.status(), 200, "{role} {path}");
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(
+                body["total"].as_i64().unwrap_or(0),
+                0,
+                "{role} {path}: {body}"
+            );
+        }
+        let stats = w
+            .app
+            .send(Method::GET, "/api/v1/stats", Some(&who), None)
+            .await;
+        assert_eq!(stats.status(), 200);
+        let stats: Value = stats.json().await.unwrap();
+        assert_eq!(stats["total"]["measures"], 0);
+        let feed = w
+            .app
+            .send(Method::GET, "/api/v1/events", Some(&who), None)
+            .await;
+        assert_eq!(feed.status(), 200);
+    }
+}
