@@ -291,7 +291,11 @@ fn items_table(
             .map(|(n, l)| {
                 let mut row = vec![
                     (n + 1).to_string(),
-                    l.finding_code.clone(),
+                    if l.listed {
+                        format!("{}（挂牌督办）", l.finding_code)
+                    } else {
+                        l.finding_code.clone()
+                    },
                     l.content.clone(),
                     l.lead_unit.clone(),
                     l.accountable_leader.clone(),

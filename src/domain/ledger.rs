@@ -50,6 +50,7 @@ columns! {
     LatestProgress => ("最新进展", 30),
     ClosedOn => ("销号时间", 12),
     EvidenceCount => ("佐证材料数", 9),
+    ReminderCount => ("催办次数", 8),
     // Not in the offices' list: it names a measure so that re-importing a sheet matches
     // measures by code. Optional on import; without it a measure matches by its text.
     MeasureCode => ("措施编号", 18),
@@ -276,6 +277,8 @@ pub fn split_units(text: &str) -> Vec<String> {
 #[derive(Debug, Clone)]
 pub struct LedgerLine {
     pub finding_code: String,
+    /// The finding is under listed supervision (挂牌督办).
+    pub listed: bool,
     pub source: String,
     pub category: Category,
     pub description: String,
@@ -293,6 +296,8 @@ pub struct LedgerLine {
     pub latest_progress: Option<String>,
     pub closed_on: Option<NaiveDate>,
     pub evidence_count: i64,
+    /// Reminders (催办) sent about it.
+    pub reminder_count: i64,
     pub measure_code: String,
 }
 
@@ -349,6 +354,7 @@ impl LedgerLine {
             Column::LatestProgress => text(self.latest_progress.as_deref().unwrap_or("")),
             Column::ClosedOn => date(self.closed_on),
             Column::EvidenceCount => Value::Number(self.evidence_count),
+            Column::ReminderCount => Value::Number(self.reminder_count),
             Column::MeasureCode => text(&self.measure_code),
         }
     }

@@ -271,7 +271,7 @@ async fn the_workbook_looks_like_an_office_sheet() {
     let sheet = book.worksheet_range("整改台账").unwrap();
     let title = sheet.get_value((0, 0)).unwrap().to_string();
     assert!(title.starts_with("整改台账（截至"), "{title}");
-    let header: Vec<String> = (0..20)
+    let header: Vec<String> = (0..21)
         .map(|c| sheet.get_value((1, c)).unwrap().to_string())
         .collect();
     assert_eq!(
@@ -296,6 +296,7 @@ async fn the_workbook_looks_like_an_office_sheet() {
             "最新进展",
             "销号时间",
             "佐证材料数",
+            "催办次数",
             "措施编号"
         ]
     );
@@ -307,7 +308,8 @@ async fn the_workbook_looks_like_an_office_sheet() {
         .unwrap();
     assert!(matches!(due, Data::DateTime(_)), "{due:?}");
     let merged = book.merge_cells_by_sheet_name("整改台账").unwrap();
-    assert_eq!((merged[0].start, merged[0].end), ((0, 0), (0, 19)));
+    // The title spans all 21 columns.
+    assert_eq!((merged[0].start, merged[0].end), ((0, 0), (0, 20)));
 
     let stats = book.worksheet_range("按单位统计").unwrap();
     let last = stats.height() as u32 - 1;

@@ -84,6 +84,25 @@ async fn the_office_reminds_and_every_reminder_is_counted_and_recorded() {
         reminders[2]["after"]["action_input"]["text"],
         "纪委督促：抓紧整改。"
     );
+    // Counted in the stats and in the ledger's 催办次数 column.
+    assert_eq!(app.get_json("/api/v1/stats").await["total"]["reminders"], 3);
+    let csv = app.get("/api/v1/ledger.csv").await.text().await.unwrap();
+    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let at = rows
+        .iter()
+        .position(|r| r.iter().any(|c| c == "序号"))
+        .unwrap();
+    let column = rows[at]
+        .iter()
+        .position(|h| h == "催办次数")
+        .expect("催办次数");
+    assert_eq!(rows[at + 1][column], "3", "{csv}");
 }
 
 #[tokio::test]
@@ -103,6 +122,18 @@ async fn a_finding_is_listed_for_supervision_with_a_reason_and_taken_off_again()
     assert_eq!(res.status(), 200);
     let f: Value = res.json().await.unwrap();
     assert_eq!(f["supervision_level"], "listed");
+    // The report marks it where its open measure is listed.
+    let md = app
+        .get(&format!(
+            "/api/v1/inspections/{}/report.md",
+            f["inspection_id"].as_str().unwrap()
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let code = f["code"].as_str().unwrap();
+    assert!(md.contains(&format!("{code}（挂牌督办）")), "{md}");
     // Twice is refused, saying what is allowed instead.
     let p = problem(
         app.act(&office, &list, json!({"reason": "again"})).await,

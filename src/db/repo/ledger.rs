@@ -63,6 +63,12 @@ pub fn lines(
     let mut finding_ids: Vec<String> = rows.iter().map(|(r, _)| r.finding_id.clone()).collect();
     finding_ids.sort();
     finding_ids.dedup();
+    // Findings under listed supervision (挂牌督办) are marked where they are printed.
+    let listed: Vec<String> = findings::table
+        .filter(findings::id.eq_any(&finding_ids))
+        .filter(findings::supervision_level.eq("listed"))
+        .select(findings::id)
+        .load(conn)?;
     // A finding's own source (a 考核 finding in a 巡察's ledger) names itself.
     let own_sources: HashMap<String, String> = findings::table
         .filter(findings::id.eq_any(&finding_ids))
@@ -129,6 +135,7 @@ pub fn lines(
                 .ok_or_else(|| ApiError::Internal(format!("measure {} has no finding", r.id)))?;
             let status = r.status;
             Ok(LedgerLine {
+                listed: listed.contains(&r.finding_id),
                 source: own_sources
                     .get(&r.finding_id)
                     .or_else(|| sources.get(&inspection))
@@ -144,6 +151,7 @@ pub fn lines(
                 status,
                 latest_progress: latest.get(&r.id).cloned(),
                 evidence_count: evidence_counts.get(&r.id).copied().unwrap_or(0),
+                reminder_count: i64::from(r.reminder_count),
                 closed_on: r
                     .closed_at
                     .filter(|_| status == MeasureStatus::Closed)
