@@ -32,15 +32,7 @@ async fn on_measure(
     let effective = input.effective_date();
     let input = input.into();
     let (row, units) = write_on(&state, &caller, effective, move |conn, ctx| {
-        match (action, &input) {
-            // A reopen is a re-check (回头看) that found the problem back.
-            (MeasureAction::Reopen, workflow::ActionForm::Reason { reason }) => {
-                let row = crate::service::oversight::reopen(conn, ctx, &id, reason, if_match)?;
-                let units = crate::db::repo::measures::get(conn, &id)?.1;
-                Ok((row, units))
-            }
-            _ => workflow::act_on_measure(conn, ctx, &id, action, &input, if_match),
-        }
+        crate::service::oversight::act(conn, ctx, &id, action, &input, if_match)
     })
     .await?;
     let body = Measure::from_row(row, units, state.today())?;

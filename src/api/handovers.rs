@@ -112,24 +112,7 @@ pub async fn get(
     let id = id.into_inner().to_string();
     let vis = caller.visibility();
     let (row, moved) = read(&state, move |conn| {
-        let row = handovers::get(conn, &id)?;
-        let moved = handovers::measures_of(conn, &id)?;
-        // A unit sees a handover that moved one of the measures it sees, and only those.
-        let seen: Vec<_> = match &vis {
-            crate::db::repo::Visibility::All => moved,
-            units => {
-                let ids = crate::db::repo::visibility::measures_seen_among(
-                    conn,
-                    units,
-                    moved.iter().map(|m| m.id.clone()).collect(),
-                )?;
-                moved.into_iter().filter(|m| ids.contains(&m.id)).collect()
-            }
-        };
-        if seen.is_empty() && vis != crate::db::repo::Visibility::All {
-            return Err(ApiError::not_found("handover"));
-        }
-        Ok((row, seen))
+        service::handovers::visible(conn, &vis, &id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(HandoverDetail {

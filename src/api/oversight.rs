@@ -37,9 +37,7 @@ pub async fn remind(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let (row, units) = write(&state, &caller, move |conn, ctx| {
-        let row = oversight::remind(conn, ctx, &id, &input.text)?;
-        let units = crate::db::repo::measures::get(conn, &id)?.1;
-        Ok((row, units))
+        oversight::remind(conn, ctx, &id, &input.text)
     })
     .await?;
     let body = Measure::from_row(row, units, state.today())?;

@@ -45,10 +45,8 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let form = input.into();
-    let (check, row, units) = write(&state, &caller, move |conn, ctx| {
-        let (check, row) = oversight::recheck(conn, ctx, &id, &form, if_match)?;
-        let units = crate::db::repo::measures::get(conn, &id)?.1;
-        Ok((check, row, units))
+    let (check, (row, units)) = write(&state, &caller, move |conn, ctx| {
+        oversight::recheck(conn, ctx, &id, &form, if_match)
     })
     .await?;
     let measure = Measure::from_row(row, units, state.today())?;

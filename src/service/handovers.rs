@@ -6,7 +6,9 @@ use crate::db::forms::NewHandover;
 use crate::db::models::{HandoverRow, MeasureRow};
 use crate::db::repo::events::{self, snapshot};
 use crate::db::repo::measures::measure_snapshot;
-use crate::db::repo::{handovers, measures, new_id, people, units, WriteCtx};
+use crate::db::repo::{
+    handovers, measures, new_id, people, units, visibility, Visibility, WriteCtx,
+};
 use crate::db::DbConnection;
 use crate::domain::enums::{HolderRole, MeasureStatus};
 use crate::domain::org::holds;
@@ -190,4 +192,25 @@ pub fn hand_over(
         Some(record),
     )?;
     Ok((handover, moved))
+}
+
+/// A handover as `vis` may see it, with the moved measures it sees: a unit sees a handover
+/// that moved one of its measures, and only those (404 otherwise).
+pub fn visible(
+    conn: &mut DbConnection,
+    vis: &Visibility,
+    id: &str,
+) -> Result<(HandoverRow, Vec<MeasureRow>), ApiError> {
+    let row = handovers::get(conn, id)?;
+    let moved = handovers::measures_of(conn, id)?;
+    if *vis == Visibility::All {
+        return Ok((row, moved));
+    }
+    let ids =
+        visibility::measures_seen_among(conn, vis, moved.iter().map(|m| m.id.clone()).collect())?;
+    let seen: Vec<MeasureRow> = moved.into_iter().filter(|m| ids.contains(&m.id)).collect();
+    if seen.is_empty() {
+        return Err(ApiError::not_found("handover"));
+    }
+    Ok((row, seen))
 }

@@ -3,9 +3,9 @@
 
 use serde_json::json;
 
-use crate::db::models::{FindingRow, MeasureRow, RecheckRow};
+use crate::db::models::{FindingRow, RecheckRow};
 use crate::db::repo::events::{self, snapshot};
-use crate::db::repo::measures::measure_snapshot;
+use crate::db::repo::measures::{measure_snapshot, MeasureWithUnits};
 use crate::db::repo::{evidence, findings, measures, new_id, rechecks, WriteCtx};
 use crate::db::DbConnection;
 use crate::domain::enums::{MeasureStatus, RecheckResult, SupervisionLevel};
@@ -23,7 +23,7 @@ pub fn remind(
     ctx: &WriteCtx,
     id: &str,
     text: &str,
-) -> Result<MeasureRow, ApiError> {
+) -> Result<MeasureWithUnits, ApiError> {
     access::measure(conn, &ctx.who, id, Action::RemindMeasure)?;
     measures::lock(conn, id)?;
     let (mut row, supporting) = measures::get(conn, id)?;
@@ -48,7 +48,7 @@ pub fn remind(
         Some(before),
         Some(after),
     )?;
-    Ok(row)
+    Ok((row, supporting))
 }
 
 /// Puts a finding under listed supervision (挂牌督办), or takes it off, with the reason.
@@ -119,7 +119,7 @@ pub fn recheck(
     id: &str,
     form: &RecheckForm,
     expected: Option<i32>,
-) -> Result<(RecheckRow, MeasureRow), ApiError> {
+) -> Result<(RecheckRow, MeasureWithUnits), ApiError> {
     access::measure(conn, &ctx.who, id, Action::RecheckMeasure)?;
     measures::lock(conn, id)?;
     let (mut row, supporting) = measures::get(conn, id)?;
@@ -196,16 +196,16 @@ pub fn recheck(
         Some(before),
         Some(after),
     )?;
-    let row = if relapsed {
+    let measure = if relapsed {
         // The state machine's reopen, with the re-check's note as its reason.
         let reason = ActionForm::Reason {
             reason: format!("回头看发现问题反弹：{}", check.note),
         };
-        workflow::act_on_measure(conn, ctx, id, MeasureAction::Reopen, &reason, None)?.0
+        workflow::act_on_measure(conn, ctx, id, MeasureAction::Reopen, &reason, None)?
     } else {
-        row
+        (row, supporting)
     };
-    Ok((check, row))
+    Ok((check, measure))
 }
 
 /// `reopen` is a re-check that found the problem back, dated today.
@@ -215,7 +215,7 @@ pub fn reopen(
     id: &str,
     reason: &str,
     expected: Option<i32>,
-) -> Result<MeasureRow, ApiError> {
+) -> Result<MeasureWithUnits, ApiError> {
     let form = RecheckForm {
         result: RecheckResult::Relapsed,
         note: reason.to_string(),
@@ -223,4 +223,23 @@ pub fn reopen(
         evidence_ids: vec![],
     };
     Ok(recheck(conn, ctx, id, &form, expected)?.1)
+}
+
+/// A workflow action on a measure as the API takes it: `reopen` is a re-check that found
+/// the problem back (dated today, or its effective day); the others are the state
+/// machine's (`workflow::act_on_measure`).
+pub fn act(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    id: &str,
+    action: MeasureAction,
+    input: &ActionForm,
+    expected: Option<i32>,
+) -> Result<MeasureWithUnits, ApiError> {
+    match (action, input) {
+        (MeasureAction::Reopen, ActionForm::Reason { reason }) => {
+            reopen(conn, ctx, id, reason, expected)
+        }
+        _ => workflow::act_on_measure(conn, ctx, id, action, input, expected),
+    }
 }

@@ -43,6 +43,7 @@ pub fn gather(
         ctx,
         items: Vec::new(),
         counts: BTreeMap::new(),
+        claimed: None,
     };
     for kind in QueueKind::for_role(who.role) {
         if ctx.only.is_some_and(|only| only != *kind) {
@@ -63,6 +64,8 @@ struct Gather<'a, 'c> {
     ctx: &'a QueueCtx<'c>,
     items: Vec<QueueItem>,
     counts: BTreeMap<QueueKind, i64>,
+    /// Claimed findings and which of them had a plan returned: read once for both kinds.
+    claimed: Option<(Vec<FindingRow>, Vec<String>)>,
 }
 
 impl Gather<'_, '_> {
@@ -140,12 +143,20 @@ impl Gather<'_, '_> {
                 self.add_findings(kind, rows, n);
             }
             K::PlanToSubmit | K::PlanReturned => {
-                let (rows, _) = queue::findings_owned(self.conn, &vis, &["claimed"])?;
-                let ids: Vec<String> = rows.iter().map(|f| f.id.clone()).collect();
-                let returned = queue::plans_returned(self.conn, &ids)?;
+                let (rows, returned) = match &self.claimed {
+                    Some(read) => read.clone(),
+                    None => {
+                        let (rows, _) = queue::findings_owned(self.conn, &vis, &["claimed"])?;
+                        let ids: Vec<String> = rows.iter().map(|f| f.id.clone()).collect();
+                        let read = (rows, queue::plans_returned(self.conn, &ids)?);
+                        self.claimed = Some(read.clone());
+                        read
+                    }
+                };
                 let mine: Vec<FindingRow> = rows
-                    .into_iter()
+                    .iter()
                     .filter(|f| returned.contains(&f.id) == (kind == K::PlanReturned))
+                    .cloned()
                     .collect();
                 let n = mine.len() as i64;
                 self.add_findings(kind, mine, n);

@@ -897,3 +897,102 @@ async fn history_entered_late_keeps_its_days_and_its_on_time_rate() {
         chrono::Utc::now().date_naive().to_string()
     );
 }
+
+#[tokio::test]
+async fn the_queue_brings_back_what_was_returned_decided_or_left_without_a_holder() {
+    let app = spawn_app().await;
+    let (unit, finding, measure) = started(&app, 10).await;
+    let staff = token("zhk.li", "unit", Some("ZHK"));
+    let office = token("wang.office", "office", None);
+    let count = |page: &Value, kind: &str| page["counts"][kind].as_i64().unwrap();
+    // A returned plan: a second finding claimed, planned and sent back.
+    let inspection = app.get_json(&format!("/api/v1/findings/{finding}")).await["inspection_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = id_of(&app.finding(&inspection, &unit).await).to_string();
+    app.measure(&second, &unit, Some(days(20))).await;
+    for (action, body) in [
+        ("claim", json!({})),
+        ("submit_plan", json!({})),
+        ("return_plan", json!({"reason": "措施不具体"})),
+    ] {
+        let res = app
+            .post(
+                &format!("/api/v1/findings/{second}/actions/{action}"),
+                &body,
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{action}");
+    }
+    // A returned closure request and a decided extension on the started measure.
+    let ev = app
+        .upload(&staff, &measure, "a.pdf", crate::helpers::PDF.to_vec())
+        .await;
+    let ev = id_of(&ev.json::<Value>().await.unwrap()).to_string();
+    for (who, action, body) in [
+        (
+            &staff,
+            "submit",
+            json!({"statement": "已完成。", "evidence_ids": [ev]}),
+        ),
+        (&office, "return", json!({"reason": "佐证不足"})),
+    ] {
+        let res = app
+            .act(
+                who,
+                &format!("/api/v1/measures/{measure}/actions/{action}"),
+                body,
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{action}");
+    }
+    let asked = app
+        .act(
+            &staff,
+            &format!("/api/v1/measures/{measure}/extensions"),
+            json!({"requested_due_date": days(40), "reason": "需会签"}),
+        )
+        .await;
+    let asked = id_of(&asked.json::<Value>().await.unwrap()).to_string();
+    let res = app
+        .act(
+            &office,
+            &format!("/api/v1/extensions/{asked}/reject"),
+            json!({"reason": "不予延期"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let page = queue_of(&app, &staff, "").await;
+    assert_eq!(count(&page, "plan_returned"), 1, "{page}");
+    assert_eq!(count(&page, "plan_to_submit"), 0);
+    assert_eq!(count(&page, "closure_returned"), 1);
+    assert_eq!(count(&page, "extension_decided"), 1);
+
+    // A named leader who moves away leaves the measure without a holder.
+    app.created(
+        "/api/v1/people",
+        &json!({"sub": "zhang.fg", "name": "张建国", "unit_id": unit}),
+    )
+    .await;
+    let m = app.measure(&finding, &unit, Some(days(30))).await;
+    let res = app
+        .patch(
+            &format!("/api/v1/measures/{}", id_of(&m)),
+            &json!({"accountable_leader_sub": "zhang.fg", "accountable_leader": "张建国"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        count(&queue_of(&app, &office, "").await, "measure_without_holder"),
+        0
+    );
+    let other = app.unit("QT", "其他局").await;
+    let res = app
+        .patch("/api/v1/people/zhang.fg", &json!({"unit_id": other}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let page = queue_of(&app, &office, "?kind=measure_without_holder").await;
+    assert_eq!(count(&page, "measure_without_holder"), 1);
+    assert_eq!(page["items"][0]["object_id"], id_of(&m));
+}
