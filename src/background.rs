@@ -148,7 +148,7 @@ pub fn start_scanner(
         interval,
         move || match db.write() {
             Ok(mut conn) => {
-                if let Err(e) = scan(&mut conn, today(), calendar.clone()) {
+                if let Err(e) = scan(&mut conn, &today(), calendar.clone()) {
                     log::warn!("deadline scan: {e}");
                 }
             }
@@ -161,7 +161,7 @@ pub fn start_scanner(
 /// instances on PostgreSQL one scans at a time (an advisory lock); SQLite has one writer.
 pub fn scan(
     conn: &mut DbConnection,
-    today: Today,
+    today: &Today,
     calendar: Arc<Calendar>,
 ) -> Result<usize, ApiError> {
     conn.transaction(|conn| {

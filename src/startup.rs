@@ -96,7 +96,7 @@ pub fn build_server(
         let today = move || {
             crate::domain::deadline::Today::new(
                 crate::domain::deadline::today(chrono::Utc::now(), tz),
-                &calendar,
+                calendar.clone(),
                 yellow,
             )
         };

@@ -35,7 +35,7 @@ async fn on_measure(
         crate::service::oversight::act(conn, ctx, &id, action, &input, if_match)
     })
     .await?;
-    let body = Measure::from_row(row, units, state.today())?;
+    let body = Measure::from_row(row, units, &state.today())?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(body.version))
         .json(body))
@@ -55,7 +55,7 @@ async fn on_finding(
     let today = state.today();
     let body = write_on(&state, &caller, effective, move |conn, ctx| {
         let row = workflow::act_on_finding(conn, ctx, &id, action, &input, if_match)?;
-        Ok(super::findings::present(conn, vec![row], today)?.remove(0))
+        Ok(super::findings::present(conn, vec![row], &today)?.remove(0))
     })
     .await?;
     Ok(HttpResponse::Ok()

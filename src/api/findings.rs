@@ -33,7 +33,7 @@ const SORT: &str = "code";
 pub fn present(
     conn: &mut DbConnection,
     rows: Vec<FindingRow>,
-    today: Today,
+    today: &Today,
 ) -> Result<Vec<Finding>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let lights = warnings::of_findings(conn, &ids, today)?;
@@ -96,8 +96,8 @@ pub async fn list(
     let mut filter: crate::db::forms::FindingFilter = (&q).into();
     filter.units = state.units_under(q.unit_id, q.descendants).await?;
     let (page, items) = read(&state, move |conn| {
-        let page = findings::list(conn, &filter, &vis, today, after, limit)?;
-        let items = present(conn, page.rows.clone(), today)?;
+        let page = findings::list(conn, &filter, &vis, &today, after, limit)?;
+        let items = present(conn, page.rows.clone(), &today)?;
         Ok((page, items))
     })
     .await?;
@@ -128,10 +128,11 @@ pub async fn get(
     let id = id.into_inner().to_string();
     let vis = caller.visibility();
     let today = state.today();
+    let in_read = today.clone();
     let (row, finding, measures) = read(&state, move |conn| {
         let row = access::finding(conn, &caller.actor(), &id, Action::ReadFindings)?;
         let measures = measures::of_finding(conn, &id)?;
-        let finding = present(conn, vec![row.clone()], today)?.remove(0);
+        let finding = present(conn, vec![row.clone()], &in_read)?.remove(0);
         Ok((row, finding, measures))
     })
     .await?;
@@ -141,7 +142,7 @@ pub async fn get(
             vis.measure_ties(&row.responsible_unit_id, &m.lead_unit_id, units)
                 .any()
         })
-        .map(|(m, units)| Measure::from_row(m, units, today))
+        .map(|(m, units)| Measure::from_row(m, units, &today))
         .collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(finding.version))
@@ -169,7 +170,7 @@ pub async fn update(
     let today = state.today();
     let body = write(&state, &caller, move |conn, ctx| {
         let row = service::findings::update(conn, ctx, &id, input.into(), if_match)?;
-        Ok(present(conn, vec![row], today)?.remove(0))
+        Ok(present(conn, vec![row], &today)?.remove(0))
     })
     .await?;
     Ok(HttpResponse::Ok()

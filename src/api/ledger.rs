@@ -62,6 +62,7 @@ async fn stream(
 ) -> Result<HttpResponse, ApiError> {
     caller.check_role(Action::ReadMeasures)?;
     let today = state.today();
+    let day = today.date;
     let tz = state.tz;
     let turn = state
         .exports
@@ -101,7 +102,7 @@ async fn stream(
             .map(|_| ())
             .map_err(|e| e.to_string())
     });
-    let name = format!("整改台账-{}.{}", today.date, format.extension());
+    let name = format!("整改台账-{}.{}", day, format.extension());
     Ok(HttpResponse::Ok()
         .content_type(format.media_type())
         .insert_header((header::CONTENT_DISPOSITION, attachment(&name)))

@@ -47,7 +47,7 @@ pub async fn create(
         service::measures::create(conn, ctx, &finding_id, input.into(), &none)
     })
     .await?;
-    let body = Measure::from_row(row, units, state.today())?;
+    let body = Measure::from_row(row, units, &state.today())?;
     Ok(HttpResponse::Created()
         .insert_header(etag(body.version))
         .insert_header((header::LOCATION, format!("/api/v1/measures/{}", body.id)))
@@ -78,8 +78,9 @@ pub async fn list(
     let vis = caller.visibility();
     let mut filter: crate::db::forms::MeasureFilter = (&q).into();
     filter.units = state.units_under(q.unit_id, q.descendants).await?;
+    let in_read = today.clone();
     let page = read(&state, move |conn| {
-        measures::list(conn, &filter, &vis, today, after, limit)
+        measures::list(conn, &filter, &vis, &in_read, after, limit)
     })
     .await?;
     let next_cursor = page
@@ -90,7 +91,7 @@ pub async fn list(
     let items = page
         .rows
         .into_iter()
-        .map(|(r, units)| Measure::from_row(r, units, today))
+        .map(|(r, units)| Measure::from_row(r, units, &today))
         .collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(MeasurePage {
         items,
@@ -114,7 +115,7 @@ pub async fn get(
         access::measure(conn, &caller.actor(), &id, Action::ReadMeasures)
     })
     .await?;
-    let body = Measure::from_row(row, units, state.today())?;
+    let body = Measure::from_row(row, units, &state.today())?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(body.version))
         .json(body))
@@ -146,7 +147,7 @@ pub async fn update(
         service::measures::update(conn, ctx, &id, input.into(), if_match)
     })
     .await?;
-    let body = Measure::from_row(row, units, state.today())?;
+    let body = Measure::from_row(row, units, &state.today())?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(body.version))
         .json(body))

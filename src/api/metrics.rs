@@ -102,7 +102,7 @@ pub async fn metrics(
     let counts = read(&state, move |conn| {
         let mut counts = vec![];
         for light in [Warning::Red, Warning::Yellow, Warning::Green] {
-            let n: i64 = warnings::filter_measures(measures::table.into_boxed(), light, today)
+            let n: i64 = warnings::filter_measures(measures::table.into_boxed(), light, &today)
                 .count()
                 .get_result(conn)?;
             counts.push((light, n));

@@ -80,7 +80,7 @@ impl AppState {
     pub fn today(&self) -> Today {
         Today::new(
             deadline::today(Utc::now(), self.tz),
-            &self.calendar,
+            self.calendar.clone(),
             self.yellow_days,
         )
     }

@@ -40,7 +40,7 @@ pub async fn remind(
         oversight::remind(conn, ctx, &id, &input.text)
     })
     .await?;
-    let body = Measure::from_row(row, units, state.today())?;
+    let body = Measure::from_row(row, units, &state.today())?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(body.version))
         .json(body))
@@ -57,7 +57,7 @@ async fn supervise(
     let today = state.today();
     let body: Finding = write(&state, &caller, move |conn, ctx| {
         let row = oversight::supervise(conn, ctx, &id, listed, &reason)?;
-        Ok(super::findings::present(conn, vec![row], today)?.remove(0))
+        Ok(super::findings::present(conn, vec![row], &today)?.remove(0))
     })
     .await?;
     Ok(HttpResponse::Ok()

@@ -49,7 +49,7 @@ pub async fn create(
         oversight::recheck(conn, ctx, &id, &form, if_match)
     })
     .await?;
-    let measure = Measure::from_row(row, units, state.today())?;
+    let measure = Measure::from_row(row, units, &state.today())?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,

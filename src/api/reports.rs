@@ -65,7 +65,7 @@ async fn report_of(
             ));
         }
         let ctx = LineCtx {
-            today,
+            today: today.clone(),
             tz,
             unit_names: unit_names(conn)?,
         };

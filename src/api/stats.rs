@@ -68,7 +68,7 @@ pub async fn numbers(
     let vis = caller.visibility();
     let today = state.today();
     let body = read(&state, move |conn| {
-        repo_stats::summary(conn, group, &vis, &filter, today, rollup.as_ref())
+        repo_stats::summary(conn, group, &vis, &filter, &today, rollup.as_ref())
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))
@@ -95,9 +95,10 @@ pub async fn overdue(
         units: state.units_under(q.unit_id, q.descendants).await?,
         ..MeasureFilter::default()
     };
+    let in_read = today.clone();
     let (page, (red, yellow), units, found) = read(&state, move |conn| {
-        let page = measures::needing_attention(conn, &filter, &vis, today, after, limit)?;
-        let lights = measures::count_lights(conn, &filter, &vis, today)?;
+        let page = measures::needing_attention(conn, &filter, &vis, &in_read, after, limit)?;
+        let lights = measures::count_lights(conn, &filter, &vis, &in_read)?;
         let unit_ids: Vec<String> = page
             .rows
             .iter()
@@ -140,7 +141,7 @@ pub async fn overdue(
             let (finding_code, finding_title) =
                 found.get(&m.finding_id).cloned().unwrap_or_default();
             Ok(DashboardItem {
-                measure: Measure::from_row(m, supporting, today)?,
+                measure: Measure::from_row(m, supporting, &today)?,
                 lead_unit_code: unit_code,
                 lead_unit_name: unit_name,
                 finding_code,

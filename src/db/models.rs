@@ -183,7 +183,7 @@ pub struct MeasureRow {
 
 impl MeasureRow {
     /// Its light today (`domain::deadline::light`).
-    pub fn light(&self, today: Today) -> DeadlineState {
+    pub fn light(&self, today: &Today) -> DeadlineState {
         deadline::light(
             self.status,
             self.due_date,

@@ -22,7 +22,7 @@ use crate::error::ApiError;
 fn today(config: &Config) -> Result<Today, String> {
     Ok(Today::new(
         deadline::today(Utc::now(), config.tz),
-        &config.calendar()?,
+        config.calendar()?.into(),
         config.yellow_days,
     ))
 }
@@ -60,6 +60,7 @@ pub fn export_to(
         subject = Some(row.title);
     }
     let today = today(config)?;
+    let day = today.date;
     let ctx = LineCtx {
         today,
         tz: config.tz,
@@ -68,7 +69,7 @@ pub fn export_to(
     let selection = Selection {
         query,
         vis: Visibility::All,
-        title: export::title(subject.as_deref(), today.date),
+        title: export::title(subject.as_deref(), day),
     };
     let mut sink: Box<dyn Write + Send> = match out {
         Some(path) => Box::new(std::io::BufWriter::new(

@@ -89,7 +89,7 @@ pub fn export(
                         inspection_id: selection.query.inspection_id.clone(),
                         units: selection.query.units.clone(),
                     },
-                    ctx.today,
+                    &ctx.today,
                     None,
                 )?;
                 write_xlsx(&mut pages, &selection.title, &stats, out)

@@ -55,7 +55,7 @@ pub fn gather(
     };
     let vis = Visibility::All;
     let summary = |conn: &mut DbConnection, group| {
-        stats::summary(conn, group, &vis, &filter, ctx.today, None)
+        stats::summary(conn, group, &vis, &filter, &ctx.today, None)
     };
     let other_sources: Vec<(String, i64)> = findings::sources_of(conn, inspection_id)?
         .into_iter()
@@ -117,6 +117,16 @@ pub fn gather(
             .collect(),
         long_term,
     })
+}
+
+/// "超期12个工作日"; a deadline passed over a weekend or holiday only, in days; nothing
+/// when the item is not overdue.
+fn overdue_text(days: i64, working_days: i64) -> String {
+    match (days, working_days) {
+        (_, w) if w > 0 => format!("超期{w}个工作日"),
+        (d, _) if d > 0 => format!("超期{d}天（节假日）"),
+        _ => String::new(),
+    }
 }
 
 pub fn chinese_date(d: NaiveDate) -> String {
@@ -230,12 +240,13 @@ pub fn compose(data: &ReportData) -> Document {
         )));
         doc.push(items_table(
             &data.open,
-            &["完成时限", "整改状态", "预警"],
+            &["完成时限", "整改状态", "预警", "超期"],
             |l| {
                 vec![
                     l.due_date.map(|d| d.to_string()).unwrap_or_default(),
                     l.status.label().to_string(),
                     l.warning.label().to_string(),
+                    overdue_text(l.overdue_days, l.overdue_working_days),
                 ]
             },
         ));

@@ -1,6 +1,8 @@
 //! Deadlines and warning lights. "Today" is the calendar day in the configured time zone
 //! (Asia/Shanghai by default): a measure due 2022-06-30 is overdue from 2022-07-01 00:00 +08:00.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -10,20 +12,28 @@ use super::enums::{MeasureKind, MeasureStatus, ReportCycle, Warning};
 /// Working days ahead of the due date that turn a measure yellow, unless configured.
 pub const DEFAULT_YELLOW_DAYS: u32 = 3;
 
-/// "Today" as the warning lights see it: the date in the configured zone, and the last
-/// date that is still within the yellow window (counted in working days).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// "Today" as the warning lights see it: the date in the configured zone, the last date
+/// that is still within the yellow window (counted in working days), and the calendar that
+/// counts working days overdue.
+#[derive(Debug, Clone)]
 pub struct Today {
     pub date: NaiveDate,
     pub yellow_until: NaiveDate,
+    pub calendar: Arc<Calendar>,
 }
 
 impl Today {
-    pub fn new(date: NaiveDate, calendar: &Calendar, yellow_days: u32) -> Today {
+    pub fn new(date: NaiveDate, calendar: Arc<Calendar>, yellow_days: u32) -> Today {
         Today {
             date,
             yellow_until: calendar.yellow_until(date, yellow_days),
+            calendar,
         }
+    }
+
+    /// The same calendar and window, on another day (numbers as they stood then).
+    pub fn on(&self, date: NaiveDate, yellow_days: u32) -> Today {
+        Today::new(date, self.calendar.clone(), yellow_days)
     }
 }
 
@@ -56,6 +66,8 @@ pub fn office_hours(day: NaiveDate, tz: Tz) -> NaiveDateTime {
 pub struct DeadlineState {
     pub overdue: bool,
     pub overdue_days: i64,
+    /// Working days past due (超期X个工作日); 0 when not overdue.
+    pub overdue_working_days: i64,
     pub warning: Warning,
 }
 
@@ -65,7 +77,7 @@ pub struct DeadlineState {
 pub fn assess(
     status: MeasureStatus,
     due_date: Option<NaiveDate>,
-    today: Today,
+    today: &Today,
     clock_stopped: bool,
 ) -> DeadlineState {
     let open = status != MeasureStatus::Closed && !clock_stopped;
@@ -73,16 +85,19 @@ pub fn assess(
         Some(due) if open && today.date > due => DeadlineState {
             overdue: true,
             overdue_days: (today.date - due).num_days(),
+            overdue_working_days: today.calendar.working_days_between(due, today.date),
             warning: Warning::Red,
         },
         Some(due) if open && due <= today.yellow_until => DeadlineState {
             overdue: false,
             overdue_days: 0,
+            overdue_working_days: 0,
             warning: Warning::Yellow,
         },
         _ => DeadlineState {
             overdue: false,
             overdue_days: 0,
+            overdue_working_days: 0,
             warning: Warning::Green,
         },
     }
@@ -128,7 +143,7 @@ pub fn light(
     due_date: Option<NaiveDate>,
     report_due: Option<NaiveDate>,
     clock_stopped: bool,
-    today: Today,
+    today: &Today,
 ) -> DeadlineState {
     with_report(
         assess(status, due_date, today, clock_stopped),
@@ -168,7 +183,7 @@ mod tests {
             since,
         );
         assert_eq!(next, Some(d("2022-08-31")));
-        let green = assess(MeasureStatus::Ongoing, None, on("2022-09-01"), false);
+        let green = assess(MeasureStatus::Ongoing, None, &on("2022-09-01"), false);
         assert_eq!(
             with_report(green, next, d("2022-08-31")).warning,
             Warning::Green
@@ -211,7 +226,11 @@ mod tests {
     }
 
     fn on(date: &str) -> Today {
-        Today::new(d(date), &Calendar::load(None).unwrap(), DEFAULT_YELLOW_DAYS)
+        Today::new(
+            d(date),
+            Arc::new(Calendar::load(None).unwrap()),
+            DEFAULT_YELLOW_DAYS,
+        )
     }
 
     #[test]
@@ -220,21 +239,22 @@ mod tests {
         let due = Some(d("2022-06-30"));
         let before = Utc.with_ymd_and_hms(2022, 6, 30, 15, 59, 59).unwrap();
         let at = Utc.with_ymd_and_hms(2022, 6, 30, 16, 0, 0).unwrap(); // 07-01 00:00 +08:00
-        let calendar = Calendar::load(None).unwrap();
-        let when = |t, tz| Today::new(today(t, tz), &calendar, DEFAULT_YELLOW_DAYS);
+        let calendar = Arc::new(Calendar::load(None).unwrap());
+        let when = |t, tz| Today::new(today(t, tz), calendar.clone(), DEFAULT_YELLOW_DAYS);
         let s = assess(
             MeasureStatus::InProgress,
             due,
-            when(before, shanghai),
+            &when(before, shanghai),
             false,
         );
         assert!(!s.overdue);
-        let s = assess(MeasureStatus::InProgress, due, when(at, shanghai), false);
+        let s = assess(MeasureStatus::InProgress, due, &when(at, shanghai), false);
         assert!(s.overdue);
         assert_eq!(s.overdue_days, 1);
+        assert_eq!(s.overdue_working_days, 1, "Friday 07-01 is a working day");
         assert_eq!(s.warning, Warning::Red);
         // The same instant is still 06-30 in UTC.
-        assert!(!assess(MeasureStatus::InProgress, due, when(at, Tz::UTC), false).overdue);
+        assert!(!assess(MeasureStatus::InProgress, due, &when(at, Tz::UTC), false).overdue);
     }
 
     #[test]
@@ -243,23 +263,28 @@ mod tests {
         // three working days ahead reach Monday 10-10.
         let today = on("2022-09-30");
         assert_eq!(today.yellow_until, d("2022-10-10"));
+        // (status, due, light, calendar days, working days overdue)
         let cases = [
             (
                 MeasureStatus::InProgress,
                 Some("2022-09-29"),
                 Warning::Red,
                 1,
+                1,
             ),
+            // August's 23 working days, and September's 22 less 中秋 (Monday 09-12).
             (
                 MeasureStatus::NotStarted,
                 Some("2022-07-31"),
                 Warning::Red,
                 61,
+                44,
             ),
             (
                 MeasureStatus::InProgress,
                 Some("2022-09-30"),
                 Warning::Yellow,
+                0,
                 0,
             ),
             (
@@ -267,11 +292,13 @@ mod tests {
                 Some("2022-10-07"),
                 Warning::Yellow,
                 0,
+                0,
             ),
             (
                 MeasureStatus::InProgress,
                 Some("2022-10-10"),
                 Warning::Yellow,
+                0,
                 0,
             ),
             (
@@ -279,21 +306,38 @@ mod tests {
                 Some("2022-10-11"),
                 Warning::Green,
                 0,
+                0,
             ),
-            (MeasureStatus::Closed, Some("2022-06-30"), Warning::Green, 0),
-            (MeasureStatus::Ongoing, None, Warning::Green, 0),
+            (
+                MeasureStatus::Closed,
+                Some("2022-06-30"),
+                Warning::Green,
+                0,
+                0,
+            ),
+            (MeasureStatus::Ongoing, None, Warning::Green, 0, 0),
         ];
-        for (status, due, warning, days) in cases {
-            let s = assess(status, due.map(d), today, false);
+        for (status, due, warning, days, working) in cases {
+            let s = assess(status, due.map(d), &today, false);
             assert_eq!(s.warning, warning, "{status:?} due {due:?}");
             assert_eq!(s.overdue_days, days, "{status:?} due {due:?}");
+            assert_eq!(s.overdue_working_days, working, "{status:?} due {due:?}");
             assert_eq!(s.overdue, warning == Warning::Red);
         }
+        // Ten calendar days after the holiday began are three working days: the two
+        // make-up weekend days (10-08, 10-09) and Monday 10-10.
+        let s = assess(
+            MeasureStatus::InProgress,
+            Some(d("2022-09-30")),
+            &on("2022-10-10"),
+            false,
+        );
+        assert_eq!((s.overdue_days, s.overdue_working_days), (10, 3));
         // The same due date seen from an ordinary Friday is green.
         let s = assess(
             MeasureStatus::InProgress,
             Some(d("2022-05-19")),
-            on("2022-05-13"),
+            &on("2022-05-13"),
             false,
         );
         assert_eq!(s.warning, Warning::Green);
@@ -322,7 +366,7 @@ mod tests {
             due,
             Some(d("2022-06-01"))
         ));
-        let s = assess(MeasureStatus::Submitted, due, on("2022-09-30"), true);
+        let s = assess(MeasureStatus::Submitted, due, &on("2022-09-30"), true);
         assert_eq!(s.warning, Warning::Green);
         assert!(!s.overdue);
     }

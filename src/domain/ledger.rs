@@ -293,6 +293,9 @@ pub struct LedgerLine {
     pub extension_count: i32,
     pub status: MeasureStatus,
     pub warning: Warning,
+    /// Calendar days and working days past due (超期X个工作日); 0 when not overdue.
+    pub overdue_days: i64,
+    pub overdue_working_days: i64,
     pub latest_progress: Option<String>,
     pub closed_on: Option<NaiveDate>,
     pub evidence_count: i64,

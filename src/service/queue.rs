@@ -124,7 +124,7 @@ impl Gather<'_, '_> {
                 unit_id: m.lead_unit_id.clone(),
                 since: since(&m).map(|t| t.and_utc()),
                 due: due(&m),
-                warning: Some(m.light(self.ctx.today).warning),
+                warning: Some(m.light(&self.ctx.today).warning),
                 listed: finding.is_some_and(|f| f.supervision_level == SupervisionLevel::Listed),
                 names_you: m.accountable_leader_sub.as_deref() == Some(self.who.sub.as_str()),
             });
@@ -135,7 +135,7 @@ impl Gather<'_, '_> {
     fn kind(&mut self, kind: QueueKind) -> Result<(), ApiError> {
         use QueueKind as K;
         let vis = self.who.visibility.clone();
-        let today = self.ctx.today;
+        let today = &self.ctx.today;
         let status = |s: &'static str| measures::status.eq(s);
         match kind {
             K::FindingToClaim => {

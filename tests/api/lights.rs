@@ -98,10 +98,10 @@ async fn the_sql_filters_and_the_domain_light_agree_on_every_case() {
     let differ = |a: &BTreeSet<String>, b: &BTreeSet<String>| -> Vec<String> {
         a.symmetric_difference(b).map(code_of).collect()
     };
-    let calendar = Calendar::load(None).unwrap();
+    let calendar = std::sync::Arc::new(Calendar::load(None).unwrap());
     // A Friday, the Sunday made a working day, the Monday before the holiday, a holiday.
     for date in ["2024-09-27", "2024-09-29", "2024-09-30", "2024-10-05"] {
-        let today = Today::new(day(date), &calendar, 3);
+        let today = Today::new(day(date), calendar.clone(), 3);
         let mut by_sql = |query: measures::BoxedQuery<'static, _>| -> BTreeSet<String> {
             query
                 .filter(measures::code.like("L-%"))
@@ -115,11 +115,11 @@ async fn the_sql_filters_and_the_domain_light_agree_on_every_case() {
             let sql = by_sql(warnings::filter_measures(
                 measures::table.into_boxed(),
                 light,
-                today,
+                &today,
             ));
             let domain: BTreeSet<String> = rows
                 .iter()
-                .filter(|r| r.light(today).warning == light)
+                .filter(|r| r.light(&today).warning == light)
                 .map(|r| r.id.clone())
                 .collect();
             assert!(
@@ -132,11 +132,11 @@ async fn the_sql_filters_and_the_domain_light_agree_on_every_case() {
             let sql = by_sql(warnings::filter_overdue(
                 measures::table.into_boxed(),
                 overdue,
-                today,
+                &today,
             ));
             let domain: BTreeSet<String> = rows
                 .iter()
-                .filter(|r| r.light(today).overdue == overdue)
+                .filter(|r| r.light(&today).overdue == overdue)
                 .map(|r| r.id.clone())
                 .collect();
             assert!(
@@ -147,11 +147,11 @@ async fn the_sql_filters_and_the_domain_light_agree_on_every_case() {
         }
         let attention = by_sql(warnings::filter_attention(
             measures::table.into_boxed(),
-            today,
+            &today,
         ));
         let domain: BTreeSet<String> = rows
             .iter()
-            .filter(|r| r.light(today).warning != Warning::Green)
+            .filter(|r| r.light(&today).warning != Warning::Green)
             .map(|r| r.id.clone())
             .collect();
         assert!(

@@ -996,3 +996,66 @@ async fn the_queue_brings_back_what_was_returned_decided_or_left_without_a_holde
     assert_eq!(count(&page, "measure_without_holder"), 1);
     assert_eq!(page["items"][0]["object_id"], id_of(&m));
 }
+
+/// Working days in (from, to], walked day by day from what `GET /calendar/{year}` says.
+async fn working_days_by_the_calendar(
+    app: &TestApp,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> i64 {
+    let mut years = std::collections::HashMap::new();
+    for year in from.year()..=to.year() {
+        let y = app.get_json(&format!("/api/v1/calendar/{year}")).await;
+        let dates = |key: &str, field: Option<&str>| -> Vec<String> {
+            y[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| match field {
+                    Some(f) => v[f].as_str().unwrap().to_string(),
+                    None => v.as_str().unwrap().to_string(),
+                })
+                .collect()
+        };
+        years.insert(
+            year,
+            (dates("holidays", Some("date")), dates("workdays", None)),
+        );
+    }
+    let mut n = 0;
+    let mut day = from;
+    while day < to {
+        day = day.succ_opt().unwrap();
+        let (off, on) = &years[&day.year()];
+        let text = day.to_string();
+        let weekend = day.weekday().number_from_monday() > 5;
+        if on.contains(&text) || (!weekend && !off.contains(&text)) {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[tokio::test]
+async fn overdue_is_counted_in_calendar_days_and_in_working_days() {
+    let app = spawn_app().await;
+    let (_, _, measure) = started(&app, -24).await;
+    let m = app.get_json(&format!("/api/v1/measures/{measure}")).await;
+    let today = crate::helpers::today();
+    let due = today - chrono::Duration::days(24);
+    let working = working_days_by_the_calendar(&app, due, today).await;
+    assert_eq!(m["overdue_days"], 24);
+    assert_eq!(m["overdue_working_days"], working, "{m}");
+    assert!(working < 24, "weekends are not working days");
+    // The report says it the offices' way.
+    let md = app
+        .get(&format!(
+            "/api/v1/inspections/{}/report.md",
+            m["inspection_id"].as_str().unwrap()
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(md.contains(&format!("超期{working}个工作日")), "{md}");
+}

@@ -126,7 +126,7 @@ pub struct UpdateMeasure {
     "report_cycle": null, "quota": null, "status": "in_progress", "extension_count": 0, "return_count": 0,
     "pending_extension": {"id": "01934f2e-9b20-7c44-b1d2-5e6f7a8b9c0e", "requested_due_date": "2022-09-30"},
     "reminder_count": 1, "last_reminded_at": "2022-07-04T01:00:00Z", "recheck_count": 0, "relapse_count": 0, "closed_at": null,
-    "overdue": true, "overdue_days": 92, "warning": "red", "next_report_due": null, "progress_percent": 60,
+    "overdue": true, "overdue_days": 92, "overdue_working_days": 65, "warning": "red", "next_report_due": null, "progress_percent": 60,
     "last_report_at": "2022-07-05T08:30:00Z", "closing_statement": null, "submitted_by": null,
     "submitted_at": null, "endorsed_by": null, "verified_by": null,
     "allowed_actions": ["report", "submit"], "version": 3,
@@ -170,6 +170,9 @@ pub struct Measure {
     pub overdue: bool,
     /// Calendar days past due; 0 when not overdue.
     pub overdue_days: i64,
+    /// Working days past due (超期X个工作日), by the holiday calendar
+    /// (`GET /calendar/{year}`); 0 when not overdue.
+    pub overdue_working_days: i64,
     /// 红黄绿灯: red overdue (or a long-term measure that missed its report), yellow due
     /// within 3 days, green otherwise.
     pub warning: Warning,
@@ -212,7 +215,7 @@ impl Measure {
     pub fn from_row(
         r: MeasureRow,
         supporting_unit_ids: Vec<String>,
-        today: deadline::Today,
+        today: &deadline::Today,
     ) -> Result<Measure, ApiError> {
         let (status, kind) = (r.status, r.kind);
         // The one light; `report_due` is kept by every save (`measures::refresh_deadlines`).
@@ -276,6 +279,7 @@ impl Measure {
             closed_at: r.closed_at.map(utc),
             overdue: state.overdue,
             overdue_days: state.overdue_days,
+            overdue_working_days: state.overdue_working_days,
             warning: state.warning,
             version: r.version,
             created_at: utc(r.created_at),

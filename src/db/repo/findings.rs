@@ -235,7 +235,7 @@ pub fn save(
 fn filtered(
     q: &FindingFilter,
     vis: &Visibility,
-    today: Today,
+    today: &Today,
 ) -> findings::BoxedQuery<'static, MultiBackend> {
     let mut query = visibility::filter_findings(findings::table.into_boxed(), vis);
     if let Some(warning) = q.warning {
@@ -264,7 +264,7 @@ pub fn list(
     conn: &mut DbConnection,
     q: &FindingFilter,
     vis: &Visibility,
-    today: Today,
+    today: &Today,
     after: Option<After>,
     limit: i64,
 ) -> Result<Page<FindingRow>, ApiError> {

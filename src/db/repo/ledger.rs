@@ -41,7 +41,7 @@ pub fn page(
     limit: i64,
     ctx: &LineCtx,
 ) -> Result<(Vec<LedgerLine>, Option<After>), ApiError> {
-    let rows = measures::page_uncounted(conn, q, vis, ctx.today, after, limit)?;
+    let rows = measures::page_uncounted(conn, q, vis, &ctx.today, after, limit)?;
     let sort = q.sort;
     let next = rows
         .last()
@@ -134,6 +134,7 @@ pub fn lines(
                 .cloned()
                 .ok_or_else(|| ApiError::Internal(format!("measure {} has no finding", r.id)))?;
             let status = r.status;
+            let light = r.light(&ctx.today);
             Ok(LedgerLine {
                 listed: listed.contains(&r.finding_id),
                 source: own_sources
@@ -147,7 +148,9 @@ pub fn lines(
                 kind: r.kind,
                 lead_unit: name(&r.lead_unit_id),
                 supporting_units: supporting.iter().map(|u| name(u)).collect(),
-                warning: r.light(ctx.today).warning,
+                warning: light.warning,
+                overdue_days: light.overdue_days,
+                overdue_working_days: light.overdue_working_days,
                 status,
                 latest_progress: latest.get(&r.id).cloned(),
                 evidence_count: evidence_counts.get(&r.id).copied().unwrap_or(0),

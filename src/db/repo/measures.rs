@@ -232,7 +232,7 @@ pub fn save(
 fn filtered(
     q: &MeasureFilter,
     vis: &Visibility,
-    today: Today,
+    today: &Today,
 ) -> measures::BoxedQuery<'static, MultiBackend> {
     let mut query = visibility::filter_measures(measures::table.into_boxed(), vis);
     if let Some(finding) = &q.finding_id {
@@ -285,7 +285,7 @@ pub fn list(
     conn: &mut DbConnection,
     q: &MeasureFilter,
     vis: &Visibility,
-    today: Today,
+    today: &Today,
     after: Option<After>,
     limit: i64,
 ) -> Result<Page<MeasureWithUnits>, ApiError> {
@@ -297,7 +297,7 @@ pub fn needing_attention(
     conn: &mut DbConnection,
     q: &MeasureFilter,
     vis: &Visibility,
-    today: Today,
+    today: &Today,
     after: Option<After>,
     limit: i64,
 ) -> Result<Page<MeasureWithUnits>, ApiError> {
@@ -309,7 +309,7 @@ pub fn count_lights(
     conn: &mut DbConnection,
     q: &MeasureFilter,
     vis: &Visibility,
-    today: Today,
+    today: &Today,
 ) -> Result<(i64, i64), ApiError> {
     let red = warnings::filter_measures(filtered(q, vis, today), Warning::Red, today)
         .count()
@@ -324,7 +324,7 @@ fn list_where(
     conn: &mut DbConnection,
     q: &MeasureFilter,
     vis: &Visibility,
-    today: Today,
+    today: &Today,
     attention: bool,
     after: Option<After>,
     limit: i64,
@@ -404,7 +404,7 @@ pub fn page_uncounted(
     conn: &mut DbConnection,
     q: &MeasureFilter,
     vis: &Visibility,
-    today: Today,
+    today: &Today,
     after: Option<After>,
     limit: i64,
 ) -> Result<Vec<MeasureWithUnits>, ApiError> {

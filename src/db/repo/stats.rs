@@ -251,7 +251,7 @@ pub fn measures(
     group: GroupBy,
     vis: &Visibility,
     filter: &StatsFilter,
-    today: Today,
+    today: &Today,
 ) -> Result<Vec<MeasureCounts>, ApiError> {
     let postgres = matches!(conn, DbConnection::Postgresql(_));
     let key = match group {
@@ -390,7 +390,7 @@ pub fn summary(
     group: GroupBy,
     vis: &Visibility,
     filter: &StatsFilter,
-    today: Today,
+    today: &Today,
     rollup: Option<&Rollup>,
 ) -> Result<Stats, ApiError> {
     let mut rows = measures(conn, group, vis, filter, today)?;

@@ -45,7 +45,7 @@ macro_rules! yellow {
 }
 
 /// Measures whose light is `warning` today.
-pub fn filter_measures(query: Measures, warning: Warning, today: Today) -> Measures {
+pub fn filter_measures(query: Measures, warning: Warning, today: &Today) -> Measures {
     match warning {
         Warning::Red => query.filter(red!(today)),
         Warning::Yellow => query.filter(yellow!(today)),
@@ -63,12 +63,12 @@ pub fn filter_measures(query: Measures, warning: Warning, today: Today) -> Measu
 }
 
 /// Measures that need attention: red or yellow.
-pub fn filter_attention(query: Measures, today: Today) -> Measures {
+pub fn filter_attention(query: Measures, today: &Today) -> Measures {
     query.filter(red!(today).or(yellow!(today)))
 }
 
 /// Measures past their due date (not closed, clock running).
-pub fn filter_overdue(query: Measures, overdue: bool, today: Today) -> Measures {
+pub fn filter_overdue(query: Measures, overdue: bool, today: &Today) -> Measures {
     let closed = MeasureStatus::Closed.as_str();
     if overdue {
         query
@@ -89,7 +89,7 @@ pub fn filter_overdue(query: Measures, overdue: bool, today: Today) -> Measures 
 pub fn filter_findings(
     query: findings::BoxedQuery<'static, MultiBackend>,
     warning: Warning,
-    today: Today,
+    today: &Today,
 ) -> findings::BoxedQuery<'static, MultiBackend> {
     let red = measures::table
         .filter(red!(today))
@@ -112,7 +112,7 @@ pub fn filter_findings(
 pub fn of_findings(
     conn: &mut DbConnection,
     ids: &[String],
-    today: Today,
+    today: &Today,
 ) -> Result<HashMap<String, Warning>, ApiError> {
     type Row = (
         String,
