@@ -87,6 +87,7 @@ async fn stream(
             today,
             tz,
             unit_names: unit_names(&mut conn)?,
+            as_of: None,
         };
         let selection = Selection {
             query,

@@ -84,6 +84,23 @@ impl AppState {
             self.yellow_days,
         )
     }
+
+    /// An `as_of` day as the numbers' "today": the end of that past day (or of today).
+    /// A day still to come has no numbers yet.
+    pub fn as_of(&self, day: Option<chrono::NaiveDate>) -> Result<Option<Today>, ApiError> {
+        let Some(day) = day else { return Ok(None) };
+        let today = self.today();
+        if day > today.date {
+            return Err(ApiError::bad_param(
+                "as_of",
+                format!(
+                    "{day} is still to come (today is {}): numbers exist up to today",
+                    today.date
+                ),
+            ));
+        }
+        Ok(Some(today.on(day, self.yellow_days)))
+    }
 }
 
 impl AppState {

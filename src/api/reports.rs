@@ -5,9 +5,12 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use uuid::Uuid;
 
+use super::dto::stats::ReportQuery;
+use super::extract::Params;
 use super::ledger::attachment;
 use super::{read, AppState};
 use crate::auth::caller::Caller;
+use crate::db::repo::as_of::AsOf;
 use crate::db::repo::ledger::{unit_names, LineCtx};
 use crate::documents::document::Document;
 use crate::documents::{report, slip};
@@ -44,10 +47,13 @@ async fn report_of(
     caller: Caller,
     id: Uuid,
     kind: Kind,
+    q: ReportQuery,
 ) -> Result<HttpResponse, ApiError> {
     caller.check_role(Action::ReadInspections)?;
-    let today = state.today();
     let tz = state.tz;
+    let as_of = state.as_of(q.as_of)?;
+    let past = as_of.as_ref().map(|t| AsOf { day: t.date, tz });
+    let today = as_of.unwrap_or_else(|| state.today());
     let (doc, name) = read(&state, move |conn| {
         access::inspection(
             conn,
@@ -68,6 +74,7 @@ async fn report_of(
             today: today.clone(),
             tz,
             unit_names: unit_names(conn)?,
+            as_of: past,
         };
         let data = report::gather(conn, &id.to_string(), &ctx)?;
         let name = format!("整改情况报告-{}-{}", data.inspection.code, today.date);
@@ -85,7 +92,7 @@ async fn report_of(
 /// their leaders and deadlines; the long-term items with their latest reports. 仿宋 body,
 /// 黑体 headings. Everyone who reads every unit's items (not the unit roles).
 #[utoipa::path(tag = "ledger", operation_id = "inspection_report_docx",
-    params(("id" = Uuid, Path, description = "Inspection id")), responses(
+    params(("id" = Uuid, Path, description = "Inspection id"), ReportQuery), responses(
     (status = 200, description = "The report.", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>),
     (status = 403, description = "A unit role: the report covers every unit.", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -94,15 +101,17 @@ pub async fn report_docx(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    Params(q): Params<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    report_of(state, caller, id.into_inner(), Kind::Docx).await
+    report_of(state, caller, id.into_inner(), Kind::Docx, q).await
 }
 
 /// The rectification report (整改情况报告) of an inspection, as Markdown.
 ///
-/// The same document as `report.docx`.
+/// The same document as `report.docx`. With `as_of`, both are the report as it stood at
+/// the end of that day (the one sent up at the end of 集中整改期), from the audit trail.
 #[utoipa::path(tag = "ledger", operation_id = "inspection_report_md",
-    params(("id" = Uuid, Path, description = "Inspection id")), responses(
+    params(("id" = Uuid, Path, description = "Inspection id"), ReportQuery), responses(
     (status = 200, description = "The report.", content_type = "text/markdown", body = String),
     (status = 403, description = "A unit role: the report covers every unit.", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -111,8 +120,9 @@ pub async fn report_md(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    Params(q): Params<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    report_of(state, caller, id.into_inner(), Kind::Markdown).await
+    report_of(state, caller, id.into_inner(), Kind::Markdown, q).await
 }
 
 async fn slip_of(

@@ -27,6 +27,12 @@ use crate::error::ApiError;
 /// each counting its whole subtree, plus the unit's own items. `unit_id` matches the unit
 /// and every unit below it (`descendants=false`: the unit alone). Rates are 0–1. A unit or
 /// leader gets the numbers of what it sees.
+///
+/// `as_of=YYYY-MM-DD` gives the numbers as they stood at the end of that day, from the
+/// audit trail: the measures and findings that existed by then, in the state their last
+/// step by then left them, steps entered late (补录) counting on their effective date; the
+/// lights are that day's. A measure moved in without its history counts from the day it
+/// was entered.
 #[utoipa::path(tag = "dashboards", operation_id = "stats", params(StatsQuery),
     responses((status = 200, description = "Per group, and in total.", body = Stats)))]
 #[get("/stats")]
@@ -66,9 +72,12 @@ pub async fn numbers(
         units,
     };
     let vis = caller.visibility();
-    let today = state.today();
-    let body = read(&state, move |conn| {
-        repo_stats::summary(conn, group, &vis, &filter, &today, rollup.as_ref())
+    let (today, as_of, tz) = (state.today(), state.as_of(q.as_of)?, state.tz);
+    let body = read(&state, move |conn| match &as_of {
+        Some(then) => {
+            repo_stats::summary_as_of(conn, group, &vis, &filter, (then, tz), rollup.as_ref())
+        }
+        None => repo_stats::summary(conn, group, &vis, &filter, &today, rollup.as_ref()),
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))

@@ -122,6 +122,8 @@ pub struct FindingRow {
     AsChangeset,
     Identifiable,
 )]
+/// Also what a measure's audit events keep of it (`db::repo::as_of` reads them back; the
+/// `serde(default)`s let snapshots written before a column existed still read).
 #[diesel(table_name = measures, treat_none_as_null = true)]
 pub struct MeasureRow {
     pub id: String,
@@ -136,6 +138,7 @@ pub struct MeasureRow {
     pub responsible_person: Option<String>,
     pub due_date: Option<NaiveDate>,
     pub original_due_date: Option<NaiveDate>,
+    #[serde(default)]
     pub due_sort: NaiveDate,
     pub completion_criteria: Option<String>,
     pub report_cycle: Option<String>,
@@ -144,13 +147,16 @@ pub struct MeasureRow {
     pub quota_period: Option<String>,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub status: MeasureStatus,
+    #[serde(default)]
     pub extension_count: i32,
     pub closed_at: Option<NaiveDateTime>,
+    #[serde(default)]
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub created_by: Option<String>,
     pub updated_by: Option<String>,
+    #[serde(default)]
     pub progress_percent: i32,
     pub last_report_at: Option<NaiveDateTime>,
     pub closing_statement: Option<String>,
@@ -161,8 +167,10 @@ pub struct MeasureRow {
     /// When an open long-term measure owes its next report (kept by `measures::save`).
     pub report_due: Option<NaiveDate>,
     /// A closure request submitted before the due date is under review.
+    #[serde(default)]
     pub clock_stopped: bool,
     /// Closure requests returned for rework (退回次数).
+    #[serde(default)]
     pub return_count: i32,
     /// Closed on or before its due date (null while open or without one).
     pub closed_on_time: Option<bool>,
@@ -174,10 +182,13 @@ pub struct MeasureRow {
     pub pending_extension_id: Option<String>,
     pub pending_extension_due: Option<NaiveDate>,
     /// Reminders (催办) the office or the supervisors sent, and the last one.
+    #[serde(default)]
     pub reminder_count: i32,
     pub last_reminded_at: Option<NaiveDateTime>,
     /// Re-checks (回头看) after closing, and how many found it relapsed.
+    #[serde(default)]
     pub recheck_count: i32,
+    #[serde(default)]
     pub relapse_count: i32,
 }
 

@@ -65,6 +65,7 @@ pub fn export_to(
         today,
         tz: config.tz,
         unit_names: unit_names(&mut conn).map_err(|e| e.to_string())?,
+        as_of: None,
     };
     let selection = Selection {
         query,

@@ -9,12 +9,14 @@ use chrono::{Datelike, NaiveDate};
 use super::document::{Block, Document};
 use crate::db::forms::MeasureFilter;
 use crate::db::models::InspectionRow;
+use crate::db::repo::as_of::{self, AsOf};
 use crate::db::repo::ledger::{self as repo_ledger, LineCtx};
+use crate::db::repo::measures::{self, MeasureWithUnits};
 use crate::db::repo::stats::{self, StatsFilter};
 use crate::db::repo::{findings, inspections, units, After, Visibility};
 use crate::db::DbConnection;
 use crate::domain::enums::MeasureSort;
-use crate::domain::enums::{MeasureKind, MeasureStatus, Warning};
+use crate::domain::enums::{FindingStatus, MeasureKind, MeasureStatus, Warning};
 use crate::domain::ledger::LedgerLine;
 use crate::domain::stats::GroupBy;
 use crate::domain::stats::{Numbers, StatsGroup};
@@ -54,8 +56,11 @@ pub fn gather(
         units: None,
     };
     let vis = Visibility::All;
-    let summary = |conn: &mut DbConnection, group| {
-        stats::summary(conn, group, &vis, &filter, &ctx.today, None)
+    let summary = |conn: &mut DbConnection, group| match &ctx.as_of {
+        Some(as_of) => {
+            stats::summary_as_of(conn, group, &vis, &filter, (&ctx.today, as_of.tz), None)
+        }
+        None => stats::summary(conn, group, &vis, &filter, &ctx.today, None),
     };
     let other_sources: Vec<(String, i64)> = findings::sources_of(conn, inspection_id)?
         .into_iter()
@@ -91,19 +96,42 @@ pub fn gather(
     let mut lines = Vec::new();
     let mut after: Option<After> = None;
     loop {
-        let (page, next) = repo_ledger::page(conn, &query, &vis, after, 500, ctx)?;
-        lines.extend(page);
-        match next {
-            Some(n) => after = Some(n),
-            None => break,
+        let rows = measures::page_uncounted(conn, &query, &vis, &ctx.today, after, 500)?;
+        after = rows
+            .last()
+            .filter(|_| rows.len() == 500)
+            .map(|(r, _)| After {
+                key: measures::sort_key(r, query.sort),
+                id: r.id.clone(),
+            });
+        let rows = match &ctx.as_of {
+            Some(as_of) => then(conn, rows, as_of)?,
+            None => rows,
+        };
+        lines.extend(repo_ledger::lines(conn, rows, ctx)?);
+        if after.is_none() {
+            break;
         }
+    }
+    if ctx.as_of.is_some() {
+        // As they stood: earliest due first by the due dates of then.
+        lines.sort_by_key(|l| crate::domain::deadline::sort_key(l.due_date));
     }
     let (long_term, rest): (Vec<LedgerLine>, Vec<LedgerLine>) = lines
         .into_iter()
         .partition(|l| l.kind == MeasureKind::LongTerm);
     Ok(ReportData {
         other_sources,
-        findings_closed: findings::count_closed(conn, inspection_id)?,
+        findings_closed: match &ctx.as_of {
+            Some(as_of) => {
+                let ids = findings::ids_in(conn, inspection_id)?;
+                as_of::finding_statuses(conn, &ids, as_of)?
+                    .values()
+                    .filter(|s| **s == FindingStatus::Closed)
+                    .count() as i64
+            }
+            None => findings::count_closed(conn, inspection_id)?,
+        },
         inspection,
         target,
         as_of: ctx.today.date,
@@ -127,6 +155,23 @@ fn overdue_text(days: i64, working_days: i64) -> String {
         (d, _) if d > 0 => format!("超期{d}天（节假日）"),
         _ => String::new(),
     }
+}
+
+/// The measures as they stood at the end of the day, leaving out those not set up yet.
+fn then(
+    conn: &mut DbConnection,
+    rows: Vec<MeasureWithUnits>,
+    as_of: &AsOf,
+) -> Result<Vec<MeasureWithUnits>, ApiError> {
+    let ids: Vec<(String, String)> = rows
+        .iter()
+        .map(|(r, _)| (r.id.clone(), r.finding_id.clone()))
+        .collect();
+    let mut then = as_of::measures(conn, &ids, as_of)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(r, units)| then.remove(&r.id).map(|row| (row, units)))
+        .collect())
 }
 
 pub fn chinese_date(d: NaiveDate) -> String {

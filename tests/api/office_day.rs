@@ -1059,3 +1059,169 @@ async fn overdue_is_counted_in_calendar_days_and_in_working_days() {
         .unwrap();
     assert!(md.contains(&format!("超期{working}个工作日")), "{md}");
 }
+
+/// `GET /stats?as_of=…`'s total.
+async fn total_as_of(app: &TestApp, day: &str) -> Value {
+    app.get_json(&format!("/api/v1/stats?as_of={}", urlencode(day)))
+        .await["total"]
+        .clone()
+}
+
+#[tokio::test]
+async fn numbers_as_they_stood_at_the_end_of_a_past_day() {
+    let app = spawn_app().await;
+    // A ledger moved in today: fed back 60 days ago, its history entered late.
+    let (unit, _, finding) = app.ledger().await;
+    let finding = id_of(&finding).to_string();
+    let done = id_of(&app.measure(&finding, &unit, Some(days(-30))).await).to_string();
+    let late = id_of(&app.measure(&finding, &unit, Some(days(-20))).await).to_string();
+    let office = token("wang.office", "office", None);
+    let admin = token("admin-replay", "admin", None);
+    let on = |day: i64| json!({"effective_date": days(day)});
+    for (action, day) in [("claim", -58), ("submit_plan", -55), ("approve_plan", -50)] {
+        let path = format!("/api/v1/findings/{finding}/actions/{action}");
+        assert_eq!(app.act(&office, &path, on(day)).await.status(), 200);
+    }
+    let step = |action: &str| format!("/api/v1/measures/{done}/actions/{action}");
+    assert_eq!(
+        app.act(&office, &step("start"), on(-49)).await.status(),
+        200
+    );
+    let ev = app
+        .upload(&office, &done, "a.pdf", crate::helpers::PDF.to_vec())
+        .await;
+    let ev = id_of(&ev.json::<Value>().await.unwrap()).to_string();
+    let submit =
+        json!({"statement": "已完成。", "evidence_ids": [ev], "effective_date": days(-32)});
+    // A clerk enters the unit's request; someone else verifies it.
+    let clerk = token("zhou.office", "office", None);
+    assert_eq!(app.act(&clerk, &step("submit"), submit).await.status(), 200);
+    assert_eq!(
+        app.act(&admin, &step("endorse"), on(-31)).await.status(),
+        200
+    );
+    assert_eq!(
+        app.act(&office, &step("verify"), on(-31)).await.status(),
+        200
+    );
+
+    // Before the plan was approved: the finding was pointed out, no measure set up yet.
+    let t = total_as_of(&app, &days(-59)).await;
+    assert_eq!(
+        (t["findings"].as_i64(), t["measures"].as_i64()),
+        (Some(1), Some(0)),
+        "{t}"
+    );
+    assert_eq!(t["completion_rate"], Value::Null);
+    // The plan approved: both measures set up, neither done.
+    let t = total_as_of(&app, &days(-50)).await;
+    assert_eq!(t["measures"], 2, "{t}");
+    assert_eq!(t["closed"], 0);
+    // Submitted, not yet verified: completed but not closed.
+    let t = total_as_of(&app, &days(-32)).await;
+    assert_eq!(
+        (t["completed"].as_i64(), t["closed"].as_i64()),
+        (Some(1), Some(0)),
+        "{t}"
+    );
+    // Verified in time; the other measure not due yet.
+    let t = total_as_of(&app, &days(-31)).await;
+    assert_eq!(t["closed"], 1, "{t}");
+    assert_eq!(t["on_time_rate"], 1.0);
+    assert_eq!(t["completion_rate"], 0.5);
+    assert_eq!(t["overdue"], 0);
+    // Ten days ago the other one was ten days overdue, and red.
+    let t = total_as_of(&app, &days(-10)).await;
+    assert_eq!(
+        (t["overdue"].as_i64(), t["red"].as_i64()),
+        (Some(1), Some(1)),
+        "{t}"
+    );
+    // As of today the trail gives what the live numbers say, group by group.
+    for group in ["unit", "inspection", "category", "kind", "source"] {
+        let live = app
+            .get_json(&format!("/api/v1/stats?group_by={group}"))
+            .await;
+        let then = app
+            .get_json(&format!(
+                "/api/v1/stats?group_by={group}&as_of={}",
+                crate::helpers::today()
+            ))
+            .await;
+        assert_eq!(live, then, "group_by={group}");
+    }
+    // A clerk's date is read; a day to come is refused.
+    let as_typed = chrono::NaiveDate::parse_from_str(&days(-31), "%Y-%m-%d").unwrap();
+    let typed = format!(
+        "{}年{}月{}日",
+        as_typed.year(),
+        as_typed.month(),
+        as_typed.day()
+    );
+    assert_eq!(total_as_of(&app, &typed).await["closed"], 1);
+    let res = app.get(&format!("/api/v1/stats?as_of={}", days(1))).await;
+    let p = problem(res, 400).await;
+    assert_eq!(p["errors"][0]["field"], "as_of", "{p}");
+
+    // The report of that day says what stood then.
+    let inspection = app.get_json(&format!("/api/v1/findings/{finding}")).await["inspection_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let report = |day: String| {
+        let app = &app;
+        let path = format!("/api/v1/inspections/{inspection}/report.md?as_of={day}");
+        async move { app.get(&path).await.text().await.unwrap() }
+    };
+    let md = report(days(-31)).await;
+    assert!(md.contains(&format!("（截至{typed}）")), "{md}");
+    assert!(md.contains("已对账销号1条"), "{md}");
+    assert!(md.contains("尚有1条"), "{md}");
+    assert!(
+        md.contains("超期未完成0条"),
+        "nothing was overdue then: {md}"
+    );
+    assert!(!md.contains("个工作日"), "{md}");
+    let md = report(days(-10)).await;
+    assert!(md.contains("超期未完成1条"), "{md}");
+    let m = app.get_json(&format!("/api/v1/measures/{late}")).await;
+    let working = working_days_by_the_calendar(
+        &app,
+        chrono::NaiveDate::parse_from_str(m["due_date"].as_str().unwrap(), "%Y-%m-%d").unwrap(),
+        crate::helpers::today() - chrono::Duration::days(10),
+    )
+    .await;
+    assert!(md.contains(&format!("超期{working}个工作日")), "{md}");
+}
+
+#[tokio::test]
+async fn the_demo_ledger_read_back_from_its_trail_as_of_today_is_the_live_ledger() {
+    let app = spawn_app().await;
+    app.seed(zhenggai::seed::DEMO);
+    let today = crate::helpers::today();
+    for group in ["unit", "inspection", "category", "kind", "source"] {
+        let live = app
+            .get_json(&format!("/api/v1/stats?group_by={group}"))
+            .await;
+        let then = app
+            .get_json(&format!("/api/v1/stats?group_by={group}&as_of={today}"))
+            .await;
+        assert_eq!(live, then, "group_by={group}");
+        assert!(live["total"]["measures"].as_i64().unwrap() > 0);
+    }
+    // A unit's view read back is its own view too (the directory's 综合科 clerk).
+    let unit = token("zhk.li", "unit", Some("JRB-ZHK"));
+    let read = |path: String| {
+        let (app, unit) = (&app, unit.clone());
+        async move {
+            let res = app.send(Method::GET, &path, Some(&unit), None).await;
+            assert_eq!(res.status(), 200, "{path}");
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let live = read("/api/v1/stats".into()).await;
+    let then = read(format!("/api/v1/stats?as_of={today}")).await;
+    assert_eq!(live, then);
+    let all = app.get_json("/api/v1/stats").await;
+    assert!(live["total"]["measures"].as_i64() < all["total"]["measures"].as_i64());
+}

@@ -1,5 +1,6 @@
 //! Statistics and the overdue dashboard as the API shows them.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -12,7 +13,7 @@ pub use crate::domain::stats::{GroupBy, Numbers, Stats, StatsGroup};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
-    /// `unit` (default), `inspection`, `category` or `kind`.
+    /// `unit` (default), `inspection`, `category`, `kind` or `source`.
     pub group_by: Option<GroupBy>,
     pub inspection_id: Option<Uuid>,
     /// Lead or supporting unit of the measures; responsible unit of the findings.
@@ -22,6 +23,23 @@ pub struct StatsQuery {
     pub parent_id: Option<Uuid>,
     /// With `unit_id`: `false` for that unit alone; by default it and every unit below it.
     pub descendants: Option<bool>,
+    /// The numbers as they stood at the end of this day (not in the future), read back
+    /// from the audit trail with the effective dates of steps entered late.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
+    #[param(value_type = Option<String>, example = "2022-06-30")]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// What a report takes besides its inspection.
+#[derive(Debug, Clone, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// The report as it stood at the end of this day (e.g. the last day of 集中整改期),
+    /// from the audit trail; by default today.
+    #[serde(default, deserialize_with = "super::clerk_date_opt")]
+    #[param(value_type = Option<String>, example = "2022-06-30")]
+    pub as_of: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, IntoParams)]

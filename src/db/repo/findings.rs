@@ -133,6 +133,14 @@ pub fn find_by_code(
 }
 
 /// How many of an inspection's findings are closed (已整改销号).
+/// The ids of an inspection's findings.
+pub fn ids_in(conn: &mut DbConnection, inspection_id: &str) -> Result<Vec<String>, ApiError> {
+    Ok(findings::table
+        .filter(findings::inspection_id.eq(inspection_id))
+        .select(findings::id)
+        .load(conn)?)
+}
+
 pub fn count_closed(conn: &mut DbConnection, inspection_id: &str) -> Result<i64, ApiError> {
     Ok(findings::table
         .filter(findings::inspection_id.eq(inspection_id))

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use crate::db::forms::MeasureFilter;
+use crate::db::repo::as_of::AsOf;
 use crate::db::repo::measures::{self, MeasureWithUnits};
 use crate::db::repo::{After, Visibility};
 use crate::db::schema::{evidence, findings, inspections, progress_reports, units};
@@ -25,11 +26,13 @@ pub fn unit_names(conn: &mut DbConnection) -> Result<HashMap<String, String>, Ap
 }
 
 /// What turns rows into lines: the day (for the lights), the zone (for dates of events)
-/// and the units' names.
+/// and the units' names; for lines as they stood at the end of a past day, that day
+/// (`today` is then that day too).
 pub struct LineCtx {
     pub today: Today,
     pub tz: chrono_tz::Tz,
     pub unit_names: HashMap<String, String>,
+    pub as_of: Option<AsOf>,
 }
 
 /// One page of ledger lines, and where the next page starts (None: this was the last).
@@ -112,7 +115,7 @@ pub fn lines(
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let latest = latest_progress(conn, &ids)?;
+    let latest = latest_progress(conn, &ids, ctx.as_of.map(|a| a.end()))?;
     let evidence_counts: HashMap<String, i64> = evidence::table
         .filter(evidence::measure_id.eq_any(&ids))
         .filter(evidence::deleted_at.is_null())
@@ -175,9 +178,16 @@ pub fn lines(
 pub fn latest_progress(
     conn: &mut DbConnection,
     ids: &[String],
+    before: Option<chrono::NaiveDateTime>,
 ) -> Result<HashMap<String, String>, ApiError> {
-    let reports: Vec<(String, String)> = progress_reports::table
+    let mut query = progress_reports::table
         .filter(progress_reports::measure_id.eq_any(ids))
+        .into_boxed();
+    if let Some(before) = before {
+        // A report entered late counts on its effective day (`reported_at`).
+        query = query.filter(progress_reports::reported_at.lt(before));
+    }
+    let reports: Vec<(String, String)> = query
         .order((
             progress_reports::reported_at.asc(),
             progress_reports::id.asc(),

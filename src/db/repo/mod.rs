@@ -1,6 +1,7 @@
 //! Queries, one file per resource. Every function takes a connection; callers run it inside
 //! `web::block` (the API) or directly (the CLI), and writes inside one transaction.
 
+pub mod as_of;
 pub mod events;
 pub mod evidence;
 pub mod extensions;

@@ -2,14 +2,16 @@
 //! days to close, grouped by unit, inspection, category or kind, within the caller's scope.
 //! Plain SQL (`SUM(CASE …)`) that both databases run; only the placeholders differ.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text};
 use diesel::{sql_query, QueryableByName};
 
+use crate::db::models::MeasureRow;
+use crate::db::repo::as_of::{self, AsOf};
 use crate::db::schema::{inspections, units};
-use crate::domain::enums::{Category, MeasureKind, SourceType};
+use crate::domain::enums::{Category, MeasureKind, MeasureStatus, SourceType, Warning};
 use crate::domain::org::Rollup;
 use crate::domain::stats::{self, GroupBy, Numbers, Stats, StatsGroup};
 
@@ -245,6 +247,17 @@ fn scope(sql: &mut Sql, vis: &Visibility, filter: &StatsFilter) {
     }
 }
 
+/// The grouping key of a measure (unit: its lead unit).
+fn measure_key(group: GroupBy) -> &'static str {
+    match group {
+        GroupBy::Unit => "m.lead_unit_id",
+        GroupBy::Inspection => "m.inspection_id",
+        GroupBy::Category => "f.category",
+        GroupBy::Kind => "m.kind",
+        GroupBy::Source => "COALESCE(f.source_type, i.source_type)",
+    }
+}
+
 /// Measure numbers per group (every grouping partitions the measures).
 pub fn measures(
     conn: &mut DbConnection,
@@ -254,13 +267,7 @@ pub fn measures(
     today: &Today,
 ) -> Result<Vec<MeasureCounts>, ApiError> {
     let postgres = matches!(conn, DbConnection::Postgresql(_));
-    let key = match group {
-        GroupBy::Unit => "m.lead_unit_id",
-        GroupBy::Inspection => "m.inspection_id",
-        GroupBy::Category => "f.category",
-        GroupBy::Kind => "m.kind",
-        GroupBy::Source => "COALESCE(f.source_type, i.source_type)",
-    };
+    let key = measure_key(group);
     let open = "m.status <> 'closed' AND m.clock_stopped = FALSE";
     let mut sql = Sql::new(postgres);
     sql.push(&format!(
@@ -304,32 +311,25 @@ pub fn measures(
     sql.load(conn)
 }
 
-/// Findings per group (unit: responsible unit), when the grouping applies to findings.
-pub fn findings(
-    conn: &mut DbConnection,
-    group: Option<GroupBy>,
-    vis: &Visibility,
-    filter: &StatsFilter,
-) -> Result<Option<Vec<(String, i64)>>, ApiError> {
-    let key = match group {
+/// The grouping key of a finding (unit: its responsible unit); none for `kind`.
+fn finding_key(group: Option<GroupBy>) -> Option<&'static str> {
+    Some(match group {
         Some(GroupBy::Unit) => "f.responsible_unit_id",
         Some(GroupBy::Inspection) => "f.inspection_id",
         Some(GroupBy::Category) => "f.category",
-        Some(GroupBy::Kind) => return Ok(None),
+        Some(GroupBy::Kind) => return None,
         Some(GroupBy::Source) => "COALESCE(f.source_type, i.source_type)",
         None => "'all'",
-    };
-    let postgres = matches!(conn, DbConnection::Postgresql(_));
-    let mut sql = Sql::new(postgres);
-    sql.push(&format!(
-        "SELECT {key} AS key, COUNT(*) AS findings FROM findings f \
-         JOIN inspections i ON i.id = f.inspection_id WHERE 1 = 1"
-    ));
+    })
+}
+
+/// The findings within `vis` and the filter (`f`, joined with its inspection `i`).
+fn finding_scope(sql: &mut Sql, vis: &Visibility, filter: &StatsFilter) {
     if let Visibility::Units(units) = vis {
         sql.push(" AND (");
-        any_of(&mut sql, "f.responsible_unit_id", units);
+        any_of(sql, "f.responsible_unit_id", units);
         sql.push(" OR f.id IN (SELECT m.finding_id FROM measures m WHERE ");
-        involving(&mut sql, units);
+        involving(sql, units);
         sql.push("))");
     }
     if let Some(inspection) = &filter.inspection_id {
@@ -338,8 +338,27 @@ pub fn findings(
     }
     if let Some(units) = &filter.units {
         sql.push(" AND ");
-        any_of(&mut sql, "f.responsible_unit_id", units);
+        any_of(sql, "f.responsible_unit_id", units);
     }
+}
+
+/// Findings per group (unit: responsible unit), when the grouping applies to findings.
+pub fn findings(
+    conn: &mut DbConnection,
+    group: Option<GroupBy>,
+    vis: &Visibility,
+    filter: &StatsFilter,
+) -> Result<Option<Vec<(String, i64)>>, ApiError> {
+    let Some(key) = finding_key(group) else {
+        return Ok(None);
+    };
+    let postgres = matches!(conn, DbConnection::Postgresql(_));
+    let mut sql = Sql::new(postgres);
+    sql.push(&format!(
+        "SELECT {key} AS key, COUNT(*) AS findings FROM findings f \
+         JOIN inspections i ON i.id = f.inspection_id WHERE 1 = 1"
+    ));
+    finding_scope(&mut sql, vis, filter);
     if group.is_some() {
         sql.push(&format!(" GROUP BY {key}"));
     }
@@ -347,6 +366,57 @@ pub fn findings(
     Ok(Some(
         rows.into_iter().map(|r| (r.key, r.findings)).collect(),
     ))
+}
+
+/// A finding or measure with its grouping key: its finding (a finding's own id) and the
+/// feedback date of its inspection.
+#[derive(Debug, Clone, QueryableByName)]
+struct Keyed {
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Text)]
+    finding_id: String,
+    #[diesel(sql_type = Date)]
+    feedback_date: chrono::NaiveDate,
+}
+
+/// The findings within scope, each with its grouping key (none for `kind`).
+fn keyed_findings(
+    conn: &mut DbConnection,
+    group: Option<GroupBy>,
+    vis: &Visibility,
+    filter: &StatsFilter,
+) -> Result<Option<Vec<Keyed>>, ApiError> {
+    let Some(key) = finding_key(group) else {
+        return Ok(None);
+    };
+    let mut sql = Sql::new(matches!(conn, DbConnection::Postgresql(_)));
+    sql.push(&format!(
+        "SELECT f.id AS id, {key} AS key, f.id AS finding_id, i.feedback_date AS feedback_date \
+         FROM findings f JOIN inspections i ON i.id = f.inspection_id WHERE 1 = 1"
+    ));
+    finding_scope(&mut sql, vis, filter);
+    Ok(Some(sql.load(conn)?))
+}
+
+/// The measures within scope, each with its grouping key as it is now.
+fn keyed_measures(
+    conn: &mut DbConnection,
+    group: GroupBy,
+    vis: &Visibility,
+    filter: &StatsFilter,
+) -> Result<Vec<Keyed>, ApiError> {
+    let key = measure_key(group);
+    let mut sql = Sql::new(matches!(conn, DbConnection::Postgresql(_)));
+    sql.push(&format!(
+        "SELECT m.id AS id, {key} AS key, m.finding_id AS finding_id, \
+         i.feedback_date AS feedback_date FROM measures m JOIN findings f ON f.id = m.finding_id JOIN inspections i ON i.id = m.inspection_id \
+         WHERE 1 = 1"
+    ));
+    scope(&mut sql, vis, filter);
+    sql.load(conn)
 }
 
 /// Names for the group keys.
@@ -393,9 +463,140 @@ pub fn summary(
     today: &Today,
     rollup: Option<&Rollup>,
 ) -> Result<Stats, ApiError> {
-    let mut rows = measures(conn, group, vis, filter, today)?;
-    let mut finding_counts: Option<HashMap<String, i64>> =
+    let rows = measures(conn, group, vis, filter, today)?;
+    let finding_counts: Option<HashMap<String, i64>> =
         findings(conn, Some(group), vis, filter)?.map(|v| v.into_iter().collect());
+    let total_findings = findings(conn, None, vis, filter)?
+        .and_then(|v| v.first().map(|(_, n)| *n))
+        .unwrap_or(0);
+    assemble(conn, group, rows, finding_counts, total_findings, rollup)
+}
+
+/// The same numbers as they stood at the end of a past day (`today` is that day), from
+/// the audit trail (`db::repo::as_of`): the measures and findings that existed by then, in
+/// the state their last step by then left them. What is counted is what `vis` and the
+/// filter cover now.
+pub fn summary_as_of(
+    conn: &mut DbConnection,
+    group: GroupBy,
+    vis: &Visibility,
+    filter: &StatsFilter,
+    (today, tz): (&Today, chrono_tz::Tz),
+    rollup: Option<&Rollup>,
+) -> Result<Stats, ApiError> {
+    let as_of = AsOf {
+        day: today.date,
+        tz,
+    };
+    let keyed = keyed_measures(conn, group, vis, filter)?;
+    let ids: Vec<(String, String)> = keyed
+        .iter()
+        .map(|k| (k.id.clone(), k.finding_id.clone()))
+        .collect();
+    let then = as_of::measures(conn, &ids, &as_of)?;
+    let mut tallies: BTreeMap<String, (MeasureCounts, HashSet<String>)> = BTreeMap::new();
+    for k in &keyed {
+        let Some(m) = then.get(&k.id) else { continue };
+        let key = match group {
+            GroupBy::Unit => m.lead_unit_id.clone(),
+            GroupBy::Inspection => m.inspection_id.clone(),
+            GroupBy::Kind => m.kind.as_str().to_string(),
+            GroupBy::Category | GroupBy::Source => k.key.clone(),
+        };
+        let (counts, findings) = tallies.entry(key.clone()).or_insert_with(|| {
+            (
+                MeasureCounts {
+                    key,
+                    ..Default::default()
+                },
+                HashSet::new(),
+            )
+        });
+        tally(counts, m, today);
+        findings.insert(m.finding_id.clone());
+    }
+    let rows: Vec<MeasureCounts> = tallies
+        .into_values()
+        .map(|(counts, findings)| MeasureCounts {
+            findings: findings.len() as i64,
+            ..counts
+        })
+        .collect();
+    // A finding counts from its inspection's feedback (when it was pointed out, whenever it
+    // was typed in), or from its filing or its measures, were they earlier.
+    let with_measures: HashSet<&str> = then.values().map(|m| m.finding_id.as_str()).collect();
+    let existed = |conn: &mut DbConnection, found: Vec<Keyed>| -> Result<Vec<Keyed>, ApiError> {
+        let ids: Vec<String> = found.iter().map(|f| f.id.clone()).collect();
+        let filed = as_of::finding_statuses(conn, &ids, &as_of)?;
+        Ok(found
+            .into_iter()
+            .filter(|f| {
+                f.feedback_date <= as_of.day
+                    || filed.contains_key(&f.id)
+                    || with_measures.contains(f.id.as_str())
+            })
+            .collect())
+    };
+    let finding_counts = match keyed_findings(conn, Some(group), vis, filter)? {
+        Some(found) => {
+            let mut counts: HashMap<String, i64> = HashMap::new();
+            for f in existed(conn, found)? {
+                *counts.entry(f.key).or_default() += 1;
+            }
+            Some(counts)
+        }
+        None => None,
+    };
+    let total_findings = match keyed_findings(conn, None, vis, filter)? {
+        Some(found) => existed(conn, found)?.len() as i64,
+        None => 0,
+    };
+    assemble(conn, group, rows, finding_counts, total_findings, rollup)
+}
+
+/// Adds one measure to its group's numbers, as the aggregate SQL of [`measures`] counts
+/// it (the lights by `domain::deadline`, which the SQL restates).
+fn tally(c: &mut MeasureCounts, m: &MeasureRow, today: &Today) {
+    let one = |yes: bool| Some(i64::from(yes));
+    let add = |a: &mut Option<i64>, n: Option<i64>| *a = Some(a.unwrap_or(0) + n.unwrap_or(0));
+    let light = m.light(today);
+    let closed = m.status == MeasureStatus::Closed;
+    c.measures += 1;
+    add(&mut c.closed, one(closed));
+    add(
+        &mut c.completed,
+        one(matches!(
+            m.status,
+            MeasureStatus::Submitted | MeasureStatus::Endorsed | MeasureStatus::Closed
+        )),
+    );
+    add(&mut c.overdue, one(light.overdue));
+    add(&mut c.red, one(light.warning == Warning::Red));
+    add(&mut c.yellow, one(light.warning == Warning::Yellow));
+    add(&mut c.extensions, Some(i64::from(m.extension_count)));
+    add(&mut c.returns, Some(i64::from(m.return_count)));
+    add(&mut c.closed_with_due, one(closed && m.due_date.is_some()));
+    add(&mut c.on_time, one(m.closed_on_time == Some(true)));
+    add(&mut c.days_to_close, m.days_to_close.map(i64::from));
+    add(&mut c.timed, one(m.days_to_close.is_some()));
+    let fixed = m.kind != MeasureKind::LongTerm;
+    add(&mut c.fixed, one(fixed));
+    add(&mut c.fixed_closed, one(fixed && closed));
+    add(&mut c.reminders, Some(i64::from(m.reminder_count)));
+    add(&mut c.rechecked, Some(i64::from(m.recheck_count)));
+    add(&mut c.relapsed, Some(i64::from(m.relapse_count)));
+}
+
+/// Groups and total from the per-group numbers: rolled up the unit tree when asked, with
+/// each group's label.
+fn assemble(
+    conn: &mut DbConnection,
+    group: GroupBy,
+    mut rows: Vec<MeasureCounts>,
+    mut finding_counts: Option<HashMap<String, i64>>,
+    total_findings: i64,
+    rollup: Option<&Rollup>,
+) -> Result<Stats, ApiError> {
     if let Some(rollup) = rollup {
         let into = |key: &str| rollup.group_of.get(key).cloned();
         let mut merged: Vec<MeasureCounts> = Vec::new();
@@ -433,9 +634,6 @@ pub fn summary(
     }
     // Every grouping partitions the measures: the total is the sum of the groups.
     let summed: MeasureCounts = rows.iter().fold(Default::default(), |sum, r| sum + r);
-    let total_findings = findings(conn, None, vis, filter)?
-        .and_then(|v| v.first().map(|(_, n)| *n))
-        .unwrap_or(0);
     let mut keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
     if let Some(counts) = &finding_counts {
         keys.extend(
