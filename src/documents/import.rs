@@ -376,9 +376,14 @@ fn write_finding(
                     ),
                 )));
             }
+            let issuer = crate::db::repo::inspections::get(conn, inspection_id)
+                .map_err(at(row))?
+                .issuer;
+            let source = group.iter().find_map(|p| p.row.source.as_deref());
+            let (source_type, source_ref) = crate::domain::ledger::own_source(source, &issuer);
             let form = NewFinding {
-                source_type: None,
-                source_ref: None,
+                source_type,
+                source_ref,
                 code: Some(first.row.finding_code.clone()),
                 category: group
                     .iter()

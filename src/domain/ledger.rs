@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::enums::{Category, MeasureKind, MeasureStatus, Warning};
+use super::enums::{Category, MeasureKind, MeasureStatus, SourceType, Warning};
 
 macro_rules! columns {
     ($($variant:ident => ($label:literal, $width:literal)),+ $(,)?) => {
@@ -380,6 +380,8 @@ pub struct CellError {
 pub struct ImportRow {
     pub row: usize,
     pub finding_code: String,
+    /// 问题来源 as written, when the sheet has it.
+    pub source: Option<String>,
     pub category: Option<Category>,
     pub description: String,
     pub content: String,
@@ -629,6 +631,7 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
         let Some(kind) = kind else { continue };
         rows.push(ImportRow {
             row,
+            source: optional(Column::Source),
             finding_code,
             category,
             description,
@@ -652,6 +655,25 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
     check_consistency(&rows, &mut errors);
     errors.sort_by_key(|e| e.row);
     (rows, errors)
+}
+
+/// A finding's own source from the sheet's 问题来源: none when it is the inspection's own
+/// (its issuer, as the export writes it); else the text as `source_ref`, and the kind it
+/// names (…考核 → assessment) when it names one.
+pub fn own_source(text: Option<&str>, issuer: &str) -> (Option<SourceType>, Option<String>) {
+    let Some(text) = text
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && *t != issuer)
+    else {
+        return (None, None);
+    };
+    let kind = SourceType::ALL
+        .iter()
+        .copied()
+        .filter(|k| text.contains(k.label()))
+        // The last named wins: "巡察组审计发现" is an audit's.
+        .max_by_key(|k| text.rfind(k.label()));
+    (kind, Some(text.to_string()))
 }
 
 /// A line offices put under the table: every filled cell is a total or a signature label.
@@ -773,6 +795,29 @@ pub struct ImportReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sheets_source_is_the_findings_own_unless_it_is_the_inspections() {
+        let issuer = "市委第三巡察组";
+        assert_eq!(own_source(Some("市委第三巡察组"), issuer), (None, None));
+        assert_eq!(own_source(Some("  "), issuer), (None, None));
+        assert_eq!(own_source(None, issuer), (None, None));
+        assert_eq!(
+            own_source(Some("2021年党风廉政建设责任制考核"), issuer),
+            (
+                Some(SourceType::Assessment),
+                Some("2021年党风廉政建设责任制考核".to_string())
+            )
+        );
+        assert_eq!(
+            own_source(Some("市审计局"), issuer),
+            (Some(SourceType::Audit), Some("市审计局".to_string()))
+        );
+        assert_eq!(
+            own_source(Some("群众来信"), issuer),
+            (None, Some("群众来信".to_string()))
+        );
+    }
 
     fn text(s: &str) -> Cell {
         Cell::Text(s.to_string())

@@ -688,7 +688,8 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn one_ledger_holds_findings_of_several_sources() {
     let app = spawn_app().await;
-    let (unit, inspection, _) = app.ledger().await;
+    let (unit, inspection, xc) = app.ledger().await;
+    app.measure(id_of(&xc), &unit, Some(days(20))).await;
     // A second finding of the 巡察's ledger came from the annual 考核.
     let kh = app
         .created(
@@ -725,6 +726,66 @@ async fn one_ledger_holds_findings_of_several_sources() {
         .await
         .unwrap();
     assert!(csv.contains("2021年党风廉政建设责任制考核"), "{csv}");
+    // The sheet's 问题来源 goes back in: the same rows under new 问题编号 become new
+    // findings, the 考核's with its own source and the 巡察's with none.
+    let codes: Vec<String> = app
+        .get_json(&format!("/api/v1/findings?inspection_id={inspection}"))
+        .await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    let mut copy = csv.clone();
+    for code in &codes {
+        copy = copy.replace(code.as_str(), &format!("{code}-B"));
+    }
+    // Measure codes follow their finding's; drop the column so the copies are new measures.
+    let copy: String = copy
+        .lines()
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            cells[..cells.len() - 1].join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let part = reqwest::multipart::Part::bytes(copy.into_bytes()).file_name("copy.csv");
+    let res = app
+        .anon
+        .post(app.url(&format!(
+            "/api/v1/inspections/{inspection}/ledger/import?dry_run=false"
+        )))
+        .bearer_auth(token("office-1", "office", None))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let all = app
+        .get_json(&format!(
+            "/api/v1/findings?inspection_id={inspection}&limit=10"
+        ))
+        .await;
+    let copied = |code: &String| {
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == format!("{code}-B"))
+            .cloned()
+            .unwrap_or_else(|| panic!("{code}-B in {all}"))
+    };
+    let kh_code = kh["code"].as_str().unwrap().to_string();
+    for code in &codes {
+        let f = copied(code);
+        if *code == kh_code {
+            assert_eq!(f["source_type"], "assessment", "{f}");
+            assert_eq!(f["source_ref"], "2021年党风廉政建设责任制考核");
+        } else {
+            assert_eq!(f["source_type"], Value::Null, "{f}");
+            assert_eq!(f["source_ref"], Value::Null);
+        }
+    }
     let md = app
         .get(&format!("/api/v1/inspections/{inspection}/report.md"))
         .await
@@ -733,7 +794,7 @@ async fn one_ledger_holds_findings_of_several_sources() {
         .unwrap();
     assert!(
         md.contains(
-            "指出问题2个（其中市委第三巡察组反馈问题1个、2021年党风廉政建设责任制考核发现问题1个）"
+            "指出问题4个（其中市委第三巡察组反馈问题2个、2021年党风廉政建设责任制考核发现问题2个）"
         ),
         "{md}"
     );
@@ -746,7 +807,12 @@ async fn one_ledger_holds_findings_of_several_sources() {
         .await;
     assert_eq!(res.status(), 200);
     let stats = app.get_json("/api/v1/stats?group_by=source").await;
-    assert_eq!(stats["groups"].as_array().unwrap().len(), 1);
+    let groups = stats["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "the copy keeps its own source: {stats}");
+    assert_eq!(
+        groups.iter().find(|g| g["key"] == "xuncha").unwrap()["findings"],
+        3
+    );
 }
 
 #[tokio::test]
