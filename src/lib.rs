@@ -7,6 +7,7 @@ pub mod background;
 pub mod backup;
 pub mod cli;
 pub mod config;
+pub mod connection;
 pub mod db;
 pub mod documents;
 pub mod domain;

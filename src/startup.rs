@@ -1,12 +1,14 @@
 //! Opening the database and wiring the HTTP server; shared by `main` and the tests.
 
 use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
 
+use actix_service::ServiceFactoryExt;
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Logger};
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpResponse};
 use chrono::Datelike;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -133,7 +135,7 @@ pub fn build_server(
         .map_err(std::io::Error::other)?;
     let listener = TcpListener::bind(&config.bind)?;
     let addr = listener.local_addr()?;
-    let mut server = HttpServer::new(move || {
+    let app = move || {
         App::new()
             .into_utoipa_app()
             .app_data(state.clone())
@@ -158,12 +160,36 @@ pub fn build_server(
             .wrap(request_metrics.clone())
             .wrap(Logger::new(r#"%a "%r" %s %b %Dms id=%{x-request-id}o"#))
             .wrap(actix_web::middleware::from_fn(crate::api::request_id::tag))
-    })
-    .listen(listener)?;
+    };
+    // What actix-web's HttpServer assembles, with each connection passing through
+    // `connection::Connection` first. The timeouts are its defaults, stated: a client has
+    // 5 s to send a request head (else 408 and the connection closes), an idle
+    // keep-alive connection closes after 5 s, and a closing one gets 1 s to go.
+    let mut builder = actix_server::Server::build();
     if let Some(workers) = config.workers {
-        server = server.workers(workers);
+        builder = builder.workers(workers);
     }
-    Ok((server.run(), addr))
+    let server = builder
+        .listen("zhenggai", listener, move || {
+            let http = actix_http::HttpService::build()
+                .keep_alive(Duration::from_secs(5))
+                .client_request_timeout(Duration::from_secs(5))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                .local_addr(addr)
+                .h1(actix_service::map_config(app(), |_| {
+                    actix_web::dev::AppConfig::default()
+                }));
+            actix_service::fn_service(|io: actix_rt::net::TcpStream| async move {
+                let peer = io.peer_addr().ok();
+                Ok::<_, actix_http::error::DispatchError>((
+                    crate::connection::Connection::new(io),
+                    peer,
+                ))
+            })
+            .and_then(http)
+        })?
+        .run();
+    Ok((server, addr))
 }
 
 /// Webhook secrets stored before sealing began are sealed now, once.

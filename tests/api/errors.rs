@@ -235,3 +235,60 @@ async fn empty_patch_is_harmless_and_404s_stay_404() {
     let after = app.get_json(&path).await;
     assert_eq!(after["title"], before["title"]);
 }
+
+/// Sends raw bytes on a connection of its own and reads until the server closes it (or
+/// 30 s pass), without waiting for a request of its own making to finish being sent.
+async fn raw_exchange(app: &crate::helpers::TestApp, request: Vec<u8>) -> String {
+    let addr = app.base.trim_start_matches("http://").to_string();
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        // The server may answer and close before all of it is sent.
+        let _ = stream.write_all(&request);
+        let mut answer = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            match stream.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => answer.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+                Err(e) => panic!("no answer, or the connection stayed open: {e} after {answer:?}"),
+            }
+        }
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_head_over_the_limit_is_431_with_a_problem_body() {
+    let app = spawn_app().await;
+    let token = "a".repeat(133 * 1024);
+    let request =
+        format!("GET /api/v1/units HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n");
+    let answer = raw_exchange(&app, request.into_bytes()).await;
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a whole answer");
+    assert!(head.starts_with("HTTP/1.1 431 "), "{head}");
+    assert!(
+        head.contains("content-type: application/problem+json"),
+        "{head}"
+    );
+    let problem: serde_json::Value = serde_json::from_str(body).expect("a problem body");
+    assert_eq!(problem["status"], 431);
+    assert!(problem["detail"].as_str().unwrap().contains("128 KiB"));
+    // The server goes on serving.
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_connection_that_never_sends_a_byte_is_closed() {
+    let app = spawn_app().await;
+    // Nothing sent: after the 5 s allowed for a request head, 408 and the connection closes
+    // (the read would time out after 30 s if it stayed open).
+    let answer = raw_exchange(&app, Vec::new()).await;
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer:?}");
+}
