@@ -54,6 +54,11 @@ pub enum ApiError {
     /// The service cannot answer now (database down, disk full…): retry later (503).
     #[error("{0}")]
     Unavailable(String),
+    /// The database connection broke during the work (503, as `Unavailable`). Nothing of
+    /// it was committed when it broke inside a transaction's work, so that work may be run
+    /// again on a fresh connection (`api::read`, `api::write`).
+    #[error("{0}")]
+    ConnectionLost(String),
     /// Too little disk left to keep an upload (507).
     #[error("{0}")]
     InsufficientStorage(String),
@@ -148,7 +153,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
-            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Unavailable(_) | ApiError::ConnectionLost(_) => "unavailable",
             ApiError::InsufficientStorage(_) => "insufficient-storage",
             ApiError::Sheet(_) => "sheet",
             ApiError::Internal(_) => "internal",
@@ -219,7 +224,9 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::ConnectionLost(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -233,7 +240,9 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         if matches!(
             self,
-            ApiError::Unavailable(_) | ApiError::InsufficientStorage(_)
+            ApiError::Unavailable(_)
+                | ApiError::ConnectionLost(_)
+                | ApiError::InsufficientStorage(_)
         ) {
             log::warn!("answering {}: {self}", self.status_code().as_u16());
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
@@ -289,7 +298,7 @@ impl From<diesel::result::Error> for ApiError {
                 if is_full(&text) {
                     ApiError::Unavailable("the database's disk is full; nothing was written".into())
                 } else if is_connection_lost(&other, &text) {
-                    ApiError::Unavailable("the database connection was lost; retry".into())
+                    ApiError::ConnectionLost("the database connection was lost; retry".into())
                 } else {
                     ApiError::Internal(format!("database: {other}"))
                 }

@@ -123,16 +123,28 @@ impl AppState {
     }
 }
 
-/// Runs read queries on a pooled connection, off the async threads.
+/// Runs read queries on a pooled connection, off the async threads. When the connection
+/// breaks under them (a database restart, a killed backend), they run once more on a fresh
+/// one: reading twice changes nothing.
 pub async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Clone + Send + 'static,
     T: Send + 'static,
 {
     let db = state.db.clone();
     web::block(move || {
-        let mut conn = db.read()?;
-        f(&mut conn)
+        let first = {
+            let mut conn = db.read()?;
+            f.clone()(&mut conn)
+        };
+        match first {
+            Err(ApiError::ConnectionLost(why)) => {
+                log::warn!("read again on a fresh connection: {why}");
+                let mut conn = db.read()?;
+                f(&mut conn)
+            }
+            done => done,
+        }
     })
     .await?
 }
@@ -141,13 +153,17 @@ where
 /// stamped with the caller as its author.
 pub async fn write<T, F>(state: &AppState, caller: &Caller, f: F) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Clone + Send + 'static,
     T: Send + 'static,
 {
     write_on(state, caller, None, f).await
 }
 
 /// The same, for a step that really happened on `effective` (补录), when given.
+///
+/// When the connection breaks during the transaction's work, nothing was committed and the
+/// work runs once more on a fresh connection; when it breaks on the commit itself, whether
+/// the write landed is unknown, and the answer is 503 for the client to look and retry.
 pub async fn write_on<T, F>(
     state: &AppState,
     caller: &Caller,
@@ -155,15 +171,31 @@ pub async fn write_on<T, F>(
     f: F,
 ) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Clone + Send + 'static,
     T: Send + 'static,
 {
     let db = state.db.clone();
     let mut ctx = caller.write_ctx(state.calendar.clone()).in_zone(state.tz);
     ctx.effective = effective;
     let (result, last_event) = web::block(move || {
-        let mut conn = db.write()?;
-        let result = conn.transaction(|conn| f(conn, &ctx));
+        let attempt = |f: F| -> Result<(Result<T, ApiError>, bool), ApiError> {
+            let mut conn = db.write()?;
+            let mut broke_in_work = false;
+            let result = conn.transaction(|conn| {
+                let done = f(conn, &ctx);
+                broke_in_work = matches!(done, Err(ApiError::ConnectionLost(_)));
+                done
+            });
+            Ok((result, broke_in_work))
+        };
+        let result = match attempt(f.clone())? {
+            (Err(ApiError::ConnectionLost(why)), true) => {
+                log::warn!("write again on a fresh connection (nothing was committed): {why}");
+                ctx.last_event.set(0);
+                attempt(f)?.0
+            }
+            (result, _) => result,
+        };
         Ok::<_, ApiError>((result, ctx.last_event.get()))
     })
     .await??;

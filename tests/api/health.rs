@@ -76,3 +76,75 @@ async fn every_response_carries_a_request_id() {
         .unwrap();
     assert_ne!(res.headers()["x-request-id"], "bad id with spaces");
 }
+
+/// Arms a trap on PostgreSQL: the next statement that reads or writes `units` kills its
+/// own backend, once — a connection breaking in the middle of the work.
+fn arm_connection_break(url: &str) {
+    use diesel::connection::SimpleConnection;
+    let mut conn = zhenggai::db::connection::establish(url).unwrap();
+    conn.batch_execute(
+        "CREATE SEQUENCE IF NOT EXISTS kill_switch;
+         ALTER SEQUENCE kill_switch RESTART;
+         CREATE OR REPLACE FUNCTION kill_once() RETURNS boolean LANGUAGE plpgsql AS $$
+         BEGIN
+           IF nextval('kill_switch') = 1 THEN
+             PERFORM pg_terminate_backend(pg_backend_pid());
+           END IF;
+           RETURN true;
+         END $$;
+         ALTER TABLE units ENABLE ROW LEVEL SECURITY;
+         ALTER TABLE units FORCE ROW LEVEL SECURITY;
+         DROP POLICY IF EXISTS break_once ON units;
+         CREATE POLICY break_once ON units USING (kill_once());",
+    )
+    .unwrap();
+}
+
+/// How often the trap was passed since it was armed (2: it fired, and the work ran again).
+fn trap_passes(url: &str) -> i64 {
+    use diesel::prelude::*;
+    use diesel::sql_types::BigInt;
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut conn = zhenggai::db::connection::establish(url).unwrap();
+    let zhenggai::db::DbConnection::Postgresql(pg) = &mut conn else {
+        unreachable!()
+    };
+    diesel::sql_query("SELECT last_value AS n FROM kill_switch")
+        .get_result::<N>(pg)
+        .unwrap()
+        .n
+}
+
+#[tokio::test]
+async fn work_on_a_connection_that_breaks_runs_once_more_on_a_fresh_one() {
+    let app = spawn_app().await;
+    let url = app.config.database_url.clone();
+    if !url.starts_with("postgres") {
+        // An embedded SQLite database has no connection to lose.
+        return;
+    }
+    app.unit("ZHK", "综合科").await;
+    assert_eq!(app.get_json("/api/v1/units?limit=3").await["total"], 1);
+    // A read whose connection dies under it answers from a fresh one.
+    arm_connection_break(&url);
+    let res = app.get("/api/v1/units?limit=4").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["total"], 1);
+    assert!(trap_passes(&url) >= 2, "the trap fired on the first pass");
+    // A write whose connection dies during its work (nothing committed) runs again, once:
+    // exactly one unit is created.
+    arm_connection_break(&url);
+    let res = app
+        .post(
+            "/api/v1/units",
+            &serde_json::json!({"code": "CWS", "name": "财务室"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    assert!(trap_passes(&url) >= 2);
+    assert_eq!(app.get_json("/api/v1/units?limit=5").await["total"], 2);
+}
