@@ -19,14 +19,16 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::db::models::{
-    DeliveryRow, EventRow, EvidenceRow, ExtensionRow, FindingRow, InspectionRow, MeasureRow,
-    NoticeRow, ProgressReportRow, SupportingUnitRow, UnitRow, WebhookRow,
+    ActivityKindRow, ActivityRow, DeliveryRow, DutyRow, EventRow, EvidenceRow, ExtensionRow,
+    FindingRow, HandoverMeasureRow, HandoverRow, InspectionRow, MeasureRow, NoticeRow, PersonRow,
+    ProgressReportRow, RecheckRow, SupportingUnitRow, UnitRow, WebhookRow,
 };
 use crate::db::repo::{events, measures as measure_repo};
 use crate::db::schema::{
-    deadline_notices, event_head, events as event_table, evidence, extensions, findings,
-    inspections, measure_supporting_units, measures, progress_reports, units, webhook_deliveries,
-    webhooks,
+    activities, activity_kinds, deadline_notices, duties, event_head, events as event_table,
+    evidence, extensions, findings, handover_measures, handovers, inspections,
+    measure_supporting_units, measures, people, progress_reports, rechecks, units,
+    webhook_deliveries, webhooks,
 };
 use crate::db::{Db, DbConnection};
 use crate::domain::calendar::Calendar;
@@ -293,6 +295,43 @@ pub fn backup(db: &Db, storage: &Storage, dir: &Path) -> Result<Manifest, String
                 deadline_notices,
                 NoticeRow
             );
+            dump_all!(conn, dir, tables, "people", people, PersonRow);
+            dump_by_id!(
+                conn,
+                dir,
+                tables,
+                "handovers",
+                handovers,
+                HandoverRow,
+                |_| ()
+            );
+            dump_all!(
+                conn,
+                dir,
+                tables,
+                "handover_measures",
+                handover_measures,
+                HandoverMeasureRow
+            );
+            dump_by_id!(conn, dir, tables, "rechecks", rechecks, RecheckRow, |_| ());
+            dump_all!(
+                conn,
+                dir,
+                tables,
+                "activity_kinds",
+                activity_kinds,
+                ActivityKindRow
+            );
+            dump_by_id!(conn, dir, tables, "duties", duties, DutyRow, |_| ());
+            dump_by_id!(
+                conn,
+                dir,
+                tables,
+                "activities",
+                activities,
+                ActivityRow,
+                |_| ()
+            );
             Ok(head)
         })
         .map_err(|e| e.0)?;
@@ -393,6 +432,11 @@ pub fn verify_backup(dir: &Path) -> Result<Manifest, String> {
 
 fn read_rows<T: DeserializeOwned>(dir: &Path, table: &str) -> Result<Vec<T>, String> {
     let path = dir.join("tables").join(format!("{table}.jsonl"));
+    // A backup taken before the table existed has none of it (`verify_backup` has
+    // checked every table the manifest lists).
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
     let file = File::open(&path).map_err(io(path.display()))?;
     let mut rows = Vec::new();
     for (i, line) in BufReader::new(file).lines().enumerate() {
@@ -494,6 +538,19 @@ pub fn restore(db: &Db, storage: &Storage, dir: &Path) -> Result<Manifest, Strin
             DeliveryRow
         );
         restore_table!(conn, dir, "deadline_notices", deadline_notices, NoticeRow);
+        restore_table!(conn, dir, "people", people, PersonRow);
+        restore_table!(conn, dir, "handovers", handovers, HandoverRow);
+        restore_table!(
+            conn,
+            dir,
+            "handover_measures",
+            handover_measures,
+            HandoverMeasureRow
+        );
+        restore_table!(conn, dir, "rechecks", rechecks, RecheckRow);
+        restore_table!(conn, dir, "activity_kinds", activity_kinds, ActivityKindRow);
+        restore_table!(conn, dir, "duties", duties, DutyRow);
+        restore_table!(conn, dir, "activities", activities, ActivityRow);
         let chain = events::verify(conn).map_err(|e| e.to_string())?;
         if let Some(broken) = chain.first_broken {
             return Err(Failed(format!(

@@ -14,9 +14,9 @@ use crate::domain::enums::{
 };
 
 use super::schema::{
-    deadline_notices, events, evidence, extensions, findings, handovers, inspections,
-    measure_supporting_units, measures, people, progress_reports, rechecks, units,
-    webhook_deliveries, webhooks,
+    activities, activity_kinds, deadline_notices, duties, events, evidence, extensions, findings,
+    handover_measures, handovers, inspections, measure_supporting_units, measures, people,
+    progress_reports, rechecks, units, webhook_deliveries, webhooks,
 };
 
 #[derive(
@@ -428,6 +428,65 @@ pub struct RecheckRow {
     pub note: String,
     pub checked_on: NaiveDate,
     pub evidence_ids: String,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+}
+
+/// Which measures a handover moved.
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = handover_measures)]
+pub struct HandoverMeasureRow {
+    pub handover_id: String,
+    pub measure_id: String,
+}
+
+/// A kind of activity (党组会议, 中心组学习…) that quotas count.
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = activity_kinds)]
+pub struct ActivityKindRow {
+    pub code: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+}
+
+/// An annual duty (年度任务); `quotas` is a JSON array of `domain::duties::DutyQuota`.
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = duties, treat_none_as_null = true)]
+pub struct DutyRow {
+    pub id: String,
+    pub code: String,
+    pub title: String,
+    pub year: i32,
+    pub unit_id: String,
+    pub source: Option<String>,
+    pub measure_id: Option<String>,
+    pub quotas: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub created_by: Option<String>,
+    pub updated_by: Option<String>,
+}
+
+/// An activity held (开展情况); `persons` and `evidence_ids` are JSON arrays. Withdrawn,
+/// it stays with who withdrew it and why.
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = activities, treat_none_as_null = true)]
+pub struct ActivityRow {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub unit_id: String,
+    pub persons: String,
+    pub hours: Option<f64>,
+    pub count: Option<i32>,
+    pub note: Option<String>,
+    pub evidence_ids: String,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawn_by: Option<String>,
+    pub withdraw_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub created_by: String,
 }

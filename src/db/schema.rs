@@ -106,6 +106,53 @@ diesel::table! {
 }
 
 diesel::table! {
+    activity_kinds (code) {
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    duties (id) {
+        id -> Text,
+        code -> Text,
+        title -> Text,
+        year -> Integer,
+        unit_id -> Text,
+        source -> Nullable<Text>,
+        measure_id -> Nullable<Text>,
+        quotas -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        kind -> Text,
+        title -> Text,
+        held_on -> Date,
+        unit_id -> Text,
+        persons -> Text,
+        hours -> Nullable<Double>,
+        count -> Nullable<Integer>,
+        note -> Nullable<Text>,
+        evidence_ids -> Text,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Text>,
+        withdraw_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
     rechecks (id) {
         id -> Text,
         measure_id -> Text,
@@ -303,4 +350,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     handovers,
     handover_measures,
     rechecks,
+    activity_kinds,
+    duties,
+    activities,
 );

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod calendar;
 pub mod codes;
 pub mod deadline;
+pub mod duties;
 pub mod enums;
 pub mod ledger;
 pub mod org;

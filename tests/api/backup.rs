@@ -13,14 +13,23 @@ fn ledger_of(app: &TestApp) -> (Db, Storage) {
     (db, storage)
 }
 
-async fn everything(app: &TestApp) -> (Value, Value, Value) {
-    (
-        app.get_json("/api/v1/measures?limit=500&sort=created_at")
-            .await["items"]
-            .clone(),
-        app.get_json("/api/v1/findings?limit=500").await["items"].clone(),
-        app.get_json("/api/v1/events?limit=500").await["items"].clone(),
-    )
+async fn everything(app: &TestApp) -> Vec<Value> {
+    let mut all = Vec::new();
+    for path in [
+        "/api/v1/measures?limit=500&sort=created_at",
+        "/api/v1/findings?limit=500",
+        "/api/v1/events?limit=500",
+        "/api/v1/people?limit=500",
+        "/api/v1/handovers?limit=500",
+    ] {
+        let items = app.get_json(path).await["items"].clone();
+        assert!(
+            items.as_array().is_some_and(|a| !a.is_empty()),
+            "{path} has something to restore"
+        );
+        all.push(items);
+    }
+    all
 }
 
 #[tokio::test]

@@ -1,0 +1,3 @@
+DROP TABLE activities;
+DROP TABLE duties;
+DROP TABLE activity_kinds;
