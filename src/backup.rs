@@ -548,6 +548,12 @@ pub fn restore(db: &Db, storage: &Storage, dir: &Path) -> Result<Manifest, Strin
             HandoverMeasureRow
         );
         restore_table!(conn, dir, "rechecks", rechecks, RecheckRow);
+        if dir.join("tables").join("activity_kinds.jsonl").exists() {
+            // The kinds a fresh database is seeded with give way to the backup's own.
+            diesel::delete(activity_kinds::table)
+                .execute(conn)
+                .map_err(db_error)?;
+        }
         restore_table!(conn, dir, "activity_kinds", activity_kinds, ActivityKindRow);
         restore_table!(conn, dir, "duties", duties, DutyRow);
         restore_table!(conn, dir, "activities", activities, ActivityRow);

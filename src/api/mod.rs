@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod calendar;
 pub mod dto;
+pub mod duties;
 pub mod evidence;
 pub mod extensions;
 pub mod extract;
@@ -230,6 +231,18 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(oversight::list_supervision)
                 .service(oversight::unlist_supervision)
                 .service(queue::waiting)
+                .service(duties::kinds)
+                .service(duties::add_kind)
+                .service(duties::create)
+                .service(duties::list)
+                .service(duties::year_progress)
+                .service(duties::get)
+                .service(duties::update)
+                .service(duties::progress)
+                .service(duties::record)
+                .service(duties::activities)
+                .service(duties::activity)
+                .service(duties::withdraw)
                 .service(rechecks::create)
                 .service(rechecks::list)
                 .service(inspections::create)

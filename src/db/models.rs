@@ -479,6 +479,7 @@ pub struct ActivityRow {
     pub title: String,
     pub held_on: NaiveDate,
     pub unit_id: String,
+    pub duty_id: Option<String>,
     pub persons: String,
     pub hours: Option<f64>,
     pub count: Option<i32>,

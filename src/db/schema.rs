@@ -139,6 +139,7 @@ diesel::table! {
         title -> Text,
         held_on -> Date,
         unit_id -> Text,
+        duty_id -> Nullable<Text>,
         persons -> Text,
         hours -> Nullable<Double>,
         count -> Nullable<Integer>,

@@ -149,6 +149,13 @@ actions! {
     ManageWebhooks => "manage_webhooks", "只有管理员或整改办可以管理消息推送", "only an administrator or the office may manage webhooks";
     /// Keep the people directory (人员名录).
     ManagePeople => "manage_people", "只有管理员或整改办可以维护人员名录", "only an administrator or the office may keep the people directory";
+    ReadDuties => "read_duties", "无权查看该年度任务", "you may not read this duty";
+    /// Set up or change annual duties (年度任务) and their quotas.
+    WriteDuty => "write_duty", "只有整改办或管理员可以制定、调整年度任务", "only the office or an administrator may set up or change duties";
+    /// Record an activity held (开展情况), or withdraw one.
+    RecordActivity => "record_activity", "只有本单位人员、分管领导或整改办可以登记本单位的开展情况", "only the unit's staff, its leaders or the office may record the unit's activities";
+    /// Add kinds of activity.
+    ManageActivityKinds => "manage_activity_kinds", "只有整改办或管理员可以增加活动类型", "only the office or an administrator may add activity kinds";
     /// Record a handover (责任交接) of measures from one holder to another.
     HandOver => "hand_over", "只有整改办、管理员或牵头单位的领导可以办理责任交接", "only the office, an administrator or a leader over the lead unit may record a handover";
 }
@@ -230,7 +237,7 @@ pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
     use Decision::*;
     let read = matches!(
         action,
-        ReadUnits | ReadInspections | ReadFindings | ReadMeasures
+        ReadUnits | ReadInspections | ReadFindings | ReadMeasures | ReadDuties
     );
     match role {
         Role::Admin => Allow,
@@ -260,7 +267,12 @@ pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
             }
             if matches!(
                 action,
-                CreateUnit | VerifyAudit | ManageWebhooks | ManagePeople
+                CreateUnit
+                    | VerifyAudit
+                    | ManageWebhooks
+                    | ManagePeople
+                    | WriteDuty
+                    | ManageActivityKinds
             ) {
                 return Forbidden;
             }
@@ -283,6 +295,7 @@ pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
                         | SubmitMeasure
                         | RequestExtension
                         | WorkFinding
+                        | RecordActivity
                 ),
                 // The lead unit works its measure, whoever owns the finding.
                 (Role::Unit, Scope::Lead) => matches!(
@@ -302,6 +315,8 @@ pub fn decide(role: Role, action: Action, scope: Scope) -> Decision {
                 (Role::Leader, Scope::Lead) => {
                     matches!(action, EndorseMeasure | ReturnMeasure | HandOver)
                 }
+                // A leader records what the units he answers for held (a 中心组学习 he chaired).
+                (Role::Leader, Scope::Responsible) => action == RecordActivity,
                 _ => false,
             };
             if allowed {
@@ -442,6 +457,8 @@ mod tests {
             (X::WorkFinding, "AAAA"), (X::ReviewPlan, "AAAA"), (X::DecideExtension, "AAAA"),
             (X::VerifyAudit, "AAAA"), (X::ManageWebhooks, "AAAA"), (X::ManagePeople, "AAAA"),
             (X::HandOver, "AAAA"),
+            (X::ReadDuties, "AAAA"), (X::WriteDuty, "AAAA"), (X::RecordActivity, "AAAA"),
+            (X::ManageActivityKinds, "AAAA"),
         ]),
         (Role::Office, &[
             (X::ReadUnits, "AAAA"), (X::CreateUnit, "FFFF"), (X::ReadInspections, "AAAA"),
@@ -455,6 +472,8 @@ mod tests {
             (X::WorkFinding, "AAAA"), (X::ReviewPlan, "AAAA"), (X::DecideExtension, "AAAA"),
             (X::VerifyAudit, "AAAA"), (X::ManageWebhooks, "AAAA"), (X::ManagePeople, "AAAA"),
             (X::HandOver, "AAAA"),
+            (X::ReadDuties, "AAAA"), (X::WriteDuty, "AAAA"), (X::RecordActivity, "AAAA"),
+            (X::ManageActivityKinds, "AAAA"),
         ]),
         (Role::Unit, &[
             (X::ReadUnits, "AAAA"), (X::CreateUnit, "FFFF"), (X::ReadInspections, "AAAH"),
@@ -468,6 +487,8 @@ mod tests {
             (X::WorkFinding, "AFFH"), (X::ReviewPlan, "FFFH"), (X::DecideExtension, "FFFH"),
             (X::VerifyAudit, "FFFF"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
             (X::HandOver, "FFFH"),
+            (X::ReadDuties, "AAAH"), (X::WriteDuty, "FFFF"), (X::RecordActivity, "AFFH"),
+            (X::ManageActivityKinds, "FFFF"),
         ]),
         (Role::Leader, &[
             (X::ReadUnits, "AAAA"), (X::CreateUnit, "FFFF"), (X::ReadInspections, "AAAH"),
@@ -481,6 +502,8 @@ mod tests {
             (X::WorkFinding, "FFFH"), (X::ReviewPlan, "FFFH"), (X::DecideExtension, "FFFH"),
             (X::VerifyAudit, "FFFF"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
             (X::HandOver, "FAFH"),
+            (X::ReadDuties, "AAAH"), (X::WriteDuty, "FFFF"), (X::RecordActivity, "AFFH"),
+            (X::ManageActivityKinds, "FFFF"),
         ]),
         (Role::Supervisor, &[
             (X::ReadUnits, "AAAA"), (X::CreateUnit, "FFFF"), (X::ReadInspections, "AAAA"),
@@ -494,6 +517,8 @@ mod tests {
             (X::WorkFinding, "FFFF"), (X::ReviewPlan, "FFFF"), (X::DecideExtension, "FFFF"),
             (X::VerifyAudit, "AAAA"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
             (X::HandOver, "FFFF"),
+            (X::ReadDuties, "AAAA"), (X::WriteDuty, "FFFF"), (X::RecordActivity, "FFFF"),
+            (X::ManageActivityKinds, "FFFF"),
         ]),
         (Role::Viewer, &[
             (X::ReadUnits, "AAAA"), (X::CreateUnit, "FFFF"), (X::ReadInspections, "AAAA"),
@@ -507,6 +532,8 @@ mod tests {
             (X::WorkFinding, "FFFF"), (X::ReviewPlan, "FFFF"), (X::DecideExtension, "FFFF"),
             (X::VerifyAudit, "FFFF"), (X::ManageWebhooks, "FFFF"), (X::ManagePeople, "FFFF"),
             (X::HandOver, "FFFF"),
+            (X::ReadDuties, "AAAA"), (X::WriteDuty, "FFFF"), (X::RecordActivity, "FFFF"),
+            (X::ManageActivityKinds, "FFFF"),
         ]),
     ];
 

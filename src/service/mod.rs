@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod directory;
+pub mod duties;
 pub mod evidence;
 pub mod extensions;
 pub mod findings;

@@ -32,6 +32,8 @@ CREATE TABLE activities (
     title           TEXT NOT NULL,
     held_on         DATE NOT NULL,
     unit_id         TEXT NOT NULL REFERENCES units(id),
+    -- The duty it was recorded for, when it was; it counts toward every quota of its kind.
+    duty_id         TEXT REFERENCES duties(id),
     -- Who took part, as JSON: logins or names.
     persons         TEXT NOT NULL DEFAULT '[]',
     hours           DOUBLE PRECISION,
@@ -46,6 +48,30 @@ CREATE TABLE activities (
 );
 CREATE INDEX activities_unit_day_idx ON activities(unit_id, held_on);
 CREATE INDEX activities_kind_day_idx ON activities(kind, held_on);
+
+-- The kinds the plans name; the office adds more (POST /api/v1/activity-kinds).
+INSERT INTO activity_kinds (code, name, created_at, created_by) VALUES
+    ('party_group_meeting', '党组会议', CURRENT_TIMESTAMP, 'migration'),
+    ('center_group_study', '党组理论学习中心组集中学习', CURRENT_TIMESTAMP, 'migration'),
+    ('democratic_life', '民主生活会', CURRENT_TIMESTAMP, 'migration'),
+    ('org_life', '组织生活会', CURRENT_TIMESTAMP, 'migration'),
+    ('typical_education', '先进典型教育、优良传统作风教育', CURRENT_TIMESTAMP, 'migration'),
+    ('leader_lecture', '领导干部上讲堂', CURRENT_TIMESTAMP, 'migration'),
+    ('theory_talk', '理论宣讲、形势报告', CURRENT_TIMESTAMP, 'migration'),
+    ('ideology_study', '专题研究意识形态工作', CURRENT_TIMESTAMP, 'migration'),
+    ('report_upward', '向上级专题报告', CURRENT_TIMESTAMP, 'migration'),
+    ('branch_work', '研究部署党支部工作', CURRENT_TIMESTAMP, 'migration'),
+    ('study_hours', '集中学习培训', CURRENT_TIMESTAMP, 'migration'),
+    ('member_admission', '发展党员', CURRENT_TIMESTAMP, 'migration'),
+    ('heart_talk', '谈心谈话', CURRENT_TIMESTAMP, 'migration'),
+    ('integrity_study', '专题研究党风廉政建设', CURRENT_TIMESTAMP, 'migration'),
+    ('discipline_study', '党规党纪主题学习', CURRENT_TIMESTAMP, 'migration'),
+    ('integrity_education', '廉政纪律教育', CURRENT_TIMESTAMP, 'migration'),
+    ('integrity_talk', '党风廉政谈话、提醒谈话', CURRENT_TIMESTAMP, 'migration'),
+    ('integrity_lesson', '廉政党课', CURRENT_TIMESTAMP, 'migration'),
+    ('joint_building', '联建活动', CURRENT_TIMESTAMP, 'migration'),
+    ('research', '调研活动', CURRENT_TIMESTAMP, 'migration'),
+    ('party_building_report', '党建工作汇报', CURRENT_TIMESTAMP, 'migration');
 
 -- A long-term measure's quota becomes a duty of its lead unit, linked to it, for the year
 -- it was set up; what counts toward it (activity_kinds) is for the office to name.

@@ -1,6 +1,7 @@
 //! Request and response bodies: serde + validator + utoipa. Never diesel rows.
 
 pub mod actions;
+pub mod duties;
 pub mod events;
 pub mod evidence;
 pub mod extensions;

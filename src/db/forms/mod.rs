@@ -4,6 +4,7 @@
 //! Each form carries the limits of its fields (`validate()`), so every entry point meets
 //! the same ones.
 
+pub mod duties;
 pub mod findings;
 pub mod handovers;
 pub mod inspections;
@@ -11,6 +12,7 @@ pub mod measures;
 pub mod people;
 pub mod units;
 
+pub use duties::{ActivityFilter, DutyChanges, DutyFilter, NewActivity, NewDuty};
 pub use findings::{FindingChanges, FindingFilter, NewFinding};
 pub use handovers::{HandoverFilter, Holder, NewHandover};
 pub use inspections::{InspectionChanges, InspectionFilter, NewInspection};

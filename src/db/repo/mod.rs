@@ -2,6 +2,7 @@
 //! `web::block` (the API) or directly (the CLI), and writes inside one transaction.
 
 pub mod as_of;
+pub mod duties;
 pub mod events;
 pub mod evidence;
 pub mod extensions;
