@@ -6,6 +6,7 @@ mod auth;
 mod backup;
 mod cli;
 mod dashboards;
+mod duties;
 mod errors;
 mod evidence;
 mod extensions;
