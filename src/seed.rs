@@ -17,6 +17,8 @@ use crate::db::forms::{
 };
 use crate::db::repo::{findings, handovers, inspections, measures, people, units, WriteCtx};
 use crate::db::{Db, DbConnection};
+use chrono::Datelike;
+
 use crate::domain::calendar::Calendar;
 use crate::domain::deadline;
 use crate::domain::enums::{
@@ -46,6 +48,37 @@ pub struct SeedFile {
     /// Handovers (责任交接) recorded after the ledger was set up, in order.
     #[serde(default)]
     pub handovers: Vec<SeedHandover>,
+    /// Annual duties (年度任务) of the year the seed is loaded in.
+    #[serde(default)]
+    pub duties: Vec<SeedDuty>,
+    /// Activities held this year, dated so many days before the day the seed is loaded
+    /// (those that would fall in the year before are left out).
+    #[serde(default)]
+    pub activities: Vec<SeedActivity>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedDuty {
+    pub code: String,
+    pub title: String,
+    pub unit: String,
+    pub source: Option<String>,
+    pub quotas: Vec<crate::domain::duties::DutyQuota>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedActivity {
+    pub kind: String,
+    pub title: String,
+    pub unit: String,
+    pub days_ago: i64,
+    #[serde(default)]
+    pub persons: Vec<String>,
+    pub hours: Option<f64>,
+    pub count: Option<i32>,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,6 +204,8 @@ pub struct SeedReport {
     pub measures: usize,
     pub people: usize,
     pub handovers: usize,
+    pub duties: usize,
+    pub activities: usize,
     pub skipped: usize,
 }
 
@@ -178,14 +213,16 @@ impl fmt::Display for SeedReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "seeded {} units, {} people, {} inspections, {} findings, {} measures, {} handovers \
-             ({} already present)",
+            "seeded {} units, {} people, {} inspections, {} findings, {} measures, {} handovers, \
+             {} duties, {} activities ({} already present)",
             self.units,
             self.people,
             self.inspections,
             self.findings,
             self.measures,
             self.handovers,
+            self.duties,
+            self.activities,
             self.skipped
         )
     }
@@ -265,6 +302,16 @@ pub fn load(
     }
     for handover in &file.handovers {
         loader.handover(handover)?;
+    }
+    let mut new_duties = false;
+    for duty in &file.duties {
+        new_duties |= loader.duty(duty, today.year())?;
+    }
+    // Activities have no code: they come with the duties, once.
+    if new_duties {
+        for activity in &file.activities {
+            loader.activity(activity, today)?;
+        }
     }
     Ok(loader.report)
 }
@@ -352,6 +399,64 @@ impl Loader<'_> {
         };
         self.report.people += 1;
         service::people::create(self.conn, &self.ctx, form).map_err(|e| rejected(&at, e))?;
+        Ok(())
+    }
+
+    /// A duty for `year`, once (by code); true when it was set up now.
+    fn duty(&mut self, d: &SeedDuty, year: i32) -> Result<bool, SeedError> {
+        let at = format!("duty {}", d.code);
+        let exists = crate::db::repo::duties::list(
+            self.conn,
+            &crate::db::forms::DutyFilter {
+                year: Some(year),
+                ..Default::default()
+            },
+            &crate::domain::permissions::Visibility::All,
+            None,
+            500,
+        )
+        .map_err(|e| rejected(&at, e))?
+        .rows
+        .iter()
+        .any(|r| r.code == d.code);
+        if exists {
+            self.report.skipped += 1;
+            return Ok(false);
+        }
+        let form = crate::db::forms::NewDuty {
+            code: d.code.clone(),
+            title: d.title.clone(),
+            year,
+            unit_id: self.unit_id(&at, &d.unit)?,
+            source: d.source.clone(),
+            measure_id: None,
+            quotas: d.quotas.clone(),
+        };
+        service::duties::create(self.conn, &self.ctx, form).map_err(|e| rejected(&at, e))?;
+        self.report.duties += 1;
+        Ok(true)
+    }
+
+    fn activity(&mut self, a: &SeedActivity, today: NaiveDate) -> Result<(), SeedError> {
+        let held_on = today - chrono::Duration::days(a.days_ago);
+        if held_on.year() != today.year() {
+            return Ok(());
+        }
+        let at = format!("activity {} ({})", a.title, a.days_ago);
+        let form = crate::db::forms::NewActivity {
+            kind: a.kind.clone(),
+            title: a.title.clone(),
+            held_on,
+            unit_id: self.unit_id(&at, &a.unit)?,
+            duty_id: None,
+            persons: a.persons.clone(),
+            hours: a.hours,
+            count: a.count,
+            note: a.note.clone(),
+            evidence_ids: vec![],
+        };
+        service::duties::record(self.conn, &self.ctx, form).map_err(|e| rejected(&at, e))?;
+        self.report.activities += 1;
         Ok(())
     }
 

@@ -39,8 +39,14 @@ fn seed_and_migrate_work_from_any_directory_and_seed_twice_adds_nothing() {
         String::from_utf8(out.stdout).unwrap()
     };
     assert!(run(&["migrate"]).contains("up to date"));
-    assert!(run(&["seed"]).contains("19 measures"));
-    assert!(run(&["seed"]).contains("0 measures, 0 handovers (46 already present)"));
+    let first = run(&["seed"]);
+    assert!(first.contains("19 measures"), "{first}");
+    assert!(first.contains("13 duties"), "{first}");
+    let again = run(&["seed"]);
+    assert!(
+        again.contains("0 measures, 0 handovers, 0 duties, 0 activities (59 already present)"),
+        "{again}"
+    );
 }
 
 #[test]

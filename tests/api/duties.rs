@@ -444,3 +444,88 @@ async fn the_office_extends_the_kinds_of_activity() {
     .await;
     assert_eq!(p["rule"], "manage_activity_kinds");
 }
+
+#[tokio::test]
+async fn the_demo_counts_its_seeded_activities_and_a_new_one_moves_its_quota() {
+    let app = spawn_app().await;
+    app.seed(zhenggai::seed::DEMO);
+    // The hand count: the seed's activities that fall in this year.
+    let demo: Value = serde_json::from_str(zhenggai::seed::DEMO).unwrap();
+    let this_year = |a: &&Value| {
+        (today() - chrono::Duration::days(a["days_ago"].as_i64().unwrap())).year() == year()
+    };
+    let seeded = |kind: &str| -> Vec<Value> {
+        demo["activities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == kind)
+            .filter(this_year)
+            .cloned()
+            .collect()
+    };
+    let all = app
+        .get_json(&format!("/api/v1/duties/progress?year={}", year()))
+        .await;
+    let quota = |code: &str, i: usize| -> Value {
+        all["duties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["duty"]["code"] == code)
+            .unwrap_or_else(|| panic!("{code} in {all}"))["quotas"][i]
+            .clone()
+    };
+    let study = quota("DJ-05", 0);
+    assert_eq!(
+        study["periods"][0]["done"].as_f64().unwrap(),
+        seeded("center_group_study").len() as f64
+    );
+    let hours: f64 = seeded("study_hours")
+        .iter()
+        .map(|a| a["hours"].as_f64().unwrap())
+        .sum();
+    assert_eq!(
+        quota("DJ-09", 0)["periods"][0]["done"].as_f64().unwrap(),
+        hours
+    );
+    assert_eq!(quota("DJ-09", 0)["periods"][0]["person"], "dzb.zhao");
+    // 13 duties, 16 quotas in all, each with a light.
+    assert_eq!(all["duties"].as_array().unwrap().len(), 13);
+    let q = &all["quotas"];
+    let lit =
+        q["green"].as_i64().unwrap() + q["yellow"].as_i64().unwrap() + q["red"].as_i64().unwrap();
+    assert_eq!(lit, 16);
+    // A 中心组学习 held today, recorded by the 党组's office: the quota moves by one.
+    let jrb = app.get_json("/api/v1/units?limit=50").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "JRB")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let office = token("jrb.office", "office", None);
+    let res = held(
+        &app,
+        &office,
+        &jrb,
+        &today().to_string(),
+        json!({"persons": ["jrb.chen"]}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let dj05 = all["duties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["duty"]["code"] == "DJ-05")
+        .unwrap()["duty"]
+        .clone();
+    let again = progress(&app, &dj05, "").await;
+    assert_eq!(
+        again["quotas"][0]["periods"][0]["done"].as_f64().unwrap(),
+        study["periods"][0]["done"].as_f64().unwrap() + 1.0
+    );
+}

@@ -60,6 +60,7 @@ INSERT INTO activity_kinds (code, name, created_at, created_by) VALUES
     ('theory_talk', '理论宣讲、形势报告', CURRENT_TIMESTAMP, 'migration'),
     ('ideology_study', '专题研究意识形态工作', CURRENT_TIMESTAMP, 'migration'),
     ('report_upward', '向上级专题报告', CURRENT_TIMESTAMP, 'migration'),
+    ('responsibility_report', '履行全面从严治党主体责任情况专题报告', CURRENT_TIMESTAMP, 'migration'),
     ('branch_work', '研究部署党支部工作', CURRENT_TIMESTAMP, 'migration'),
     ('study_hours', '集中学习培训', CURRENT_TIMESTAMP, 'migration'),
     ('member_admission', '发展党员', CURRENT_TIMESTAMP, 'migration'),
