@@ -13,12 +13,14 @@ use super::dto::duties::{
 };
 use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::extract::{etag, Body, Guarded, IfMatch, Params};
+use super::reports::{answer, Kind};
 use super::{read, write, AppState};
 use crate::auth::caller::Caller;
 use crate::db::forms::{ActivityFilter, DutyFilter};
 use crate::db::models::DutyRow;
 use crate::db::repo::duties as repo;
 use crate::db::DbConnection;
+use crate::documents::duties::DutyReport;
 use crate::domain::calendar::Calendar;
 use crate::domain::duties::worst_of;
 use crate::domain::enums::Warning;
@@ -279,23 +281,28 @@ pub async fn year_progress(
     let day = count_day(&state, q.as_of)?;
     let year = q.year.unwrap_or(day.year());
     let units = state.units_under(q.unit_id, q.descendants).await?;
-    let vis = caller.visibility();
+    let actor = caller.actor();
     let (calendar, directory) = (state.calendar.clone(), state.directory.clone());
     let org = web::block(move || directory.now()).await??;
     let body = read(&state, move |conn| {
-        let rows = repo::of_year(conn, year, units.as_deref())?;
         let mut duties = Vec::new();
         let mut counts = QuotaCounts::default();
-        for duty in rows.into_iter().filter(|d| vis.covers(&d.unit_id)) {
-            let counted = counted(conn, duty, day, &calendar, &org)?;
-            for q in &counted.quotas {
+        for (duty, quotas) in
+            service::year(conn, &actor, year, units.as_deref(), day, &calendar, &org)?
+        {
+            for q in &quotas {
                 match q.light {
                     Warning::Green => counts.green += 1,
                     Warning::Yellow => counts.yellow += 1,
                     Warning::Red => counts.red += 1,
                 }
             }
-            duties.push(counted);
+            duties.push(DutyProgress {
+                light: worst_of(quotas.iter().map(|q| q.light)),
+                as_of: day,
+                duty: Duty::try_from(duty)?,
+                quotas,
+            });
         }
         Ok(YearProgress {
             year,
@@ -306,6 +313,75 @@ pub async fn year_progress(
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))
+}
+
+async fn report_of(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: YearProgressQuery,
+    kind: Kind,
+) -> Result<HttpResponse, ApiError> {
+    caller.check_role(Action::ReadDuties)?;
+    let day = count_day(&state, q.as_of)?;
+    let year = q.year.unwrap_or(day.year());
+    let units = state.units_under(q.unit_id, q.descendants).await?;
+    let unit_id = q.unit_id.map(|u| u.to_string());
+    let actor = caller.actor();
+    let (calendar, directory) = (state.calendar.clone(), state.directory.clone());
+    let org = web::block(move || directory.now()).await??;
+    let (doc, name) = read(&state, move |conn| {
+        let who = match &unit_id {
+            Some(id) => crate::db::repo::units::find(conn, id)?
+                .map(|u| u.name)
+                .ok_or_else(|| ApiError::bad_param("unit_id", "no unit has this id"))?,
+            None => "各单位".to_string(),
+        };
+        let duties = service::year(conn, &actor, year, units.as_deref(), day, &calendar, &org)?;
+        let report = DutyReport {
+            year,
+            as_of: day,
+            who: who.clone(),
+            duties,
+            names: org.names(),
+        };
+        Ok((
+            crate::documents::duties::compose(&report),
+            format!("年度任务落实情况报告-{who}-{year}"),
+        ))
+    })
+    .await?;
+    answer(&doc, kind, &name)
+}
+
+/// The report on the year's duties (年度任务落实情况报告), as a Word file.
+///
+/// How many quotas the plan set and how many are met, on pace, behind or missed; a table of
+/// every quota with its requirement and count; and each quota behind or missed, with the
+/// periods that fell short. The fonts and layout of the rectification report. For what the
+/// caller sees (`unit_id`: that unit and those below it).
+#[utoipa::path(tag = "duties", operation_id = "duties_report_docx", params(YearProgressQuery), responses(
+    (status = 200, description = "The report.", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>),
+))]
+#[get("/duties/report.docx")]
+pub async fn report_docx(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Params(q): Params<YearProgressQuery>,
+) -> Result<HttpResponse, ApiError> {
+    report_of(state, caller, q, Kind::Docx).await
+}
+
+/// The report on the year's duties, as Markdown (the same document as `report.docx`).
+#[utoipa::path(tag = "duties", operation_id = "duties_report_md", params(YearProgressQuery), responses(
+    (status = 200, description = "The report.", content_type = "text/markdown", body = String),
+))]
+#[get("/duties/report.md")]
+pub async fn report_md(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Params(q): Params<YearProgressQuery>,
+) -> Result<HttpResponse, ApiError> {
+    report_of(state, caller, q, Kind::Markdown).await
 }
 
 /// Record an activity held (开展情况): a 党组会, a 中心组学习, a 提醒谈话, a report sent

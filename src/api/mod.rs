@@ -236,6 +236,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(duties::create)
                 .service(duties::list)
                 .service(duties::year_progress)
+                .service(duties::report_docx)
+                .service(duties::report_md)
                 .service(duties::get)
                 .service(duties::update)
                 .service(duties::progress)

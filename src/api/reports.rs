@@ -22,12 +22,12 @@ const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessing
 const MARKDOWN: &str = "text/markdown; charset=utf-8";
 
 #[derive(Clone, Copy)]
-enum Kind {
+pub(super) enum Kind {
     Docx,
     Markdown,
 }
 
-fn answer(doc: &Document, kind: Kind, name: &str) -> Result<HttpResponse, ApiError> {
+pub(super) fn answer(doc: &Document, kind: Kind, name: &str) -> Result<HttpResponse, ApiError> {
     Ok(match kind {
         Kind::Docx => HttpResponse::Ok()
             .content_type(DOCX)

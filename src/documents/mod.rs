@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod document;
+pub mod duties;
 pub mod export;
 pub mod import;
 pub mod read;

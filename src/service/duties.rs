@@ -325,3 +325,24 @@ pub fn progress(
 pub fn quotas(duty: &DutyRow) -> Result<Vec<DutyQuota>, ApiError> {
     quotas_of(duty)
 }
+
+/// Every duty of `year` the actor sees (of `units`, when given), counted at the end of `day`.
+pub fn year(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    year: i32,
+    units: Option<&[String]>,
+    day: NaiveDate,
+    calendar: &Calendar,
+    org: &Organisation,
+) -> Result<Vec<(DutyRow, Vec<QuotaProgress>)>, ApiError> {
+    let mut counted = Vec::new();
+    for duty in duties::of_year(conn, year, units)?
+        .into_iter()
+        .filter(|d| actor.visibility.covers(&d.unit_id))
+    {
+        let quotas = progress(conn, &duty, day, calendar, org)?;
+        counted.push((duty, quotas));
+    }
+    Ok(counted)
+}

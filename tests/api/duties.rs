@@ -380,6 +380,36 @@ async fn per_person_hours_and_people_are_counted_each_their_way() {
         .await
         .unwrap();
     assert_eq!(theirs["duties"], json!([]));
+    // The year's report says the same in the offices' words.
+    let md = app
+        .get(&format!(
+            "/api/v1/duties/report.md?year={last}&unit_id={unit}"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        md.contains(&format!("综合科{last}年度任务落实情况报告")),
+        "{md}"
+    );
+    assert!(md.contains("承担年度任务1项，明确量化指标3个"), "{md}");
+    assert!(md.contains("已完成1个"), "{md}");
+    assert!(md.contains("未按期完成或难以按期完成2个"), "{md}");
+    assert!(
+        md.contains(&format!(
+            "理论宣讲或形势报告（DJ-09）：要求每人每年不少于1次，本期已完成1次，未按期完成，{last}年（zhk.chen）未达到规定次数"
+        )),
+        "{md}"
+    );
+    let docx = app
+        .get(&format!("/api/v1/duties/report.docx?year={last}"))
+        .await;
+    assert_eq!(docx.status(), 200);
+    assert!(docx.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("wordprocessingml"));
 }
 
 #[tokio::test]
