@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::dto::duties::{
     Activity, ActivityKind, ActivityKindList, ActivityPage, ActivityQuery, CreateActivity,
-    CreateDuty, Duty, DutyPage, DutyProgress, DutyQuery, ProgressQuery, QuotaCounts, UpdateDuty,
-    WithdrawActivity, YearProgress, YearProgressQuery,
+    CreateDuty, Duty, DutyPage, DutyProgress, DutyQuery, PlanImportQuery, ProgressQuery,
+    QuotaCounts, UpdateDuty, WithdrawActivity, YearProgress, YearProgressQuery,
 };
 use super::dto::page::{decode_cursor, encode_cursor, limit};
 use super::extract::{etag, Body, Guarded, IfMatch, Params};
@@ -21,6 +21,7 @@ use crate::db::models::DutyRow;
 use crate::db::repo::duties as repo;
 use crate::db::DbConnection;
 use crate::documents::duties::DutyReport;
+use crate::documents::plan::PlanImportReport;
 use crate::domain::calendar::Calendar;
 use crate::domain::duties::worst_of;
 use crate::domain::enums::Warning;
@@ -382,6 +383,43 @@ pub async fn report_md(
     Params(q): Params<YearProgressQuery>,
 ) -> Result<HttpResponse, ApiError> {
     report_of(state, caller, q, Kind::Markdown).await
+}
+
+/// Import a plan sheet (工作计划) as duties: xlsx or CSV, one row per quota.
+///
+/// Columns 任务编号, 工作任务, 责任单位 (name or code), 责任人 (for 对象 每人: the persons),
+/// 指标, 最低次数, 单位 (次/学时/名), 周期 (每月/每季度/每半年/全年), 对象 (单位/每人), and
+/// optionally 活动类型 (a kind's code or name; by default the kind 指标 names) and 年度. Rows of
+/// one 任务编号 are one duty. **A dry run is the default**; `dry_run=false` writes, all or
+/// nothing. A sheet with problems answers 422 listing every one by row and column, and
+/// writes nothing. A 任务编号 already known is left as it stands. Office and admin.
+#[utoipa::path(tag = "duties", operation_id = "import_plan", params(PlanImportQuery),
+    request_body(content = Vec<u8>, content_type = "multipart/form-data", description = "The sheet as the form field `file`."),
+    responses(
+    (status = 200, description = "What was (or would be) set up.", body = PlanImportReport),
+    (status = 403, description = "Only the office or an administrator.", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Over the upload limit.", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Every problem of the sheet, by row and column; nothing written.", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/duties/import")]
+pub async fn import_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Params(q): Params<PlanImportQuery>,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    caller.check_ledger_wide(Action::WriteDuty, "duty")?;
+    let max = state.storage.max_bytes;
+    let bytes = super::ledger::receive(&req, payload, max).await?;
+    let grid = web::block(move || crate::documents::read::grid(&bytes)).await??;
+    let dry_run = q.dry_run.unwrap_or(true);
+    let year = q.year.unwrap_or(state.today().date.year());
+    let report = write(&state, &caller, move |conn, ctx| {
+        crate::documents::plan::run(conn, &grid, year, dry_run, ctx)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
 }
 
 /// Record an activity held (开展情况): a 党组会, a 中心组学习, a 提醒谈话, a report sent

@@ -196,7 +196,7 @@ pub async fn import(
     Ok(HttpResponse::Ok().json(report))
 }
 
-fn too_large(max: u64) -> ApiError {
+pub(super) fn too_large(max: u64) -> ApiError {
     ApiError::PayloadTooLarge(format!(
         "the file is larger than {} MB (ZHENGGAI_MAX_UPLOAD_MB)",
         max / (1024 * 1024)
@@ -204,7 +204,11 @@ fn too_large(max: u64) -> ApiError {
 }
 
 /// The form's one `file` field, in memory (a sheet is small; the size is capped).
-async fn receive(req: &HttpRequest, payload: web::Payload, max: u64) -> Result<Vec<u8>, ApiError> {
+pub(super) async fn receive(
+    req: &HttpRequest,
+    payload: web::Payload,
+    max: u64,
+) -> Result<Vec<u8>, ApiError> {
     let mut form = Multipart::new(req.headers(), payload);
     let mut file: Option<Vec<u8>> = None;
     while let Some(field) = form.next().await {

@@ -238,6 +238,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(duties::year_progress)
                 .service(duties::report_docx)
                 .service(duties::report_md)
+                .service(duties::import_plan)
                 .service(duties::get)
                 .service(duties::update)
                 .service(duties::progress)

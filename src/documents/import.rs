@@ -123,13 +123,13 @@ struct Planned {
 }
 
 /// Units by code and by name.
-struct UnitIndex {
+pub(crate) struct UnitIndex {
     by_code: HashMap<String, String>,
     by_name: HashMap<String, Vec<String>>,
 }
 
 impl UnitIndex {
-    fn load(conn: &mut DbConnection) -> Result<UnitIndex, ApiError> {
+    pub(crate) fn load(conn: &mut DbConnection) -> Result<UnitIndex, ApiError> {
         use diesel::prelude::*;
         let all: Vec<(String, String, String)> = units::table
             .select((units::id, units::code, units::name))
@@ -145,7 +145,7 @@ impl UnitIndex {
         Ok(index)
     }
 
-    fn find(&self, text: &str) -> Result<String, String> {
+    pub(crate) fn find(&self, text: &str) -> Result<String, String> {
         if let Some(id) = self.by_code.get(text) {
             return Ok(id.clone());
         }

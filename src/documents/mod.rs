@@ -7,6 +7,7 @@ pub mod document;
 pub mod duties;
 pub mod export;
 pub mod import;
+pub mod plan;
 pub mod read;
 pub mod report;
 pub mod sink;

@@ -9,6 +9,7 @@ pub mod enums;
 pub mod ledger;
 pub mod org;
 pub mod permissions;
+pub mod plan;
 pub mod queue;
 pub mod quota;
 pub mod rules;

@@ -559,3 +559,116 @@ async fn the_demo_counts_its_seeded_activities_and_a_new_one_moves_its_quota() {
         study["periods"][0]["done"].as_f64().unwrap() + 1.0
     );
 }
+
+async fn import_plan(app: &TestApp, csv: &str, query: &str) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("计划.csv");
+    app.anon
+        .post(app.url(&format!("/api/v1/duties/import{query}")))
+        .bearer_auth(token("wang.office", "office", None))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_plan_sheet_imports_as_duties_all_or_nothing() {
+    let app = spawn_app().await;
+    app.unit("JRB", "市金融办").await;
+    app.unit("DZB", "机关党支部").await;
+    let good = "2026年党建工作计划量化指标\n\
+        任务编号,工作任务,责任单位,责任人,指标,最低次数,单位,周期,对象\n\
+        DJ-01,每月召开党组会议不少于2次,市金融办,,党组会议,2,次,每月,单位\n\
+        DJ-07,专题研究意识形态工作并向上级报告,JRB,,专题研究意识形态工作,2,次,全年,单位\n\
+        DJ-07,,,,向上级专题报告,1,次,全年,单位\n\
+        DJ-09,支部班子成员集中学习不少于56学时,DZB,赵六、钱七,集中学习培训,56,学时,全年,每人\n";
+    let bad = format!(
+        "{good}DJ-10,发展党员,DZB,,发展党员,一名,名,每两年,单位\nDJ-11,走访,无此单位,,走访群众,1,次,全年,单位\n"
+    );
+    let res = import_plan(&app, &bad, "?dry_run=false").await;
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(status, 422, "{text}");
+    let p: Value = serde_json::from_str(&text).unwrap();
+    let cells: Vec<(i64, String)> = p["sheet_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["column"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            (7, "最低次数".to_string()),
+            (7, "周期".to_string()),
+            (8, "指标".to_string()),
+            (8, "责任单位".to_string())
+        ],
+        "{p}"
+    );
+    assert_eq!(
+        app.get_json("/api/v1/duties").await["total"],
+        0,
+        "nothing written"
+    );
+    // A dry run says what it would do and writes nothing.
+    let res = import_plan(&app, good, "").await;
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(
+        report,
+        json!({"dry_run": true, "rows": 4, "created": 3, "existing": 0})
+    );
+    assert_eq!(app.get_json("/api/v1/duties").await["total"], 0);
+    let res = import_plan(&app, good, "?dry_run=false&year=2026").await;
+    assert_eq!(res.status(), 200);
+    let duties = app.get_json("/api/v1/duties?year=2026").await;
+    assert_eq!(duties["total"], 3);
+    let dj07 = duties["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "DJ-07")
+        .unwrap();
+    let kinds: Vec<&str> = dj07["quotas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["activity_kinds"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["ideology_study", "report_upward"]);
+    let dj09 = duties["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "DJ-09")
+        .unwrap();
+    assert_eq!(dj09["quotas"][0]["persons"], json!(["赵六", "钱七"]));
+    assert_eq!(dj09["quotas"][0]["unit"], "hours");
+    // Again: every 任务编号 is known and left as it stands.
+    let again: Value = import_plan(&app, good, "?dry_run=false")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (again["created"].as_i64(), again["existing"].as_i64()),
+        (Some(0), Some(3))
+    );
+    // The unit cannot import plans.
+    let part = reqwest::multipart::Part::bytes(good.as_bytes().to_vec()).file_name("计划.csv");
+    let res = app
+        .anon
+        .post(app.url("/api/v1/duties/import"))
+        .bearer_auth(token("zhk.li", "unit", Some("JRB")))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(res, 403).await["rule"], "write_duty");
+}

@@ -381,3 +381,15 @@ pub struct WithdrawActivity {
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
+
+#[derive(Debug, Clone, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PlanImportQuery {
+    /// `false` to write; by default nothing is written and the answer says what would be.
+    pub dry_run: Option<bool>,
+    /// The year of duties whose row has no 年度 (by default this year).
+    #[validate(range(min = 2000, max = 2100))]
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+}

@@ -55,6 +55,14 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<DutyRow>, ApiErr
         .optional()?)
 }
 
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<DutyRow>, ApiError> {
+    Ok(duties::table
+        .filter(duties::code.eq(code))
+        .select(DutyRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<DutyRow, ApiError> {
     find(conn, id)?.ok_or_else(|| ApiError::not_found("duty"))
 }
