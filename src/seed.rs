@@ -64,6 +64,8 @@ pub struct SeedDuty {
     pub title: String,
     pub unit: String,
     pub source: Option<String>,
+    /// The long-term measure (code) it keeps, linked when the ledger carries it.
+    pub measure: Option<String>,
     pub quotas: Vec<crate::domain::duties::DutyQuota>,
 }
 
@@ -429,7 +431,13 @@ impl Loader<'_> {
             year,
             unit_id: self.unit_id(&at, &d.unit)?,
             source: d.source.clone(),
-            measure_id: None,
+            // Linked when the ledger loaded carries the measure (a seed may leave it out).
+            measure_id: match &d.measure {
+                Some(code) => crate::db::repo::measures::with_code(self.conn, code)
+                    .map_err(|e| rejected(&at, e))?
+                    .map(|m| m.id),
+                None => None,
+            },
             quotas: d.quotas.clone(),
         };
         service::duties::create(self.conn, &self.ctx, form).map_err(|e| rejected(&at, e))?;

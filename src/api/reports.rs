@@ -54,6 +54,8 @@ async fn report_of(
     let as_of = state.as_of(q.as_of)?;
     let past = as_of.as_ref().map(|t| AsOf { day: t.date, tz });
     let today = as_of.unwrap_or_else(|| state.today());
+    let (calendar, directory) = (state.calendar.clone(), state.directory.clone());
+    let org = web::block(move || directory.now()).await??;
     let (doc, name) = read(&state, move |conn| {
         access::inspection(
             conn,
@@ -76,7 +78,14 @@ async fn report_of(
             unit_names: unit_names(conn)?,
             as_of: past,
         };
-        let data = report::gather(conn, &id.to_string(), &ctx)?;
+        let mut data = report::gather(conn, &id.to_string(), &ctx)?;
+        data.duties = crate::service::duties::of_inspection(
+            conn,
+            &id.to_string(),
+            ctx.today.date,
+            &calendar,
+            &org,
+        )?;
         let name = format!("整改情况报告-{}-{}", data.inspection.code, today.date);
         Ok((report::compose(&data), name))
     })

@@ -22,7 +22,7 @@ pub struct DutyReport {
 }
 
 /// "12", "56.5": how a count prints.
-fn number(n: f64) -> String {
+pub fn number(n: f64) -> String {
     if n.fract() == 0.0 {
         format!("{}", n as i64)
     } else {

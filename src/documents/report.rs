@@ -8,13 +8,14 @@ use chrono::{Datelike, NaiveDate};
 
 use super::document::{Block, Document};
 use crate::db::forms::MeasureFilter;
-use crate::db::models::InspectionRow;
+use crate::db::models::{DutyRow, InspectionRow};
 use crate::db::repo::as_of::{self, AsOf};
 use crate::db::repo::ledger::{self as repo_ledger, LineCtx};
 use crate::db::repo::measures::{self, MeasureWithUnits};
 use crate::db::repo::stats::{self, StatsFilter};
 use crate::db::repo::{findings, inspections, units, After, Visibility};
 use crate::db::DbConnection;
+use crate::domain::duties::QuotaProgress;
 use crate::domain::enums::MeasureSort;
 use crate::domain::enums::{FindingStatus, MeasureKind, MeasureStatus, Warning};
 use crate::domain::ledger::LedgerLine;
@@ -39,6 +40,8 @@ pub struct ReportData {
     /// Findings of other sources kept in this ledger (a 考核's beside the 巡察's): what
     /// each source is called, and how many; empty when every finding is the inspection's.
     pub other_sources: Vec<(String, i64)>,
+    /// The year's duties that keep long-term measures (by the measure's code), counted.
+    pub duties: Vec<(String, DutyRow, Vec<QuotaProgress>)>,
 }
 
 pub fn gather(
@@ -144,7 +147,33 @@ pub fn gather(
             .filter(|l| l.status != MeasureStatus::Closed)
             .collect(),
         long_term,
+        duties: Vec::new(),
     })
+}
+
+/// "全年开展7次，完成年度任务的88%" for each quota of the duties that keep a measure.
+fn duty_counts(data: &ReportData, measure_code: &str) -> Option<String> {
+    let parts: Vec<String> = data
+        .duties
+        .iter()
+        .filter(|(code, _, _)| code == measure_code)
+        .flat_map(|(_, _, quotas)| quotas)
+        .map(|q| {
+            format!(
+                "{}：{}开展{}{}，完成年度任务的{:.0}%",
+                q.quota.metric,
+                if q.quota.period == crate::domain::enums::QuotaPeriod::Year {
+                    "全年"
+                } else {
+                    "本期"
+                },
+                crate::documents::duties::number(q.done),
+                q.quota.unit.label(),
+                q.share * 100.0
+            )
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("；"))
 }
 
 /// "超期12个工作日"; a deadline passed over a weekend or holiday only, in days; nothing
@@ -305,15 +334,48 @@ pub fn compose(data: &ReportData) -> Document {
             "{}条长期坚持措施按期报送进展、持续推进，最新进展如下：",
             data.long_term.len()
         )));
-        doc.push(items_table(&data.long_term, &["最新进展"], |l| {
-            vec![l
-                .latest_progress
-                .clone()
-                .unwrap_or_else(|| "尚未报送".into())]
-        }));
+        doc.push(items_table(
+            &data.long_term,
+            &["最新进展", "年度任务"],
+            |l| {
+                vec![
+                    l.latest_progress
+                        .clone()
+                        .unwrap_or_else(|| "尚未报送".into()),
+                    duty_counts(data, &l.measure_code).unwrap_or_default(),
+                ]
+            },
+        ));
     }
 
-    doc.push(Block::Heading("六、下一步工作".into()));
+    if !data.duties.is_empty() {
+        doc.push(Block::Heading("六、年度任务落实情况".into()));
+        for (code, duty, quotas) in &data.duties {
+            let behind = quotas.iter().filter(|q| q.light != Warning::Green).count();
+            let met = quotas.iter().all(|q| q.done >= q.min);
+            doc.push(Block::Paragraph(format!(
+                "{}（整改措施{code}）：{}。{}",
+                duty.title,
+                duty_counts(data, code).unwrap_or_default(),
+                if met {
+                    "已完成年度任务。".to_string()
+                } else if behind == 0 {
+                    "按进度推进。".to_string()
+                } else {
+                    format!("{behind}项指标进度滞后或未按期完成，需加快推进。")
+                }
+            )));
+        }
+    }
+
+    doc.push(Block::Heading(
+        if data.duties.is_empty() {
+            "六、下一步工作"
+        } else {
+            "七、下一步工作"
+        }
+        .into(),
+    ));
     let mut next = String::from(
         "下一步，将继续压实整改主体责任，对未完成事项挂图作战、逐项对账销号，\
          对长期坚持事项定期报送进展、巩固整改成果，防止问题反弹回潮。",

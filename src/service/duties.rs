@@ -346,3 +346,29 @@ pub fn year(
     }
     Ok(counted)
 }
+
+/// The duties of `day`'s year that keep measures of an inspection, each with its measure's
+/// code, counted at the end of `day`.
+pub fn of_inspection(
+    conn: &mut DbConnection,
+    inspection_id: &str,
+    day: NaiveDate,
+    calendar: &Calendar,
+    org: &Organisation,
+) -> Result<Vec<(String, DutyRow, Vec<QuotaProgress>)>, ApiError> {
+    let mut linked = Vec::new();
+    for duty in duties::of_year(conn, day.year(), None)? {
+        let Some(measure_id) = &duty.measure_id else {
+            continue;
+        };
+        let Some(measure) = measures::find(conn, measure_id)? else {
+            continue;
+        };
+        if measure.inspection_id != inspection_id {
+            continue;
+        }
+        let quotas = progress(conn, &duty, day, calendar, org)?;
+        linked.push((measure.code, duty, quotas));
+    }
+    Ok(linked)
+}

@@ -520,12 +520,37 @@ async fn the_demo_counts_its_seeded_activities_and_a_new_one_moves_its_quota() {
         hours
     );
     assert_eq!(quota("DJ-09", 0)["periods"][0]["person"], "dzb.zhao");
-    // 13 duties, 16 quotas in all, each with a light.
-    assert_eq!(all["duties"].as_array().unwrap().len(), 13);
+    // 14 duties, 17 quotas in all, each with a light.
+    assert_eq!(all["duties"].as_array().unwrap().len(), 14);
     let q = &all["quotas"];
     let lit =
         q["green"].as_i64().unwrap() + q["yellow"].as_i64().unwrap() + q["red"].as_i64().unwrap();
-    assert_eq!(lit, 16);
+    assert_eq!(lit, 17);
+    // The rectification report fills its long-term items' numbers from the count.
+    let xc = app.get_json("/api/v1/inspections?limit=10").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "XC-2022-03")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let md = app
+        .get(&format!("/api/v1/inspections/{xc}/report.md"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let n = seeded("center_group_study").len();
+    assert!(
+        md.contains(&format!(
+            "党组理论学习中心组集中学习：全年开展{n}次，完成年度任务的{:.0}%",
+            (n.min(8) as f64) / 8.0 * 100.0
+        )),
+        "{md}"
+    );
+    assert!(md.contains("六、年度任务落实情况"), "{md}");
     // A 中心组学习 held today, recorded by the 党组's office: the quota moves by one.
     let jrb = app.get_json("/api/v1/units?limit=50").await["items"]
         .as_array()

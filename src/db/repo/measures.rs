@@ -147,6 +147,17 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<MeasureWithUnits, ApiErr
     Ok(list.remove(0))
 }
 
+/// The measure coded `code`, whatever its finding (codes such as XC-2022-03-01-2 carry
+/// their inspection and finding).
+pub fn with_code(conn: &mut DbConnection, code: &str) -> Result<Option<MeasureRow>, ApiError> {
+    Ok(measures::table
+        .filter(measures::code.eq(code))
+        .order(measures::id.asc())
+        .select(MeasureRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find_by_code(
     conn: &mut DbConnection,
     finding_id: &str,
