@@ -24,7 +24,6 @@ use crate::documents::duties::DutyReport;
 use crate::documents::plan::PlanImportReport;
 use crate::domain::calendar::Calendar;
 use crate::domain::duties::worst_of;
-use crate::domain::enums::Warning;
 use crate::domain::org::Organisation;
 use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
@@ -292,11 +291,7 @@ pub async fn year_progress(
             service::year(conn, &actor, year, units.as_deref(), day, &calendar, &org)?
         {
             for q in &quotas {
-                match q.light {
-                    Warning::Green => counts.green += 1,
-                    Warning::Yellow => counts.yellow += 1,
-                    Warning::Red => counts.red += 1,
-                }
+                counts.add(q.light);
             }
             duties.push(DutyProgress {
                 light: worst_of(quotas.iter().map(|q| q.light)),

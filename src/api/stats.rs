@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use actix_web::{get, web, HttpResponse};
+use chrono::Datelike;
 use diesel::prelude::*;
 
 use super::dto::measures::Measure;
@@ -16,6 +17,7 @@ use crate::db::forms::MeasureFilter;
 use crate::db::repo::stats::{self as repo_stats, StatsFilter};
 use crate::db::repo::{measures, Visibility};
 use crate::db::schema::{findings, units};
+use crate::domain::duties::QuotaCounts;
 use crate::domain::permissions::Action;
 use crate::domain::stats::GroupBy;
 use crate::error::ApiError;
@@ -27,6 +29,9 @@ use crate::error::ApiError;
 /// each counting its whole subtree, plus the unit's own items. `unit_id` matches the unit
 /// and every unit below it (`descendants=false`: the unit alone). Rates are 0–1. A unit or
 /// leader gets the numbers of what it sees.
+///
+/// With `group_by=unit`, each group and the total also count the year's duty quotas
+/// (年度任务) of its units by light (`duties`: on track or met, behind pace, missed).
 ///
 /// `as_of=YYYY-MM-DD` gives the numbers as they stood at the end of that day, from the
 /// audit trail: the measures and findings that existed by then, in the state their last
@@ -73,11 +78,64 @@ pub async fn numbers(
     };
     let vis = caller.visibility();
     let (today, as_of, tz) = (state.today(), state.as_of(q.as_of)?, state.tz);
-    let body = read(&state, move |conn| match &as_of {
-        Some(then) => {
-            repo_stats::summary_as_of(conn, group, &vis, &filter, (then, tz), rollup.as_ref())
+    let (actor, calendar, directory) = (
+        caller.actor(),
+        state.calendar.clone(),
+        state.directory.clone(),
+    );
+    let org = web::block(move || directory.now()).await??;
+    let body = read(&state, move |conn| {
+        let mut stats = match &as_of {
+            Some(then) => {
+                repo_stats::summary_as_of(conn, group, &vis, &filter, (then, tz), rollup.as_ref())?
+            }
+            None => repo_stats::summary(conn, group, &vis, &filter, &today, rollup.as_ref())?,
+        };
+        if group == GroupBy::Unit {
+            // The year's duty quotas beside the measures, grouped as the measures are.
+            let day = as_of.as_ref().map_or(today.date, |t| t.date);
+            let duties = crate::service::duties::year(
+                conn,
+                &actor,
+                day.year(),
+                filter.units.as_deref(),
+                day,
+                &calendar,
+                &org,
+            )?;
+            let mut total = QuotaCounts::default();
+            let mut by_group: HashMap<String, QuotaCounts> = HashMap::new();
+            for (duty, quotas) in &duties {
+                let key = match &rollup {
+                    Some(r) => r.group_of.get(&duty.unit_id).cloned(),
+                    None => Some(duty.unit_id.clone()),
+                };
+                for q in quotas {
+                    total.add(q.light);
+                    if let Some(key) = &key {
+                        by_group.entry(key.clone()).or_default().add(q.light);
+                    }
+                }
+            }
+            for g in &mut stats.groups {
+                g.duties = Some(by_group.remove(&g.key).unwrap_or_default());
+            }
+            // A unit with duties and no measures (the 党组 itself) is a group too.
+            let mut rest: Vec<(String, QuotaCounts)> = by_group.into_iter().collect();
+            rest.sort_by(|a, b| a.0.cmp(&b.0));
+            for (key, counts) in rest {
+                let label = crate::db::repo::units::find(conn, &key)?
+                    .map_or_else(|| key.clone(), |u| u.name);
+                stats.groups.push(crate::domain::stats::StatsGroup {
+                    key,
+                    label,
+                    numbers: Default::default(),
+                    duties: Some(counts),
+                });
+            }
+            stats.duties = Some(total);
         }
-        None => repo_stats::summary(conn, group, &vis, &filter, &today, rollup.as_ref()),
+        Ok(stats)
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))

@@ -269,6 +269,27 @@ fn worst(a: Warning, b: Warning) -> Warning {
     }
 }
 
+/// How many quotas stand where.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct QuotaCounts {
+    /// On track or met.
+    pub green: i64,
+    /// Behind the pace of the running period.
+    pub yellow: i64,
+    /// A period missed, or no longer reachable.
+    pub red: i64,
+}
+
+impl QuotaCounts {
+    pub fn add(&mut self, light: Warning) {
+        match light {
+            Warning::Green => self.green += 1,
+            Warning::Yellow => self.yellow += 1,
+            Warning::Red => self.red += 1,
+        }
+    }
+}
+
 /// The worst of several lights.
 pub fn worst_of(lights: impl IntoIterator<Item = Warning>) -> Warning {
     lights.into_iter().fold(Warning::Green, worst)

@@ -63,6 +63,9 @@ pub struct StatsGroup {
     pub label: String,
     #[serde(flatten)]
     pub numbers: Numbers,
+    /// With `group_by=unit`: the year's duty quotas (年度任务) of the group's units, by
+    /// light.
+    pub duties: Option<super::duties::QuotaCounts>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -71,6 +74,8 @@ pub struct Stats {
     pub groups: Vec<StatsGroup>,
     /// Everything the caller sees, once (not the sum of groups: a finding may fall in two).
     pub total: Numbers,
+    /// With `group_by=unit`: every duty quota counted, by light.
+    pub duties: Option<super::duties::QuotaCounts>,
 }
 
 /// `part / whole` to four decimals; none when there is nothing to divide by (shown "—",

@@ -526,6 +526,33 @@ async fn the_demo_counts_its_seeded_activities_and_a_new_one_moves_its_quota() {
     let lit =
         q["green"].as_i64().unwrap() + q["yellow"].as_i64().unwrap() + q["red"].as_i64().unwrap();
     assert_eq!(lit, 17);
+    // Stats by unit count the same quotas, group by group.
+    let stats = app.get_json("/api/v1/stats?group_by=unit").await;
+    assert_eq!(stats["duties"], all["quotas"], "{stats}");
+    let per_group: i64 = stats["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let d = &g["duties"];
+            d["green"].as_i64().unwrap()
+                + d["yellow"].as_i64().unwrap()
+                + d["red"].as_i64().unwrap()
+        })
+        .sum();
+    assert_eq!(per_group, 17);
+    let party_group = stats["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["label"] == "市金融办")
+        .unwrap_or_else(|| panic!("the 党组's own unit is a group: {stats}"));
+    assert!(
+        party_group["duties"]["red"].as_i64().unwrap()
+            + party_group["duties"]["yellow"].as_i64().unwrap()
+            + party_group["duties"]["green"].as_i64().unwrap()
+            > 0
+    );
     // The rectification report fills its long-term items' numbers from the count.
     let xc = app.get_json("/api/v1/inspections?limit=10").await["items"]
         .as_array()

@@ -11,7 +11,7 @@ use super::{not_blank, utc};
 use crate::db::forms::{DutyChanges, NewActivity, NewDuty};
 use crate::db::models::{ActivityKindRow, ActivityRow, DutyRow};
 pub use crate::domain::duties::{
-    DutyQuota, Period, PeriodCount, PeriodState, QuotaPer, QuotaProgress, QuotaUnit,
+    DutyQuota, Period, PeriodCount, PeriodState, QuotaCounts, QuotaPer, QuotaProgress, QuotaUnit,
 };
 use crate::domain::enums::Warning;
 use crate::error::ApiError;
@@ -183,17 +183,6 @@ pub struct DutyProgress {
     /// The worst of its quotas' lights.
     pub light: Warning,
     pub quotas: Vec<QuotaProgress>,
-}
-
-/// How many quotas stand where.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct QuotaCounts {
-    /// On track or met.
-    pub green: i64,
-    /// Behind the pace of the running period.
-    pub yellow: i64,
-    /// A period missed, or no longer reachable.
-    pub red: i64,
 }
 
 /// Every duty of a year, counted.

@@ -661,6 +661,7 @@ fn assemble(
                 label: names.get(&key).cloned().unwrap_or_else(|| key.clone()),
                 key,
                 numbers: counts.numbers(findings),
+                duties: None,
             }
         })
         .collect();
@@ -670,5 +671,6 @@ fn assemble(
         group_by: group,
         groups,
         total,
+        duties: None,
     })
 }
