@@ -26,6 +26,15 @@ pub enum Block {
     Signature(Vec<String>),
 }
 
+/// "12", "56.5": how a count prints in a paper.
+pub fn number(n: f64) -> String {
+    if n.fract() == 0.0 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n:.1}")
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
     pub blocks: Vec<Block>,

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::document::{Block, Document};
+use super::document::{number, Block, Document};
 use super::report::chinese_date;
 use crate::db::models::DutyRow;
 use crate::domain::duties::{PeriodState, QuotaPer, QuotaProgress};
@@ -19,15 +19,6 @@ pub struct DutyReport {
     pub duties: Vec<(DutyRow, Vec<QuotaProgress>)>,
     /// People's names by login, from the directory (a login not in it prints as is).
     pub names: std::collections::HashMap<String, String>,
-}
-
-/// "12", "56.5": how a count prints.
-pub fn number(n: f64) -> String {
-    if n.fract() == 0.0 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n:.1}")
-    }
 }
 
 /// 不少于8次 / 每月不少于2次 / 每人每年不少于56学时.

@@ -167,7 +167,7 @@ fn duty_counts(data: &ReportData, measure_code: &str) -> Option<String> {
                 } else {
                     "本期"
                 },
-                crate::documents::duties::number(q.done),
+                super::document::number(q.done),
                 q.quota.unit.label(),
                 q.share * 100.0
             )
