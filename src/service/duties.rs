@@ -229,6 +229,12 @@ pub fn record(
     if form.persons.iter().any(|p| p.contains('\0')) {
         errors.push(FieldError::new("persons", "contains the NUL character"));
     }
+    if form.persons.iter().any(|p| p.chars().count() > 100) {
+        errors.push(FieldError::new(
+            "persons",
+            "a person is a login or a name of at most 100 characters",
+        ));
+    }
     crate::db::repo::into_validation(errors)?;
     let row = ActivityRow {
         id: new_id(),

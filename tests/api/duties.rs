@@ -251,6 +251,16 @@ async fn bad_activities_are_refused_and_change_nothing() {
     // Another unit's activity: not the caller's to record.
     let res = held(&app, &staff, &other, &today().to_string(), json!({})).await;
     assert_eq!(res.status(), 404);
+    let long = "长".repeat(101);
+    let res = held(
+        &app,
+        &staff,
+        &unit,
+        &today().to_string(),
+        json!({"persons": [long]}),
+    )
+    .await;
+    assert_eq!(problem(res, 422).await["errors"][0]["field"], "persons");
     // A viewer records nothing.
     let viewer = token("view", "viewer", None);
     let p = problem(
