@@ -278,12 +278,13 @@ pub async fn year_progress(
     Params(q): Params<YearProgressQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.check_role(Action::ReadDuties)?;
-    let day = count_day(&state, q.as_of)?;
-    let year = q.year.unwrap_or(day.year());
-    let units = state.units_under(q.unit_id, q.descendants).await?;
-    let actor = caller.actor();
-    let (calendar, directory) = (state.calendar.clone(), state.directory.clone());
-    let org = web::block(move || directory.now()).await??;
+    let YearScope {
+        day,
+        year,
+        units,
+        org,
+    } = year_scope(&state, &q).await?;
+    let (actor, calendar) = (caller.actor(), state.calendar.clone());
     let body = read(&state, move |conn| {
         let mut duties = Vec::new();
         let mut counts = QuotaCounts::default();
@@ -311,6 +312,26 @@ pub async fn year_progress(
     Ok(HttpResponse::Ok().json(body))
 }
 
+/// What a year's view or paper counts: to which day, which year, whose units, and the
+/// organisation (whose units lie below whose).
+struct YearScope {
+    day: chrono::NaiveDate,
+    year: i32,
+    units: Option<Vec<String>>,
+    org: std::sync::Arc<Organisation>,
+}
+
+async fn year_scope(state: &AppState, q: &YearProgressQuery) -> Result<YearScope, ApiError> {
+    let day = count_day(state, q.as_of)?;
+    let directory = state.directory.clone();
+    Ok(YearScope {
+        day,
+        year: q.year.unwrap_or(day.year()),
+        units: state.units_under(q.unit_id, q.descendants).await?,
+        org: web::block(move || directory.now()).await??,
+    })
+}
+
 async fn report_of(
     state: web::Data<AppState>,
     caller: Caller,
@@ -318,13 +339,14 @@ async fn report_of(
     kind: Kind,
 ) -> Result<HttpResponse, ApiError> {
     caller.check_role(Action::ReadDuties)?;
-    let day = count_day(&state, q.as_of)?;
-    let year = q.year.unwrap_or(day.year());
-    let units = state.units_under(q.unit_id, q.descendants).await?;
+    let YearScope {
+        day,
+        year,
+        units,
+        org,
+    } = year_scope(&state, &q).await?;
     let unit_id = q.unit_id.map(|u| u.to_string());
-    let actor = caller.actor();
-    let (calendar, directory) = (state.calendar.clone(), state.directory.clone());
-    let org = web::block(move || directory.now()).await??;
+    let (actor, calendar) = (caller.actor(), state.calendar.clone());
     let (doc, name) = read(&state, move |conn| {
         let who = match &unit_id {
             Some(id) => crate::db::repo::units::find(conn, id)?

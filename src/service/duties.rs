@@ -308,23 +308,61 @@ pub fn progress(
     calendar: &Calendar,
     org: &Organisation,
 ) -> Result<Vec<QuotaProgress>, ApiError> {
-    let year_start = NaiveDate::from_ymd_opt(duty.year, 1, 1).unwrap_or(day);
-    let year_end = NaiveDate::from_ymd_opt(duty.year, 12, 31).unwrap_or(day);
-    let units = org.subtree(&duty.unit_id);
-    let held: Vec<Held> = duties::held(conn, &units, year_start, year_end)?
+    let mut counted = count_all(conn, std::slice::from_ref(duty), day, calendar, org)?;
+    Ok(counted.pop().map(|(_, q)| q).unwrap_or_default())
+}
+
+/// Several duties counted with one read of the activities they count (a year's view, the
+/// stats and the reports ask for many at once).
+fn count_all(
+    conn: &mut DbConnection,
+    rows: &[DutyRow],
+    day: NaiveDate,
+    calendar: &Calendar,
+    org: &Organisation,
+) -> Result<Vec<(DutyRow, Vec<QuotaProgress>)>, ApiError> {
+    let subtrees: Vec<Vec<String>> = rows.iter().map(|d| org.subtree(&d.unit_id)).collect();
+    let mut units: Vec<String> = subtrees.iter().flatten().cloned().collect();
+    units.sort();
+    units.dedup();
+    let (Some(first), Some(last)) = (
+        rows.iter().map(|d| d.year).min(),
+        rows.iter().map(|d| d.year).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let from = NaiveDate::from_ymd_opt(first, 1, 1).unwrap_or(day);
+    let to = NaiveDate::from_ymd_opt(last, 12, 31).unwrap_or(day);
+    let held: Vec<(String, Held)> = duties::held(conn, &units, from, to)?
         .into_iter()
-        .map(|a| Held {
-            persons: serde_json::from_str(&a.persons).unwrap_or_default(),
-            kind: a.kind,
-            held_on: a.held_on,
-            hours: a.hours,
-            count: a.count,
+        .map(|a| {
+            (
+                a.unit_id,
+                Held {
+                    persons: serde_json::from_str(&a.persons).unwrap_or_default(),
+                    kind: a.kind,
+                    held_on: a.held_on,
+                    hours: a.hours,
+                    count: a.count,
+                },
+            )
         })
         .collect();
-    Ok(quotas_of(duty)?
-        .iter()
-        .map(|q| rules::progress(q, duty.year, &held, day, calendar))
-        .collect())
+    rows.iter()
+        .zip(subtrees)
+        .map(|(duty, subtree)| {
+            let mine: Vec<Held> = held
+                .iter()
+                .filter(|(unit, h)| h.held_on.year() == duty.year && subtree.contains(unit))
+                .map(|(_, h)| h.clone())
+                .collect();
+            let quotas = quotas_of(duty)?
+                .iter()
+                .map(|q| rules::progress(q, duty.year, &mine, day, calendar))
+                .collect();
+            Ok((duty.clone(), quotas))
+        })
+        .collect()
 }
 
 /// A duty's quotas, parsed.
@@ -342,15 +380,11 @@ pub fn year(
     calendar: &Calendar,
     org: &Organisation,
 ) -> Result<Vec<(DutyRow, Vec<QuotaProgress>)>, ApiError> {
-    let mut counted = Vec::new();
-    for duty in duties::of_year(conn, year, units)?
+    let seen: Vec<DutyRow> = duties::of_year(conn, year, units)?
         .into_iter()
         .filter(|d| actor.visibility.covers(&d.unit_id))
-    {
-        let quotas = progress(conn, &duty, day, calendar, org)?;
-        counted.push((duty, quotas));
-    }
-    Ok(counted)
+        .collect();
+    count_all(conn, &seen, day, calendar, org)
 }
 
 /// The duties of `day`'s year that keep measures of an inspection, each with its measure's
@@ -362,19 +396,21 @@ pub fn of_inspection(
     calendar: &Calendar,
     org: &Organisation,
 ) -> Result<Vec<(String, DutyRow, Vec<QuotaProgress>)>, ApiError> {
-    let mut linked = Vec::new();
-    for duty in duties::of_year(conn, day.year(), None)? {
-        let Some(measure_id) = &duty.measure_id else {
-            continue;
-        };
-        let Some(measure) = measures::find(conn, measure_id)? else {
-            continue;
-        };
-        if measure.inspection_id != inspection_id {
-            continue;
-        }
-        let quotas = progress(conn, &duty, day, calendar, org)?;
-        linked.push((measure.code, duty, quotas));
-    }
-    Ok(linked)
+    let codes = measures::codes_in_inspection(conn, inspection_id)?;
+    let linked: Vec<DutyRow> = duties::of_year(conn, day.year(), None)?
+        .into_iter()
+        .filter(|d| d.measure_id.as_ref().is_some_and(|m| codes.contains_key(m)))
+        .collect();
+    Ok(count_all(conn, &linked, day, calendar, org)?
+        .into_iter()
+        .map(|(duty, quotas)| {
+            let code = duty
+                .measure_id
+                .as_ref()
+                .and_then(|m| codes.get(m))
+                .cloned()
+                .unwrap_or_default();
+            (code, duty, quotas)
+        })
+        .collect())
 }

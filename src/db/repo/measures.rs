@@ -147,6 +147,19 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<MeasureWithUnits, ApiErr
     Ok(list.remove(0))
 }
 
+/// An inspection's measures: code by id.
+pub fn codes_in_inspection(
+    conn: &mut DbConnection,
+    inspection_id: &str,
+) -> Result<std::collections::HashMap<String, String>, ApiError> {
+    Ok(measures::table
+        .filter(measures::inspection_id.eq(inspection_id))
+        .select((measures::id, measures::code))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// The measure coded `code`, whatever its finding (codes such as XC-2022-03-01-2 carry
 /// their inspection and finding).
 pub fn with_code(conn: &mut DbConnection, code: &str) -> Result<Option<MeasureRow>, ApiError> {
