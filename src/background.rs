@@ -1,6 +1,7 @@
 //! The service's background work, each on a thread of its own that ends with the server:
 //! the webhook deliverer (outbox → signed POSTs, retried with backoff) and the deadline
-//! scanner (turns due dates into `measure.due_soon` / `measure.overdue` events, once each).
+//! scanner (turns due dates into `measure.due_soon` / `measure.overdue` events, once each,
+//! and duties' pace into `duty.behind` / `duty.missed`).
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -207,6 +208,17 @@ pub fn scan(
                 }
             }
         }
+        // The duties: pace moves with the days, so the quota lights of the measures they
+        // keep are brought up to today, and periods behind or missed are announced.
+        let org = crate::service::directory::load(conn)?;
+        crate::service::duty_watch::refresh_lights(
+            conn,
+            &ctx,
+            crate::service::duty_watch::Touched::All,
+            today.date,
+            &org,
+        )?;
+        announced += crate::service::duty_watch::announce(conn, &ctx, today.date, &org)?;
         Ok(announced)
     })
 }

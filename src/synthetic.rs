@@ -296,6 +296,7 @@ fn synthetic_measure(
         last_reminded_at: None,
         recheck_count: 0,
         relapse_count: 0,
+        quota_light: None,
         responsible_person: Some(format!("{}负责人", lead.name)),
         due_date: due,
         original_due_date: due,

@@ -72,9 +72,11 @@ async fn stream(
         .map_err(|_| ApiError::Unavailable("the server is shutting down".into()))?;
     let units = state.units_under(q.unit_id, q.descendants).await?;
     let db = state.db.clone();
+    let (directory, calendar) = (state.directory.clone(), state.calendar.clone());
     // Take the connection and read what the header needs first, so that a database
     // problem is still an error answer rather than a cut-off download.
     let (mut conn, selection, ctx) = web::block(move || {
+        let org = directory.now()?;
         let mut conn = db.read()?;
         let mut query: MeasureFilter = q.into();
         query.units = units;
@@ -83,16 +85,28 @@ async fn stream(
             access::inspection(&mut conn, &caller.actor(), id, Action::ReadInspections).ok()
         });
         let title = export::title(inspection.as_ref().map(|i| i.title.as_str()), today.date);
+        let today_date = today.date;
         let ctx = LineCtx {
             today,
             tz,
             unit_names: unit_names(&mut conn)?,
             as_of: None,
         };
+        let duties = crate::service::duties::of_ledger(
+            &mut conn,
+            &caller.actor(),
+            query.inspection_id.as_deref(),
+            query.units.as_deref(),
+            today_date,
+            &calendar,
+            &org,
+        )?;
         let selection = Selection {
             query,
             vis: caller.visibility(),
             title,
+            duties,
+            person_names: org.names(),
         };
         Ok::<_, ApiError>((conn, selection, ctx))
     })

@@ -10,7 +10,6 @@ use super::extract::Params;
 use super::ledger::attachment;
 use super::{read, AppState};
 use crate::auth::caller::Caller;
-use crate::db::repo::as_of::AsOf;
 use crate::db::repo::ledger::{unit_names, LineCtx};
 use crate::documents::document::Document;
 use crate::documents::{report, slip};
@@ -52,7 +51,7 @@ async fn report_of(
     caller.check_role(Action::ReadInspections)?;
     let tz = state.tz;
     let as_of = state.as_of(q.as_of)?;
-    let past = as_of.as_ref().map(|t| AsOf { day: t.date, tz });
+    let past_day = as_of.as_ref().map(|t| t.date);
     let today = as_of.unwrap_or_else(|| state.today());
     let (calendar, directory) = (state.calendar.clone(), state.directory.clone());
     let org = web::block(move || directory.now()).await??;
@@ -72,6 +71,12 @@ async fn report_of(
                  read it; a unit exports its own ledger",
             ));
         }
+        let past = match past_day {
+            Some(day) => Some(crate::service::duty_watch::as_of(
+                conn, day, tz, &calendar, &org,
+            )?),
+            None => None,
+        };
         let ctx = LineCtx {
             today: today.clone(),
             tz,

@@ -87,7 +87,15 @@ pub async fn numbers(
     let body = read(&state, move |conn| {
         let mut stats = match &as_of {
             Some(then) => {
-                repo_stats::summary_as_of(conn, group, &vis, &filter, (then, tz), rollup.as_ref())?
+                let past = crate::service::duty_watch::as_of(conn, then.date, tz, &calendar, &org)?;
+                repo_stats::summary_as_of(
+                    conn,
+                    group,
+                    &vis,
+                    &filter,
+                    (then, &past),
+                    rollup.as_ref(),
+                )?
             }
             None => repo_stats::summary(conn, group, &vis, &filter, &today, rollup.as_ref())?,
         };

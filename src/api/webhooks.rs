@@ -29,8 +29,10 @@ pub struct CreateWebhook {
     #[schema(min_length = 8, max_length = 2000)]
     pub url: String,
     /// Event types: measure.due_soon, measure.overdue, measure.submitted, measure.returned,
-    /// measure.closed, measure.reopened, finding.closed, extension.requested,
-    /// extension.approved, extension.rejected.
+    /// measure.closed, measure.reopened, measure.reminded, measure.rechecked,
+    /// measure.handed_over, finding.closed, finding.listed, finding.unlisted,
+    /// extension.requested, extension.approved, extension.rejected, duty.behind (a quota's
+    /// running period fell behind pace), duty.missed (a period ended short).
     #[validate(length(min = 1, max = 20))]
     #[schema(min_items = 1, max_items = 20)]
     pub events: Vec<String>,

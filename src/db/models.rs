@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 use crate::domain::deadline::{self, DeadlineState, Today};
 use crate::domain::enums::{
     Category, ExtensionStatus, FindingStatus, Level, MeasureKind, MeasureStatus, SourceType,
-    SupervisionLevel,
+    SupervisionLevel, Warning,
 };
 
 use super::schema::{
-    activities, activity_kinds, deadline_notices, duties, events, evidence, extensions, findings,
-    handover_measures, handovers, inspections, measure_supporting_units, measures, people,
-    progress_reports, rechecks, units, webhook_deliveries, webhooks,
+    activities, activity_kinds, deadline_notices, duties, duty_notices, events, evidence,
+    extensions, findings, handover_measures, handovers, inspections, measure_supporting_units,
+    measures, people, progress_reports, rechecks, units, webhook_deliveries, webhooks,
 };
 
 #[derive(
@@ -190,6 +190,11 @@ pub struct MeasureRow {
     pub recheck_count: i32,
     #[serde(default)]
     pub relapse_count: i32,
+    /// The light of the duty quotas that keep it (long-term measures), kept by
+    /// `service::duties::refresh_lights` alone: a save of the measure never writes it.
+    #[serde(default)]
+    #[diesel(skip_update)]
+    pub quota_light: Option<String>,
 }
 
 impl MeasureRow {
@@ -200,8 +205,14 @@ impl MeasureRow {
             self.due_date,
             self.report_due,
             self.clock_stopped,
+            self.quota(),
             today,
         )
+    }
+
+    /// The light of the duty quotas that keep it, when any do.
+    pub fn quota(&self) -> Option<Warning> {
+        self.quota_light.as_deref().and_then(Warning::parse)
     }
 }
 
@@ -358,6 +369,17 @@ pub struct NoticeRow {
     pub measure_id: String,
     pub kind: String,
     pub due_date: NaiveDate,
+}
+
+/// A duty's period announced once: `behind` (pace) or `missed` (ended short).
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = duty_notices)]
+pub struct DutyNoticeRow {
+    pub duty_id: String,
+    pub metric: String,
+    pub period: String,
+    pub kind: String,
+    pub noticed_at: NaiveDateTime,
 }
 
 /// A TEXT column selected on its own, typed: an unknown value is an error naming the

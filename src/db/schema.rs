@@ -102,6 +102,7 @@ diesel::table! {
         last_reminded_at -> Nullable<Timestamp>,
         recheck_count -> Integer,
         relapse_count -> Integer,
+        quota_light -> Nullable<Text>,
     }
 }
 
@@ -278,6 +279,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    duty_notices (duty_id, metric, period, kind) {
+        duty_id -> Text,
+        metric -> Text,
+        period -> Text,
+        kind -> Text,
+        noticed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     measure_supporting_units (measure_id, unit_id) {
         measure_id -> Text,
         unit_id -> Text,
@@ -347,6 +358,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
     deadline_notices,
+    duty_notices,
     people,
     handovers,
     handover_measures,

@@ -67,10 +67,23 @@ pub fn export_to(
         unit_names: unit_names(&mut conn).map_err(|e| e.to_string())?,
         as_of: None,
     };
+    let org = crate::service::directory::load(&mut conn).map_err(|e| e.to_string())?;
+    let duties = crate::service::duties::of_ledger(
+        &mut conn,
+        &crate::domain::permissions::Actor::system("cli"),
+        query.inspection_id.as_deref(),
+        None,
+        day,
+        &ctx.today.calendar,
+        &org,
+    )
+    .map_err(|e| e.to_string())?;
     let selection = Selection {
         query,
         vis: Visibility::All,
         title: export::title(subject.as_deref(), day),
+        duties,
+        person_names: org.names(),
     };
     let mut sink: Box<dyn Write + Send> = match out {
         Some(path) => Box::new(std::io::BufWriter::new(

@@ -1,8 +1,10 @@
 //! Writes the ledger as offices open it: an xlsx workbook (frozen header, widths, real
-//! dates, drop-downs, red and yellow rows, a second sheet of numbers by unit) or a CSV
+//! dates, drop-downs, red and yellow rows, a sheet of numbers by unit, a sheet of the
+//! year's duties period by period) or a CSV
 //! with a BOM. Rows are read a page at a time inside one read transaction, and the xlsx
 //! worksheet is kept on disk while it is written, so memory stays flat for any size.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use diesel::{Connection, RunQueryDsl};
@@ -10,11 +12,14 @@ use rust_xlsxwriter::{
     Color, DataValidation, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
+use super::duty_sheet;
 use crate::db::forms::MeasureFilter;
+use crate::db::models::DutyRow;
 use crate::db::repo::ledger::{self, LineCtx};
 use crate::db::repo::stats::{self, StatsFilter};
 use crate::db::repo::Visibility;
 use crate::db::DbConnection;
+use crate::domain::duties::QuotaProgress;
 use crate::domain::enums::{Category, MeasureKind, MeasureStatus, Warning};
 use crate::domain::ledger::{Column, LedgerLine, Value};
 use crate::domain::stats::GroupBy;
@@ -55,6 +60,10 @@ pub struct Selection {
     pub query: MeasureFilter,
     pub vis: Visibility,
     pub title: String,
+    /// The year's duties the selection covers, counted (the workbook's 年度任务完成情况),
+    /// and people's names by login for the quotas that bind each person.
+    pub duties: Vec<(DutyRow, Vec<QuotaProgress>)>,
+    pub person_names: HashMap<String, String>,
 }
 
 /// Writes the ledger to `out`; answers how many measures it holds.
@@ -92,7 +101,7 @@ pub fn export(
                     &ctx.today,
                     None,
                 )?;
-                write_xlsx(&mut pages, &selection.title, &stats, out)
+                write_xlsx(&mut pages, &stats, out)
             }
         }
     })
@@ -209,7 +218,6 @@ impl Formats {
 
 fn write_xlsx(
     pages: &mut Pages,
-    title: &str,
     stats: &Stats,
     out: &mut (dyn Write + Send),
 ) -> Result<usize, ApiError> {
@@ -228,7 +236,7 @@ fn write_xlsx(
     }
     sheet.set_row_height(0, 32).map_err(xlsx)?;
     sheet
-        .merge_range(0, 0, 0, last_col, title, &formats.title)
+        .merge_range(0, 0, 0, last_col, &pages.selection.title, &formats.title)
         .map_err(xlsx)?;
     for (i, column) in Column::ALL.iter().enumerate() {
         sheet
@@ -263,6 +271,18 @@ fn write_xlsx(
     sheet.autofilter(1, 0, last_row, last_col).map_err(xlsx)?;
     add_dropdowns(sheet).map_err(xlsx)?;
     write_stats(workbook.add_worksheet(), stats).map_err(xlsx)?;
+    let cell = |w: Warning| &formats.of(w).0;
+    duty_sheet::write(
+        workbook.add_worksheet(),
+        &pages.selection.duties,
+        &pages.ctx.unit_names,
+        &pages.selection.person_names,
+        &duty_sheet::SheetFormats {
+            header: &formats.header,
+            cell: &cell,
+        },
+    )
+    .map_err(xlsx)?;
     workbook.save_to_writer(out).map_err(xlsx)?;
     Ok(count as usize)
 }

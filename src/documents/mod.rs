@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod document;
 pub mod duties;
+pub mod duty_sheet;
 pub mod export;
 pub mod import;
 pub mod plan;

@@ -60,9 +60,7 @@ pub fn gather(
     };
     let vis = Visibility::All;
     let summary = |conn: &mut DbConnection, group| match &ctx.as_of {
-        Some(as_of) => {
-            stats::summary_as_of(conn, group, &vis, &filter, (&ctx.today, as_of.tz), None)
-        }
+        Some(as_of) => stats::summary_as_of(conn, group, &vis, &filter, (&ctx.today, as_of), None),
         None => stats::summary(conn, group, &vis, &filter, &ctx.today, None),
     };
     let other_sources: Vec<(String, i64)> = findings::sources_of(conn, inspection_id)?

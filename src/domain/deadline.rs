@@ -136,21 +136,38 @@ pub fn next_report_due(
 
 /// A measure's light (红黄绿灯) today, from what is kept of it: its state, due date, when
 /// its next report is due (long-term measures) and whether a timely closure request stops
-/// its clock. The one rule every list, sheet, report and slip shows; the SQL filters in
-/// `db::repo::warnings` restate it, and a test holds the two together.
+/// its clock, and the light of the duty quotas that keep it (a long-term measure whose
+/// "每年不少于2次" falls behind is as late as one whose report is). The one rule every
+/// list, sheet, report and slip shows; the SQL filters in `db::repo::warnings` restate it,
+/// and a test holds the two together.
 pub fn light(
     status: MeasureStatus,
     due_date: Option<NaiveDate>,
     report_due: Option<NaiveDate>,
     clock_stopped: bool,
+    quota: Option<Warning>,
     today: &Today,
 ) -> DeadlineState {
-    with_report(
-        assess(status, due_date, today, clock_stopped),
-        // A closed measure owes no more reports.
-        report_due.filter(|_| !clock_stopped && status != MeasureStatus::Closed),
-        today.date,
+    let open = !clock_stopped && status != MeasureStatus::Closed;
+    with_quota(
+        with_report(
+            assess(status, due_date, today, clock_stopped),
+            // A closed measure owes no more reports.
+            report_due.filter(|_| open),
+            today.date,
+        ),
+        quota.filter(|_| open),
     )
+}
+
+/// A duty quota's light counts as the measure's own: its warning is the worse of the two.
+pub fn with_quota(state: DeadlineState, quota: Option<Warning>) -> DeadlineState {
+    let warning = match (state.warning, quota) {
+        (Warning::Red, _) | (_, Some(Warning::Red)) => Warning::Red,
+        (Warning::Yellow, _) | (_, Some(Warning::Yellow)) => Warning::Yellow,
+        _ => Warning::Green,
+    };
+    DeadlineState { warning, ..state }
 }
 
 /// A missed report turns a long-term measure red, as a missed deadline does.

@@ -338,19 +338,24 @@ pub fn kind_of(row: &PlanRow, kinds: &[(String, String)]) -> Result<String, Cell
                 )
             });
     }
+    kind_named(&row.metric, kinds).ok_or_else(|| {
+        fail(
+            PlanColumn::Metric,
+            &row.metric,
+            "指标 names no activity kind: add a 活动类型 column (GET /api/v1/activity-kinds)"
+                .into(),
+        )
+    })
+}
+
+/// The activity kind a metric names ("党组研究部署和听取党建工作汇报" → 党建工作汇报): the
+/// kind whose name it holds (or that holds it), the longest such name.
+pub fn kind_named(metric: &str, kinds: &[(String, String)]) -> Option<String> {
     kinds
         .iter()
-        .filter(|(_, name)| row.metric.contains(name.as_str()) || name.contains(&row.metric))
+        .filter(|(_, name)| metric.contains(name.as_str()) || name.contains(metric))
         .max_by_key(|(_, name)| name.chars().count())
         .map(|(code, _)| code.clone())
-        .ok_or_else(|| {
-            fail(
-                PlanColumn::Metric,
-                &row.metric,
-                "指标 names no activity kind: add a 活动类型 column (GET /api/v1/activity-kinds)"
-                    .into(),
-            )
-        })
 }
 
 #[cfg(test)]

@@ -43,10 +43,15 @@ pub enum QueueKind {
     /// The office: an open measure whose named accountable leader is gone from the
     /// directory or no longer over its lead unit (after a move or a handover).
     MeasureWithoutHolder,
+    /// The office and a unit: a duty (年度任务) whose quota is behind the pace of its
+    /// running period.
+    DutyBehind,
+    /// The office and a unit: a duty whose quota ended its last period short (未完成).
+    DutyMissed,
 }
 
 impl QueueKind {
-    pub const ALL: [QueueKind; 14] = [
+    pub const ALL: [QueueKind; 16] = [
         QueueKind::FindingToClaim,
         QueueKind::PlanToSubmit,
         QueueKind::PlanReturned,
@@ -61,6 +66,8 @@ impl QueueKind {
         QueueKind::ExtensionToDecide,
         QueueKind::RedNotReminded,
         QueueKind::MeasureWithoutHolder,
+        QueueKind::DutyBehind,
+        QueueKind::DutyMissed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +86,8 @@ impl QueueKind {
             QueueKind::ExtensionToDecide => "extension_to_decide",
             QueueKind::RedNotReminded => "red_not_reminded",
             QueueKind::MeasureWithoutHolder => "measure_without_holder",
+            QueueKind::DutyBehind => "duty_behind",
+            QueueKind::DutyMissed => "duty_missed",
         }
     }
 
@@ -95,6 +104,8 @@ impl QueueKind {
                 ReportMissed,
                 ClosureReturned,
                 ExtensionDecided,
+                DutyBehind,
+                DutyMissed,
             ],
             Role::Leader => &[ClosureToEndorse],
             Role::Office | Role::Admin => &[
@@ -103,6 +114,8 @@ impl QueueKind {
                 ExtensionToDecide,
                 RedNotReminded,
                 MeasureWithoutHolder,
+                DutyBehind,
+                DutyMissed,
             ],
             Role::Supervisor => &[RedNotReminded],
             Role::Viewer => &[],
@@ -114,7 +127,7 @@ impl QueueKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct QueueItem {
     pub kind: QueueKind,
-    /// `finding`, `measure` or `extension`.
+    /// `finding`, `measure`, `extension` or `duty`.
     pub object_type: String,
     pub object_id: String,
     /// The finding's or measure's code (for an extension request, its measure's).

@@ -24,6 +24,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "extension.requested",
     "extension.approved",
     "extension.rejected",
+    "duty.behind",
+    "duty.missed",
 ];
 
 /// The event type an audit action is announced as, if any.
@@ -44,6 +46,8 @@ pub fn event_type(action: &str) -> Option<&'static str> {
         "extension.request" => "extension.requested",
         "extension.approve" => "extension.approved",
         "extension.reject" => "extension.rejected",
+        "duty.behind" => "duty.behind",
+        "duty.missed" => "duty.missed",
         _ => return None,
     })
 }

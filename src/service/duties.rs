@@ -4,15 +4,19 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::db::forms::{DutyChanges, NewActivity, NewDuty};
-use crate::db::models::{ActivityKindRow, ActivityRow, DutyRow};
+use crate::db::models::{ActivityKindRow, ActivityRow, DutyRow, MeasureRow};
 use crate::db::repo::{check_version, duties, measures, new_id, units, WriteCtx};
 use crate::db::DbConnection;
 use crate::domain::calendar::Calendar;
-use crate::domain::duties::{self as rules, DutyQuota, Held, QuotaProgress};
+use crate::domain::duties::{self as rules, DutyQuota, QuotaProgress};
+use crate::domain::enums::QuotaPeriod;
 use crate::domain::org::Organisation;
 use crate::domain::permissions::{Action, Actor, Ties};
 use crate::domain::rules::FieldError;
 use crate::error::ApiError;
+pub use crate::service::duty_counts::year;
+use crate::service::duty_counts::{count_all, quotas_of};
+use crate::service::duty_watch::{refresh_lights, Touched};
 use crate::service::{access, validated};
 
 /// How a duty or an activity relates to the caller: it belongs to one of its units.
@@ -21,11 +25,6 @@ fn ties(actor: &Actor, unit_id: &str) -> Ties {
         responsible: actor.visibility.covers(unit_id),
         ..Ties::default()
     }
-}
-
-fn quotas_of(row: &DutyRow) -> Result<Vec<DutyQuota>, ApiError> {
-    serde_json::from_str(&row.quotas)
-        .map_err(|e| ApiError::Internal(format!("duty {} quotas: {e}", row.id)))
 }
 
 fn quotas_json(quotas: &[DutyQuota]) -> String {
@@ -95,8 +94,25 @@ pub fn create(conn: &mut DbConnection, ctx: &WriteCtx, form: NewDuty) -> Result<
         errors.push(FieldError::new("unit_id", "no unit has this id"));
     }
     if let Some(m) = &form.measure_id {
-        if measures::find(conn, m)?.is_none() {
-            errors.push(FieldError::new("measure_id", "no measure has this id"));
+        match measures::find(conn, m)? {
+            None => errors.push(FieldError::new("measure_id", "no measure has this id")),
+            Some(measure) => {
+                // One measure's quota is counted once: its own duty already keeps it.
+                let own = format!("整改措施 {}", measure.code);
+                if let Some(d) = duties::of_year(conn, form.year, None)?
+                    .into_iter()
+                    .find(|d| {
+                        d.measure_id.as_deref() == Some(m.as_str())
+                            && d.source.as_deref() == Some(own.as_str())
+                    })
+                {
+                    return Err(ApiError::Conflict(format!(
+                        "measure {} keeps its quota in duty {} ({}); change that one \
+                         (PATCH /api/v1/duties/{}) rather than count it twice",
+                        measure.code, d.code, d.year, d.id
+                    )));
+                }
+            }
         }
     }
     crate::db::repo::into_validation(errors)?;
@@ -117,7 +133,100 @@ pub fn create(conn: &mut DbConnection, ctx: &WriteCtx, form: NewDuty) -> Result<
         updated_by: ctx.actor.clone(),
     };
     duties::insert(conn, &row, ctx)?;
+    if let Some(m) = &row.measure_id {
+        keep_lights(conn, ctx, Touched::Measure(m))?;
+    }
     Ok(row)
+}
+
+/// The quota lights a write may have moved, brought up to today in the same transaction.
+fn keep_lights(conn: &mut DbConnection, ctx: &WriteCtx, touched: Touched) -> Result<(), ApiError> {
+    let org = crate::service::directory::load(conn)?;
+    refresh_lights(conn, ctx, touched, ctx.today(), &org)?;
+    Ok(())
+}
+
+/// A long-term measure's own quota ("每年…不少于2次", set on the measure) is kept by a duty
+/// of this year linked to it: set up with the measure's quota when none links it yet, its
+/// quota following the measure's after that. What counts toward it is the activity kind
+/// the metric names (the office names others with `PATCH /duties/{id}`).
+pub fn keep_measure_quota(
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    measure: &MeasureRow,
+) -> Result<(), ApiError> {
+    let (Some(metric), Some(min), Some(period)) = (
+        measure.quota_metric.clone(),
+        measure.quota_min_count,
+        measure.quota_period.as_deref().and_then(QuotaPeriod::parse),
+    ) else {
+        return Ok(());
+    };
+    let year = ctx.today().year();
+    let source = format!("整改措施 {}", measure.code);
+    let linked: Vec<DutyRow> = duties::of_year(conn, year, None)?
+        .into_iter()
+        .filter(|d| d.measure_id.as_deref() == Some(measure.id.as_str()))
+        .collect();
+    let kinds: Vec<(String, String)> = duties::kinds(conn)?
+        .into_iter()
+        .map(|k| (k.code, k.name))
+        .collect();
+    let own = |kept: Option<&DutyQuota>| DutyQuota {
+        metric: metric.clone(),
+        min: f64::from(min),
+        unit: rules::QuotaUnit::Times,
+        period,
+        per: rules::QuotaPer::Unit,
+        persons: Vec::new(),
+        activity_kinds: match kept {
+            Some(q) if q.metric == metric => q.activity_kinds.clone(),
+            _ => crate::domain::plan::kind_named(&metric, &kinds)
+                .into_iter()
+                .collect(),
+        },
+        report_to: kept.and_then(|q| q.report_to.clone()),
+        due_within_period: kept.and_then(|q| q.due_within_period),
+    };
+    match linked.as_slice() {
+        [] => {
+            let inspection = crate::db::repo::inspections::get(conn, &measure.inspection_id)?;
+            let mut code = format!("{}-{}-{year}", inspection.code, measure.code);
+            let mut n = 1;
+            while duties::find_by_code(conn, &code)?.is_some() {
+                n += 1;
+                code = format!("{}-{}-{year}-{n}", inspection.code, measure.code);
+            }
+            let row = DutyRow {
+                id: new_id(),
+                code,
+                title: measure.content.chars().take(2000).collect(),
+                year,
+                unit_id: measure.lead_unit_id.clone(),
+                source: Some(source),
+                measure_id: Some(measure.id.clone()),
+                quotas: quotas_json(&[own(None)]),
+                version: 1,
+                created_at: ctx.now,
+                updated_at: ctx.now,
+                created_by: ctx.actor.clone(),
+                updated_by: ctx.actor.clone(),
+            };
+            duties::insert(conn, &row, ctx)?;
+        }
+        // The measure's own duty (one quota, set up from it): its quota follows.
+        [duty] if duty.source.as_deref() == Some(source.as_str()) => {
+            let quotas = quotas_of(duty)?;
+            if quotas.len() == 1 && quotas[0] != own(quotas.first()) {
+                let mut row = duty.clone();
+                row.quotas = quotas_json(&[own(quotas.first())]);
+                duties::save(conn, duty, row, ctx)?;
+            }
+        }
+        // Duties the office set up for it: theirs to keep.
+        _ => return Ok(()),
+    }
+    keep_lights(conn, ctx, Touched::Measure(&measure.id))
 }
 
 /// Changes a duty's title, source or quotas. Office and admin.
@@ -142,7 +251,11 @@ pub fn update(
         check_quotas(conn, &quotas)?;
         row.quotas = quotas_json(&quotas);
     }
-    duties::save(conn, &before, row, ctx)
+    let row = duties::save(conn, &before, row, ctx)?;
+    if let Some(m) = &row.measure_id {
+        keep_lights(conn, ctx, Touched::Measure(m))?;
+    }
+    Ok(row)
 }
 
 /// A duty the actor may `action` on: 404 outside its units.
@@ -258,6 +371,7 @@ pub fn record(
         created_by: ctx.actor.clone().unwrap_or_else(|| "system".into()),
     };
     duties::insert_activity(conn, &row, ctx)?;
+    keep_lights(conn, ctx, Touched::Unit(&row.unit_id))?;
     Ok(row)
 }
 
@@ -296,7 +410,9 @@ pub fn withdraw(
             "say why it is withdrawn (1–2000 characters)",
         ));
     }
-    duties::withdraw_activity(conn, &row, reason, ctx)
+    let row = duties::withdraw_activity(conn, &row, reason, ctx)?;
+    keep_lights(conn, ctx, Touched::Unit(&row.unit_id))?;
+    Ok(row)
 }
 
 /// Each quota's progress at the end of `day`, counting what the duty's unit and the units
@@ -312,79 +428,31 @@ pub fn progress(
     Ok(counted.pop().map(|(_, q)| q).unwrap_or_default())
 }
 
-/// Several duties counted with one read of the activities they count (a year's view, the
-/// stats and the reports ask for many at once).
-fn count_all(
-    conn: &mut DbConnection,
-    rows: &[DutyRow],
-    day: NaiveDate,
-    calendar: &Calendar,
-    org: &Organisation,
-) -> Result<Vec<(DutyRow, Vec<QuotaProgress>)>, ApiError> {
-    let subtrees: Vec<Vec<String>> = rows.iter().map(|d| org.subtree(&d.unit_id)).collect();
-    let mut units: Vec<String> = subtrees.iter().flatten().cloned().collect();
-    units.sort();
-    units.dedup();
-    let (Some(first), Some(last)) = (
-        rows.iter().map(|d| d.year).min(),
-        rows.iter().map(|d| d.year).max(),
-    ) else {
-        return Ok(Vec::new());
-    };
-    let from = NaiveDate::from_ymd_opt(first, 1, 1).unwrap_or(day);
-    let to = NaiveDate::from_ymd_opt(last, 12, 31).unwrap_or(day);
-    let held: Vec<(String, Held)> = duties::held(conn, &units, from, to)?
-        .into_iter()
-        .map(|a| {
-            (
-                a.unit_id,
-                Held {
-                    persons: serde_json::from_str(&a.persons).unwrap_or_default(),
-                    kind: a.kind,
-                    held_on: a.held_on,
-                    hours: a.hours,
-                    count: a.count,
-                },
-            )
-        })
-        .collect();
-    rows.iter()
-        .zip(subtrees)
-        .map(|(duty, subtree)| {
-            let mine: Vec<Held> = held
-                .iter()
-                .filter(|(unit, h)| h.held_on.year() == duty.year && subtree.contains(unit))
-                .map(|(_, h)| h.clone())
-                .collect();
-            let quotas = quotas_of(duty)?
-                .iter()
-                .map(|q| rules::progress(q, duty.year, &mine, day, calendar))
-                .collect();
-            Ok((duty.clone(), quotas))
-        })
-        .collect()
-}
-
 /// A duty's quotas, parsed.
 pub fn quotas(duty: &DutyRow) -> Result<Vec<DutyQuota>, ApiError> {
     quotas_of(duty)
 }
 
-/// Every duty of `year` the actor sees (of `units`, when given), counted at the end of `day`.
-pub fn year(
+/// The duties a ledger export covers, as the actor sees them: those keeping the
+/// inspection's measures, or without one the whole year's (of `units`, when given).
+pub fn of_ledger(
     conn: &mut DbConnection,
     actor: &Actor,
-    year: i32,
+    inspection_id: Option<&str>,
     units: Option<&[String]>,
     day: NaiveDate,
     calendar: &Calendar,
     org: &Organisation,
 ) -> Result<Vec<(DutyRow, Vec<QuotaProgress>)>, ApiError> {
-    let seen: Vec<DutyRow> = duties::of_year(conn, year, units)?
+    let Some(inspection) = inspection_id else {
+        return year(conn, actor, day.year(), units, day, calendar, org);
+    };
+    Ok(of_inspection(conn, inspection, day, calendar, org)?
         .into_iter()
-        .filter(|d| actor.visibility.covers(&d.unit_id))
-        .collect();
-    count_all(conn, &seen, day, calendar, org)
+        .filter(|(_, d, _)| actor.visibility.covers(&d.unit_id))
+        .filter(|(_, d, _)| units.is_none_or(|u| u.contains(&d.unit_id)))
+        .map(|(_, d, q)| (d, q))
+        .collect())
 }
 
 /// The duties of `day`'s year that keep measures of an inspection, each with its measure's

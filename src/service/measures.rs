@@ -87,6 +87,7 @@ pub fn create(
     if !past.is_empty() {
         row = restore(conn, ctx, &row.id, past)?;
     }
+    crate::service::duties::keep_measure_quota(conn, ctx, &row)?;
     Ok((row, supporting))
 }
 
@@ -192,6 +193,7 @@ pub fn update(
         Some(before),
         Some(measure_snapshot(&row, &supporting)),
     )?;
+    crate::service::duties::keep_measure_quota(conn, ctx, &row)?;
     Ok((row, supporting))
 }
 

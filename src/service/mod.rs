@@ -8,6 +8,8 @@
 pub mod access;
 pub mod directory;
 pub mod duties;
+pub mod duty_counts;
+pub mod duty_watch;
 pub mod evidence;
 pub mod extensions;
 pub mod findings;

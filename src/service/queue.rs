@@ -17,6 +17,7 @@ use crate::domain::org::Organisation;
 use crate::domain::permissions::Actor;
 use crate::domain::queue::{rank, QueueItem, QueueKind};
 use crate::error::ApiError;
+use crate::service::duty_watch;
 
 /// What the queue needs besides the database.
 pub struct QueueCtx<'a> {
@@ -44,6 +45,7 @@ pub fn gather(
         items: Vec::new(),
         counts: BTreeMap::new(),
         claimed: None,
+        duties: None,
     };
     for kind in QueueKind::for_role(who.role) {
         if ctx.only.is_some_and(|only| only != *kind) {
@@ -66,6 +68,8 @@ struct Gather<'a, 'c> {
     counts: BTreeMap<QueueKind, i64>,
     /// Claimed findings and which of them had a plan returned: read once for both kinds.
     claimed: Option<(Vec<FindingRow>, Vec<String>)>,
+    /// The duties waiting on someone: counted once for both kinds.
+    duties: Option<std::rc::Rc<Vec<duty_watch::Waiting>>>,
 }
 
 impl Gather<'_, '_> {
@@ -242,7 +246,8 @@ impl Gather<'_, '_> {
                         .filter(
                             measures::due_date
                                 .lt(today.date)
-                                .or(measures::report_due.lt(today.date)),
+                                .or(measures::report_due.lt(today.date))
+                                .or(measures::quota_light.eq(Warning::Red.as_str())),
                         )
                         .filter(
                             measures::last_reminded_at
@@ -273,6 +278,50 @@ impl Gather<'_, '_> {
                     .collect();
                 let n = stranded.len() as i64;
                 self.add_measures(kind, stranded, n, |m| Some(m.updated_at), |m| m.due_date)?;
+            }
+            K::DutyBehind | K::DutyMissed => {
+                let waiting = match &self.duties {
+                    Some(read) => read.clone(),
+                    None => {
+                        let read = std::rc::Rc::new(duty_watch::waiting(
+                            self.conn,
+                            self.who,
+                            today.date,
+                            self.ctx.calendar,
+                            self.ctx.org,
+                        )?);
+                        self.duties = Some(read.clone());
+                        read
+                    }
+                };
+                let mut n = 0;
+                for w in waiting.iter() {
+                    let (what, light) = if kind == K::DutyBehind {
+                        (&w.behind, Warning::Yellow)
+                    } else {
+                        (&w.missed, Warning::Red)
+                    };
+                    let Some(due) = what.iter().map(|(_, due)| *due).min() else {
+                        continue;
+                    };
+                    n += 1;
+                    let periods: Vec<&str> = what.iter().map(|(p, _)| p.as_str()).collect();
+                    self.items.push(QueueItem {
+                        kind,
+                        object_type: "duty".into(),
+                        object_id: w.duty.id.clone(),
+                        code: w.duty.code.clone(),
+                        title: format!("{}（{}）", w.duty.title, periods.join("；")),
+                        unit: self.unit_name(&w.duty.unit_id),
+                        unit_id: w.duty.unit_id.clone(),
+                        since: None,
+                        due: Some(due),
+                        warning: Some(light),
+                        listed: false,
+                        names_you: false,
+                    });
+                }
+                self.counts.insert(kind, n);
             }
             K::ExtensionToDecide | K::ExtensionDecided => {
                 let (statuses, since): (&[&str], _) = if kind == K::ExtensionToDecide {

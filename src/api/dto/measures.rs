@@ -126,7 +126,7 @@ pub struct UpdateMeasure {
     "report_cycle": null, "quota": null, "status": "in_progress", "extension_count": 0, "return_count": 0,
     "pending_extension": {"id": "01934f2e-9b20-7c44-b1d2-5e6f7a8b9c0e", "requested_due_date": "2022-09-30"},
     "reminder_count": 1, "last_reminded_at": "2022-07-04T01:00:00Z", "recheck_count": 0, "relapse_count": 0, "closed_at": null,
-    "overdue": true, "overdue_days": 92, "overdue_working_days": 65, "warning": "red", "next_report_due": null, "progress_percent": 60,
+    "overdue": true, "overdue_days": 92, "overdue_working_days": 65, "warning": "red", "quota_light": null, "next_report_due": null, "progress_percent": 60,
     "last_report_at": "2022-07-05T08:30:00Z", "closing_statement": null, "submitted_by": null,
     "submitted_at": null, "endorsed_by": null, "verified_by": null,
     "allowed_actions": ["report", "submit"], "version": 3,
@@ -173,9 +173,13 @@ pub struct Measure {
     /// Working days past due (超期X个工作日), by the holiday calendar
     /// (`GET /calendar/{year}`); 0 when not overdue.
     pub overdue_working_days: i64,
-    /// 红黄绿灯: red overdue (or a long-term measure that missed its report), yellow due
-    /// within 3 days, green otherwise.
+    /// 红黄绿灯: red overdue (or a long-term measure that missed its report, or whose duty
+    /// quota is red), yellow due within 3 days (or its quota behind pace), green otherwise.
     pub warning: Warning,
+    /// The light of the year's duty quotas that keep it (a long-term measure's "每年不少于2次",
+    /// `GET /duties?measure_id=`), null when no duty keeps it; `warning` is the worse of
+    /// this and its deadline and report lights.
+    pub quota_light: Option<Warning>,
     /// For an open long-term measure: when its next progress report is due (one report
     /// cycle after the last, or after it was set up).
     pub next_report_due: Option<NaiveDate>,
@@ -220,6 +224,7 @@ impl Measure {
         let (status, kind) = (r.status, r.kind);
         // The one light; `report_due` is kept by every save (`measures::refresh_deadlines`).
         let state = r.light(today);
+        let quota_light = r.quota_light.clone();
         let next_report_due = r.report_due;
         let report_cycle = match r.report_cycle {
             Some(c) => Some(stored(ReportCycle::parse(&c), "report_cycle", &c)?),
@@ -281,6 +286,7 @@ impl Measure {
             overdue_days: state.overdue_days,
             overdue_working_days: state.overdue_working_days,
             warning: state.warning,
+            quota_light: quota_light.as_deref().and_then(Warning::parse),
             version: r.version,
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),

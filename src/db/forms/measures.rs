@@ -165,6 +165,7 @@ impl NewMeasure {
             last_reminded_at: None,
             recheck_count: 0,
             relapse_count: 0,
+            quota_light: None,
         };
         set_quota(&mut row, self.quota.as_ref());
         row

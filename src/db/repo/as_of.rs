@@ -6,6 +6,7 @@
 //! no such event did not exist yet.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use diesel::prelude::*;
@@ -14,17 +15,20 @@ use serde_json::Value;
 use crate::db::models::MeasureRow;
 use crate::db::schema::events;
 use crate::db::DbConnection;
-use crate::domain::enums::FindingStatus;
+use crate::domain::enums::{FindingStatus, Warning};
 use crate::error::ApiError;
 
 /// How many objects' events one query reads.
 const CHUNK: usize = 500;
 
 /// The end of a day in the office's zone.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct AsOf {
     pub day: NaiveDate,
     pub tz: chrono_tz::Tz,
+    /// The quota light of the measures duties kept that day
+    /// (`service::duty_watch::lights_at`): a snapshot keeps the light of when it was taken.
+    pub quota_lights: Arc<HashMap<String, Warning>>,
 }
 
 impl AsOf {
@@ -148,6 +152,10 @@ pub fn measures(
                 then.insert(id, before_its_recorded_closure(row, as_of));
             }
         }
+    }
+    // The quota light it had that day, not when its snapshot was taken.
+    for (id, row) in then.iter_mut() {
+        row.quota_light = as_of.quota_lights.get(id).map(|w| w.as_str().to_string());
     }
     Ok(then)
 }

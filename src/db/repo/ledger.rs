@@ -115,7 +115,7 @@ pub fn lines(
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let latest = latest_progress(conn, &ids, ctx.as_of.map(|a| a.end()))?;
+    let latest = latest_progress(conn, &ids, ctx.as_of.as_ref().map(|a| a.end()))?;
     let evidence_counts: HashMap<String, i64> = evidence::table
         .filter(evidence::measure_id.eq_any(&ids))
         .filter(evidence::deleted_at.is_null())

@@ -3,6 +3,7 @@
 
 pub mod as_of;
 pub mod duties;
+pub mod duty_watch;
 pub mod events;
 pub mod evidence;
 pub mod extensions;

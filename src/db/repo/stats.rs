@@ -281,14 +281,17 @@ pub fn measures(
     .bind(Bind::Date(today.date))
     .push(" OR m.report_due < ")
     .bind(Bind::Date(today.date))
-    .push(&format!(") THEN 1 ELSE 0 END) AS red, SUM(CASE WHEN {open} AND m.due_date >= "))
+    .push(&format!(
+        " OR m.quota_light = 'red') THEN 1 ELSE 0 END) AS red, \
+         SUM(CASE WHEN {open} AND (m.due_date IS NULL OR m.due_date >= "
+    ))
     .bind(Bind::Date(today.date))
-    .push(" AND m.due_date <= ")
+    .push(") AND (m.due_date <= ")
     .bind(Bind::Date(today.yellow_until))
-    .push(" AND (m.report_due IS NULL OR m.report_due >= ")
+    .push(" OR m.quota_light = 'yellow') AND (m.report_due IS NULL OR m.report_due >= ")
     .bind(Bind::Date(today.date))
     .push(
-        ") THEN 1 ELSE 0 END) AS yellow, \
+        ") AND (m.quota_light IS NULL OR m.quota_light <> 'red') THEN 1 ELSE 0 END) AS yellow, \
          SUM(m.extension_count) AS extensions, SUM(m.return_count) AS returns, \
          SUM(CASE WHEN m.status = 'closed' AND m.due_date IS NOT NULL THEN 1 ELSE 0 END) AS closed_with_due, \
          SUM(CASE WHEN m.closed_on_time = TRUE THEN 1 ELSE 0 END) AS on_time, \
@@ -481,19 +484,15 @@ pub fn summary_as_of(
     group: GroupBy,
     vis: &Visibility,
     filter: &StatsFilter,
-    (today, tz): (&Today, chrono_tz::Tz),
+    (today, as_of): (&Today, &AsOf),
     rollup: Option<&Rollup>,
 ) -> Result<Stats, ApiError> {
-    let as_of = AsOf {
-        day: today.date,
-        tz,
-    };
     let keyed = keyed_measures(conn, group, vis, filter)?;
     let ids: Vec<(String, String)> = keyed
         .iter()
         .map(|k| (k.id.clone(), k.finding_id.clone()))
         .collect();
-    let then = as_of::measures(conn, &ids, &as_of)?;
+    let then = as_of::measures(conn, &ids, as_of)?;
     let mut tallies: BTreeMap<String, (MeasureCounts, HashSet<String>)> = BTreeMap::new();
     for k in &keyed {
         let Some(m) = then.get(&k.id) else { continue };

@@ -16,30 +16,48 @@ use crate::error::ApiError;
 
 type Measures = measures::BoxedQuery<'static, MultiBackend>;
 
-macro_rules! red {
-    ($today:expr) => {
+macro_rules! open {
+    () => {
         measures::status
             .ne(MeasureStatus::Closed.as_str())
             .and(measures::clock_stopped.eq(false))
-            .and(
-                measures::due_sort
-                    .lt($today.date)
-                    .or(measures::report_due.lt($today.date)),
-            )
+    };
+}
+
+/// The quota light is not `$light` (null when no duty keeps the measure).
+macro_rules! quota_not {
+    ($light:expr) => {
+        measures::quota_light
+            .is_null()
+            .or(measures::quota_light.ne($light.as_str()))
+    };
+}
+
+macro_rules! red {
+    ($today:expr) => {
+        open!().and(
+            measures::due_sort
+                .lt($today.date)
+                .or(measures::report_due.lt($today.date))
+                .or(measures::quota_light.eq(Warning::Red.as_str())),
+        )
     };
 }
 
 macro_rules! yellow {
     ($today:expr) => {
-        measures::status
-            .ne(MeasureStatus::Closed.as_str())
-            .and(measures::clock_stopped.eq(false))
+        open!()
             .and(measures::due_sort.ge($today.date))
-            .and(measures::due_sort.le($today.yellow_until))
             .and(
                 measures::report_due
                     .is_null()
                     .or(measures::report_due.ge($today.date)),
+            )
+            .and(quota_not!(Warning::Red))
+            .and(
+                measures::due_sort
+                    .le($today.yellow_until)
+                    .or(measures::quota_light.eq(Warning::Yellow.as_str())),
             )
     };
 }
@@ -53,11 +71,15 @@ pub fn filter_measures(query: Measures, warning: Warning, today: &Today) -> Meas
             measures::status
                 .eq(MeasureStatus::Closed.as_str())
                 .or(measures::clock_stopped.eq(true))
-                .or(measures::due_sort.gt(today.yellow_until).and(
-                    measures::report_due
-                        .is_null()
-                        .or(measures::report_due.ge(today.date)),
-                )),
+                .or(measures::due_sort
+                    .gt(today.yellow_until)
+                    .and(
+                        measures::report_due
+                            .is_null()
+                            .or(measures::report_due.ge(today.date)),
+                    )
+                    .and(quota_not!(Warning::Red))
+                    .and(quota_not!(Warning::Yellow))),
         ),
     }
 }
@@ -120,6 +142,7 @@ pub fn of_findings(
         Option<chrono::NaiveDate>,
         Option<chrono::NaiveDate>,
         bool,
+        Option<String>,
     );
     let rows: Vec<Row> = measures::table
         .filter(measures::finding_id.eq_any(ids.to_vec()))
@@ -129,13 +152,15 @@ pub fn of_findings(
             measures::due_date,
             measures::report_due,
             measures::clock_stopped,
+            measures::quota_light,
         ))
         .load(conn)?;
     let mut lights: HashMap<String, Warning> =
         ids.iter().map(|id| (id.clone(), Warning::Green)).collect();
-    for (finding, status, due, report_due, stopped) in rows {
+    for (finding, status, due, report_due, stopped, quota) in rows {
         let status: MeasureStatus = crate::db::models::typed(status)?;
-        let light = deadline::light(status, due, report_due, stopped, today).warning;
+        let quota = quota.as_deref().and_then(Warning::parse);
+        let light = deadline::light(status, due, report_due, stopped, quota, today).warning;
         let entry = lights.entry(finding).or_insert(Warning::Green);
         *entry = worse(*entry, light);
     }
