@@ -526,7 +526,7 @@ pub fn summary_as_of(
     let with_measures: HashSet<&str> = then.values().map(|m| m.finding_id.as_str()).collect();
     let existed = |conn: &mut DbConnection, found: Vec<Keyed>| -> Result<Vec<Keyed>, ApiError> {
         let ids: Vec<String> = found.iter().map(|f| f.id.clone()).collect();
-        let filed = as_of::finding_statuses(conn, &ids, &as_of)?;
+        let filed = as_of::finding_statuses(conn, &ids, as_of)?;
         Ok(found
             .into_iter()
             .filter(|f| {
