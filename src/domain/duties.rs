@@ -345,6 +345,19 @@ pub fn progress(
     today: NaiveDate,
     calendar: &Calendar,
 ) -> QuotaProgress {
+    progress_since(quota, year, held, today, calendar, None)
+}
+
+/// The same, for a quota that binds only from `since` (a measure's own quota, set up
+/// mid-year): periods that ended before then are not assessed, nor listed.
+pub fn progress_since(
+    quota: &DutyQuota,
+    year: i32,
+    held: &[Held],
+    today: NaiveDate,
+    calendar: &Calendar,
+    since: Option<NaiveDate>,
+) -> QuotaProgress {
     let counting: Vec<&Held> = held
         .iter()
         .filter(|h| quota.activity_kinds.contains(&h.kind) && h.held_on <= today)
@@ -353,7 +366,10 @@ pub fn progress(
         QuotaPer::Unit => vec![None],
         QuotaPer::Person => quota.persons.iter().cloned().map(Some).collect(),
     };
-    let all = periods(year, quota.period);
+    let all: Vec<Period> = periods(year, quota.period)
+        .into_iter()
+        .filter(|p| since.is_none_or(|s| p.end >= s))
+        .collect();
     // The running period; after the year its last, before it its first.
     let running = all
         .iter()
@@ -614,6 +630,27 @@ mod tests {
             (p.periods[0].state, p.light),
             (PeriodState::Met, Warning::Green)
         );
+    }
+
+    #[test]
+    fn a_quota_bound_from_mid_year_leaves_the_months_before_it_alone() {
+        let q = quota(1.0, QuotaUnit::Times, QuotaPeriod::Month);
+        let c = cal();
+        let whole = progress(&q, 2026, &[held("2026-06-12")], d("2026-06-15"), &c);
+        assert_eq!(whole.missed, 5, "January to May ended short");
+        assert_eq!(whole.light, Warning::Red);
+        let since = progress_since(
+            &q,
+            2026,
+            &[held("2026-06-12")],
+            d("2026-06-15"),
+            &c,
+            Some(d("2026-06-10")),
+        );
+        assert_eq!(since.missed, 0);
+        assert_eq!(since.periods[0].period.label.to_string(), "2026-06");
+        assert_eq!(since.periods.len(), 7, "June to December");
+        assert_eq!((since.done, since.light), (1.0, Warning::Green));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::domain::permissions::{Action, Actor, Ties};
 use crate::domain::rules::FieldError;
 use crate::error::ApiError;
 pub use crate::service::duty_counts::year;
-use crate::service::duty_counts::{count_all, quotas_of};
+use crate::service::duty_counts::{count_all, own_source, quotas_of};
 use crate::service::duty_watch::{refresh_lights, Touched};
 use crate::service::{access, validated};
 
@@ -163,7 +163,7 @@ pub fn keep_measure_quota(
         return Ok(());
     };
     let year = ctx.today().year();
-    let source = format!("整改措施 {}", measure.code);
+    let source = own_source(&measure.code);
     let linked: Vec<DutyRow> = duties::of_year(conn, year, None)?
         .into_iter()
         .filter(|d| d.measure_id.as_deref() == Some(measure.id.as_str()))

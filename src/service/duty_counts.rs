@@ -12,6 +12,27 @@ use crate::domain::org::Organisation;
 use crate::domain::permissions::Actor;
 use crate::error::ApiError;
 
+/// What the source of a measure's own duty says: 整改措施 <the measure's code>.
+pub fn own_source(measure_code: &str) -> String {
+    format!("{OWN_SOURCE}{measure_code}")
+}
+
+const OWN_SOURCE: &str = "整改措施 ";
+
+/// A duty set up for a measure's own quota (not one of the office's plan): it binds from
+/// the day it was set up.
+pub fn is_own(duty: &DutyRow) -> bool {
+    duty.measure_id.is_some()
+        && duty
+            .source
+            .as_deref()
+            .is_some_and(|s| s.starts_with(OWN_SOURCE))
+}
+
+fn since(duty: &DutyRow) -> Option<NaiveDate> {
+    is_own(duty).then(|| duty.created_at.date())
+}
+
 /// A duty's quotas, as stored.
 pub fn quotas_of(row: &DutyRow) -> Result<Vec<DutyQuota>, ApiError> {
     serde_json::from_str(&row.quotas)
@@ -64,7 +85,7 @@ pub fn count_all(
                 .collect();
             let quotas = quotas_of(duty)?
                 .iter()
-                .map(|q| rules::progress(q, duty.year, &mine, day, calendar))
+                .map(|q| rules::progress_since(q, duty.year, &mine, day, calendar, since(duty)))
                 .collect();
             Ok((duty.clone(), quotas))
         })

@@ -1,8 +1,9 @@
 //! The warning light is decided once, in `domain::deadline::light`, and restated in SQL
 //! (`db::repo::warnings`) so that lists filter and count by it. Over one grid of cases —
 //! due dates around the 2024 National Day holiday and its make-up working days, every
-//! state, clock stopped or running, long-term reports missed or not — on this test's
-//! database, the two must agree.
+//! state, clock stopped or running, long-term reports missed or not, a duty's quota light
+//! or none — on this test's database, the two must agree, and so must the counts of the
+//! statistics (`db::repo::stats`, a third restatement).
 
 use std::collections::BTreeSet;
 
@@ -55,7 +56,9 @@ async fn the_sql_filters_and_the_domain_light_agree_on_every_case() {
     for status in statuses {
         for due in &dues {
             for report_due in report_dues {
-                for clock_stopped in [false, true] {
+                for (clock_stopped, quota) in [false, true].into_iter().flat_map(|c| {
+                    [None, Some("green"), Some("yellow"), Some("red")].map(|q| (c, q))
+                }) {
                     n += 1;
                     let row = MeasureRow {
                         id: uuid::Uuid::now_v7().to_string(),
@@ -71,6 +74,7 @@ async fn the_sql_filters_and_the_domain_light_agree_on_every_case() {
                         due_sort: deadline::sort_key(*due),
                         report_due,
                         clock_stopped,
+                        quota_light: quota.map(String::from),
                         ..template.clone()
                     };
                     diesel::insert_into(measures::table)
@@ -91,8 +95,8 @@ async fn the_sql_filters_and_the_domain_light_agree_on_every_case() {
     let code_of = |id: &String| {
         let r = rows.iter().find(|r| &r.id == id).unwrap();
         format!(
-            "{:?} due {:?} report {:?} stopped {}",
-            r.status, r.due_date, r.report_due, r.clock_stopped
+            "{:?} due {:?} report {:?} stopped {} quota {:?}",
+            r.status, r.due_date, r.report_due, r.clock_stopped, r.quota_light
         )
     };
     let differ = |a: &BTreeSet<String>, b: &BTreeSet<String>| -> Vec<String> {
@@ -158,6 +162,32 @@ async fn the_sql_filters_and_the_domain_light_agree_on_every_case() {
             attention == domain,
             "attention on {date}: {:?}",
             differ(&attention, &domain)
+        );
+        // The statistics count the same lights (the template measure is green throughout).
+        let counted = zhenggai::db::repo::stats::measures(
+            &mut conn,
+            zhenggai::domain::stats::GroupBy::Kind,
+            &zhenggai::db::repo::Visibility::All,
+            &zhenggai::db::repo::stats::StatsFilter {
+                inspection_id: None,
+                units: None,
+            },
+            &today,
+        )
+        .unwrap();
+        let sum = |f: fn(&zhenggai::db::repo::stats::MeasureCounts) -> Option<i64>| -> usize {
+            counted.iter().map(|c| f(c).unwrap_or(0)).sum::<i64>() as usize
+        };
+        let of = |light: Warning| {
+            rows.iter()
+                .filter(|r| r.light(&today).warning == light)
+                .count()
+        };
+        assert_eq!(sum(|c| c.red), of(Warning::Red), "red counted on {date}");
+        assert_eq!(
+            sum(|c| c.yellow),
+            of(Warning::Yellow),
+            "yellow counted on {date}"
         );
     }
 }

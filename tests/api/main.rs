@@ -7,6 +7,7 @@ mod backup;
 mod cli;
 mod dashboards;
 mod duties;
+mod duty_watch;
 mod errors;
 mod evidence;
 mod extensions;

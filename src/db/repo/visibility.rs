@@ -10,7 +10,9 @@ use diesel::prelude::*;
 
 use crate::db::connection::MultiBackend;
 use crate::db::models::{FindingRow, MeasureRow};
-use crate::db::schema::{events, findings, inspections, measure_supporting_units as msu, measures};
+use crate::db::schema::{
+    activities, duties, events, findings, inspections, measure_supporting_units as msu, measures,
+};
 use crate::db::DbConnection;
 use crate::domain::permissions::Ties;
 use crate::error::ApiError;
@@ -133,6 +135,21 @@ pub fn filter_events(
                 events::object_id
                     .eq_any(inspections_seen)
                     .or(events::object_id.eq_any(inspections_involved)),
+            ))
+            // Their units' duties (duty.behind, duty.missed) and activities.
+            .or(events::object_type.eq("duty").and(
+                events::object_id.eq_any(
+                    duties::table
+                        .filter(duties::unit_id.eq_any(units.clone()))
+                        .select(duties::id),
+                ),
+            ))
+            .or(events::object_type.eq("activity").and(
+                events::object_id.eq_any(
+                    activities::table
+                        .filter(activities::unit_id.eq_any(units.clone()))
+                        .select(activities::id),
+                ),
             )),
     )
 }
