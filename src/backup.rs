@@ -19,15 +19,15 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::db::models::{
-    ActivityKindRow, ActivityRow, DeliveryRow, DutyRow, EventRow, EvidenceRow, ExtensionRow,
-    FindingRow, HandoverMeasureRow, HandoverRow, InspectionRow, MeasureRow, NoticeRow, PersonRow,
-    ProgressReportRow, RecheckRow, SupportingUnitRow, UnitRow, WebhookRow,
+    ActivityKindRow, ActivityRow, DeliveryRow, DutyNoticeRow, DutyRow, EventRow, EvidenceRow,
+    ExtensionRow, FindingRow, HandoverMeasureRow, HandoverRow, InspectionRow, MeasureRow,
+    NoticeRow, PersonRow, ProgressReportRow, RecheckRow, SupportingUnitRow, UnitRow, WebhookRow,
 };
 use crate::db::repo::{events, measures as measure_repo};
 use crate::db::schema::{
-    activities, activity_kinds, deadline_notices, duties, event_head, events as event_table,
-    evidence, extensions, findings, handover_measures, handovers, inspections,
-    measure_supporting_units, measures, people, progress_reports, rechecks, units,
+    activities, activity_kinds, deadline_notices, duties, duty_notices, event_head,
+    events as event_table, evidence, extensions, findings, handover_measures, handovers,
+    inspections, measure_supporting_units, measures, people, progress_reports, rechecks, units,
     webhook_deliveries, webhooks,
 };
 use crate::db::{Db, DbConnection};
@@ -332,6 +332,14 @@ pub fn backup(db: &Db, storage: &Storage, dir: &Path) -> Result<Manifest, String
                 ActivityRow,
                 |_| ()
             );
+            dump_all!(
+                conn,
+                dir,
+                tables,
+                "duty_notices",
+                duty_notices,
+                DutyNoticeRow
+            );
             Ok(head)
         })
         .map_err(|e| e.0)?;
@@ -557,6 +565,7 @@ pub fn restore(db: &Db, storage: &Storage, dir: &Path) -> Result<Manifest, Strin
         restore_table!(conn, dir, "activity_kinds", activity_kinds, ActivityKindRow);
         restore_table!(conn, dir, "duties", duties, DutyRow);
         restore_table!(conn, dir, "activities", activities, ActivityRow);
+        restore_table!(conn, dir, "duty_notices", duty_notices, DutyNoticeRow);
         let chain = events::verify(conn).map_err(|e| e.to_string())?;
         if let Some(broken) = chain.first_broken {
             return Err(Failed(format!(

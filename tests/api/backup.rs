@@ -21,6 +21,8 @@ async fn everything(app: &TestApp) -> Vec<Value> {
         "/api/v1/events?limit=500",
         "/api/v1/people?limit=500",
         "/api/v1/handovers?limit=500",
+        "/api/v1/duties?limit=500",
+        "/api/v1/activities?limit=500",
     ] {
         let items = app.get_json(path).await["items"].clone();
         assert!(
