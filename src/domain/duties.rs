@@ -388,7 +388,8 @@ pub fn progress_since(
                 .filter(|h| h.held_on >= period.start && h.held_on <= period.end)
                 .filter(|h| person.as_ref().is_none_or(|p| h.persons.contains(p)))
                 .map(|h| h.amount(quota.unit))
-                .sum();
+                // From +0.0: an empty sum of floats is -0.0, which prints as "-0".
+                .fold(0.0, |sum, n| sum + n);
             let (state, light) = assess(quota, &period, done, today, calendar);
             if i == running {
                 done_now += done.min(quota.min);
@@ -648,6 +649,10 @@ mod tests {
             Some(d("2026-06-10")),
         );
         assert_eq!(since.missed, 0);
+        assert!(
+            since.periods[1].done.is_sign_positive(),
+            "nothing done is 0, not -0"
+        );
         assert_eq!(since.periods[0].period.label.to_string(), "2026-06");
         assert_eq!(since.periods.len(), 7, "June to December");
         assert_eq!((since.done, since.light), (1.0, Warning::Green));

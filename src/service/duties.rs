@@ -191,11 +191,17 @@ pub fn keep_measure_quota(
     match linked.as_slice() {
         [] => {
             let inspection = crate::db::repo::inspections::get(conn, &measure.inspection_id)?;
-            let mut code = format!("{}-{}-{year}", inspection.code, measure.code);
+            // The measure's code names its inspection when it starts with it (XC-2022-03-01-2).
+            let stem = if measure.code.starts_with(&inspection.code) {
+                measure.code.clone()
+            } else {
+                format!("{}-{}", inspection.code, measure.code)
+            };
+            let mut code = format!("{stem}-{year}");
             let mut n = 1;
             while duties::find_by_code(conn, &code)?.is_some() {
                 n += 1;
-                code = format!("{}-{}-{year}-{n}", inspection.code, measure.code);
+                code = format!("{stem}-{year}-{n}");
             }
             let row = DutyRow {
                 id: new_id(),
