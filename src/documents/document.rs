@@ -1,12 +1,17 @@
 //! A document as blocks (title, headings, paragraphs, tables), written out as Markdown
-//! or as a Word file in the layout official documents use: 方正小标宋 title, 黑体
-//! headings, 仿宋 body text at 三号 (16 pt), A4 with the customary margins.
+//! or as a Word file in the layout official documents use (GB/T 9704): 方正小标宋 title,
+//! 黑体 headings, 楷体 subheadings, 仿宋 body text at 三号 (16 pt), A4 with the customary
+//! margins, page numbers "— 1 —" in 四号宋体 at the bottom outside edge (right on odd pages,
+//! left on even), table headers repeated on every page and rows kept whole.
+//!
+//! A machine without these fonts substitutes its own (LibreOffice: a CJK serif such as Noto
+//! Serif CJK); the file still names them, so the office's own machine prints them.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read, Write};
 
 use docx_rs::{
-    AlignmentType, Docx, LineSpacing, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
-    Table, TableCell, TableRow, WidthType,
+    AlignmentType, Docx, Footer, HeightRule, LineSpacing, PageMargin, PageNum, Paragraph, Run,
+    RunFonts, SpecialIndentType, Table, TableCell, TableRow, WidthType,
 };
 
 use crate::error::ApiError;
@@ -16,7 +21,10 @@ pub enum Block {
     Title(String),
     /// A subtitle or note under the title, centred.
     Subtitle(String),
+    /// 一、… in 黑体.
     Heading(String),
+    /// （一）… in 楷体.
+    Subheading(String),
     Paragraph(String),
     Table {
         head: Vec<String>,
@@ -51,7 +59,11 @@ impl Document {
         let mut out = String::new();
         for block in &self.blocks {
             match block {
-                Block::Title(t) | Block::Subtitle(t) | Block::Heading(t) | Block::Paragraph(t) => {
+                Block::Title(t)
+                | Block::Subtitle(t)
+                | Block::Heading(t)
+                | Block::Subheading(t)
+                | Block::Paragraph(t) => {
                     out.push_str(t);
                     out.push('\n');
                 }
@@ -79,6 +91,7 @@ impl Document {
                 Block::Title(t) => out.push_str(&format!("# {}\n\n", md_text(t))),
                 Block::Subtitle(t) => out.push_str(&format!("*{}*\n\n", md_text(t))),
                 Block::Heading(t) => out.push_str(&format!("## {}\n\n", md_text(t))),
+                Block::Subheading(t) => out.push_str(&format!("### {}\n\n", md_text(t))),
                 Block::Paragraph(t) => out.push_str(&format!("{}\n\n", md_text(t))),
                 Block::Table { head, rows } => {
                     let line = |cells: &[String]| {
@@ -109,7 +122,21 @@ impl Document {
             .ascii("Times New Roman")
             .hi_ansi("Times New Roman");
         // A4; 3.7 cm top, 3.5 cm bottom, 2.8 cm left, 2.6 cm right (GB/T 9704), in twips.
+        // "— 1 —" in 四号 (14 pt) 宋体, a quarter em in from the outside edge.
+        let page_number = |align: AlignmentType| {
+            let dash = |t: &str| Run::new().add_text(t).size(28);
+            Footer::new().add_paragraph(
+                Paragraph::new()
+                    .align(align)
+                    .fonts(RunFonts::new().east_asia("宋体").ascii("宋体"))
+                    .add_run(dash("— "))
+                    .add_page_num(PageNum::new())
+                    .add_run(dash(" —")),
+            )
+        };
         let mut docx = Docx::new()
+            .footer(page_number(AlignmentType::Right))
+            .even_footer(page_number(AlignmentType::Left))
             .default_fonts(body_font)
             .default_size(32)
             .page_margin(
@@ -155,6 +182,16 @@ impl Document {
                                 .fonts(RunFonts::new().east_asia("黑体")),
                         ),
                 ),
+                Block::Subheading(t) => docx.add_paragraph(
+                    Paragraph::new()
+                        .line_spacing(spacing())
+                        .indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
+                        .add_run(
+                            Run::new()
+                                .add_text(t)
+                                .fonts(RunFonts::new().east_asia("楷体_GB2312")),
+                        ),
+                ),
                 Block::Paragraph(t) => docx.add_paragraph(
                     Paragraph::new()
                         .line_spacing(spacing())
@@ -179,31 +216,94 @@ impl Document {
         docx.build()
             .pack(&mut out)
             .map_err(|e| ApiError::Internal(format!("writing the docx: {e}")))?;
-        Ok(out.into_inner())
+        repeat_header_rows(&out.into_inner())
+            .map_err(|e| ApiError::Internal(format!("writing the docx: {e}")))
     }
+}
+
+/// How a header row is marked while docx-rs writes it (it has no `tblHeader`): a minimum
+/// height of one twip, which nothing else uses and which prints as nothing.
+const HEADER_MARK: &str = r#"<w:trHeight w:val="1" w:hRule="atLeast" />"#;
+
+/// Rewrites the marked header rows as rows Word and LibreOffice repeat on every page.
+fn repeat_header_rows(docx: &[u8]) -> Result<Vec<u8>, String> {
+    let mut from = zip::ZipArchive::new(Cursor::new(docx)).map_err(|e| e.to_string())?;
+    let mut to = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..from.len() {
+        let mut entry = from.by_index(i).map_err(|e| e.to_string())?;
+        let name = entry.name().map_err(|e| e.to_string())?.to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        if name == "word/document.xml" {
+            let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+            bytes = text.replace(HEADER_MARK, "<w:tblHeader />").into_bytes();
+        }
+        to.start_file(name, options).map_err(|e| e.to_string())?;
+        to.write_all(&bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(to.finish().map_err(|e| e.to_string())?.into_inner())
 }
 
 /// The width between the margins of an A4 page, in twips.
 const TEXT_WIDTH: usize = 11906 - 1587 - 1474;
 
-/// Column widths in twips, shared out by how much each column holds (a long text column
-/// gets room, a number column little; a Chinese character is two wide).
-fn column_widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
-    let weight = |i: usize| {
-        std::iter::once(&head[i])
-            .chain(rows.iter().filter_map(|r| r.get(i)))
-            .map(|t| {
-                t.chars()
-                    .map(|c| if c.is_ascii() { 1 } else { 2 })
-                    .sum::<usize>()
-            })
-            .max()
-            .unwrap_or(1)
-            .clamp(6, 30)
+/// The width a text needs on one line in a table cell (10.5 pt), in twips: a Chinese
+/// character a full em, other characters a little over half.
+fn line_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| if c.is_ascii() { 120 } else { 210 })
+        .sum()
+}
+
+/// The narrowest a cell may be without splitting what must stay whole: a code, a date or a
+/// number (a run of characters without Chinese or spaces), and a short Chinese word (a
+/// light, a state, a header of up to four characters).
+fn unbreakable(text: &str) -> usize {
+    let whole = if text.chars().count() <= 4 {
+        line_width(text)
+    } else {
+        0
     };
-    let weights: Vec<usize> = (0..head.len()).map(weight).collect();
+    let runs = text
+        .split(|c: char| !c.is_ascii() || c.is_whitespace())
+        .map(line_width)
+        .max()
+        .unwrap_or(0);
+    whole.max(runs)
+}
+
+/// Cell margins, left and right, and a little room.
+const CELL_PADDING: usize = 260;
+
+/// Column widths in twips: each column at least as wide as its longest code, date, number
+/// or short word (so none of them splits over two lines), and the room left shared out by
+/// how much more each column holds (a long text column gets room, a code column none).
+fn column_widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
+    let cells =
+        |i: usize| std::iter::once(&head[i]).chain(rows.iter().filter_map(move |r| r.get(i)));
+    let mins: Vec<usize> = (0..head.len())
+        .map(|i| cells(i).map(|t| unbreakable(t)).max().unwrap_or(0) + CELL_PADDING)
+        .collect();
+    // What a column holds beyond its narrowest: a code column nothing, a text column much.
+    let weights: Vec<usize> = (0..head.len())
+        .map(|i| {
+            let widest = cells(i).map(|t| line_width(t)).max().unwrap_or(0) + CELL_PADDING;
+            widest.saturating_sub(mins[i]).min(12_000) + 1
+        })
+        .collect();
+    let needed: usize = mins.iter().sum();
+    if needed >= TEXT_WIDTH {
+        // Too many columns for the page: narrower than their words, proportionally.
+        return mins.iter().map(|m| TEXT_WIDTH * m / needed).collect();
+    }
+    let room = TEXT_WIDTH - needed;
     let sum: usize = weights.iter().sum::<usize>().max(1);
-    weights.iter().map(|w| TEXT_WIDTH * w / sum).collect()
+    mins.iter()
+        .zip(&weights)
+        .map(|(m, w)| m + room * w / sum)
+        .collect()
 }
 
 /// A table in 10.5 pt (五号) 仿宋, the header bold; full text width.
@@ -219,13 +319,19 @@ fn table(head: &[String], rows: &[Vec<String>]) -> Table {
             .add_paragraph(Paragraph::new().add_run(run))
     };
     let row = |cells: &[String], bold: bool| {
-        TableRow::new(
+        let row = TableRow::new(
             cells
                 .iter()
                 .zip(&widths)
                 .map(|(c, w)| cell(c, bold, *w))
                 .collect(),
         )
+        .cant_split();
+        if bold {
+            row.row_height(1.0).height_rule(HeightRule::AtLeast)
+        } else {
+            row
+        }
     };
     let mut all = vec![row(head, true)];
     all.extend(rows.iter().map(|r| row(r, false)));
@@ -272,6 +378,53 @@ mod tests {
         assert!(md.starts_with("# 整改情况报告\n"));
         assert!(md.contains("## 一、总体情况"));
         assert!(md.contains("| 综合科\\|办公室 | 14 |"), "{md}");
+    }
+
+    #[test]
+    fn no_column_is_narrower_than_its_codes_dates_and_lights() {
+        let head: Vec<String> = ["序号", "问题编号", "整改措施", "完成时限", "预警"]
+            .map(String::from)
+            .to_vec();
+        let long =
+            "对照巡察反馈意见，逐条制定整改措施，明确责任领导、责任单位和完成时限，".repeat(4);
+        let rows = vec![vec![
+            "12".to_string(),
+            "XC-2022-03-01".to_string(),
+            long,
+            "2026-08-31".to_string(),
+            "红灯".to_string(),
+        ]];
+        let widths = column_widths(&head, &rows);
+        assert!(widths.iter().sum::<usize>() <= TEXT_WIDTH);
+        assert!(widths[1] >= line_width("XC-2022-03-01") + CELL_PADDING);
+        assert!(widths[3] >= line_width("2026-08-31") + CELL_PADDING);
+        assert!(widths[4] >= line_width("红灯") + CELL_PADDING);
+        assert!(widths[0] >= line_width("序号") + CELL_PADDING);
+        // The long text takes the room left.
+        assert!(widths[2] > widths[1] * 2, "{widths:?}");
+    }
+
+    #[test]
+    fn header_rows_repeat_and_pages_are_numbered() {
+        let bytes = sample().to_docx().unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        assert_eq!(xml.matches("<w:tblHeader />").count(), 1, "{xml}");
+        assert!(!xml.contains(HEADER_MARK));
+        assert!(xml.contains("<w:cantSplit />"));
+        let mut footers = String::new();
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).unwrap();
+            if entry.name().unwrap().starts_with("word/footer") {
+                entry.read_to_string(&mut footers).unwrap();
+            }
+        }
+        assert!(footers.contains("PAGE"), "{footers}");
+        assert!(footers.contains("— "), "{footers}");
     }
 
     #[test]

@@ -42,6 +42,11 @@ pub struct ReportData {
     pub other_sources: Vec<(String, i64)>,
     /// The year's duties that keep long-term measures (by the measure's code), counted.
     pub duties: Vec<(String, DutyRow, Vec<QuotaProgress>)>,
+    /// Every measure, in ledger order (by finding, then measure): the report's section per
+    /// problem.
+    pub lines: Vec<LedgerLine>,
+    /// Extension requests waiting for a decision.
+    pub pending_extensions: i64,
 }
 
 pub fn gather(
@@ -95,6 +100,7 @@ pub fn gather(
         ..MeasureFilter::default()
     };
     let mut lines = Vec::new();
+    let mut pending_extensions = 0;
     let mut after: Option<After> = None;
     loop {
         let rows = measures::page_uncounted(conn, &query, &vis, &ctx.today, after, 500)?;
@@ -109,6 +115,10 @@ pub fn gather(
             Some(as_of) => then(conn, rows, as_of)?,
             None => rows,
         };
+        pending_extensions += rows
+            .iter()
+            .filter(|(r, _)| r.pending_extension_id.is_some())
+            .count() as i64;
         lines.extend(repo_ledger::lines(conn, rows, ctx)?);
         if after.is_none() {
             break;
@@ -118,6 +128,8 @@ pub fn gather(
         // As they stood: earliest due first by the due dates of then.
         lines.sort_by_key(|l| crate::domain::deadline::sort_key(l.due_date));
     }
+    let mut in_order = lines.clone();
+    in_order.sort_by_key(|l| (natural(&l.finding_code), natural(&l.measure_code)));
     let (long_term, rest): (Vec<LedgerLine>, Vec<LedgerLine>) = lines
         .into_iter()
         .partition(|l| l.kind == MeasureKind::LongTerm);
@@ -146,7 +158,189 @@ pub fn gather(
             .collect(),
         long_term,
         duties: Vec::new(),
+        lines: in_order,
+        pending_extensions,
     })
+}
+
+/// A code as it sorts for people: its runs of digits by value (01-2 before 01-10).
+fn natural(code: &str) -> Vec<(u64, String)> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut digits = String::new();
+    for c in code.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            if !digits.is_empty() {
+                parts.push((
+                    digits.parse().unwrap_or(u64::MAX),
+                    std::mem::take(&mut text),
+                ));
+                digits.clear();
+            }
+            text.push(c);
+        }
+    }
+    parts.push((digits.parse().unwrap_or(0), text));
+    parts
+}
+
+/// 一, 二 … 九十九: the numbers of headings and of "一是、二是".
+pub fn chinese_number(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n].to_string(),
+        10 => "十".to_string(),
+        11..=19 => format!("十{}", DIGITS[n % 10]),
+        20..=99 if n.is_multiple_of(10) => format!("{}十", DIGITS[n / 10]),
+        20..=99 => format!("{}十{}", DIGITS[n / 10], DIGITS[n % 10]),
+        _ => n.to_string(),
+    }
+}
+
+/// What a measure's paragraph in its problem's section says of where it stands.
+fn standing(l: &LedgerLine) -> String {
+    let progress = l
+        .latest_progress
+        .as_deref()
+        .map(|p| format!("最新进展：{}", p.trim_end_matches('。')))
+        .unwrap_or_default();
+    match l.status {
+        MeasureStatus::Closed => match l.closed_on {
+            Some(day) => format!("已完成整改，于{}对账销号。", chinese_date(day)),
+            None => "已完成整改并对账销号。".to_string(),
+        },
+        MeasureStatus::Submitted | MeasureStatus::Endorsed => {
+            "已完成整改，已申请对账销号，待审核验收。".to_string()
+        }
+        _ if l.kind == MeasureKind::LongTerm => {
+            if progress.is_empty() {
+                "长期坚持，尚未报送进展。".to_string()
+            } else {
+                format!("长期坚持，{progress}。")
+            }
+        }
+        _ => {
+            let mut text = match l.due_date {
+                Some(due) => format!("正在整改，完成时限{}", chinese_date(due)),
+                None => "正在整改".to_string(),
+            };
+            let late = overdue_text(l.overdue_days, l.overdue_working_days);
+            if !late.is_empty() {
+                text.push('，');
+                text.push_str(&format!("已{late}"));
+            }
+            if !progress.is_empty() {
+                text.push('；');
+                text.push_str(&progress);
+            }
+            text.push('。');
+            text
+        }
+    }
+}
+
+/// "二、具体问题整改情况": one part per problem, in ledger order — "（一）关于"…"问题的整改
+/// 情况" — each measure with what was done and where it stands.
+fn per_problem(doc: &mut Document, data: &ReportData) {
+    let mut findings: Vec<(&str, Vec<&LedgerLine>)> = Vec::new();
+    for l in &data.lines {
+        match findings.last_mut() {
+            Some((code, measures)) if *code == l.finding_code => measures.push(l),
+            _ => findings.push((&l.finding_code, vec![l])),
+        }
+    }
+    for (n, (_, measures)) in findings.iter().enumerate() {
+        let first = measures[0];
+        // Quotation marks inside quotation marks are single (‘第一议题’).
+        let title = first
+            .finding_title
+            .trim_end_matches("问题")
+            .replace('“', "‘")
+            .replace('”', "’");
+        doc.push(Block::Subheading(format!(
+            "（{}）关于“{title}”问题的整改情况",
+            chinese_number(n + 1)
+        )));
+        let mut text = format!("针对该问题，制定整改措施{}条。", measures.len());
+        for (i, m) in measures.iter().enumerate() {
+            let content = m.content.trim_end_matches(['。', '；', ';']);
+            let mut whom = format!("牵头单位：{}", m.lead_unit);
+            if !m.accountable_leader.is_empty() {
+                whom.push_str(&format!("，责任领导：{}", m.accountable_leader));
+            }
+            let mut stands = standing(m);
+            if let Some(counts) = duty_counts(data, &m.measure_code) {
+                stands = format!("{}；{counts}。", stands.trim_end_matches('。'));
+            }
+            text.push_str(&format!(
+                "{}是{content}（{whom}），{stands}",
+                chinese_number(i + 1)
+            ));
+        }
+        doc.push(Block::Paragraph(text));
+    }
+}
+
+/// "下一步工作", from what is still open: overdue items by unit, items under way, pending
+/// extensions, long-term items and quotas behind.
+fn next_steps(data: &ReportData) -> String {
+    let mut parts = Vec::new();
+    let overdue: Vec<&LedgerLine> = data
+        .open
+        .iter()
+        .filter(|l| l.overdue_days > 0 && l.warning == Warning::Red)
+        .collect();
+    if !overdue.is_empty() {
+        let mut by_unit: Vec<(String, usize)> = Vec::new();
+        for l in &overdue {
+            match by_unit.iter_mut().find(|(u, _)| *u == l.lead_unit) {
+                Some((_, n)) => *n += 1,
+                None => by_unit.push((l.lead_unit.clone(), 1)),
+            }
+        }
+        let units: Vec<String> = by_unit.iter().map(|(u, n)| format!("{u}{n}条")).collect();
+        parts.push(format!(
+            "对超期未完成的{}条措施（{}）逐项挂牌督办，督促责任单位查明原因、限期完成",
+            overdue.len(),
+            units.join("、")
+        ));
+    }
+    let under_way = data.open.len() - overdue.len();
+    if under_way > 0 {
+        parts.push(format!(
+            "对尚在推进的{under_way}条措施倒排工期、挂图作战，确保按期对账销号"
+        ));
+    }
+    if data.pending_extensions > 0 {
+        parts.push(format!(
+            "对{}项待审批的延期申请从严审核、及时办结",
+            data.pending_extensions
+        ));
+    }
+    if !data.long_term.is_empty() {
+        parts.push(format!(
+            "对{}条长期坚持事项按期报送进展、持续巩固整改成果",
+            data.long_term.len()
+        ));
+    }
+    let behind: usize = data
+        .duties
+        .iter()
+        .flat_map(|(_, _, q)| q)
+        .filter(|q| q.light != Warning::Green)
+        .count();
+    if behind > 0 {
+        parts.push(format!("对进度滞后的{behind}项年度任务指标加快推进"));
+    }
+    if parts.is_empty() {
+        return "下一步，将巩固整改成果，建立健全长效机制，坚决防止问题反弹回潮。".to_string();
+    }
+    format!(
+        "下一步，将继续压实整改主体责任：{}。建立健全长效机制，坚决防止问题反弹回潮。",
+        parts.join("；")
+    )
 }
 
 /// "全年开展7次，完成年度任务的88%" for each quota of the duties that keep a measure.
@@ -290,12 +484,22 @@ pub fn compose(data: &ReportData) -> Document {
     }
     doc.push(Block::Paragraph(overview));
 
-    doc.push(Block::Heading("二、分类整改情况".into()));
+    let mut section = 1;
+    let mut heading = |doc: &mut Document, title: &str| {
+        section += 1;
+        doc.push(Block::Heading(format!(
+            "{}、{title}",
+            chinese_number(section)
+        )));
+    };
+    heading(&mut doc, "具体问题整改情况");
+    per_problem(&mut doc, data);
+    heading(&mut doc, "分类整改情况");
     doc.push(numbers_table("问题类别", &data.by_category));
-    doc.push(Block::Heading("三、各责任单位整改情况".into()));
+    heading(&mut doc, "各责任单位整改情况");
     doc.push(numbers_table("牵头单位", &data.by_unit));
 
-    doc.push(Block::Heading("四、尚未完成的整改事项".into()));
+    heading(&mut doc, "尚未完成的整改事项");
     if data.open.is_empty() {
         doc.push(Block::Paragraph(
             "立行立改和限期整改措施均已完成审核验收、对账销号。".into(),
@@ -324,7 +528,7 @@ pub fn compose(data: &ReportData) -> Document {
         ));
     }
 
-    doc.push(Block::Heading("五、长期坚持事项".into()));
+    heading(&mut doc, "长期坚持事项");
     if data.long_term.is_empty() {
         doc.push(Block::Paragraph("无长期坚持事项。".into()));
     } else {
@@ -347,7 +551,7 @@ pub fn compose(data: &ReportData) -> Document {
     }
 
     if !data.duties.is_empty() {
-        doc.push(Block::Heading("六、年度任务落实情况".into()));
+        heading(&mut doc, "年度任务落实情况");
         for (code, duty, quotas) in &data.duties {
             let behind = quotas.iter().filter(|q| q.light != Warning::Green).count();
             let met = quotas.iter().all(|q| q.done >= q.min);
@@ -366,25 +570,8 @@ pub fn compose(data: &ReportData) -> Document {
         }
     }
 
-    doc.push(Block::Heading(
-        if data.duties.is_empty() {
-            "六、下一步工作"
-        } else {
-            "七、下一步工作"
-        }
-        .into(),
-    ));
-    let mut next = String::from(
-        "下一步，将继续压实整改主体责任，对未完成事项挂图作战、逐项对账销号，\
-         对长期坚持事项定期报送进展、巩固整改成果，防止问题反弹回潮。",
-    );
-    if t.overdue > 0 {
-        next.push_str(&format!(
-            "对{}条超期事项逐项督办，限期完成整改。",
-            t.overdue
-        ));
-    }
-    doc.push(Block::Paragraph(next));
+    heading(&mut doc, "下一步工作");
+    doc.push(Block::Paragraph(next_steps(data)));
     doc.push(Block::Signature(vec![who, chinese_date(data.as_of)]));
     doc
 }
@@ -459,6 +646,34 @@ fn numbers_table(label: &str, groups: &[StatsGroup]) -> Block {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_chinese_numbers_and_codes_sort_naturally() {
+        let numbers: Vec<String> = [1, 9, 10, 11, 19, 20, 21, 99]
+            .into_iter()
+            .map(chinese_number)
+            .collect();
+        assert_eq!(
+            numbers,
+            ["一", "九", "十", "十一", "十九", "二十", "二十一", "九十九"]
+        );
+        let mut codes = vec![
+            "XC-2022-03-10",
+            "XC-2022-03-02",
+            "XC-2022-03-01-10",
+            "XC-2022-03-01-2",
+        ];
+        codes.sort_by_key(|c| natural(c));
+        assert_eq!(
+            codes,
+            [
+                "XC-2022-03-01-2",
+                "XC-2022-03-01-10",
+                "XC-2022-03-02",
+                "XC-2022-03-10"
+            ]
+        );
+    }
 
     #[test]
     fn titles_read_as_report_titles() {

@@ -281,6 +281,8 @@ pub struct LedgerLine {
     pub listed: bool,
     pub source: String,
     pub category: Category,
+    /// The finding's title (the report's "关于…问题的整改情况").
+    pub finding_title: String,
     pub description: String,
     pub content: String,
     pub kind: MeasureKind,

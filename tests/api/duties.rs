@@ -596,7 +596,7 @@ async fn the_demo_counts_its_seeded_activities_and_a_new_one_moves_its_quota() {
         )),
         "{md}"
     );
-    assert!(md.contains("六、年度任务落实情况"), "{md}");
+    assert!(md.contains("七、年度任务落实情况"), "{md}");
     // A 中心组学习 held today, recorded by the 党组's office: the quota moves by one.
     let jrb = app.get_json("/api/v1/units?limit=50").await["items"]
         .as_array()

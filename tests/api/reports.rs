@@ -87,11 +87,58 @@ async fn the_report_on_the_example_ledger_says_what_a_hand_count_says() {
     );
     let open_rows = md
         .lines()
-        .skip_while(|l| !l.starts_with("## 四"))
-        .take_while(|l| !l.starts_with("## 五"))
+        .skip_while(|l| !l.starts_with("## 五、尚未完成的整改事项"))
+        .take_while(|l| !l.starts_with("## 六"))
         .filter(|l| l.starts_with("| ") && !l.starts_with("| 序号"))
         .count();
     assert_eq!(open_rows, 4);
+    // A part per problem, in ledger order, each measure saying where it stands.
+    let parts: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("### （") && l.contains("问题的整改情况"))
+        .collect();
+    assert_eq!(parts.len(), 9, "{parts:?}");
+    assert!(parts[0].starts_with("### （一）关于“"), "{parts:?}");
+    assert!(parts[8].starts_with("### （九）关于“"), "{parts:?}");
+    assert!(md.contains("## 二、具体问题整改情况"), "{md}");
+    assert!(
+        md.contains("### （二）关于“‘第一议题’制度落实质量不高"),
+        "quotation marks inside quotation marks are single: {parts:?}"
+    );
+    assert!(
+        md.contains("长期坚持，尚未报送进展；党组理论学习中心组集中学习：全年开展"),
+        "a long-term measure kept by a duty says what was done: {md}"
+    );
+    let sections: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("## "))
+        .map(|l| l.trim_start_matches("## "))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "一、总体整改情况",
+            "二、具体问题整改情况",
+            "三、分类整改情况",
+            "四、各责任单位整改情况",
+            "五、尚未完成的整改事项",
+            "六、长期坚持事项",
+            "七、年度任务落实情况",
+            "八、下一步工作"
+        ]
+    );
+    // Six measures closed, each with its day; the two overdue named in the next steps.
+    assert_eq!(md.matches("日对账销号。").count(), 6, "{md}");
+    assert!(md.contains("针对该问题，制定整改措施"), "{md}");
+    assert!(md.contains("一是"), "{md}");
+    let next = md
+        .lines()
+        .skip_while(|l| !l.starts_with("## 八、下一步工作"))
+        .nth(2)
+        .unwrap_or_default();
+    assert!(next.contains("对超期未完成的2条措施"), "{next}");
+    assert!(next.contains("对7条长期坚持事项"), "{next}");
+    assert!(next.contains("1项待审批的延期申请"), "{next}");
 
     let res = app
         .send(
@@ -115,6 +162,14 @@ async fn the_report_on_the_example_ledger_says_what_a_hand_count_says() {
         "Chinese text in an East Asian font"
     );
     assert!(xml.contains("w:eastAsia=\"黑体\""));
+    assert!(
+        xml.contains("w:eastAsia=\"楷体_GB2312\""),
+        "subheadings in 楷体"
+    );
+    assert!(
+        xml.contains("<w:tblHeader />"),
+        "table headers repeat on every page"
+    );
 }
 
 #[tokio::test]

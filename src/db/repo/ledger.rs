@@ -91,7 +91,8 @@ pub fn lines(
             (id, reference.or(label).unwrap_or_default())
         })
         .collect();
-    let findings: HashMap<String, (String, String, String, String)> = findings::table
+    type Finding = (String, String, String, String, String);
+    let findings: HashMap<String, Finding> = findings::table
         .filter(findings::id.eq_any(&finding_ids))
         .select((
             findings::id,
@@ -99,11 +100,12 @@ pub fn lines(
             findings::category,
             findings::description,
             findings::inspection_id,
+            findings::title,
         ))
-        .load::<(String, String, String, String, String)>(conn)?
+        .load::<(String, String, String, String, String, String)>(conn)?
         .into_iter()
-        .map(|(id, code, category, description, inspection)| {
-            (id, (code, category, description, inspection))
+        .map(|(id, code, category, description, inspection, title)| {
+            (id, (code, category, description, inspection, title))
         })
         .collect();
     let mut inspection_ids: Vec<&String> = findings.values().map(|f| &f.3).collect();
@@ -132,7 +134,7 @@ pub fn lines(
     };
     rows.into_iter()
         .map(|(r, supporting)| {
-            let (finding_code, category, description, inspection) = findings
+            let (finding_code, category, description, inspection, finding_title) = findings
                 .get(&r.finding_id)
                 .cloned()
                 .ok_or_else(|| ApiError::Internal(format!("measure {} has no finding", r.id)))?;
@@ -147,6 +149,7 @@ pub fn lines(
                     .unwrap_or_default(),
                 finding_code,
                 category: crate::db::models::typed(category)?,
+                finding_title,
                 description,
                 kind: r.kind,
                 lead_unit: name(&r.lead_unit_id),
