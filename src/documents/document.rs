@@ -259,7 +259,7 @@ fn line_width(text: &str) -> usize {
 
 /// The narrowest a cell may be without splitting what must stay whole: a code, a date or a
 /// number (a run of characters without Chinese or spaces), and a short Chinese word (a
-/// light, a state, a header of up to four characters).
+/// light, a state, a unit of up to four characters).
 fn unbreakable(text: &str) -> usize {
     let whole = if text.chars().count() <= 4 {
         line_width(text)
@@ -283,8 +283,30 @@ const CELL_PADDING: usize = 260;
 fn column_widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
     let cells =
         |i: usize| std::iter::once(&head[i]).chain(rows.iter().filter_map(move |r| r.get(i)));
+    // A header may wrap (整改/状态), unless it is a word of two (序号, 预警).
     let mins: Vec<usize> = (0..head.len())
-        .map(|i| cells(i).map(|t| unbreakable(t)).max().unwrap_or(0) + CELL_PADDING)
+        .map(|i| {
+            let header = if head[i].chars().count() <= 2 {
+                line_width(&head[i])
+            } else {
+                0
+            };
+            // A text column at least four characters wide (shorter texts as wide as they are).
+            let widest = rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|t| line_width(t))
+                .max()
+                .unwrap_or(0);
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|t| unbreakable(t))
+                .max()
+                .unwrap_or(0)
+                .max(header)
+                .max(widest.min(4 * 210))
+                + CELL_PADDING
+        })
         .collect();
     // What a column holds beyond its narrowest: a code column nothing, a text column much.
     let weights: Vec<usize> = (0..head.len())
@@ -402,6 +424,43 @@ mod tests {
         assert!(widths[0] >= line_width("序号") + CELL_PADDING);
         // The long text takes the room left.
         assert!(widths[2] > widths[1] * 2, "{widths:?}");
+        // The report's open items (seven columns) fit A4 with every code, date and light whole.
+        let head: Vec<String> = [
+            "序号",
+            "问题编号",
+            "整改措施",
+            "牵头单位",
+            "完成时限",
+            "整改状态",
+            "预警",
+        ]
+        .map(String::from)
+        .to_vec();
+        let row = [
+            "2",
+            "XC-2022-03-03",
+            "制定党员积分制管理实施细则并恢复执行",
+            "机关党支部",
+            "2026-09-30（超期41个工作日）",
+            "整改中",
+            "红灯",
+        ]
+        .map(String::from)
+        .to_vec();
+        let seven = column_widths(&head, &[row]);
+        assert!(seven.iter().sum::<usize>() <= TEXT_WIDTH);
+        for (i, text) in [
+            (1, "XC-2022-03-03"),
+            (4, "2026-09-30"),
+            (5, "整改中"),
+            (6, "红灯"),
+        ] {
+            assert!(
+                seven[i] >= line_width(text) + CELL_PADDING,
+                "{i}: {seven:?}"
+            );
+        }
+        assert!(seven[2] >= 8 * 210, "the measure gets room: {seven:?}");
     }
 
     #[test]

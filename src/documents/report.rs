@@ -516,13 +516,17 @@ pub fn compose(data: &ReportData) -> Document {
         )));
         doc.push(items_table(
             &data.open,
-            &["完成时限", "整改状态", "预警", "超期"],
+            &["完成时限", "整改状态", "预警"],
             |l| {
+                let late = overdue_text(l.overdue_days, l.overdue_working_days);
                 vec![
-                    l.due_date.map(|d| d.to_string()).unwrap_or_default(),
+                    match (l.due_date, late.is_empty()) {
+                        (Some(d), true) => d.to_string(),
+                        (Some(d), false) => format!("{d}（{late}）"),
+                        (None, _) => String::new(),
+                    },
                     l.status.label().to_string(),
                     l.warning.label().to_string(),
-                    overdue_text(l.overdue_days, l.overdue_working_days),
                 ]
             },
         ));
@@ -576,13 +580,14 @@ pub fn compose(data: &ReportData) -> Document {
     doc
 }
 
-/// Measures as a numbered table: finding, measure, lead unit, leader, then `extra`.
+/// Measures as a numbered table: finding, measure, lead unit, then `extra` (the leaders
+/// are in each problem's part; an A4 page holds seven columns with every code whole).
 fn items_table(
     lines: &[LedgerLine],
     extra: &[&str],
     rest: impl Fn(&LedgerLine) -> Vec<String>,
 ) -> Block {
-    let mut head: Vec<String> = ["序号", "问题编号", "整改措施", "牵头单位", "责任领导"]
+    let mut head: Vec<String> = ["序号", "问题编号", "整改措施", "牵头单位"]
         .map(String::from)
         .to_vec();
     head.extend(extra.iter().map(|h| h.to_string()));
@@ -601,7 +606,6 @@ fn items_table(
                     },
                     l.content.clone(),
                     l.lead_unit.clone(),
-                    l.accountable_leader.clone(),
                 ];
                 row.extend(rest(l));
                 row
