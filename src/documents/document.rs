@@ -32,6 +32,9 @@ pub enum Block {
     },
     /// Lines set to the right: the issuing body and the date.
     Signature(Vec<String>),
+    /// Boxes to sign in, one per label (经办人签字, 责任领导签字…), each with room for the
+    /// signature and a line for the date.
+    SignBoxes(Vec<String>),
 }
 
 /// "12", "56.5": how a count prints in a paper.
@@ -46,6 +49,56 @@ pub fn number(n: f64) -> String {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
     pub blocks: Vec<Block>,
+    pub layout: Layout,
+}
+
+/// How a document is set on the page (sizes in half-points, lengths in twips).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Layout {
+    /// Top, bottom, left, right.
+    pub margins: [usize; 4],
+    pub title: usize,
+    pub subtitle: usize,
+    pub body: usize,
+    /// Exact line height of body text.
+    pub line: i32,
+    /// First-line indent of paragraphs: two characters.
+    pub indent: i32,
+}
+
+impl Layout {
+    /// An official report (GB/T 9704): 3.7/3.5/2.8/2.6 cm margins, 二号 title, 三号 text on
+    /// a 28 pt line.
+    pub const REPORT: Layout = Layout {
+        margins: [2098, 1984, 1587, 1474],
+        title: 44,
+        subtitle: 28,
+        body: 32,
+        line: 560,
+        indent: 640,
+    };
+
+    /// A form to print on one page and sign (对账销号单): 2 cm margins, 小二 title, 小四
+    /// text on an 18 pt line.
+    pub const FORM: Layout = Layout {
+        margins: [1134, 1134, 1134, 1134],
+        title: 36,
+        subtitle: 24,
+        body: 24,
+        line: 360,
+        indent: 480,
+    };
+
+    /// The width between the margins of an A4 page.
+    fn text_width(&self) -> usize {
+        11906 - self.margins[2] - self.margins[3]
+    }
+}
+
+impl Default for Layout {
+    fn default() -> Layout {
+        Layout::REPORT
+    }
 }
 
 impl Document {
@@ -73,7 +126,7 @@ impl Document {
                         out.push('\n');
                     }
                 }
-                Block::Signature(lines) => {
+                Block::Signature(lines) | Block::SignBoxes(lines) => {
                     for l in lines {
                         out.push_str(l);
                         out.push('\n');
@@ -111,6 +164,16 @@ impl Document {
                     }
                     out.push('\n');
                 }
+                Block::SignBoxes(labels) => {
+                    let cells: Vec<String> = labels.iter().map(|l| md_cell(l)).collect();
+                    out.push_str(&format!("| {} |\n", cells.join(" | ")));
+                    out.push_str(&format!("|{}\n", "---|".repeat(labels.len())));
+                    out.push_str(&format!("|{}\n", " <br><br><br> |".repeat(labels.len())));
+                    out.push_str(&format!(
+                        "|{}\n\n",
+                        " 年　　月　　日 |".repeat(labels.len())
+                    ));
+                }
             }
         }
         out
@@ -138,19 +201,21 @@ impl Document {
             .footer(page_number(AlignmentType::Right))
             .even_footer(page_number(AlignmentType::Left))
             .default_fonts(body_font)
-            .default_size(32)
+            .default_size(self.layout.body)
             .page_margin(
                 PageMargin::new()
-                    .top(2098)
-                    .bottom(1984)
-                    .left(1587)
-                    .right(1474),
+                    .top(self.layout.margins[0] as i32)
+                    .bottom(self.layout.margins[1] as i32)
+                    .left(self.layout.margins[2] as i32)
+                    .right(self.layout.margins[3] as i32),
             );
+        let layout = self.layout;
         let spacing = || {
             LineSpacing::new()
-                .line(560)
+                .line(layout.line)
                 .line_rule(docx_rs::LineSpacingType::Exact)
         };
+        let indent = Some(SpecialIndentType::FirstLine(layout.indent));
         for block in &self.blocks {
             docx = match block {
                 Block::Title(t) => docx.add_paragraph(
@@ -160,7 +225,7 @@ impl Document {
                         .add_run(
                             Run::new()
                                 .add_text(t)
-                                .size(44)
+                                .size(layout.title)
                                 .fonts(RunFonts::new().east_asia("方正小标宋简体")),
                         ),
                 ),
@@ -168,14 +233,14 @@ impl Document {
                     Paragraph::new().align(AlignmentType::Center).add_run(
                         Run::new()
                             .add_text(t)
-                            .size(28)
+                            .size(layout.subtitle)
                             .fonts(RunFonts::new().east_asia("楷体_GB2312")),
                     ),
                 ),
                 Block::Heading(t) => docx.add_paragraph(
                     Paragraph::new()
                         .line_spacing(spacing())
-                        .indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
+                        .indent(None, indent, None, None)
                         .add_run(
                             Run::new()
                                 .add_text(t)
@@ -185,7 +250,7 @@ impl Document {
                 Block::Subheading(t) => docx.add_paragraph(
                     Paragraph::new()
                         .line_spacing(spacing())
-                        .indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
+                        .indent(None, indent, None, None)
                         .add_run(
                             Run::new()
                                 .add_text(t)
@@ -195,10 +260,15 @@ impl Document {
                 Block::Paragraph(t) => docx.add_paragraph(
                     Paragraph::new()
                         .line_spacing(spacing())
-                        .indent(None, Some(SpecialIndentType::FirstLine(640)), None, None)
+                        .indent(None, indent, None, None)
                         .add_run(Run::new().add_text(t)),
                 ),
-                Block::Table { head, rows } => docx.add_table(table(head, rows)),
+                Block::Table { head, rows } => {
+                    docx.add_table(table(head, rows, layout.text_width()))
+                }
+                Block::SignBoxes(labels) => docx
+                    .add_paragraph(Paragraph::new())
+                    .add_table(sign_boxes(labels, layout.text_width())),
                 Block::Signature(lines) => {
                     let mut d = docx.add_paragraph(Paragraph::new());
                     for l in lines {
@@ -246,7 +316,8 @@ fn repeat_header_rows(docx: &[u8]) -> Result<Vec<u8>, String> {
     Ok(to.finish().map_err(|e| e.to_string())?.into_inner())
 }
 
-/// The width between the margins of an A4 page, in twips.
+/// The width between the margins of a report's A4 page, in twips.
+#[cfg(test)]
 const TEXT_WIDTH: usize = 11906 - 1587 - 1474;
 
 /// The width a text needs on one line in a table cell (10.5 pt), in twips: a Chinese
@@ -258,7 +329,7 @@ fn line_width(text: &str) -> usize {
 }
 
 /// The narrowest a cell may be without splitting what must stay whole: a code, a date or a
-/// number (a run of characters without Chinese or spaces), and a short Chinese word (a
+/// number (a run of up to 24 characters without Chinese or spaces), and a short Chinese word (a
 /// light, a state, a unit of up to four characters).
 fn unbreakable(text: &str) -> usize {
     let whole = if text.chars().count() <= 4 {
@@ -266,8 +337,10 @@ fn unbreakable(text: &str) -> usize {
     } else {
         0
     };
+    // A run longer than any column (a SHA-256, a URL) wraps where it must.
     let runs = text
         .split(|c: char| !c.is_ascii() || c.is_whitespace())
+        .filter(|run| run.len() <= 24)
         .map(line_width)
         .max()
         .unwrap_or(0);
@@ -280,7 +353,7 @@ const CELL_PADDING: usize = 260;
 /// Column widths in twips: each column at least as wide as its longest code, date, number
 /// or short word (so none of them splits over two lines), and the room left shared out by
 /// how much more each column holds (a long text column gets room, a code column none).
-fn column_widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
+fn column_widths(head: &[String], rows: &[Vec<String>], text_width: usize) -> Vec<usize> {
     let cells =
         |i: usize| std::iter::once(&head[i]).chain(rows.iter().filter_map(move |r| r.get(i)));
     // A header may wrap (整改/状态), unless it is a word of two (序号, 预警).
@@ -291,7 +364,12 @@ fn column_widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
             } else {
                 0
             };
-            // A text column at least four characters wide (shorter texts as wide as they are).
+            // A column of short words (项目: 整改完成情况) keeps each whole; a text column is at
+            // least four characters wide.
+            let short_words = rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .all(|t| t.chars().count() <= 6);
             let widest = rows
                 .iter()
                 .filter_map(|r| r.get(i))
@@ -304,7 +382,11 @@ fn column_widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
                 .max()
                 .unwrap_or(0)
                 .max(header)
-                .max(widest.min(4 * 210))
+                .max(if short_words {
+                    widest
+                } else {
+                    widest.min(4 * 210)
+                })
                 + CELL_PADDING
         })
         .collect();
@@ -316,11 +398,11 @@ fn column_widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
         })
         .collect();
     let needed: usize = mins.iter().sum();
-    if needed >= TEXT_WIDTH {
+    if needed >= text_width {
         // Too many columns for the page: narrower than their words, proportionally.
-        return mins.iter().map(|m| TEXT_WIDTH * m / needed).collect();
+        return mins.iter().map(|m| text_width * m / needed).collect();
     }
-    let room = TEXT_WIDTH - needed;
+    let room = text_width - needed;
     let sum: usize = weights.iter().sum::<usize>().max(1);
     mins.iter()
         .zip(&weights)
@@ -329,8 +411,8 @@ fn column_widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
 }
 
 /// A table in 10.5 pt (五号) 仿宋, the header bold; full text width.
-fn table(head: &[String], rows: &[Vec<String>]) -> Table {
-    let widths = column_widths(head, rows);
+fn table(head: &[String], rows: &[Vec<String>], text_width: usize) -> Table {
+    let widths = column_widths(head, rows, text_width);
     let cell = |text: &str, bold: bool, width: usize| {
         let mut run = Run::new().add_text(text).size(21);
         if bold {
@@ -359,7 +441,35 @@ fn table(head: &[String], rows: &[Vec<String>]) -> Table {
     all.extend(rows.iter().map(|r| row(r, false)));
     Table::new(all)
         .set_grid(widths.clone())
-        .width(TEXT_WIDTH, WidthType::Dxa)
+        .width(text_width, WidthType::Dxa)
+}
+
+/// Boxes to sign in: the labels, two lines of room, and 年 月 日 — a row kept whole.
+fn sign_boxes(labels: &[String], text_width: usize) -> Table {
+    let width = text_width / labels.len().max(1);
+    let cell = |text: &str, bold: bool| {
+        let mut run = Run::new().add_text(text).size(21);
+        if bold {
+            run = run.bold();
+        }
+        TableCell::new()
+            .width(width, WidthType::Dxa)
+            .add_paragraph(Paragraph::new().add_run(run))
+    };
+    let row = |texts: Vec<&str>, bold: bool| {
+        TableRow::new(texts.into_iter().map(|t| cell(t, bold)).collect()).cant_split()
+    };
+    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let n = labels.len();
+    Table::new(vec![
+        row(labels, true),
+        row(vec![""; n], false)
+            .row_height(1100.0)
+            .height_rule(HeightRule::AtLeast),
+        row(vec!["年　　月　　日"; n], false),
+    ])
+    .set_grid(vec![width; n])
+    .width(text_width, WidthType::Dxa)
 }
 
 /// Characters Markdown would read as markup, escaped.
@@ -416,7 +526,7 @@ mod tests {
             "2026-08-31".to_string(),
             "红灯".to_string(),
         ]];
-        let widths = column_widths(&head, &rows);
+        let widths = column_widths(&head, &rows, TEXT_WIDTH);
         assert!(widths.iter().sum::<usize>() <= TEXT_WIDTH);
         assert!(widths[1] >= line_width("XC-2022-03-01") + CELL_PADDING);
         assert!(widths[3] >= line_width("2026-08-31") + CELL_PADDING);
@@ -447,7 +557,7 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let seven = column_widths(&head, &[row]);
+        let seven = column_widths(&head, &[row], TEXT_WIDTH);
         assert!(seven.iter().sum::<usize>() <= TEXT_WIDTH);
         for (i, text) in [
             (1, "XC-2022-03-03"),
@@ -460,7 +570,7 @@ mod tests {
                 "{i}: {seven:?}"
             );
         }
-        assert!(seven[2] >= 8 * 210, "the measure gets room: {seven:?}");
+        assert!(seven[2] >= 7 * 210, "the measure gets room: {seven:?}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 
-use super::document::{Block, Document};
+use super::document::{Block, Document, Layout};
 use super::report::chinese_date;
 use crate::db::models::{EventRow, EvidenceRow, FindingRow, InspectionRow, MeasureRow};
 use crate::db::repo::{events, evidence, findings, inspections, measures, units};
@@ -180,7 +180,11 @@ pub fn compose(data: &SlipData) -> Document {
         }
     }
     let pair = |k: &str, v: String| vec![k.to_string(), v];
-    let mut doc = Document::default();
+    // A form: one A4 page to sign, with up to five evidence files.
+    let mut doc = Document {
+        layout: Layout::FORM,
+        ..Document::default()
+    };
     doc.push(Block::Title("对账销号单".into()))
         .push(Block::Subtitle(data.inspection.title.clone()));
     doc.push(Block::Table {
@@ -271,6 +275,11 @@ pub fn compose(data: &SlipData) -> Document {
     let closed_on = m
         .closed_at
         .map(|t| t.and_utc().with_timezone(&data.tz).date_naive());
+    doc.push(Block::SignBoxes(
+        ["经办人签字", "责任领导签字", "审核人签字", "单位（盖章）"]
+            .map(String::from)
+            .to_vec(),
+    ));
     doc.push(Block::Signature(vec![
         data.inspection.issuer.clone(),
         closed_on.map(chinese_date).unwrap_or_default(),

@@ -244,6 +244,12 @@ async fn the_closure_slip_shows_the_evidence_and_who_signed() {
         "zhang.leader",
         "审核销号",
         "wang.office",
+        // Boxes to sign and seal, each with its date.
+        "经办人签字",
+        "责任领导签字",
+        "审核人签字",
+        "单位（盖章）",
+        "年　　月　　日",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in {text}");
     }
