@@ -78,6 +78,7 @@ async fn stream(
     let (mut conn, selection, ctx) = web::block(move || {
         let org = directory.now()?;
         let mut conn = db.read()?;
+        let print = q.print();
         let mut query: MeasureFilter = q.into();
         query.units = units;
         // A hidden inspection's title stays hidden: the sheet is then just 整改台账.
@@ -107,6 +108,7 @@ async fn stream(
             title,
             duties,
             person_names: org.names(),
+            print,
         };
         Ok::<_, ApiError>((conn, selection, ctx))
     })

@@ -84,6 +84,7 @@ pub fn export_to(
         title: export::title(subject.as_deref(), day),
         duties,
         person_names: org.names(),
+        print: export::Print::default(),
     };
     let mut sink: Box<dyn Write + Send> = match out {
         Some(path) => Box::new(std::io::BufWriter::new(

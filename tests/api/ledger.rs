@@ -66,9 +66,8 @@ fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
 fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("a valid xlsx");
     let range = book.worksheet_range("整改台账").expect("sheet 整改台账");
-    range
+    let mut rows: Vec<Vec<String>> = range
         .rows()
-        .skip(1)
         .map(|row| {
             row.iter()
                 .map(|cell| match cell {
@@ -81,6 +80,33 @@ fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
                 })
                 .collect()
         })
+        .collect();
+    // A merged block (a finding's cells over its measures) means its value in every cell,
+    // as a person reads it; the title row is merged too and is dropped below.
+    let (top, left) = range.start().unwrap_or((0, 0));
+    let merged = book
+        .merge_cells_by_sheet_name("整改台账")
+        .expect("merge cells read");
+    for block in merged {
+        let (r0, c0) = (block.start.0 - top, block.start.1 - left);
+        let value = rows[r0 as usize][c0 as usize].clone();
+        for r in r0..=block.end.0 - top {
+            for c in c0..=(block.end.1 - left).min(rows[0].len() as u32 - 1) {
+                rows[r as usize][c as usize] = value.clone();
+            }
+        }
+    }
+    rows.into_iter().skip(1).collect()
+}
+
+/// Which cells of the ledger sheet are merged, as (first row, last row, column), 0-based.
+fn merged_cells(bytes: &[u8]) -> Vec<(u32, u32, u32)> {
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("a valid xlsx");
+    book.merge_cells_by_sheet_name("整改台账")
+        .expect("merge cells read")
+        .into_iter()
+        .filter(|b| b.start.0 > 0)
+        .map(|b| (b.start.0, b.end.0, b.start.1))
         .collect()
 }
 
@@ -332,8 +358,28 @@ async fn the_workbook_looks_like_an_office_sheet() {
     let merged = book.merge_cells_by_sheet_name("整改台账").unwrap();
     // The title spans all 21 columns.
     assert_eq!((merged[0].start, merged[0].end), ((0, 0), (0, 20)));
+    // A finding's own cells (问题编号, 问题来源, 问题类别, 问题描述) span its measures' rows,
+    // as offices merge them: XC-2022-03-01 has two measures, rows 3 and 4.
+    let finding_cells: Vec<(u32, u32, u32)> = merged_cells(&bytes)
+        .into_iter()
+        .filter(|(first, _, _)| *first == 2)
+        .collect();
+    assert_eq!(finding_cells, [(2, 3, 1), (2, 3, 2), (2, 3, 3), (2, 3, 4)]);
+    assert_eq!(
+        sheet.get_value((2, 1)).unwrap().to_string(),
+        "XC-2022-03-01"
+    );
+    assert_eq!(sheet.get_value((3, 1)), Some(&Data::Empty));
+    assert_eq!(
+        sheet.get_value((3, 5)).unwrap().to_string(),
+        "党组每年研究部署和听取党建工作汇报分别不少于2次",
+        "the measure's own cells are not merged"
+    );
 
     let stats = book.worksheet_range("按单位统计").unwrap();
+    let heading = stats.get_value((0, 0)).unwrap().to_string();
+    assert!(heading.starts_with("整改情况按单位统计（截至"), "{heading}");
+    assert_eq!(stats.get_value((1, 0)).unwrap().to_string(), "单位");
     let last = stats.height() as u32 - 1;
     assert_eq!(stats.get_value((last, 0)).unwrap().to_string(), "合计");
     assert_eq!(
@@ -351,18 +397,45 @@ async fn the_workbook_looks_like_an_office_sheet() {
     assert!(sheet_xml.contains(r#"<formula1>"立行立改,限期整改,长期坚持"</formula1>"#));
     assert!(sheet_xml
         .contains(r#"<formula1>"未开始,整改中,已申请销号,领导已签批,已销号,长期坚持"</formula1>"#));
-    // Printed as offices print it, and rows tall enough for their wrapped text.
+    // Printed as offices print it: A3 landscape at 100% (no smaller scale), two pages
+    // across with 序号、问题编号 on the left of each and the title and header on top; rows
+    // tall enough for their wrapped text.
     assert!(
-        sheet_xml.contains(r#"<pageSetup paperSize="9" fitToHeight="0" orientation="landscape""#),
-        "A4 landscape, one page wide"
+        sheet_xml.contains(r#"<pageSetup paperSize="8" orientation="landscape""#),
+        "A3 landscape at full scale: {sheet_xml}"
     );
     assert!(
-        zip_entry(&bytes, "xl/workbook.xml").contains("整改台账!$1:$2</definedName>"),
-        "title and header on every page"
+        zip_entry(&bytes, "xl/workbook.xml")
+            .contains("整改台账!$A:$B,整改台账!$1:$2</definedName>"),
+        "序号 and 问题编号 on the left, the title and header on top of every page"
+    );
+    let (scale, across) = zhenggai::documents::export::print_scale(
+        zhenggai::domain::ledger::Column::ALL,
+        zhenggai::documents::export::Paper::A3,
     );
     assert!(
-        sheet_xml.contains(r#"<row r="3" ht="42" customHeight="1""#),
-        "a three-line row for a long description"
+        (scale, across) >= (70, 1) && across <= 2,
+        "{scale}% over {across}"
+    );
+    assert!(
+        zip_entry(&bytes, "xl/worksheets/sheet2.xml")
+            .contains(r#"<pageSetup paperSize="9" fitToHeight="0" orientation="landscape""#),
+        "按单位统计: A4 landscape, one page across"
+    );
+    // The merged description (three lines) over rows 3 and 4: together tall enough.
+    let height = |r: u32| -> f64 {
+        sheet_xml
+            .split(&format!("<row r=\"{r}\" ht=\""))
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|h| h.parse().ok())
+            .unwrap_or(0.0)
+    };
+    assert!(
+        height(3) + height(4) >= 42.0,
+        "three lines for a long description: {} + {}",
+        height(3),
+        height(4)
     );
     let styles = zip_entry(&bytes, "xl/styles.xml");
     assert!(styles.contains("FFFFC7CE"), "a red fill for overdue rows");
@@ -370,6 +443,66 @@ async fn the_workbook_looks_like_an_office_sheet() {
         styles.contains("FFFFEB9C"),
         "a yellow fill for due-soon rows"
     );
+}
+
+#[tokio::test]
+async fn the_a4_workbook_holds_the_core_columns_at_a_readable_scale_with_chinese_dates() {
+    let app = spawn_app().await;
+    app.seed(zhenggai::seed::DEMO);
+    let bytes = export(&app, "/api/v1/ledger.xlsx?paper=a4&date_style=zh").await;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+    let sheet = book.worksheet_range("整改台账").unwrap();
+    let header: Vec<String> = (0..sheet.width() as u32)
+        .map(|c| sheet.get_value((1, c)).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "序号",
+            "问题编号",
+            "问题描述",
+            "整改措施",
+            "牵头单位",
+            "责任领导",
+            "完成时限",
+            "整改状态",
+            "预警"
+        ]
+    );
+    // Dates stay date cells, written 2026年8月29日.
+    let due = (2..sheet.height() as u32)
+        .map(|r| sheet.get_value((r, 6)).unwrap())
+        .find(|v| !matches!(v, Data::String(_) | Data::Empty))
+        .unwrap();
+    assert!(matches!(due, Data::DateTime(_)), "{due:?}");
+    assert!(zip_entry(&bytes, "xl/styles.xml")
+        .contains(r#"formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;""#));
+    let sheet_xml = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
+    let setup = sheet_xml
+        .split("<pageSetup ")
+        .nth(1)
+        .and_then(|s| s.split("/>").next())
+        .unwrap()
+        .to_string();
+    assert!(setup.contains(r#"paperSize="9""#), "{setup}");
+    assert!(setup.contains(r#"orientation="landscape""#), "{setup}");
+    let scale: u16 = setup
+        .split("scale=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
+    assert!(scale >= 70, "readable at {scale}%");
+    // A bad paper is a clear 400, not a default.
+    let res = app
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/ledger.xlsx?paper=a5",
+            Some(&office()),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 400);
 }
 
 /// One file of a zip archive, as text (empty when the archive or the file is missing).

@@ -8,6 +8,7 @@ use validator::Validate;
 
 use super::measures::MeasureSort;
 use crate::db::forms::MeasureFilter;
+pub use crate::documents::export::{Paper, Print};
 use crate::domain::enums::{MeasureKind, MeasureStatus, Warning};
 pub use crate::domain::ledger::{ImportCounts, ImportReport};
 
@@ -36,6 +37,31 @@ pub struct LedgerQuery {
     pub warning: Option<Warning>,
     /// `created_at` (default: the order the ledger was filled in), `due_date` or `-due_date`.
     pub sort: Option<MeasureSort>,
+    /// The workbook's paper: `a3` (default; every column, A3 landscape) or `a4` (the core
+    /// columns on A4 landscape, for reading: import the full workbook). Not for CSV.
+    pub paper: Option<Paper>,
+    /// `zh` writes the workbook's dates as 2026年8月29日 (date cells still); `iso`
+    /// (default) as 2026-08-29. CSV keeps ISO dates.
+    pub date_style: Option<DateStyle>,
+}
+
+/// How the workbook writes dates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DateStyle {
+    #[default]
+    Iso,
+    Zh,
+}
+
+impl LedgerQuery {
+    /// How the workbook prints.
+    pub fn print(&self) -> Print {
+        Print {
+            paper: self.paper.unwrap_or_default(),
+            chinese_dates: self.date_style == Some(DateStyle::Zh),
+        }
+    }
 }
 
 impl From<LedgerQuery> for MeasureFilter {
