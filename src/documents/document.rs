@@ -32,6 +32,8 @@ pub enum Block {
     },
     /// Lines set to the right: the issuing body and the date.
     Signature(Vec<String>),
+    /// A small note (how to check the form), in 五号 without indent.
+    Note(String),
     /// Boxes to sign in, one per label (经办人签字, 责任领导签字…), each with room for the
     /// signature and a line for the date.
     SignBoxes(Vec<String>),
@@ -81,11 +83,11 @@ impl Layout {
     /// A form to print on one page and sign (对账销号单): 2 cm margins, 小二 title, 小四
     /// text on an 18 pt line.
     pub const FORM: Layout = Layout {
-        margins: [1134, 1134, 1134, 1134],
+        margins: [1020, 1020, 1134, 1134],
         title: 36,
         subtitle: 24,
         body: 24,
-        line: 360,
+        line: 320,
         indent: 480,
     };
 
@@ -116,6 +118,7 @@ impl Document {
                 | Block::Subtitle(t)
                 | Block::Heading(t)
                 | Block::Subheading(t)
+                | Block::Note(t)
                 | Block::Paragraph(t) => {
                     out.push_str(t);
                     out.push('\n');
@@ -146,6 +149,7 @@ impl Document {
                 Block::Heading(t) => out.push_str(&format!("## {}\n\n", md_text(t))),
                 Block::Subheading(t) => out.push_str(&format!("### {}\n\n", md_text(t))),
                 Block::Paragraph(t) => out.push_str(&format!("{}\n\n", md_text(t))),
+                Block::Note(t) => out.push_str(&format!("<small>{}</small>\n\n", md_text(t))),
                 Block::Table { head, rows } => {
                     let line = |cells: &[String]| {
                         let cells: Vec<String> = cells.iter().map(|c| md_cell(c)).collect();
@@ -266,9 +270,12 @@ impl Document {
                 Block::Table { head, rows } => {
                     docx.add_table(table(head, rows, layout.text_width()))
                 }
-                Block::SignBoxes(labels) => docx
-                    .add_paragraph(Paragraph::new())
-                    .add_table(sign_boxes(labels, layout.text_width())),
+                Block::Note(t) => docx.add_paragraph(
+                    Paragraph::new()
+                        .line_spacing(LineSpacing::new().before(60))
+                        .add_run(Run::new().add_text(t).size(21)),
+                ),
+                Block::SignBoxes(labels) => docx.add_table(sign_boxes(labels, layout.text_width())),
                 Block::Signature(lines) => {
                     let mut d = docx.add_paragraph(Paragraph::new());
                     for l in lines {
@@ -356,14 +363,10 @@ const CELL_PADDING: usize = 260;
 fn column_widths(head: &[String], rows: &[Vec<String>], text_width: usize) -> Vec<usize> {
     let cells =
         |i: usize| std::iter::once(&head[i]).chain(rows.iter().filter_map(move |r| r.get(i)));
-    // A header may wrap (整改/状态), unless it is a word of two (序号, 预警).
     let mins: Vec<usize> = (0..head.len())
         .map(|i| {
-            let header = if head[i].chars().count() <= 2 {
-                line_width(&head[i])
-            } else {
-                0
-            };
+            // A header may wrap (整改/状态), never below two characters a line.
+            let header = line_width(&head[i]).min(2 * 210);
             // A column of short words (项目: 整改完成情况) keeps each whole; a text column is at
             // least four characters wide.
             let short_words = rows
@@ -444,7 +447,8 @@ fn table(head: &[String], rows: &[Vec<String>], text_width: usize) -> Table {
         .width(text_width, WidthType::Dxa)
 }
 
-/// Boxes to sign in: the labels, two lines of room, and 年 月 日 — a row kept whole.
+/// Boxes to sign in: the labels, then room to sign with 年 月 日 at its foot — a row kept
+/// whole.
 fn sign_boxes(labels: &[String], text_width: usize) -> Table {
     let width = text_width / labels.len().max(1);
     let cell = |text: &str, bold: bool| {
@@ -456,17 +460,17 @@ fn sign_boxes(labels: &[String], text_width: usize) -> Table {
             .width(width, WidthType::Dxa)
             .add_paragraph(Paragraph::new().add_run(run))
     };
-    let row = |texts: Vec<&str>, bold: bool| {
-        TableRow::new(texts.into_iter().map(|t| cell(t, bold)).collect()).cant_split()
-    };
-    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
     let n = labels.len();
     Table::new(vec![
-        row(labels, true),
-        row(vec![""; n], false)
-            .row_height(1100.0)
-            .height_rule(HeightRule::AtLeast),
-        row(vec!["年　　月　　日"; n], false),
+        TableRow::new(labels.iter().map(|l| cell(l, true)).collect()).cant_split(),
+        TableRow::new(
+            (0..n)
+                .map(|_| cell("年　　月　　日", false).vertical_align(docx_rs::VAlignType::Bottom))
+                .collect(),
+        )
+        .cant_split()
+        .row_height(1000.0)
+        .height_rule(HeightRule::AtLeast),
     ])
     .set_grid(vec![width; n])
     .width(text_width, WidthType::Dxa)

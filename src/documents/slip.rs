@@ -180,6 +180,11 @@ pub fn compose(data: &SlipData) -> Document {
         }
     }
     let pair = |k: &str, v: String| vec![k.to_string(), v];
+    // Optional facts print only when there are some: the slip is one page.
+    let optional = |k: &str, v: Option<String>| {
+        v.filter(|v| !v.trim().is_empty())
+            .map(|v| vec![k.to_string(), v])
+    };
     // A form: one A4 page to sign, with up to five evidence files.
     let mut doc = Document {
         layout: Layout::FORM,
@@ -189,69 +194,75 @@ pub fn compose(data: &SlipData) -> Document {
         .push(Block::Subtitle(data.inspection.title.clone()));
     doc.push(Block::Table {
         head: vec!["项目".into(), "内容".into()],
-        rows: vec![
-            pair("问题编号", data.finding.code.clone()),
-            pair("问题描述", data.finding.description.clone()),
-            pair("措施编号", m.code.clone()),
-            pair("整改措施", m.content.clone()),
-            pair("整改类型", kind.to_string()),
-            pair("牵头单位", data.lead.clone()),
-            pair("配合单位", data.supporting.join("、")),
-            pair("责任领导", m.accountable_leader.clone()),
-            pair("责任人", m.responsible_person.clone().unwrap_or_default()),
-            pair("完成时限", due),
-            pair(
-                "整改目标",
-                m.completion_criteria.clone().unwrap_or_default(),
-            ),
-            pair(
+        rows: [
+            Some(pair("问题编号", data.finding.code.clone())),
+            Some(pair("问题描述", data.finding.description.clone())),
+            Some(pair("措施编号", m.code.clone())),
+            Some(pair("整改措施", m.content.clone())),
+            Some(pair("整改类型", kind.to_string())),
+            Some(pair("牵头单位", data.lead.clone())),
+            optional("配合单位", Some(data.supporting.join("、"))),
+            Some(pair("责任领导", m.accountable_leader.clone())),
+            optional("责任人", m.responsible_person.clone()),
+            Some(pair("完成时限", due)),
+            optional("整改目标", m.completion_criteria.clone()),
+            Some(pair(
                 "整改完成情况",
                 m.closing_statement.clone().unwrap_or_default(),
-            ),
-            pair(
+            )),
+            Some(pair(
                 "销号时间",
                 m.closed_at.map(|t| local(t, data.tz)).unwrap_or_default(),
-            ),
-        ],
+            )),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     });
     let cited = citations(&data.steps);
     doc.push(Block::Heading("一、佐证材料".into()));
     if data.evidence.is_empty() {
         doc.push(Block::Paragraph("无佐证材料。".into()));
     } else {
+        // 材料日期 only when a file has one; uploads by their day (the time is in the trail).
+        let dated = data.evidence.iter().any(|e| e.effective_date.is_some());
+        let mut head = vec!["序号", "文件名", "大小", "SHA-256"];
+        if dated {
+            head.push("材料日期");
+        }
+        head.extend(["上传日期", "销号申请引用"]);
         doc.push(Block::Table {
-            head: [
-                "序号",
-                "文件名",
-                "大小",
-                "SHA-256",
-                "材料日期",
-                "上传时间",
-                "销号申请引用",
-            ]
-            .map(String::from)
-            .to_vec(),
+            head: head.into_iter().map(String::from).collect(),
             rows: data
                 .evidence
                 .iter()
                 .enumerate()
                 .map(|(n, e)| {
-                    vec![
+                    let mut row = vec![
                         (n + 1).to_string(),
                         e.file_name.clone(),
                         size(e.size),
                         e.sha256.clone(),
-                        e.effective_date.map(|d| d.to_string()).unwrap_or_default(),
-                        local(e.uploaded_at, data.tz),
-                        match cited.get(&e.id) {
-                            Some(rounds) => rounds
-                                .iter()
-                                .map(|n| format!("第{n}次"))
-                                .collect::<Vec<_>>()
-                                .join("、"),
-                            None => "未引用".into(),
-                        },
-                    ]
+                    ];
+                    if dated {
+                        row.push(e.effective_date.map(|d| d.to_string()).unwrap_or_default());
+                    }
+                    row.push(
+                        e.uploaded_at
+                            .and_utc()
+                            .with_timezone(&data.tz)
+                            .date_naive()
+                            .to_string(),
+                    );
+                    row.push(match cited.get(&e.id) {
+                        Some(rounds) => rounds
+                            .iter()
+                            .map(|n| format!("第{n}次"))
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                        None => "未引用".into(),
+                    });
+                    row
                 })
                 .collect(),
         });
@@ -266,7 +277,7 @@ pub fn compose(data: &SlipData) -> Document {
     } else {
         doc.push(steps_table(data));
     }
-    doc.push(Block::Paragraph(
+    doc.push(Block::Note(
         "本单据依据审计留痕生成。审计记录为事件序号及其哈希值前16位，可通过 \
          GET /api/v1/audit/verify 或 zhenggai audit verify 核验审计链完整性；\
          佐证材料可按 SHA-256 值核对。"
@@ -280,10 +291,11 @@ pub fn compose(data: &SlipData) -> Document {
             .map(String::from)
             .to_vec(),
     ));
-    doc.push(Block::Signature(vec![
-        data.inspection.issuer.clone(),
-        closed_on.map(chinese_date).unwrap_or_default(),
-    ]));
+    doc.push(Block::Note(format!(
+        "{}　{}销号",
+        data.inspection.issuer,
+        closed_on.map(chinese_date).unwrap_or_default()
+    )));
     doc
 }
 
