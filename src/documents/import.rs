@@ -48,14 +48,30 @@ pub fn run(
     let header = ledger::find_header(grid).map_err(ApiError::Sheet)?;
     let (rows, mut errors) = ledger::parse_rows(grid, &header);
     let units = UnitIndex::load(conn)?;
+    // Rows a bad cell kept from being read still have their units checked: every problem
+    // comes back in one answer, so one round of corrections suffices.
+    let parsed: Vec<usize> = rows.iter().map(|r| r.row).collect();
+    let mut dropped: Vec<usize> = errors
+        .iter()
+        .map(|e| e.row)
+        .filter(|r| !parsed.contains(r))
+        .collect();
+    dropped.dedup();
+    for row in dropped {
+        if let Some(cells) = grid.get(row - 1) {
+            units.check_cells(row, cells, &header, &mut errors);
+        }
+    }
+    // A row with a bad cell is reported as such; the rules (codes, workflow) are checked
+    // on the others, so nothing is reported twice.
+    let mut bad_rows: Vec<usize> = errors.iter().map(|e| e.row).collect();
+    bad_rows.sort_unstable();
+    bad_rows.dedup();
     let planned: Vec<Planned> = rows
         .into_iter()
         .filter_map(|row| units.resolve(row, &mut errors))
+        .filter(|p| bad_rows.binary_search(&p.row.row).is_err())
         .collect();
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.row);
-        return Err(ApiError::Sheet(errors));
-    }
     let seen_event = ctx.last_event.get();
     let outcome = conn.transaction(|conn| {
         let mut writer = Writer {
@@ -74,8 +90,12 @@ pub fn run(
         };
         writer.write_all(&planned)?;
         let report = writer.report;
-        if !report.errors.is_empty() {
-            return Err(Abort::Sheet(report.errors));
+        // The cells' problems and the rules' (duplicate codes, workflow refusals), together.
+        let mut all = errors.clone();
+        all.extend(report.errors.iter().cloned());
+        if !all.is_empty() {
+            all.sort_by_key(|e| e.row);
+            return Err(Abort::Sheet(all));
         }
         if dry_run {
             return Err(Abort::DryRun(report));
@@ -158,6 +178,44 @@ impl UnitIndex {
         }
     }
 
+    /// The units a row names, checked from its cells (for a row not read for other reasons).
+    fn check_cells(
+        &self,
+        row: usize,
+        cells: &[Cell],
+        header: &Header,
+        errors: &mut Vec<CellError>,
+    ) {
+        let text = |c: Column| {
+            header
+                .position(c)
+                .and_then(|i| cells.get(i))
+                .map(Cell::text)
+                .unwrap_or_default()
+        };
+        let lead = text(Column::LeadUnit);
+        if !lead.trim().is_empty() {
+            if let Err(message) = self.find(lead.trim()) {
+                errors.push(CellError {
+                    row,
+                    column: Some(Column::LeadUnit.label().into()),
+                    value: lead.clone(),
+                    message,
+                });
+            }
+        }
+        for name in ledger::split_units(&text(Column::SupportingUnits)) {
+            if let Err(message) = self.find(&name) {
+                errors.push(CellError {
+                    row,
+                    column: Some(Column::SupportingUnits.label().into()),
+                    value: name,
+                    message,
+                });
+            }
+        }
+    }
+
     fn resolve(&self, row: ImportRow, errors: &mut Vec<CellError>) -> Option<Planned> {
         let mut bad = |column: Column, value: &str, message: String| {
             errors.push(CellError {
@@ -235,11 +293,13 @@ impl Writer<'_> {
                         add(&mut self.report.measures, m);
                     }
                 }
-                Err(RowFailure { row, error }) => {
-                    let sheet_row = group.iter().find(|p| p.row.row == row).map(|p| &p.row);
-                    self.report
-                        .errors
-                        .extend(cell_errors(row, sheet_row, error)?);
+                Err(Failures(failures)) => {
+                    for RowFailure { row, column, error } in failures {
+                        let sheet_row = group.iter().find(|p| p.row.row == row).map(|p| &p.row);
+                        self.report
+                            .errors
+                            .extend(cell_errors(row, column, sheet_row, error)?);
+                    }
                 }
             }
         }
@@ -263,9 +323,11 @@ fn add(counts: &mut ImportCounts, outcome: Outcome) {
     }
 }
 
-/// A rule broken while writing `row`.
+/// A rule broken while writing `row`; a problem of the whole row (a code taken, a state
+/// refusing) is shown at `column`.
 struct RowFailure {
     row: usize,
+    column: Column,
     error: ApiError,
 }
 
@@ -273,33 +335,65 @@ impl From<diesel::result::Error> for RowFailure {
     fn from(e: diesel::result::Error) -> RowFailure {
         RowFailure {
             row: 0,
+            column: Column::FindingCode,
             error: e.into(),
         }
     }
 }
 
+/// Every rule a finding's rows broke.
+struct Failures(Vec<RowFailure>);
+
+impl From<RowFailure> for Failures {
+    fn from(f: RowFailure) -> Failures {
+        Failures(vec![f])
+    }
+}
+
+impl From<diesel::result::Error> for Failures {
+    fn from(e: diesel::result::Error) -> Failures {
+        Failures(vec![e.into()])
+    }
+}
+
+/// A finding's failure, at its 问题编号.
 fn at(row: usize) -> impl Fn(ApiError) -> RowFailure {
-    move |error| RowFailure { row, error }
+    move |error| RowFailure {
+        row,
+        column: Column::FindingCode,
+        error,
+    }
+}
+
+/// A measure's failure, at its 措施编号 when the sheet has one, else its 整改措施.
+fn at_measure(row: usize, header: &Header) -> impl Fn(ApiError) -> RowFailure {
+    let column = if header.position(Column::MeasureCode).is_some() {
+        Column::MeasureCode
+    } else {
+        Column::Content
+    };
+    move |error| RowFailure { row, column, error }
 }
 
 /// A rule the repository enforced, as the sheet's cells; a failure of the database
 /// itself ends the import.
 fn cell_errors(
     row: usize,
+    at: Column,
     sheet_row: Option<&ImportRow>,
     error: ApiError,
 ) -> Result<Vec<CellError>, Abort> {
     let whole_row = |message: String| CellError {
         row,
-        column: None,
-        value: String::new(),
+        column: Some(at.label().to_string()),
+        value: sheet_row.map(|r| cell_value(r, at)).unwrap_or_default(),
         message,
     };
     Ok(match error {
         ApiError::Validation(fields) => fields
             .into_iter()
             .map(|f| {
-                let column = column_of(&f.field);
+                let column = column_of(&f.field).or(Some(at));
                 CellError {
                     row,
                     column: column.map(|c| c.label().to_string()),
@@ -357,7 +451,7 @@ fn write_finding(
     inspection_id: &str,
     tz: Tz,
     group: &[&Planned],
-) -> Result<(Outcome, Vec<Outcome>), RowFailure> {
+) -> Result<(Outcome, Vec<Outcome>), Failures> {
     let first = group[0];
     let row = first.row.row;
     let existing =
@@ -367,14 +461,14 @@ fn write_finding(
             let elsewhere =
                 findings::inspections_with_code(conn, &first.row.finding_code).map_err(at(row))?;
             if let Some(other) = elsewhere.first() {
-                return Err(at(row)(ApiError::field(
+                return Err(Failures::from(at(row)(ApiError::field(
                     "finding_code",
                     format!(
                         "finding {} belongs to inspection {other}, not this one; import it \
                          there, or export with inspection_id to get one inspection's sheet",
                         first.row.finding_code
                     ),
-                )));
+                ))));
             }
             let issuer = crate::db::repo::inspections::get(conn, inspection_id)
                 .map_err(at(row))?
@@ -404,20 +498,29 @@ fn write_finding(
     };
     let mut outcomes = Vec::new();
     let mut restored = false;
+    let mut failures = Vec::new();
     let current = measures::of_finding(conn, &finding.id).map_err(at(row))?;
     for p in group {
         let matched = current.iter().find(|(m, _)| match &p.row.measure_code {
             Some(code) => &m.code == code,
             None => m.content == p.row.content,
         });
-        let outcome = match matched {
-            None => {
-                restored |= create_measure(conn, ctx, &finding, p, tz)?;
-                Outcome::Created
+        // Each measure in a savepoint: a refused one is reported and the rest still checked.
+        let result = conn.transaction(|conn| match matched {
+            None => create_measure(conn, ctx, header, &finding, p, tz)
+                .map(|under_way| (Outcome::Created, under_way)),
+            Some(found) => update_measure(conn, ctx, header, found, p).map(|o| (o, false)),
+        });
+        match result {
+            Ok((outcome, under_way)) => {
+                restored |= under_way;
+                outcomes.push(outcome);
             }
-            Some(found) => update_measure(conn, ctx, header, found, p)?,
-        };
-        outcomes.push(outcome);
+            Err(failure) => failures.push(failure),
+        }
+    }
+    if !failures.is_empty() {
+        return Err(Failures(failures));
     }
     if restored && outcome == Outcome::Created {
         // A finding whose measures arrive under way is under way too.
@@ -465,6 +568,7 @@ fn update_finding(
 fn create_measure(
     conn: &mut DbConnection,
     ctx: &WriteCtx,
+    header: &Header,
     finding: &FindingRow,
     p: &Planned,
     tz: Tz,
@@ -498,7 +602,8 @@ fn create_measure(
         return_count: None,
         latest_progress: r.latest_progress.clone(),
     };
-    service::measures::create(conn, ctx, &finding.id, form, &past).map_err(at(r.row))?;
+    service::measures::create(conn, ctx, &finding.id, form, &past)
+        .map_err(at_measure(r.row, header))?;
     Ok(past.status.is_some())
 }
 
@@ -512,6 +617,7 @@ fn update_measure(
     let r = &p.row;
     let fail = |column: Column, message: String| RowFailure {
         row: r.row,
+        column,
         error: ApiError::Validation(vec![crate::domain::rules::FieldError::new(
             column_field(column),
             message,
@@ -558,12 +664,22 @@ fn update_measure(
         change.responsible_person = Some(r.responsible_person.clone());
     }
     if r.due_date != found.due_date {
+        if !crate::domain::rules::due_date_editable(found.status) {
+            return Err(fail(
+                Column::DueDate,
+                format!(
+                    "已开始整改的措施只能通过延期申请调整完成时限（当前状态：{}）",
+                    found.status.label()
+                ),
+            ));
+        }
         change.due_date = Some(r.due_date);
     }
     if change.is_empty() {
         return Ok(Outcome::Unchanged);
     }
-    service::measures::update(conn, ctx, &found.id, change, None).map_err(at(r.row))?;
+    service::measures::update(conn, ctx, &found.id, change, None)
+        .map_err(at_measure(r.row, header))?;
     Ok(Outcome::Updated)
 }
 

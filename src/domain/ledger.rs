@@ -410,7 +410,7 @@ pub struct Header {
 }
 
 impl Header {
-    fn position(&self, column: Column) -> Option<usize> {
+    pub fn position(&self, column: Column) -> Option<usize> {
         self.columns
             .iter()
             .find(|(_, c)| *c == column)
