@@ -220,6 +220,12 @@ impl Document {
                 .line_rule(docx_rs::LineSpacingType::Exact)
         };
         let indent = Some(SpecialIndentType::FirstLine(layout.indent));
+        // A body line: on the layout's line height, indented two characters.
+        let indented = || {
+            Paragraph::new()
+                .line_spacing(spacing())
+                .indent(None, indent, None, None)
+        };
         for block in &self.blocks {
             docx = match block {
                 Block::Title(t) => docx.add_paragraph(
@@ -242,31 +248,22 @@ impl Document {
                     ),
                 ),
                 Block::Heading(t) => docx.add_paragraph(
-                    Paragraph::new()
-                        .line_spacing(spacing())
-                        .indent(None, indent, None, None)
-                        .add_run(
-                            Run::new()
-                                .add_text(t)
-                                .fonts(RunFonts::new().east_asia("黑体")),
-                        ),
+                    indented().add_run(
+                        Run::new()
+                            .add_text(t)
+                            .fonts(RunFonts::new().east_asia("黑体")),
+                    ),
                 ),
                 Block::Subheading(t) => docx.add_paragraph(
-                    Paragraph::new()
-                        .line_spacing(spacing())
-                        .indent(None, indent, None, None)
-                        .add_run(
-                            Run::new()
-                                .add_text(t)
-                                .fonts(RunFonts::new().east_asia("楷体_GB2312")),
-                        ),
+                    indented().add_run(
+                        Run::new()
+                            .add_text(t)
+                            .fonts(RunFonts::new().east_asia("楷体_GB2312")),
+                    ),
                 ),
-                Block::Paragraph(t) => docx.add_paragraph(
-                    Paragraph::new()
-                        .line_spacing(spacing())
-                        .indent(None, indent, None, None)
-                        .add_run(Run::new().add_text(t)),
-                ),
+                Block::Paragraph(t) => {
+                    docx.add_paragraph(indented().add_run(Run::new().add_text(t)))
+                }
                 Block::Table { head, rows } => {
                     docx.add_table(table(head, rows, layout.text_width()))
                 }

@@ -117,13 +117,31 @@ pub fn create(conn: &mut DbConnection, ctx: &WriteCtx, form: NewDuty) -> Result<
     }
     crate::db::repo::into_validation(errors)?;
     check_quotas(conn, &form.quotas)?;
-    let row = DutyRow {
+    let row = new_row(
+        ctx,
+        NewDuty {
+            code: form.code.trim().to_string(),
+            title: form.title.trim().to_string(),
+            source: form.source.map(|s| s.trim().to_string()),
+            ..form
+        },
+    );
+    duties::insert(conn, &row, ctx)?;
+    if let Some(m) = &row.measure_id {
+        keep_lights(conn, ctx, Touched::Measure(m))?;
+    }
+    Ok(row)
+}
+
+/// A new duty's row, at version 1, set up by the caller now.
+fn new_row(ctx: &WriteCtx, form: NewDuty) -> DutyRow {
+    DutyRow {
         id: new_id(),
-        code: form.code.trim().to_string(),
-        title: form.title.trim().to_string(),
+        code: form.code,
+        title: form.title,
         year: form.year,
         unit_id: form.unit_id,
-        source: form.source.map(|s| s.trim().to_string()),
+        source: form.source,
         measure_id: form.measure_id,
         quotas: quotas_json(&form.quotas),
         version: 1,
@@ -131,12 +149,7 @@ pub fn create(conn: &mut DbConnection, ctx: &WriteCtx, form: NewDuty) -> Result<
         updated_at: ctx.now,
         created_by: ctx.actor.clone(),
         updated_by: ctx.actor.clone(),
-    };
-    duties::insert(conn, &row, ctx)?;
-    if let Some(m) = &row.measure_id {
-        keep_lights(conn, ctx, Touched::Measure(m))?;
     }
-    Ok(row)
 }
 
 /// The quota lights a write may have moved, brought up to today in the same transaction.
@@ -203,21 +216,18 @@ pub fn keep_measure_quota(
                 n += 1;
                 code = format!("{stem}-{year}-{n}");
             }
-            let row = DutyRow {
-                id: new_id(),
-                code,
-                title: measure.content.chars().take(2000).collect(),
-                year,
-                unit_id: measure.lead_unit_id.clone(),
-                source: Some(source),
-                measure_id: Some(measure.id.clone()),
-                quotas: quotas_json(&[own(None)]),
-                version: 1,
-                created_at: ctx.now,
-                updated_at: ctx.now,
-                created_by: ctx.actor.clone(),
-                updated_by: ctx.actor.clone(),
-            };
+            let row = new_row(
+                ctx,
+                NewDuty {
+                    code,
+                    title: measure.content.chars().take(2000).collect(),
+                    year,
+                    unit_id: measure.lead_unit_id.clone(),
+                    source: Some(source),
+                    measure_id: Some(measure.id.clone()),
+                    quotas: vec![own(None)],
+                },
+            );
             duties::insert(conn, &row, ctx)?;
         }
         // The measure's own duty (one quota, set up from it): its quota follows.
