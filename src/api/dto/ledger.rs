@@ -39,9 +39,11 @@ pub struct LedgerQuery {
     pub sort: Option<MeasureSort>,
     /// The workbook's paper: `a3` (default; every column, A3 landscape) or `a4` (the core
     /// columns on A4 landscape, for reading: import the full workbook). Not for CSV.
+    #[param(inline)]
     pub paper: Option<Paper>,
     /// `zh` writes the workbook's dates as 2026年8月29日 (date cells still); `iso`
     /// (default) as 2026-08-29. CSV keeps ISO dates.
+    #[param(inline)]
     pub date_style: Option<DateStyle>,
 }
 
