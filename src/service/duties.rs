@@ -15,7 +15,7 @@ use crate::domain::permissions::{Action, Actor, Ties};
 use crate::domain::rules::FieldError;
 use crate::error::ApiError;
 pub use crate::service::duty_counts::year;
-use crate::service::duty_counts::{count_all, own_source, quotas_of};
+use crate::service::duty_counts::{count_all, is_own, own_source, quotas_of};
 use crate::service::duty_watch::{refresh_lights, Touched};
 use crate::service::{access, validated};
 
@@ -98,13 +98,9 @@ pub fn create(conn: &mut DbConnection, ctx: &WriteCtx, form: NewDuty) -> Result<
             None => errors.push(FieldError::new("measure_id", "no measure has this id")),
             Some(measure) => {
                 // One measure's quota is counted once: its own duty already keeps it.
-                let own = format!("整改措施 {}", measure.code);
-                if let Some(d) = duties::of_year(conn, form.year, None)?
+                if let Some(d) = duties::of_measure(conn, m, form.year)?
                     .into_iter()
-                    .find(|d| {
-                        d.measure_id.as_deref() == Some(m.as_str())
-                            && d.source.as_deref() == Some(own.as_str())
-                    })
+                    .find(is_own)
                 {
                     return Err(ApiError::Conflict(format!(
                         "measure {} keeps its quota in duty {} ({}); change that one \
@@ -177,10 +173,7 @@ pub fn keep_measure_quota(
     };
     let year = ctx.today().year();
     let source = own_source(&measure.code);
-    let linked: Vec<DutyRow> = duties::of_year(conn, year, None)?
-        .into_iter()
-        .filter(|d| d.measure_id.as_deref() == Some(measure.id.as_str()))
-        .collect();
+    let linked = duties::of_measure(conn, &measure.id, year)?;
     let kinds: Vec<(String, String)> = duties::kinds(conn)?
         .into_iter()
         .map(|k| (k.code, k.name))
@@ -481,7 +474,7 @@ pub fn of_inspection(
     org: &Organisation,
 ) -> Result<Vec<(String, DutyRow, Vec<QuotaProgress>)>, ApiError> {
     let codes = measures::codes_in_inspection(conn, inspection_id)?;
-    let linked: Vec<DutyRow> = duties::of_year(conn, day.year(), None)?
+    let linked: Vec<DutyRow> = crate::db::repo::duty_watch::linked(conn, day.year())?
         .into_iter()
         .filter(|d| d.measure_id.as_ref().is_some_and(|m| codes.contains_key(m)))
         .collect();

@@ -196,6 +196,8 @@ pub fn announce(
     org: &Organisation,
 ) -> Result<usize, ApiError> {
     let rows = duties::of_year(conn, day.year(), None)?;
+    let ids: Vec<String> = rows.iter().map(|d| d.id.clone()).collect();
+    let mut seen = duty_watch::notices_of(conn, &ids)?;
     let mut announced = 0;
     for (duty, quotas) in count_all(conn, &rows, day, &ctx.calendar, org)? {
         for quota in &quotas {
@@ -213,9 +215,16 @@ pub fn announce(
                     kind: kind.into(),
                     noticed_at: ctx.now,
                 };
-                if !duty_watch::notice(conn, &notice)? {
+                let key = (
+                    notice.duty_id.clone(),
+                    notice.metric.clone(),
+                    notice.period.clone(),
+                    notice.kind.clone(),
+                );
+                if !seen.insert(key) {
                     continue;
                 }
+                duty_watch::insert_notice(conn, &notice)?;
                 let short: Vec<serde_json::Value> = standing
                     .short
                     .iter()

@@ -175,6 +175,20 @@ pub fn of_year(
         .load(conn)?)
 }
 
+/// The duties of a year that keep one measure.
+pub fn of_measure(
+    conn: &mut DbConnection,
+    measure_id: &str,
+    year: i32,
+) -> Result<Vec<DutyRow>, ApiError> {
+    Ok(duties::table
+        .filter(duties::measure_id.eq(measure_id))
+        .filter(duties::year.eq(year))
+        .order(duties::code.asc())
+        .select(DutyRow::as_select())
+        .load(conn)?)
+}
+
 pub fn find_activity(conn: &mut DbConnection, id: &str) -> Result<Option<ActivityRow>, ApiError> {
     Ok(activities::table
         .find(id)

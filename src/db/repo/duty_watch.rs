@@ -1,6 +1,8 @@
 //! What the duties keep watch over, queries only: the quota light kept on the measures
 //! duties keep, and the notices the scanner raised of duties (once each).
 
+use std::collections::HashSet;
+
 use diesel::prelude::*;
 
 use crate::db::models::{DutyNoticeRow, DutyRow};
@@ -44,20 +46,30 @@ pub fn set_quota_light(
     Ok(())
 }
 
-/// Records a notice unless it was raised before: true when it is new.
-pub fn notice(conn: &mut DbConnection, row: &DutyNoticeRow) -> Result<bool, ApiError> {
-    let seen: i64 = duty_notices::table
-        .filter(duty_notices::duty_id.eq(&row.duty_id))
-        .filter(duty_notices::metric.eq(&row.metric))
-        .filter(duty_notices::period.eq(&row.period))
-        .filter(duty_notices::kind.eq(&row.kind))
-        .count()
-        .get_result(conn)?;
-    if seen > 0 {
-        return Ok(false);
+/// The notices raised of these duties, as (duty, metric, period, kind): read once per scan.
+pub fn notices_of(
+    conn: &mut DbConnection,
+    duty_ids: &[String],
+) -> Result<HashSet<(String, String, String, String)>, ApiError> {
+    let mut seen = HashSet::new();
+    for chunk in duty_ids.chunks(500) {
+        let rows: Vec<(String, String, String, String)> = duty_notices::table
+            .filter(duty_notices::duty_id.eq_any(chunk))
+            .select((
+                duty_notices::duty_id,
+                duty_notices::metric,
+                duty_notices::period,
+                duty_notices::kind,
+            ))
+            .load(conn)?;
+        seen.extend(rows);
     }
+    Ok(seen)
+}
+
+pub fn insert_notice(conn: &mut DbConnection, row: &DutyNoticeRow) -> Result<(), ApiError> {
     diesel::insert_into(duty_notices::table)
         .values(row)
         .execute(conn)?;
-    Ok(true)
+    Ok(())
 }
