@@ -11,7 +11,7 @@ use chrono::Datelike;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{id_of, problem, spawn_app, today, token, TestApp};
+use crate::helpers::{id_of, problem, spawn_app, spawn_app_with, today, token, TestApp};
 
 fn office() -> String {
     token("wang.office", "office", None)
@@ -168,7 +168,7 @@ async fn duty_events(app: &TestApp, who: &str, duty: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn the_scanner_announces_quotas_behind_and_periods_missed_once_and_they_wait_in_queues() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|c| c.scan_interval_secs = 1).await;
     let unit = app.unit("ZHK", "综合科").await;
     app.unit("CWS", "财务室").await;
     let hook = app

@@ -111,7 +111,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         yellow_days: 3,
         remind_after_days: 5,
         webhook_allow: zhenggai::domain::webhooks::Allowlist::parse("127.0.0.1").unwrap(),
-        scan_interval_secs: 1,
+        // No scans in the middle of a test that compares versions or the audit trail; the
+        // tests of the scanner ask for one a second (`spawn_app_with`).
+        scan_interval_secs: 3600,
         min_free_mb: 1,
         data_key_file: files.path().join("data-key"),
         backups: None,

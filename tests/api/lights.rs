@@ -18,7 +18,7 @@ use zhenggai::domain::deadline::{self, Today};
 use zhenggai::domain::enums::{MeasureKind, MeasureStatus, Warning};
 
 use crate::helpers::id_of;
-use crate::helpers::spawn_app_with;
+use crate::helpers::spawn_app;
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -26,9 +26,9 @@ fn day(s: &str) -> NaiveDate {
 
 #[tokio::test]
 async fn the_sql_filters_and_the_domain_light_agree_on_every_case() {
-    // No scanner while the grid is held: it would bring the grid's quota lights (written
+    // The test app runs no scanner, which would bring the grid's quota lights (written
     // straight into the table, with no duty behind them) back to what the duties say.
-    let app = spawn_app_with(|c| c.scan_interval_secs = 3600).await;
+    let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
     let template = app
         .created(

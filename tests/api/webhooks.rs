@@ -10,7 +10,7 @@ use sha2::Sha256;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::id_of;
-use crate::helpers::{days, problem, spawn_app, token};
+use crate::helpers::{days, problem, spawn_app, spawn_app_with, token};
 
 /// One request as received: its headers (lower-case names) and body.
 type Request = (Vec<(String, String)>, String);
@@ -219,7 +219,7 @@ async fn targets_must_be_allowed_and_only_the_office_subscribes() {
 
 #[tokio::test]
 async fn the_scanner_announces_each_deadline_once() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|c| c.scan_interval_secs = 1).await;
     let (unit, _, finding) = app.ledger().await;
     let overdue = app.measure(id_of(&finding), &unit, Some(days(-2))).await;
     let soon = app.measure(id_of(&finding), &unit, Some(days(0))).await;
