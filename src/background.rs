@@ -25,9 +25,18 @@ fn every(name: &str, alive: Weak<()>, every: Duration, mut work: impl FnMut() + 
     let spawned = std::thread::Builder::new()
         .name(name.into())
         .spawn(move || loop {
-            std::thread::sleep(every);
-            if alive.upgrade().is_none() {
-                break;
+            // Waits in steps of a second at most, so that the thread (and the database
+            // pool it holds) ends soon after its server, however long the interval.
+            let due = std::time::Instant::now() + every;
+            loop {
+                if alive.upgrade().is_none() {
+                    return;
+                }
+                let left = due.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                std::thread::sleep(left.min(Duration::from_secs(1)));
             }
             work();
         });
