@@ -111,7 +111,7 @@ fn deliver_due(
     drop(conn);
     for (delivery, hook) in due {
         let secret = key.open(&hook.secret);
-        let outcome = match (allow.permits(&hook.url), secret) {
+        let outcome = match (allow.permits(&hook.url).map_err(|t| t.to_string()), secret) {
             (Err(why), _) | (_, Err(why)) => Err((None, why)),
             (Ok(()), Ok(secret)) => {
                 let unix = Utc::now().timestamp();

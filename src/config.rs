@@ -54,6 +54,8 @@ pub struct Config {
     /// Below this much free disk (MB) `/readyz` answers 503 and uploads 507.
     pub min_free_mb: u64,
     /// Scheduled backups (`ZHENGGAI_BACKUP_DIR`, `…_EVERY`, `…_KEEP`); none by default.
+    /// The language problems are told in when a request does not ask (`ZHENGGAI_LANG`).
+    pub lang: crate::i18n::Lang,
     pub backups: Option<BackupSchedule>,
 }
 
@@ -69,6 +71,8 @@ pub enum ConfigError {
     BackupEvery(String),
     #[error("ZHENGGAI_JWT_LEEWAY={0:?} is not a number of seconds")]
     Leeway(String),
+    #[error("ZHENGGAI_LANG: {0}")]
+    Lang(String),
     #[error("set ZHENGGAI_JWT_PUBLIC_KEY or ZHENGGAI_JWT_SECRET, not both")]
     TwoKeys,
     #[error(
@@ -177,6 +181,10 @@ impl Config {
                 }),
             },
             remind_after_days: number("ZHENGGAI_REMIND_AFTER_DAYS", 5)?,
+            lang: match var("ZHENGGAI_LANG") {
+                None => crate::i18n::Lang::default(),
+                Some(v) => v.parse().map_err(ConfigError::Lang)?,
+            },
             yellow_days: match var("ZHENGGAI_YELLOW_DAYS") {
                 None => crate::domain::deadline::DEFAULT_YELLOW_DAYS,
                 Some(v) => {

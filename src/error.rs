@@ -6,8 +6,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use validator::{ValidationErrors, ValidationErrorsKind};
 
+use crate::domain::ledger::SheetProblem;
 use crate::domain::permissions::Refusal;
 use crate::domain::rules::FieldError;
+use crate::i18n::{Lang, Text};
+use crate::text;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -15,53 +18,53 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 pub enum ApiError {
     /// No valid token: missing, malformed, expired, badly signed… (401).
     #[error("{0}")]
-    Unauthorized(String),
+    Unauthorized(Text),
     /// Authenticated, but may not do this (403): the rule that refused.
-    #[error("{}", .0.en)]
+    #[error("{}", .0.text)]
     Forbidden(Refusal),
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Text),
     /// It existed and was withdrawn; its record stays (410).
     #[error("{0}")]
-    Gone(String),
+    Gone(Text),
     /// A malformed request: bad JSON, bad query string, bad path.
     #[error("{detail}")]
     BadRequest {
-        detail: String,
+        detail: Text,
         errors: Vec<FieldError>,
     },
     /// Well-formed, but the values break the rules.
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Text),
     /// The item's state does not allow the action (409): says the state and what it allows.
     #[error("{message}")]
     WrongState {
-        message: String,
+        message: Text,
         current: String,
         allowed: Vec<String>,
     },
     /// `If-Match` named a version that is no longer current (412).
     #[error("{0}")]
-    PreconditionFailed(String),
+    PreconditionFailed(Text),
     #[error("{0}")]
-    PayloadTooLarge(String),
+    PayloadTooLarge(Text),
     #[error("{0}")]
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Text),
     #[error("{method} is not allowed here")]
     MethodNotAllowed { method: String, allow: Vec<String> },
     /// The service cannot answer now (database down, disk full…): retry later (503).
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Text),
     /// The database connection broke during the work (503, as `Unavailable`). Nothing of
     /// it was committed when it broke inside a transaction's work, so that work may be run
     /// again on a fresh connection (`api::read`, `api::write`).
     #[error("{0}")]
-    ConnectionLost(String),
+    ConnectionLost(Text),
     /// Too little disk left to keep an upload (507).
     #[error("{0}")]
-    InsufficientStorage(String),
+    InsufficientStorage(Text),
     /// An imported sheet has problems (422): every bad cell, by row and column.
     #[error("the sheet has {} problem(s); nothing was imported", .0.len())]
     Sheet(Vec<crate::domain::ledger::CellError>),
@@ -74,21 +77,23 @@ pub enum ApiError {
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 #[schema(example = json!({
     "type": "urn:zhenggai:problem:validation",
-    "title": "Unprocessable Content",
+    "title": "请求内容未通过校验",
     "status": 422,
-    "detail": "the request has invalid fields",
-    "errors": [{"field": "due_date", "message": "a time_bound measure needs a due date"}]
+    "detail": "请求中有不符合要求的字段。",
+    "errors": [{"field": "due_date", "message": "限期整改措施须填写完成时限。"}]
 }))]
 pub struct Problem {
     /// A URI naming the kind of problem.
     #[serde(rename = "type")]
     pub type_: String,
-    /// The HTTP status phrase.
+    /// What kind of problem, in the language of `Content-Language` (the HTTP status,
+    /// told).
     pub title: String,
     pub status: u16,
-    /// What went wrong, for a person.
+    /// What went wrong, for a person, in the language of `Content-Language` (Chinese
+    /// unless `Accept-Language` asks for English).
     pub detail: String,
-    /// The same in Chinese, where the service words it (refusals, 403).
+    /// For a refusal (403): the rule's words in Chinese, whatever the language asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_zh: Option<String>,
     /// For a refusal (403): the rule that refused, as a stable code (`submit_measure`,
@@ -101,7 +106,7 @@ pub struct Problem {
     /// For an imported sheet: every problem, by row (as the spreadsheet numbers it) and
     /// column (its header).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sheet_errors: Option<Vec<crate::domain::ledger::CellError>>,
+    pub sheet_errors: Option<Vec<SheetProblem>>,
     /// For a refused workflow action: the item's current state…
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_state: Option<String>,
@@ -112,31 +117,67 @@ pub struct Problem {
 
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ProblemField {
-    /// The request field, as a path (`quota.min_count`, `supporting_unit_ids[1]`).
+    /// The request field, as a path (`quota.min_count`, `supporting_unit_ids[1]`): the
+    /// identifier, whatever the language.
     pub field: String,
+    /// What is wrong with it, told.
     pub message: String,
 }
 
 impl ApiError {
     /// A 403 outside the permission table, with its rule's code and words.
-    pub fn refused(rule: &str, zh: &str, en: &str) -> ApiError {
-        ApiError::Forbidden(Refusal::new(rule, zh, en))
+    pub fn refused(rule: &str, text: Text) -> ApiError {
+        ApiError::Forbidden(Refusal::new(rule, text))
     }
 
+    /// 404 for a kind of item the caller cannot see or that does not exist.
     pub fn not_found(what: &str) -> ApiError {
-        ApiError::NotFound(format!("{what} not found"))
+        ApiError::NotFound(text!("not-found-item", what = item(what)))
     }
 
-    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+    pub fn field(field: &str, message: Text) -> ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
 
-    pub fn bad_param(field: &str, message: impl Into<String>) -> ApiError {
-        let message = message.into();
+    pub fn bad_param(field: &str, message: Text) -> ApiError {
         ApiError::BadRequest {
-            detail: format!("invalid query parameter `{field}`: {message}"),
+            detail: text!("bad-param", field = field, why = message.clone()),
             errors: vec![FieldError::new(field, message)],
         }
+    }
+
+    /// A malformed request with no particular field to blame.
+    pub fn bad_request(detail: Text) -> ApiError {
+        ApiError::BadRequest {
+            detail,
+            errors: vec![],
+        }
+    }
+
+    /// What went wrong, told in `lang` (the `detail` of the problem).
+    pub fn detail(&self, lang: Lang) -> String {
+        let text = match self {
+            ApiError::Unauthorized(t)
+            | ApiError::NotFound(t)
+            | ApiError::Gone(t)
+            | ApiError::Conflict(t)
+            | ApiError::PreconditionFailed(t)
+            | ApiError::PayloadTooLarge(t)
+            | ApiError::UnsupportedMediaType(t)
+            | ApiError::Unavailable(t)
+            | ApiError::ConnectionLost(t)
+            | ApiError::InsufficientStorage(t) => t.clone(),
+            ApiError::Forbidden(refusal) => refusal.text.clone(),
+            ApiError::BadRequest { detail, .. } => detail.clone(),
+            ApiError::WrongState { message, .. } => message.clone(),
+            ApiError::Validation(_) => text!("invalid-fields"),
+            ApiError::MethodNotAllowed { method, .. } => {
+                text!("method-not-allowed", method = method)
+            }
+            ApiError::Sheet(cells) => text!("sheet-problems", count = cells.len()),
+            ApiError::Internal(_) => text!("internal"),
+        };
+        text.told(lang)
     }
 
     fn slug(&self) -> &'static str {
@@ -160,12 +201,9 @@ impl ApiError {
         }
     }
 
-    pub fn problem(&self) -> Problem {
+    /// The problem, told in `lang`.
+    pub fn problem(&self, lang: Lang) -> Problem {
         let status = self.status_code();
-        let detail = match self {
-            ApiError::Internal(_) => "an internal error occurred; it has been logged".to_string(),
-            other => other.to_string(),
-        };
         let errors = match self {
             ApiError::Validation(errors) | ApiError::BadRequest { errors, .. }
                 if !errors.is_empty() =>
@@ -175,7 +213,7 @@ impl ApiError {
                         .iter()
                         .map(|e| ProblemField {
                             field: e.field.clone(),
-                            message: e.message.clone(),
+                            message: e.message.told(lang),
                         })
                         .collect(),
                 )
@@ -189,25 +227,73 @@ impl ApiError {
             _ => (None, None),
         };
         let (detail_zh, rule) = match self {
-            ApiError::Forbidden(refusal) => (Some(refusal.zh.clone()), Some(refusal.rule.clone())),
+            ApiError::Forbidden(refusal) => (
+                Some(refusal.text.told(Lang::ZhCn)),
+                Some(refusal.rule.clone()),
+            ),
             _ => (None, None),
         };
         Problem {
             type_: format!("urn:zhenggai:problem:{}", self.slug()),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            title: title(status, lang),
             status: status.as_u16(),
-            detail,
+            detail: self.detail(lang),
             detail_zh,
             rule,
             errors,
             sheet_errors: match self {
-                ApiError::Sheet(cells) => Some(cells.clone()),
+                ApiError::Sheet(cells) => Some(cells.iter().map(|c| c.told(lang)).collect()),
                 _ => None,
             },
             current_state,
             allowed_actions,
         }
     }
+}
+
+/// A kind of item, as messages name it (`measure` → 整改措施).
+pub fn item(what: &str) -> Text {
+    match what {
+        "unit" => text!("item-unit"),
+        "inspection" => text!("item-inspection"),
+        "finding" => text!("item-finding"),
+        "measure" => text!("item-measure"),
+        "extension request" => text!("item-extension"),
+        "evidence" => text!("item-evidence"),
+        "person" => text!("item-person"),
+        "webhook" => text!("item-webhook"),
+        "duty" => text!("item-duty"),
+        "activity" => text!("item-activity"),
+        "handover" => text!("item-handover"),
+        _ => text!("item-other"),
+    }
+}
+
+/// The HTTP status, told in `lang` (the problem's `title`).
+pub fn title(status: StatusCode, lang: Lang) -> String {
+    let text = match status.as_u16() {
+        400 => text!("title-400"),
+        401 => text!("title-401"),
+        403 => text!("title-403"),
+        404 => text!("title-404"),
+        405 => text!("title-405"),
+        406 => text!("title-406"),
+        408 => text!("title-408"),
+        409 => text!("title-409"),
+        410 => text!("title-410"),
+        412 => text!("title-412"),
+        413 => text!("title-413"),
+        414 => text!("title-414"),
+        415 => text!("title-415"),
+        422 => text!("title-422"),
+        429 => text!("title-429"),
+        431 => text!("title-431"),
+        503 => text!("title-503"),
+        507 => text!("title-507"),
+        s if s >= 500 => text!("title-500"),
+        _ => text!("title-400"),
+    };
+    text.told(lang)
 }
 
 impl ResponseError for ApiError {
@@ -233,6 +319,13 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.response_in(crate::i18n::current())
+    }
+}
+
+impl ApiError {
+    /// The answer, told in `lang`.
+    pub fn response_in(&self, lang: Lang) -> HttpResponse {
         if let ApiError::Internal(cause) = self {
             log::error!("internal error: {cause}");
         }
@@ -251,8 +344,9 @@ impl ResponseError for ApiError {
             response.insert_header((header::ALLOW, allow.join(", ")));
         }
         if let ApiError::Unauthorized(why) = self {
-            // RFC 6750 §3; the description is the same sentence as `detail`.
+            // RFC 6750 §3: the description is `detail` in English (the header is ASCII).
             let why: String = why
+                .told(Lang::En)
                 .chars()
                 .filter(|c| (c.is_ascii_graphic() || *c == ' ') && !matches!(c, '"' | '\\'))
                 .collect();
@@ -263,14 +357,16 @@ impl ResponseError for ApiError {
                 ),
             ));
         }
-        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+        response.insert_header((header::CONTENT_LANGUAGE, lang.tag()));
+        response.insert_header((header::VARY, "Accept-Language"));
+        response.body(serde_json::to_string(&self.problem(lang)).unwrap_or_default())
     }
 }
 
 impl From<crate::domain::workflow::WrongState> for ApiError {
     fn from(e: crate::domain::workflow::WrongState) -> ApiError {
         ApiError::WrongState {
-            message: e.message(),
+            message: e.text,
             current: e.current.to_string(),
             allowed: e.allowed.iter().map(|a| a.to_string()).collect(),
         }
@@ -281,24 +377,24 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => ApiError::NotFound("not found".into()),
+            Error::NotFound => ApiError::NotFound(text!("not-found")),
             // The repos check codes first and answer with a precise message; this is the
             // lost race between two simultaneous creates.
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::Conflict("an item with the same code already exists".into())
+                ApiError::Conflict(text!("conflict-same-code"))
             }
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-                ApiError::Conflict("the item refers to, or is referred to by, another item".into())
+                ApiError::Conflict(text!("conflict-reference"))
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                ApiError::Conflict("a concurrent change interfered; please retry".into())
+                ApiError::Conflict(text!("conflict-concurrent"))
             }
             other => {
                 let text = other.to_string();
                 if is_full(&text) {
-                    ApiError::Unavailable("the database's disk is full; nothing was written".into())
+                    ApiError::Unavailable(text!("unavailable-disk-full"))
                 } else if is_connection_lost(&other, &text) {
-                    ApiError::ConnectionLost("the database connection was lost; retry".into())
+                    ApiError::ConnectionLost(text!("unavailable-connection-lost"))
                 } else {
                     ApiError::Internal(format!("database: {other}"))
                 }
@@ -331,7 +427,7 @@ fn is_connection_lost(e: &diesel::result::Error, text: &str) -> bool {
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> ApiError {
         log::warn!("database pool: {e}");
-        ApiError::Unavailable("the database is not available right now".into())
+        ApiError::Unavailable(text!("unavailable-database"))
     }
 }
 
@@ -372,26 +468,18 @@ fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     }
 }
 
-fn describe(e: &validator::ValidationError) -> String {
-    if let Some(message) = &e.message {
-        return message.to_string();
-    }
+fn describe(e: &validator::ValidationError) -> Text {
     let param = |name: &str| e.params.get(name).map(|v| v.to_string());
-    match e.code.as_ref() {
-        "length" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => format!("must be {min} to {max} characters long"),
-            (Some(min), None) => format!("must be at least {min} characters long"),
-            (None, Some(max)) => format!("must be at most {max} characters long"),
-            _ => "has the wrong length".into(),
-        },
-        "range" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
-            (Some(min), None) => format!("must be at least {min}"),
-            (None, Some(max)) => format!("must be at most {max}"),
-            _ => "is out of range".into(),
-        },
-        "blank" => "must not be blank".into(),
-        other => format!("is invalid ({other})"),
+    match (e.code.as_ref(), param("min"), param("max")) {
+        ("length", Some(min), Some(max)) => text!("length-between", min = min, max = max),
+        ("length", Some(min), None) if min == "1" => text!("blank"),
+        ("length", Some(min), None) => text!("length-min", min = min),
+        ("length", None, Some(max)) => text!("length-max", max = max),
+        ("range", Some(min), Some(max)) => text!("range-between", min = min, max = max),
+        ("range", Some(min), None) => text!("range-min", min = min),
+        ("range", None, Some(max)) => text!("range-max", max = max),
+        ("blank", _, _) => text!("blank"),
+        (other, _, _) => text!("invalid-value", code = other),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod db;
 pub mod documents;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod openapi;
 pub mod sealed;
 pub mod seed;

@@ -135,6 +135,7 @@ pub fn build_server(
         .map_err(std::io::Error::other)?;
     let listener = TcpListener::bind(&config.bind)?;
     let addr = listener.local_addr()?;
+    let lang = config.lang;
     let app = move || {
         App::new()
             .into_utoipa_app()
@@ -160,6 +161,9 @@ pub fn build_server(
             .wrap(request_metrics.clone())
             .wrap(Logger::new(r#"%a "%r" %s %b %Dms id=%{x-request-id}o"#))
             .wrap(actix_web::middleware::from_fn(crate::api::request_id::tag))
+            .wrap(actix_web::middleware::from_fn(move |req, next| {
+                crate::api::language::negotiate(lang, req, next)
+            }))
     };
     // What actix-web's HttpServer assembles, with each connection passing through
     // `connection::Connection` first. The timeouts are its defaults, stated: a client has
@@ -217,23 +221,20 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     }
     let status = res.status();
     let error = match status.as_u16() {
-        404 => ApiError::NotFound("not found".into()),
-        413 => ApiError::PayloadTooLarge("the request body is too large".into()),
-        415 => ApiError::UnsupportedMediaType("unsupported media type".into()),
+        404 => ApiError::NotFound(crate::text!("not-found")),
+        413 => ApiError::PayloadTooLarge(crate::text!("body-too-large-short")),
+        415 => ApiError::UnsupportedMediaType(crate::text!("media-type-unsupported")),
         s if s >= 500 => ApiError::Internal(format!("unhandled {status}")),
-        _ => ApiError::BadRequest {
-            detail: status
-                .canonical_reason()
-                .unwrap_or("bad request")
-                .to_string(),
-            errors: vec![],
-        },
+        _ => ApiError::bad_request(crate::text!("bad-request")),
     };
-    let mut problem = error.problem();
+    let lang = crate::i18n::current();
+    let mut problem = error.problem(lang);
     problem.status = status.as_u16();
-    problem.title = status.canonical_reason().unwrap_or("Error").to_string();
+    problem.title = crate::error::title(status, lang);
     let problem = HttpResponse::build(status)
         .content_type(PROBLEM_JSON)
+        .insert_header((header::CONTENT_LANGUAGE, lang.tag()))
+        .insert_header((header::VARY, "Accept-Language"))
         .body(serde_json::to_string(&problem).unwrap_or_default());
     let (req, _) = res.into_parts();
     let res = ServiceResponse::new(req, problem.map_body(|_, b| BoxBody::new(b)))

@@ -80,9 +80,7 @@ pub fn load(db: &Db, n: usize, today: NaiveDate) -> Result<Report, ApiError> {
         .count()
         .get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::Conflict(
-            "this database already holds a synthetic ledger; use a fresh DATABASE_URL".into(),
-        ));
+        return Err(ApiError::Conflict(crate::text!("synthetic-exists")));
     }
     let ctx = WriteCtx::new(
         crate::domain::permissions::Actor::system("synthetic"),

@@ -7,6 +7,7 @@ use crate::auth::caller::Caller;
 use crate::domain::calendar::CalendarYear;
 use crate::domain::permissions::Action;
 use crate::error::ApiError;
+use crate::text;
 
 /// A year's statutory holidays and make-up workdays (调休), and where they come from.
 ///
@@ -24,10 +25,7 @@ pub async fn year(
     caller.check_role(Action::ReadUnits)?;
     let year = year.into_inner();
     if !(1900..=2999).contains(&year) {
-        return Err(ApiError::BadRequest {
-            detail: format!("{year} is not a year between 1900 and 2999"),
-            errors: vec![],
-        });
+        return Err(ApiError::bad_request(text!("calendar-year", year = year)));
     }
     Ok(HttpResponse::Ok().json(state.calendar.year(year)))
 }

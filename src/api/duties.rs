@@ -28,6 +28,7 @@ use crate::domain::org::Organisation;
 use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
 use crate::service::duties as service;
+use crate::text;
 
 impl Guarded for CreateDuty {
     const ACTION: Action = Action::WriteDuty;
@@ -351,7 +352,7 @@ async fn report_of(
         let who = match &unit_id {
             Some(id) => crate::db::repo::units::find(conn, id)?
                 .map(|u| u.name)
-                .ok_or_else(|| ApiError::bad_param("unit_id", "no unit has this id"))?,
+                .ok_or_else(|| ApiError::bad_param("unit_id", text!("unit-id-unknown")))?,
             None => "各单位".to_string(),
         };
         let duties = service::year(conn, &actor, year, units.as_deref(), day, &calendar, &org)?;

@@ -20,6 +20,7 @@ use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
 use crate::service::{self, access};
 use crate::storage::{clean_file_name, Storage, Upload, UploadError};
+use crate::text;
 
 /// Room for the multipart framing and the small text fields around the file.
 pub const FORM_OVERHEAD: u64 = 64 * 1024;
@@ -27,9 +28,9 @@ pub const FORM_OVERHEAD: u64 = 64 * 1024;
 const WRITE_BATCH: usize = 1024 * 1024;
 
 fn too_large(storage: &Storage) -> ApiError {
-    ApiError::PayloadTooLarge(format!(
-        "the file is larger than {} MB (ZHENGGAI_MAX_UPLOAD_MB)",
-        storage.max_bytes / (1024 * 1024)
+    ApiError::PayloadTooLarge(text!(
+        "upload-too-large",
+        mb = storage.max_bytes / (1024 * 1024)
     ))
 }
 
@@ -38,13 +39,10 @@ pub fn form_error(e: MultipartError) -> ApiError {
         MultipartError::ContentTypeMissing
         | MultipartError::ContentTypeParse
         | MultipartError::ContentTypeIncompatible
-        | MultipartError::BoundaryMissing => ApiError::UnsupportedMediaType(
-            "send the upload as multipart/form-data with a `file` field".into(),
-        ),
-        other => ApiError::BadRequest {
-            detail: format!("the multipart body is malformed: {other}"),
-            errors: vec![],
-        },
+        | MultipartError::BoundaryMissing => {
+            ApiError::UnsupportedMediaType(text!("upload-not-multipart"))
+        }
+        other => ApiError::bad_request(text!("multipart-malformed", cause = other.to_string())),
     }
 }
 
@@ -53,24 +51,15 @@ async fn read_text(field: &mut Field, name: &str, max_chars: usize) -> Result<St
     while let Some(chunk) = field.next().await {
         bytes.extend_from_slice(&chunk.map_err(form_error)?);
         if bytes.len() > max_chars * 4 {
-            return Err(ApiError::field(
-                name,
-                format!("at most {max_chars} characters"),
-            ));
+            return Err(ApiError::field(name, text!("length-max", max = max_chars)));
         }
     }
-    let text = String::from_utf8(bytes).map_err(|_| ApiError::field(name, "not UTF-8 text"))?;
+    let text = String::from_utf8(bytes).map_err(|_| ApiError::field(name, text!("not-utf8")))?;
     if text.contains('\0') {
-        return Err(ApiError::field(
-            name,
-            "must not contain the NUL character (U+0000)",
-        ));
+        return Err(ApiError::field(name, text!("nul-char")));
     }
     if text.chars().count() > max_chars {
-        return Err(ApiError::field(
-            name,
-            format!("at most {max_chars} characters"),
-        ));
+        return Err(ApiError::field(name, text!("length-max", max = max_chars)));
     }
     Ok(text.trim().to_string())
 }
@@ -82,7 +71,7 @@ async fn write_batch(file: Upload, batch: Vec<u8>) -> Result<Upload, ApiError> {
     })
     .await?
     .map_err(|e| match e {
-        UploadError::TooLarge(_) => ApiError::PayloadTooLarge("the file is too large".into()),
+        UploadError::TooLarge(_) => ApiError::PayloadTooLarge(text!("upload-too-large-short")),
         UploadError::Io(e) => storage_error(e),
     })
 }
@@ -90,7 +79,7 @@ async fn write_batch(file: Upload, batch: Vec<u8>) -> Result<Upload, ApiError> {
 /// A full disk is the server's condition, not a bug: 507, and the log says so.
 fn storage_error(e: std::io::Error) -> ApiError {
     if e.kind() == std::io::ErrorKind::StorageFull {
-        ApiError::InsufficientStorage("the evidence disk is full; the file was not kept".into())
+        ApiError::InsufficientStorage(text!("upload-disk-full"))
     } else {
         ApiError::Internal(format!("evidence storage: {e}"))
     }
@@ -171,11 +160,9 @@ pub async fn upload(
         .free_bytes()
         .is_some_and(|free| free < state.min_free_bytes + declared.unwrap_or(0))
     {
-        return Err(ApiError::InsufficientStorage(
-            "the evidence disk is nearly full; the file was not received (the office has \
-             been told in the log)"
-                .into(),
-        ));
+        return Err(ApiError::InsufficientStorage(text!(
+            "upload-disk-nearly-full"
+        )));
     }
 
     let mut form = Multipart::new(req.headers(), payload);
@@ -192,22 +179,25 @@ pub async fn upload(
                         clean_file_name(field.content_disposition().and_then(|d| d.get_filename()));
                     file = Some(receive_file(&storage, &mut field).await?);
                 }
-                "file" => return Err(ApiError::field("file", "send one file per upload")),
+                "file" => return Err(ApiError::field("file", text!("upload-one-file"))),
                 "description" => {
                     let text = read_text(&mut field, "description", 2000).await?;
                     description = (!text.is_empty()).then_some(text);
                 }
                 "effective_date" => {
                     let text = read_text(&mut field, "effective_date", 10).await?;
-                    effective_date = Some(text.parse::<NaiveDate>().map_err(|_| {
-                        ApiError::field("effective_date", "a date like 2022-06-28")
-                    })?);
+                    effective_date = Some(
+                        text.parse::<NaiveDate>()
+                            .map_err(|_| ApiError::field("effective_date", text!("date-like")))?,
+                    );
                 }
                 other => {
                     return Err(ApiError::BadRequest {
-                        detail: format!(
-                        "unknown form field {other:?}; expected file, description, effective_date"
-                    ),
+                        detail: text!(
+                            "form-field-unknown",
+                            field = other,
+                            expected = "file, description, effective_date"
+                        ),
                         errors: vec![],
                     })
                 }
@@ -223,19 +213,15 @@ pub async fn upload(
         return Err(e);
     }
     let Some(done) = file else {
-        return Err(ApiError::field("file", "a file is required"));
+        return Err(ApiError::field("file", text!("file-required")));
     };
     if done.size == 0 {
         done.discard();
-        return Err(ApiError::field("file", "the file is empty"));
+        return Err(ApiError::field("file", text!("file-empty")));
     }
     let Some(media_type) = done.media_type else {
         done.discard();
-        return Err(ApiError::UnsupportedMediaType(
-            "the file's content is not an accepted kind of evidence (PDF, image, Office or ODF \
-             document, ZIP, MP4)"
-                .into(),
-        ));
+        return Err(ApiError::UnsupportedMediaType(text!("upload-kind")));
     };
     let row = EvidenceRow {
         id: new_id(),
@@ -337,9 +323,7 @@ pub async fn content(
     .await?;
     if row.deleted_at.is_some() {
         // The record and its hash stay for the audit trail; the file is no longer handed out.
-        return Err(ApiError::Gone(
-            "this evidence was withdrawn; its record stays, the file is no longer served".into(),
-        ));
+        return Err(ApiError::Gone(text!("evidence-withdrawn")));
     }
     let tag = format!("\"{}\"", row.sha256);
     let unchanged = req

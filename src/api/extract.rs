@@ -15,11 +15,13 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use validator::Validate;
 
+use crate::api::serde_text;
 use crate::auth::caller::Caller;
 use crate::domain::permissions::Action;
 use crate::domain::rules::FieldError;
 use crate::error::field_errors;
 use crate::error::ApiError;
+use crate::text;
 
 /// Largest JSON body accepted (bytes).
 pub const MAX_JSON_BODY: usize = 256 * 1024;
@@ -42,7 +44,7 @@ impl<T: DeserializeOwned + Validate + Guarded + 'static> FromRequest for Body<T>
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let allowed = match req.extensions().get::<Caller>() {
             Some(caller) => caller.check_role(T::ACTION),
-            None => Err(ApiError::Unauthorized("a bearer token is required".into())),
+            None => Err(ApiError::Unauthorized(text!("token-required"))),
         };
         if let Err(e) = allowed {
             return Box::pin(std::future::ready(Err(e)));
@@ -70,18 +72,15 @@ impl<T: DeserializeOwned + Validate + Guarded + 'static> FromRequest for Body<T>
         Box::pin(async move {
             let may_be_empty = T::EMPTY_OK && declared_len.unwrap_or(0) == 0;
             if !content_type_ok && !may_be_empty {
-                return Err(ApiError::UnsupportedMediaType(
-                    "the request body must be JSON (Content-Type: application/json)".into(),
-                ));
+                return Err(ApiError::UnsupportedMediaType(text!("body-not-json")));
             }
             if declared_len.is_some_and(|n| n > MAX_JSON_BODY) {
                 return Err(too_large());
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::BadRequest {
-                    detail: format!("cannot read the request body: {e}"),
-                    errors: vec![],
+                let chunk = chunk.map_err(|e| {
+                    ApiError::bad_request(text!("body-unreadable", cause = e.to_string()))
                 })?;
                 if body.len() + chunk.len() > MAX_JSON_BODY {
                     return Err(too_large());
@@ -91,9 +90,7 @@ impl<T: DeserializeOwned + Validate + Guarded + 'static> FromRequest for Body<T>
             if may_be_empty && body.is_empty() {
                 body.extend_from_slice(b"{}");
             } else if !content_type_ok {
-                return Err(ApiError::UnsupportedMediaType(
-                    "the request body must be JSON (Content-Type: application/json)".into(),
-                ));
+                return Err(ApiError::UnsupportedMediaType(text!("body-not-json")));
             }
             let value = parse_json::<T>(&body)?;
             value
@@ -105,30 +102,22 @@ impl<T: DeserializeOwned + Validate + Guarded + 'static> FromRequest for Body<T>
 }
 
 fn too_large() -> ApiError {
-    ApiError::PayloadTooLarge(format!(
-        "the JSON body is larger than {} KiB",
-        MAX_JSON_BODY / 1024
-    ))
+    ApiError::PayloadTooLarge(text!("body-too-large", kib = MAX_JSON_BODY / 1024))
 }
 
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.is_empty() {
-        return Err(ApiError::BadRequest {
-            detail: "the request body is empty; a JSON object is expected".into(),
-            errors: vec![],
-        });
+        return Err(ApiError::bad_request(text!("body-empty")));
     }
     // Syntax first (400), then shape (422): a body like `[1,2` is malformed, not mistyped.
     // A key given twice is malformed too: which one counts would be a guess.
-    let strict::Strict(value) = serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
-        detail: format!("malformed JSON: {e}"),
-        errors: vec![],
-    })?;
+    let strict::Strict(value) = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(serde_text::syntax_error(&e)))?;
     // PostgreSQL cannot store U+0000 in text and SQLite can: refuse it for both.
     if let Some(path) = strict::nul_at(&value, "") {
         return Err(ApiError::Validation(vec![FieldError::new(
             path,
-            "must not contain the NUL character (U+0000)",
+            text!("nul-char"),
         )]));
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
@@ -136,7 +125,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let field = if path == "." { String::new() } else { path };
         ApiError::Validation(vec![FieldError::new(
             field,
-            strip_position(&e.into_inner().to_string()),
+            serde_text::value_error(&strip_position(&e.into_inner().to_string())),
         )])
     })
 }
@@ -268,8 +257,8 @@ fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiErr
         return Ok(IfMatch(None));
     };
     let bad = || ApiError::BadRequest {
-        detail: "If-Match must be an ETag this service sent, like \"3\"".into(),
-        errors: vec![FieldError::new("If-Match", "not an ETag of this service")],
+        detail: text!("if-match-invalid"),
+        errors: vec![FieldError::new("If-Match", text!("if-match-not-ours"))],
     };
     let text = value.to_str().map_err(|_| bad())?.trim();
     if text == "*" {
@@ -312,15 +301,16 @@ fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<Params<T>,
         } else {
             path
         };
+        let message = serde_text::value_error(&message);
         ApiError::BadRequest {
-            detail: format!("invalid query string: {message}"),
+            detail: text!("query-invalid-because", why = message.clone()),
             errors: vec![FieldError::new(field, message)],
         }
     })?;
     value.validate().map_err(|e| {
         let errors = field_errors(&e);
         ApiError::BadRequest {
-            detail: "invalid query string".into(),
+            detail: text!("query-invalid"),
             errors,
         }
     })?;
@@ -335,8 +325,8 @@ fn unknown_field_name(message: &str) -> Option<String> {
 /// Path parameters (ids) that do not parse answer 400, in the same shape.
 pub fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::BadRequest {
-        detail: format!("invalid path parameter: {err}"),
-        errors: vec![FieldError::new("id", "must be a UUID")],
+        detail: text!("path-invalid", cause = err.to_string()),
+        errors: vec![FieldError::new("id", text!("must-be-uuid"))],
     }
     .into()
 }
@@ -393,7 +383,10 @@ mod tests {
         }
         match parse_json::<B>(br#"{"n": 1, "m": 2}"#) {
             Err(ApiError::Validation(errors)) => {
-                assert!(errors[0].message.contains("unknown field"))
+                assert!(errors[0]
+                    .message
+                    .told(crate::i18n::Lang::En)
+                    .contains("Unknown field"))
             }
             other => panic!("{other:?}"),
         }

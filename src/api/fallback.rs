@@ -4,6 +4,7 @@
 use actix_web::{web, HttpRequest};
 
 use crate::error::ApiError;
+use crate::text;
 
 /// Known path templates (`/api/v1/units/{id}`) and their methods.
 pub struct RouteTable(pub Vec<(String, Vec<String>)>);
@@ -37,7 +38,11 @@ pub async fn not_matched(
                 allow: methods.to_vec(),
             }
         }
-        _ => ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())),
+        _ => ApiError::NotFound(text!(
+            "no-route",
+            method = req.method().to_string(),
+            path = req.path()
+        )),
     })
 }
 

@@ -9,6 +9,7 @@ use super::{read, AppState};
 /// How long `/readyz` waits for the database before it answers not ready.
 const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
 use crate::error::{ApiError, Problem};
+use crate::text;
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -55,7 +56,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         read(&state, |conn| {
             conn.batch_execute("SELECT 1").map_err(|e| {
                 log::warn!("readiness check failed: {e}");
-                ApiError::Unavailable("the database does not answer".into())
+                ApiError::Unavailable(text!("database-silent"))
             })
         }),
     )
@@ -63,24 +64,21 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     match answered {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(e),
-        Err(_) => {
-            return Err(ApiError::Unavailable(
-                "the database does not answer within 1 s".into(),
-            ))
-        }
+        Err(_) => return Err(ApiError::Unavailable(text!("database-slow"))),
     }
-    let disks = std::iter::once(("evidence storage", state.storage.free_bytes())).chain(
+    let disks = std::iter::once((text!("disk-evidence"), state.storage.free_bytes())).chain(
         state
             .database_dir
             .as_deref()
-            .map(|d| ("database", crate::storage::free_bytes(d))),
+            .map(|d| (text!("disk-database"), crate::storage::free_bytes(d))),
     );
     for (what, free) in disks {
         if let Some(free) = free.filter(|f| *f < state.min_free_bytes) {
-            return Err(ApiError::Unavailable(format!(
-                "the {what} disk has {} MB free, below ZHENGGAI_MIN_FREE_MB ({} MB)",
-                free / (1024 * 1024),
-                state.min_free_bytes / (1024 * 1024)
+            return Err(ApiError::Unavailable(text!(
+                "disk-low",
+                what = what,
+                free = free / (1024 * 1024),
+                min = state.min_free_bytes / (1024 * 1024)
             )));
         }
     }

@@ -13,6 +13,7 @@ use crate::domain::org::Organisation;
 use crate::domain::permissions::{Action, Visibility};
 use crate::error::ApiError;
 use crate::service::access;
+use crate::text;
 
 const SORT: &str = "seq";
 
@@ -23,13 +24,14 @@ async fn history(
     id: Uuid,
     q: HistoryQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let after =
-        match decode_cursor(q.cursor.as_deref(), SORT)? {
-            Some(a) => Some(a.key.parse::<i64>().map_err(|_| {
-                ApiError::bad_param("cursor", "not a cursor returned by this list")
-            })?),
-            None => None,
-        };
+    let after = match decode_cursor(q.cursor.as_deref(), SORT)? {
+        Some(a) => Some(
+            a.key
+                .parse::<i64>()
+                .map_err(|_| ApiError::bad_param("cursor", text!("cursor-foreign")))?,
+        ),
+        None => None,
+    };
     let limit = limit(q.limit);
     let id = id.to_string();
     let directory = state.directory.clone();
@@ -105,7 +107,7 @@ pub async fn feed(
         Some(a) => a
             .key
             .parse::<i64>()
-            .map_err(|_| ApiError::bad_param("after", "not a cursor returned by this feed"))?,
+            .map_err(|_| ApiError::bad_param("after", text!("cursor-foreign-feed")))?,
         None => 0,
     };
     let limit = limit(q.limit);

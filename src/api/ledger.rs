@@ -18,6 +18,7 @@ use crate::documents::sink;
 use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
 use crate::service::access;
+use crate::text;
 
 /// The ledger (整改台账) as an Excel workbook.
 ///
@@ -69,7 +70,7 @@ async fn stream(
         .clone()
         .acquire_owned()
         .await
-        .map_err(|_| ApiError::Unavailable("the server is shutting down".into()))?;
+        .map_err(|_| ApiError::Unavailable(text!("shutting-down")))?;
     let units = state.units_under(q.unit_id, q.descendants).await?;
     let db = state.db.clone();
     let (directory, calendar) = (state.directory.clone(), state.calendar.clone());
@@ -213,10 +214,7 @@ pub async fn import(
 }
 
 pub(super) fn too_large(max: u64) -> ApiError {
-    ApiError::PayloadTooLarge(format!(
-        "the file is larger than {} MB (ZHENGGAI_MAX_UPLOAD_MB)",
-        max / (1024 * 1024)
-    ))
+    ApiError::PayloadTooLarge(text!("upload-too-large", mb = max / (1024 * 1024)))
 }
 
 /// The form's one `file` field, in memory (a sheet is small; the size is capped).
@@ -240,18 +238,19 @@ pub(super) async fn receive(
                 }
                 file = Some(bytes);
             }
-            "file" => return Err(ApiError::field("file", "send one sheet per import")),
+            "file" => return Err(ApiError::field("file", text!("import-one-sheet"))),
             other => {
-                return Err(ApiError::BadRequest {
-                    detail: format!("unknown form field {other:?}; expected file"),
-                    errors: vec![],
-                })
+                return Err(ApiError::bad_request(text!(
+                    "form-field-unknown",
+                    field = other,
+                    expected = "file"
+                )))
             }
         }
     }
     match file {
-        None => Err(ApiError::field("file", "a file is required")),
-        Some(bytes) if bytes.is_empty() => Err(ApiError::field("file", "the file is empty")),
+        None => Err(ApiError::field("file", text!("file-required"))),
+        Some(bytes) if bytes.is_empty() => Err(ApiError::field("file", text!("file-empty"))),
         Some(bytes) => Ok(bytes),
     }
 }

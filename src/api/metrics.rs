@@ -12,6 +12,7 @@ use crate::db::repo::warnings;
 use crate::db::schema::{measures, webhook_deliveries};
 use crate::domain::enums::Warning;
 use crate::error::{ApiError, Problem};
+use crate::text;
 
 /// The service's own gauges, registered beside the request metrics.
 #[derive(Clone)]
@@ -83,8 +84,7 @@ pub async fn metrics(
     if caller.role.is_unit_scoped() {
         return Err(ApiError::refused(
             "read_metrics",
-            "运行指标统计全部台账，请使用查阅账号（viewer）",
-            "metrics count the whole ledger; use a viewer token",
+            text!("refusal-read_metrics"),
         ));
     }
     for (pool, open, idle) in state.db.usage() {

@@ -13,6 +13,7 @@ pub mod handovers;
 pub mod health;
 pub mod history;
 pub mod inspections;
+pub mod language;
 pub mod ledger;
 pub mod measures;
 pub mod metrics;
@@ -23,6 +24,7 @@ pub mod queue;
 pub mod rechecks;
 pub mod reports;
 pub mod request_id;
+pub mod serde_text;
 pub mod stats;
 pub mod units;
 pub mod webhooks;
@@ -42,6 +44,7 @@ use crate::db::{Db, DbConnection};
 use crate::domain::calendar::Calendar;
 use crate::domain::deadline::{self, Today};
 use crate::error::ApiError;
+use crate::text;
 
 /// Ledger exports streaming at once; more wait their turn, so that exports never take
 /// every read connection from the other requests.
@@ -94,10 +97,7 @@ impl AppState {
         if day > today.date {
             return Err(ApiError::bad_param(
                 "as_of",
-                format!(
-                    "{day} is still to come (today is {}): numbers exist up to today",
-                    today.date
-                ),
+                text!("as-of-future", day = day, today = today.date),
             ));
         }
         Ok(Some(today.on(day, self.yellow_days)))

@@ -16,6 +16,7 @@ use crate::documents::{report, slip};
 use crate::domain::permissions::Action;
 use crate::error::{ApiError, Problem};
 use crate::service::access;
+use crate::text;
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const MARKDOWN: &str = "text/markdown; charset=utf-8";
@@ -66,9 +67,7 @@ async fn report_of(
             // The report counts every unit's items; a unit sees only its own.
             return Err(ApiError::refused(
                 "read_report",
-                "整改情况报告涵盖所有单位的事项，由整改办、纪检监察和查阅账号调阅；单位请导出本单位台账",
-                "the report covers every unit's items: the office, supervisors and viewers may \
-                 read it; a unit exports its own ledger",
+                text!("refusal-read_report"),
             ));
         }
         let past = match past_day {

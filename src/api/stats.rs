@@ -21,6 +21,7 @@ use crate::domain::duties::QuotaCounts;
 use crate::domain::permissions::Action;
 use crate::domain::stats::GroupBy;
 use crate::error::ApiError;
+use crate::text;
 
 /// Numbers per unit, inspection, category or kind (整改完成率, 按期完成率, 红黄绿灯…).
 ///
@@ -49,16 +50,10 @@ pub async fn numbers(
     caller.check_role(Action::ReadMeasures)?;
     let group = q.group_by.unwrap_or_default();
     if q.parent_id.is_some() && group != GroupBy::Unit {
-        return Err(ApiError::bad_param(
-            "parent_id",
-            "a roll-up of the unit tree works with group_by=unit only",
-        ));
+        return Err(ApiError::bad_param("parent_id", text!("rollup-needs-unit")));
     }
     if q.parent_id.is_some() && q.unit_id.is_some() {
-        return Err(ApiError::bad_param(
-            "parent_id",
-            "give unit_id or parent_id, not both",
-        ));
+        return Err(ApiError::bad_param("parent_id", text!("unit-or-parent")));
     }
     let rollup = match q.parent_id {
         Some(parent) => {

@@ -19,6 +19,7 @@ use crate::db::repo::{new_id, webhooks};
 use crate::domain::permissions::Action;
 use crate::domain::webhooks::EVENT_TYPES;
 use crate::error::{ApiError, Problem};
+use crate::text;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -140,9 +141,10 @@ pub async fn create(
     {
         return Err(ApiError::field(
             &format!("events[{i}]"),
-            format!(
-                "{e:?} is not an event type; one of {}",
-                EVENT_TYPES.join(", ")
+            text!(
+                "webhook-event-unknown",
+                event = e,
+                allowed = EVENT_TYPES.to_vec()
             ),
         ));
     }

@@ -68,7 +68,7 @@ impl FromRequest for Caller {
             req.extensions()
                 .get::<Caller>()
                 .cloned()
-                .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into())),
+                .ok_or_else(|| ApiError::Unauthorized(crate::text!("token-required"))),
         )
     }
 }

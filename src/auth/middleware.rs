@@ -14,7 +14,9 @@ use super::caller::Caller;
 use super::token::{Identity, Verifier};
 use crate::domain::permissions::Visibility;
 use crate::error::ApiError;
+use crate::i18n::Text;
 use crate::service::directory::Directory;
+use crate::text;
 
 /// Verifies tokens and resolves who they name: the unit codes, and the caller's scope from
 /// the people directory (else from the token).
@@ -37,7 +39,7 @@ impl Authenticator {
         let identity = self
             .verifier
             .verify(token)
-            .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+            .map_err(|e| ApiError::Unauthorized(e.text()))?;
         let directory = self.directory.clone();
         web::block(move || resolve(&directory, identity)).await?
     }
@@ -59,11 +61,7 @@ fn resolve(directory: &Directory, identity: Identity) -> Result<Caller, ApiError
     for code in &codes {
         match org.unit_id(code) {
             Some(id) => ids.push(id.to_string()),
-            None => {
-                return Err(ApiError::Unauthorized(
-                    "the token names a unit that does not exist".into(),
-                ))
-            }
+            None => return Err(ApiError::Unauthorized(text!("token-unit-unknown"))),
         }
     }
     let person = org.person(&identity.sub);
@@ -97,24 +95,24 @@ fn resolve(directory: &Directory, identity: Identity) -> Result<Caller, ApiError
 }
 
 fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
-    let unauthorized = |why: &str| Err(ApiError::Unauthorized(why.into()));
+    let unauthorized = |why: Text| Err(ApiError::Unauthorized(why));
     let mut values = headers.get_all(header::AUTHORIZATION);
     let Some(value) = values.next() else {
-        return unauthorized("a bearer token is required (Authorization: Bearer <JWT>)");
+        return unauthorized(text!("token-required-header"));
     };
     if values.next().is_some() {
-        return unauthorized("send one Authorization header, not several");
+        return unauthorized(text!("token-several-headers"));
     }
     let Ok(value) = value.to_str() else {
-        return unauthorized("the Authorization header is not readable text");
+        return unauthorized(text!("token-header-unreadable"));
     };
     let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return unauthorized("the Authorization header must use the Bearer scheme");
+        return unauthorized(text!("token-not-bearer"));
     }
     let token = token.trim();
     if token.is_empty() {
-        return unauthorized("the Authorization header carries no token");
+        return unauthorized(text!("token-empty"));
     }
     Ok(token)
 }

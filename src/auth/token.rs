@@ -92,6 +92,27 @@ pub enum TokenError {
     TooLongLived,
 }
 
+impl TokenError {
+    /// The refusal, as the catalogues tell it.
+    pub fn text(&self) -> crate::i18n::Text {
+        use crate::text;
+        match self {
+            TokenError::Malformed => text!("token-malformed"),
+            TokenError::Expired => text!("token-expired"),
+            TokenError::NotYetValid => text!("token-not-yet-valid"),
+            TokenError::BadSignature => text!("token-bad-signature"),
+            TokenError::WrongAlgorithm => text!("token-wrong-algorithm"),
+            TokenError::WrongIssuer => text!("token-wrong-issuer"),
+            TokenError::WrongAudience => text!("token-wrong-audience"),
+            TokenError::MissingClaim(claim) => text!("token-missing-claim", claim = *claim),
+            TokenError::UnknownRole => text!("token-unknown-role"),
+            TokenError::UnitRequired => text!("token-unit-required"),
+            TokenError::CriticalExtension => text!("token-critical-extension"),
+            TokenError::TooLongLived => text!("token-too-long-lived"),
+        }
+    }
+}
+
 /// The longest a token may still be valid: what `zhenggai token --ttl` allows.
 pub const MAX_LIFETIME_SECS: i64 = 366 * 86_400;
 

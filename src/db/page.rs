@@ -58,12 +58,7 @@ pub fn decode_cursor(cursor: Option<&str>, sort: &str) -> Result<Option<After>, 
     let Some(cursor) = cursor else {
         return Ok(None);
     };
-    let bad = || {
-        ApiError::bad_param(
-            "cursor",
-            "not a cursor returned by this list with the same sort",
-        )
-    };
+    let bad = || ApiError::bad_param("cursor", crate::text!("cursor-foreign-sort"));
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| bad())?;
     if data.s != sort {

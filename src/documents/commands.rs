@@ -152,7 +152,7 @@ fn describe(e: ApiError) -> String {
         }
         ApiError::Validation(fields) => fields
             .iter()
-            .map(|f| f.message.clone())
+            .map(|f| f.message.to_string())
             .collect::<Vec<_>>()
             .join("; "),
         other => other.to_string(),

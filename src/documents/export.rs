@@ -343,9 +343,9 @@ fn write_xlsx(
     let flush = |sheet: &mut Worksheet, group: &mut Vec<LedgerLine>, count: &mut u32| {
         let first = TOP + *count;
         if first as usize + group.len() > XLSX_MAX_ROWS as usize {
-            return Err(ApiError::Conflict(format!(
-                "more measures than an xlsx sheet holds ({}); narrow the filters or export csv",
-                XLSX_MAX_ROWS - TOP
+            return Err(ApiError::Conflict(crate::text!(
+                "export-too-many-rows",
+                max = XLSX_MAX_ROWS - TOP
             )));
         }
         let merged = group.len() > 1;

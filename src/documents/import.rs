@@ -28,8 +28,10 @@ use crate::domain::ledger::{
     self, Cell, CellError, Column, Header, ImportCounts, ImportReport, ImportRow,
 };
 use crate::error::ApiError;
+use crate::i18n::Text;
 use crate::service::measures::Recorded;
 use crate::service::{self, workflow};
+use crate::text;
 
 /// 责任领导 is optional in a sheet but every measure names one: this stands in until the
 /// unit fills it in.
@@ -87,12 +89,13 @@ pub fn run(
                 measures: ImportCounts::default(),
                 errors: Vec::new(),
             },
+            errors: Vec::new(),
         };
         writer.write_all(&planned)?;
         let report = writer.report;
         // The cells' problems and the rules' (duplicate codes, workflow refusals), together.
         let mut all = errors.clone();
-        all.extend(report.errors.iter().cloned());
+        all.extend(writer.errors);
         if !all.is_empty() {
             all.sort_by_key(|e| e.row);
             return Err(Abort::Sheet(all));
@@ -165,16 +168,14 @@ impl UnitIndex {
         Ok(index)
     }
 
-    pub(crate) fn find(&self, text: &str) -> Result<String, String> {
+    pub(crate) fn find(&self, text: &str) -> Result<String, Text> {
         if let Some(id) = self.by_code.get(text) {
             return Ok(id.clone());
         }
         match self.by_name.get(text).map(Vec::as_slice) {
             Some([id]) => Ok(id.clone()),
-            Some(_) => Err(format!(
-                "several units are named {text}; write the unit's code"
-            )),
-            None => Err(format!("no unit is named or coded {text}")),
+            Some(_) => Err(text!("unit-name-ambiguous", name = text)),
+            None => Err(text!("unit-name-unknown", name = text)),
         }
     }
 
@@ -217,7 +218,7 @@ impl UnitIndex {
     }
 
     fn resolve(&self, row: ImportRow, errors: &mut Vec<CellError>) -> Option<Planned> {
-        let mut bad = |column: Column, value: &str, message: String| {
+        let mut bad = |column: Column, value: &str, message: Text| {
             errors.push(CellError {
                 row: row.row,
                 column: Some(column.label().into()),
@@ -232,13 +233,11 @@ impl UnitIndex {
         let mut supporting = Vec::new();
         for name in &row.supporting_units {
             match self.find(name) {
-                Ok(id) if Some(&id) == lead.as_ref() => bad(
-                    Column::SupportingUnits,
-                    name,
-                    "the lead unit cannot also be a supporting unit".into(),
-                ),
+                Ok(id) if Some(&id) == lead.as_ref() => {
+                    bad(Column::SupportingUnits, name, text!("supporting-is-lead"))
+                }
                 Ok(id) if supporting.contains(&id) => {
-                    bad(Column::SupportingUnits, name, "named twice".into())
+                    bad(Column::SupportingUnits, name, text!("supporting-twice"))
                 }
                 Ok(id) => supporting.push(id),
                 Err(m) => bad(Column::SupportingUnits, name, m),
@@ -259,6 +258,8 @@ struct Writer<'a> {
     inspection_id: &'a str,
     tz: Tz,
     report: ImportReport,
+    /// What the rules refused, row by row.
+    errors: Vec<CellError>,
 }
 
 impl Writer<'_> {
@@ -296,14 +297,13 @@ impl Writer<'_> {
                 Err(Failures(failures)) => {
                     for RowFailure { row, column, error } in failures {
                         let sheet_row = group.iter().find(|p| p.row.row == row).map(|p| &p.row);
-                        self.report
-                            .errors
+                        self.errors
                             .extend(cell_errors(row, column, sheet_row, error)?);
                     }
                 }
             }
         }
-        self.report.errors.sort_by_key(|e| e.row);
+        self.errors.sort_by_key(|e| e.row);
         Ok(())
     }
 }
@@ -383,7 +383,7 @@ fn cell_errors(
     sheet_row: Option<&ImportRow>,
     error: ApiError,
 ) -> Result<Vec<CellError>, Abort> {
-    let whole_row = |message: String| CellError {
+    let whole_row = |message: Text| CellError {
         row,
         column: Some(at.label().to_string()),
         value: sheet_row.map(|r| cell_value(r, at)).unwrap_or_default(),
@@ -463,10 +463,10 @@ fn write_finding(
             if let Some(other) = elsewhere.first() {
                 return Err(Failures::from(at(row)(ApiError::field(
                     "finding_code",
-                    format!(
-                        "finding {} belongs to inspection {other}, not this one; import it \
-                         there, or export with inspection_id to get one inspection's sheet",
-                        first.row.finding_code
+                    text!(
+                        "import-finding-elsewhere",
+                        finding = &first.row.finding_code,
+                        other = other
                     ),
                 ))));
             }
@@ -615,7 +615,7 @@ fn update_measure(
     p: &Planned,
 ) -> Result<Outcome, RowFailure> {
     let r = &p.row;
-    let fail = |column: Column, message: String| RowFailure {
+    let fail = |column: Column, message: Text| RowFailure {
         row: r.row,
         column,
         error: ApiError::Validation(vec![crate::domain::rules::FieldError::new(
@@ -628,10 +628,7 @@ fn update_measure(
             let current = found.status.label();
             return Err(fail(
                 Column::Status,
-                format!(
-                    "the measure is {current}; 整改状态 changes only through the workflow \
-                     (申请销号, 销号, 退回…), not by import"
-                ),
+                text!("import-status-workflow", current = current),
             ));
         }
     }
@@ -667,10 +664,7 @@ fn update_measure(
         if !crate::domain::rules::due_date_editable(found.status) {
             return Err(fail(
                 Column::DueDate,
-                format!(
-                    "已开始整改的措施只能通过延期申请调整完成时限（当前状态：{}）",
-                    found.status.label()
-                ),
+                text!("import-due-through-extension", status = found.status),
             ));
         }
         change.due_date = Some(r.due_date);

@@ -15,6 +15,7 @@ use crate::domain::ledger::{Cell, CellError};
 use crate::domain::plan::{self, PlanRow};
 use crate::error::ApiError;
 use crate::service;
+use crate::text;
 
 /// What an import did, or would do.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
@@ -71,9 +72,11 @@ pub fn run(
                         row: row.row,
                         column: Some("责任单位".into()),
                         value: row.unit.clone(),
-                        message: format!(
-                            "任务 {} is {}'s (row {}): one 任务编号, one 责任单位",
-                            row.code, first.unit, first.row
+                        message: text!(
+                            "plan-one-unit",
+                            code = &row.code,
+                            unit = &first.unit,
+                            row = first.row
                         ),
                     });
                 }
@@ -145,7 +148,7 @@ fn at_row(row: usize, e: ApiError) -> ApiError {
                     row,
                     column: None,
                     value: String::new(),
-                    message: format!("{}: {}", f.field, f.message),
+                    message: text!("field-says", field = f.field, message = f.message),
                 })
                 .collect(),
         ),

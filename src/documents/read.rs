@@ -10,6 +10,8 @@ use encoding_rs::GB18030;
 
 use crate::domain::ledger::{find_header, Cell};
 use crate::error::ApiError;
+use crate::i18n::Text;
+use crate::text;
 
 /// More rows than any ledger has; bounds the memory a hostile file can ask for.
 pub const MAX_ROWS: usize = 100_000;
@@ -28,12 +30,7 @@ const MAX_TEXT: usize = 64 * 1024 * 1024;
 /// readers lay out the whole sheet in memory at once, so two cells far apart in a small
 /// file would take gigabytes.
 pub fn grid(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
-    let save_as = |what: &str| {
-        ApiError::UnsupportedMediaType(format!(
-            "{what} files are not read: save the sheet as an Excel workbook (.xlsx) or as CSV \
-             and import that"
-        ))
-    };
+    let save_as = |what: &str| ApiError::UnsupportedMediaType(text!("sheet-save-as", what = what));
     if bytes.starts_with(OLE2) {
         return Err(save_as("Excel 97–2003 (.xls)"));
     }
@@ -48,33 +45,33 @@ pub fn grid(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
     csv(bytes)
 }
 
-fn unreadable(what: &str, e: impl std::fmt::Display) -> ApiError {
+fn unreadable(what: Text, cause: impl Into<crate::i18n::Arg>) -> ApiError {
     ApiError::Validation(vec![crate::domain::rules::FieldError::new(
         "file",
-        format!("cannot read the file as {what}: {e}"),
+        text!("file-unreadable", what = what, cause = cause),
     )])
 }
 
-fn too_large(what: String) -> ApiError {
+fn too_large(what: Text) -> ApiError {
     ApiError::PayloadTooLarge(what)
 }
 
 /// Refuses an archive that says it unpacks to more than any ledger needs (a zip bomb).
 fn check_archive(bytes: &[u8]) -> Result<(), ApiError> {
-    let mut archive =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable("an xlsx workbook", e))?;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| unreadable(text!("file-xlsx"), e.to_string()))?;
     let mut unpacked: u64 = 0;
     for i in 0..archive.len() {
         let entry = archive
             .by_index_raw(i)
-            .map_err(|e| unreadable("an xlsx workbook", e))?;
+            .map_err(|e| unreadable(text!("file-xlsx"), e.to_string()))?;
         unpacked = unpacked.saturating_add(entry.size());
     }
     if unpacked > MAX_UNPACKED {
-        return Err(too_large(format!(
-            "the workbook unpacks to {} MB; an import takes at most {} MB",
-            unpacked / 1024 / 1024,
-            MAX_UNPACKED / 1024 / 1024
+        return Err(too_large(text!(
+            "xlsx-unpacks-large",
+            mb = unpacked / 1024 / 1024,
+            max = MAX_UNPACKED / 1024 / 1024
         )));
     }
     Ok(())
@@ -84,7 +81,7 @@ fn check_archive(bytes: &[u8]) -> Result<(), ApiError> {
 /// header (a workbook often opens with a 填表说明 or 汇总 sheet), else the first.
 fn xlsx(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
     check_archive(bytes)?;
-    let bad = |e: XlsxError| unreadable("an xlsx workbook", e);
+    let bad = |e: XlsxError| unreadable(text!("file-xlsx"), e.to_string());
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(bad)?;
     let names = book.sheet_names();
     let mut order: Vec<&String> = names.iter().filter(|n| n.as_str() == "整改台账").collect();
@@ -97,7 +94,7 @@ fn xlsx(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
         }
         first.get_or_insert(grid);
     }
-    first.ok_or_else(|| unreadable("an xlsx workbook", "it has no sheet"))
+    first.ok_or_else(|| unreadable(text!("file-xlsx"), text!("xlsx-no-sheet")))
 }
 
 /// Puts `value` at (`row`, `col`), growing the grid as far as that.
@@ -116,7 +113,7 @@ fn place(grid: &mut Vec<Vec<Cell>>, row: usize, col: usize, value: Cell) {
 /// `MAX_ROWS` rows, `MAX_COLUMNS` columns (cells further right are not ledger columns)
 /// and `MAX_TEXT` bytes of text.
 fn sheet(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<Vec<Cell>>, ApiError> {
-    let bad = |e: XlsxError| unreadable("an xlsx workbook", e);
+    let bad = |e: XlsxError| unreadable(text!("file-xlsx"), e.to_string());
     let merged = book.merge_cells_by_sheet_name(name).map_err(bad)?;
     let mut grid: Vec<Vec<Cell>> = Vec::new();
     let mut text = 0usize;
@@ -129,17 +126,15 @@ fn sheet(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<Vec<Cell>>, A
             continue;
         }
         if row >= MAX_ROWS {
-            return Err(too_large(format!(
-                "the sheet goes beyond row {MAX_ROWS}; an import takes at most {MAX_ROWS} rows"
-            )));
+            return Err(too_large(text!("sheet-too-many-rows", max = MAX_ROWS)));
         }
         if let Cell::Text(t) = &value {
             check_cell(row, col, t)?;
             text += t.len();
             if text > MAX_TEXT {
-                return Err(too_large(format!(
-                    "the sheet holds more than {} MB of text",
-                    MAX_TEXT / 1024 / 1024
+                return Err(too_large(text!(
+                    "sheet-too-much-text",
+                    mb = MAX_TEXT / 1024 / 1024
                 )));
             }
         }
@@ -172,10 +167,11 @@ const MAX_CELL_CHARS: usize = 32_767;
 fn check_cell(row: usize, col: usize, text: &str) -> Result<(), ApiError> {
     // Bytes first: cheap, and at most 4 per character.
     if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
-        return Err(too_large(format!(
-            "row {} column {} holds more than {MAX_CELL_CHARS} characters, Excel's limit for a cell",
-            row + 1,
-            col + 1
+        return Err(too_large(text!(
+            "sheet-cell-too-long",
+            row = row + 1,
+            column = col + 1,
+            max = MAX_CELL_CHARS
         )));
     }
     Ok(())
@@ -206,7 +202,7 @@ fn csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
         Err(_) => {
             let (text, _, had_errors) = GB18030.decode(bytes);
             if had_errors {
-                return Err(unreadable("CSV", "the text is neither UTF-8 nor GB18030"));
+                return Err(unreadable(text!("file-csv"), text!("csv-encoding")));
             }
             text
         }
@@ -217,13 +213,14 @@ fn csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ApiError> {
         .from_reader(text.as_bytes());
     let mut grid = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| unreadable("CSV", e))?;
+        let record = record.map_err(|e| unreadable(text!("file-csv"), e.to_string()))?;
         for (col, field) in record.iter().take(MAX_COLUMNS).enumerate() {
             check_cell(grid.len(), col, field)?;
         }
         if grid.len() >= MAX_ROWS {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "the sheet has more than {MAX_ROWS} rows"
+            return Err(ApiError::PayloadTooLarge(text!(
+                "sheet-too-many-rows",
+                max = MAX_ROWS
             )));
         }
         grid.push(
@@ -272,7 +269,7 @@ mod tests {
         let long = "整".repeat(MAX_CELL_CHARS + 1);
         let sheet = format!("问题编号,问题描述\nP-1,{long}\n");
         let refused = grid(sheet.as_bytes()).expect_err("too long");
-        assert!(refused.to_string().contains("row 2 column 2"), "{refused}");
+        assert!(refused.to_string().contains("Row 2 column 2"), "{refused}");
         let fits = format!("问题编号,问题描述\nP-1,{}\n", "整".repeat(MAX_CELL_CHARS));
         assert!(grid(fits.as_bytes()).is_ok());
     }
@@ -304,7 +301,10 @@ mod tests {
             let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
             let err = grid(&std::fs::read(path).unwrap()).unwrap_err();
             match err {
-                ApiError::UnsupportedMediaType(m) => assert!(m.contains(".xlsx"), "{m}"),
+                ApiError::UnsupportedMediaType(m) => {
+                    let m = m.told(crate::i18n::Lang::ZhCn);
+                    assert!(m.contains(".xlsx"), "{m}")
+                }
                 other => panic!("{name}: {other:?}"),
             }
         }

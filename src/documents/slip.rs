@@ -33,8 +33,7 @@ pub fn gather(conn: &mut DbConnection, measure_id: &str, tz: Tz) -> Result<SlipD
     let (measure, supporting_ids) = measures::get(conn, measure_id)?;
     if measure.status != MeasureStatus::Closed {
         return Err(ApiError::WrongState {
-            message: "a closure slip (对账销号单) exists once the measure is closed (已销号)"
-                .into(),
+            message: crate::text!("slip-not-closed"),
             current: measure.status.to_string(),
             allowed: vec![],
         });

@@ -17,6 +17,8 @@ use validator::Validate;
 use super::calendar::Calendar;
 use super::enums::{QuotaPeriod, Warning};
 use super::rules::not_blank;
+use crate::i18n::Text;
+use crate::text;
 
 /// What a quota counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -426,35 +428,29 @@ pub fn progress_since(
 }
 
 /// Everything wrong with a duty's quotas, as (field, message).
-pub fn check_quotas(quotas: &[DutyQuota], known_kinds: &[String]) -> Vec<(String, String)> {
+pub fn check_quotas(quotas: &[DutyQuota], known_kinds: &[String]) -> Vec<(String, Text)> {
     let mut problems = Vec::new();
     if quotas.is_empty() {
-        problems.push(("quotas".into(), "a duty has at least one quota".into()));
+        problems.push(("quotas".into(), text!("duty-no-quota")));
     }
     for (i, q) in quotas.iter().enumerate() {
         let at = |f: &str| format!("quotas[{i}].{f}");
         if q.per == QuotaPer::Person && q.persons.is_empty() {
-            problems.push((
-                at("persons"),
-                "a quota per person names the persons it binds".into(),
-            ));
+            problems.push((at("persons"), text!("quota-persons-needed")));
         }
         if q.per == QuotaPer::Unit && !q.persons.is_empty() {
-            problems.push((
-                at("persons"),
-                "persons are named only for a quota per person (`per: person`)".into(),
-            ));
+            problems.push((at("persons"), text!("quota-persons-unwanted")));
         }
         for kind in &q.activity_kinds {
             if !known_kinds.contains(kind) {
                 problems.push((
                     at("activity_kinds"),
-                    format!("{kind:?} is not an activity kind (GET /api/v1/activity-kinds)"),
+                    text!("activity-kind-unknown", kind = kind),
                 ));
             }
         }
         if q.unit == QuotaUnit::Times && q.min.fract() != 0.0 {
-            problems.push((at("min"), "a number of times is a whole number".into()));
+            problems.push((at("min"), text!("plan-times-whole")));
         }
     }
     problems

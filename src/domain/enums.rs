@@ -91,6 +91,14 @@ macro_rules! text_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        /// In a message: the Chinese label, or the catalogue's `<Enum>-<value>` entry.
+        impl From<$name> for crate::i18n::Arg {
+            fn from(v: $name) -> crate::i18n::Arg {
+                let id = match v { $($name::$variant => concat!(stringify!($name), "-", $text)),+ };
+                crate::i18n::Arg::Term { id, zh: v.label() }
+            }
+        }
     };
 }
 
@@ -243,6 +251,101 @@ impl MeasureSort {
             MeasureSort::CreatedAt => "created_at",
         }
     }
+}
+
+/// The Chinese labels of `values`, when one enumeration holds exactly these values in this
+/// order (as serde lists them when a value is unknown).
+pub fn labels_of(values: &[String]) -> Option<Vec<&'static str>> {
+    fn of<E: Copy>(
+        values: &[String],
+        all: &[E],
+        text: fn(E) -> &'static str,
+        label: fn(E) -> &'static str,
+    ) -> Option<Vec<&'static str>> {
+        let same = all.len() == values.len() && all.iter().zip(values).all(|(e, v)| text(*e) == v);
+        same.then(|| all.iter().map(|e| label(*e)).collect())
+    }
+    of(
+        values,
+        SourceType::ALL,
+        SourceType::as_str,
+        SourceType::label,
+    )
+    .or_else(|| {
+        of(
+            values,
+            RecheckResult::ALL,
+            RecheckResult::as_str,
+            RecheckResult::label,
+        )
+    })
+    .or_else(|| {
+        of(
+            values,
+            HolderRole::ALL,
+            HolderRole::as_str,
+            HolderRole::label,
+        )
+    })
+    .or_else(|| of(values, Category::ALL, Category::as_str, Category::label))
+    .or_else(|| of(values, Level::ALL, Level::as_str, Level::label))
+    .or_else(|| {
+        of(
+            values,
+            SupervisionLevel::ALL,
+            SupervisionLevel::as_str,
+            SupervisionLevel::label,
+        )
+    })
+    .or_else(|| {
+        of(
+            values,
+            FindingStatus::ALL,
+            FindingStatus::as_str,
+            FindingStatus::label,
+        )
+    })
+    .or_else(|| {
+        of(
+            values,
+            ExtensionStatus::ALL,
+            ExtensionStatus::as_str,
+            ExtensionStatus::label,
+        )
+    })
+    .or_else(|| {
+        of(
+            values,
+            MeasureKind::ALL,
+            MeasureKind::as_str,
+            MeasureKind::label,
+        )
+    })
+    .or_else(|| {
+        of(
+            values,
+            MeasureStatus::ALL,
+            MeasureStatus::as_str,
+            MeasureStatus::label,
+        )
+    })
+    .or_else(|| {
+        of(
+            values,
+            ReportCycle::ALL,
+            ReportCycle::as_str,
+            ReportCycle::label,
+        )
+    })
+    .or_else(|| {
+        of(
+            values,
+            QuotaPeriod::ALL,
+            QuotaPeriod::as_str,
+            QuotaPeriod::label,
+        )
+    })
+    .or_else(|| of(values, Warning::ALL, Warning::as_str, Warning::label))
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::enums::{Category, MeasureKind, MeasureStatus, SourceType, Warning};
+use crate::i18n::Text;
+use crate::text;
 
 macro_rules! columns {
     ($($variant:ident => ($label:literal, $width:literal)),+ $(,)?) => {
@@ -161,14 +163,14 @@ impl Cell {
 /// Reads a date as offices write it: a date cell, an Excel day number, `2022-12-31`,
 /// `2022/12/31`, `2022.12.31`, `20221231`, `2022年12月31日`, or a month (`2022年12月`,
 /// `2022年12月底前`) meaning its last day. A trailing 前 (before) changes nothing.
-pub fn parse_date(cell: &Cell) -> Result<NaiveDate, String> {
+pub fn parse_date(cell: &Cell) -> Result<NaiveDate, Text> {
     match cell {
         Cell::Date(d) => Ok(*d),
         Cell::Number(n) if n.fract() == 0.0 && (1.0..2_958_466.0).contains(n) => {
-            excel_day(*n as i64).ok_or_else(|| "not a date".to_string())
+            excel_day(*n as i64).ok_or_else(|| text!("cell-not-date"))
         }
-        Cell::Number(_) => Err("not a date".into()),
-        Cell::Empty => Err("empty".into()),
+        Cell::Number(_) => Err(text!("cell-not-date")),
+        Cell::Empty => Err(text!("cell-empty")),
         Cell::Text(t) => parse_date_text(t.trim()),
     }
 }
@@ -181,8 +183,8 @@ fn excel_day(n: i64) -> Option<NaiveDate> {
     }
 }
 
-fn parse_date_text(text: &str) -> Result<NaiveDate, String> {
-    let bad = || format!("{text:?} is not a date; write it as 2022-12-31");
+fn parse_date_text(text: &str) -> Result<NaiveDate, Text> {
+    let bad = || text!("cell-date-unreadable", value = text);
     let mut numbers: Vec<&str> = Vec::new();
     let mut start: Option<usize> = None;
     for (i, ch) in text.char_indices() {
@@ -231,18 +233,18 @@ fn parse_label<T: Copy>(
     all: &[T],
     label: fn(T) -> &'static str,
     ident: fn(T) -> &'static str,
-) -> Result<T, String> {
+) -> Result<T, Text> {
     let key: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     all.iter()
         .copied()
         .find(|v| label(*v) == key || ident(*v).eq_ignore_ascii_case(&key))
         .ok_or_else(|| {
             let names: Vec<&str> = all.iter().map(|v| label(*v)).collect();
-            format!("{text:?} is not one of {}", names.join(", "))
+            text!("cell-not-one-of", value = text, allowed = names)
         })
 }
 
-pub fn parse_kind(text: &str) -> Result<MeasureKind, String> {
+pub fn parse_kind(text: &str) -> Result<MeasureKind, Text> {
     parse_label(
         text,
         MeasureKind::ALL,
@@ -251,11 +253,11 @@ pub fn parse_kind(text: &str) -> Result<MeasureKind, String> {
     )
 }
 
-pub fn parse_category(text: &str) -> Result<Category, String> {
+pub fn parse_category(text: &str) -> Result<Category, Text> {
     parse_label(text, Category::ALL, Category::label, Category::as_str)
 }
 
-pub fn parse_status(text: &str) -> Result<MeasureStatus, String> {
+pub fn parse_status(text: &str) -> Result<MeasureStatus, Text> {
     parse_label(
         text,
         MeasureStatus::ALL,
@@ -367,14 +369,38 @@ impl LedgerLine {
 
 /// A problem with one cell of an imported sheet. `row` is the sheet's row number as a
 /// spreadsheet program shows it (1-based); `column` is the header.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellError {
     pub row: usize,
     /// The column's header, e.g. 完成时限; null when the problem is with the whole row.
     pub column: Option<String>,
     /// The cell as the sheet has it.
     pub value: String,
+    pub message: crate::i18n::Text,
+}
+
+/// A [`CellError`] told in one language, as a problem or a report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SheetProblem {
+    /// The sheet's row number as a spreadsheet program shows it (1-based).
+    pub row: usize,
+    /// The column's header, e.g. 完成时限; null only when the sheet has no header row.
+    pub column: Option<String>,
+    /// The cell as the sheet has it.
+    pub value: String,
+    /// What is wrong with it, told.
     pub message: String,
+}
+
+impl CellError {
+    pub fn told(&self, lang: crate::i18n::Lang) -> SheetProblem {
+        SheetProblem {
+            row: self.row,
+            column: self.column.clone(),
+            value: self.value.clone(),
+            message: self.message.told(lang),
+        }
+    }
 }
 
 /// One sheet row, typed. Unit names stay as written: the importer resolves them.
@@ -447,9 +473,7 @@ pub fn find_header(grid: &[Vec<Cell>]) -> Result<Header, Vec<CellError>> {
             row: 1,
             column: None,
             value: String::new(),
-            message: "no header row found: the sheet needs a row naming at least 问题编号 and \
-                      整改措施 within its first 20 rows"
-                .into(),
+            message: text!("sheet-no-header"),
         }]);
     };
     let mut errors = Vec::new();
@@ -459,7 +483,7 @@ pub fn find_header(grid: &[Vec<Cell>]) -> Result<Header, Vec<CellError>> {
                 row: header.index + 1,
                 column: Some(column.label().into()),
                 value: String::new(),
-                message: format!("the sheet has no {} column", column.label()),
+                message: text!("sheet-column-missing", column = column.label()),
             });
         }
     }
@@ -469,7 +493,7 @@ pub fn find_header(grid: &[Vec<Cell>]) -> Result<Header, Vec<CellError>> {
                 row: header.index + 1,
                 column: Some(column.label().into()),
                 value: grid[header.index][*pos].text(),
-                message: format!("{} is named by more than one column", column.label()),
+                message: text!("sheet-column-twice", column = column.label()),
             });
         }
     }
@@ -500,7 +524,7 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
             continue;
         }
         let row = index + 1;
-        let mut bad = |column: Column, value: &Cell, message: String| {
+        let mut bad = |column: Column, value: &Cell, message: Text| {
             errors.push(CellError {
                 row,
                 column: Some(column.label().into()),
@@ -513,7 +537,7 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
         for (i, column) in &header.columns {
             if let Some(value @ Cell::Text(text)) = cells.get(*i) {
                 if text.contains('\0') {
-                    bad(*column, value, "contains the NUL character (U+0000)".into());
+                    bad(*column, value, text!("nul-char"));
                     with_nul = true;
                 }
             }
@@ -546,7 +570,7 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
                 bad(
                     column,
                     cell(column),
-                    format!("{} is required", column.label()),
+                    text!("cell-required", column = column.label()),
                 );
             }
         }
@@ -555,7 +579,7 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
             bad(
                 Column::Content,
                 cell(Column::Content),
-                "整改措施 is required".into(),
+                text!("cell-required", column = Column::Content.label()),
             );
         }
         let kind = match optional(Column::Kind) {
@@ -563,7 +587,7 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
                 bad(
                     Column::Kind,
                     cell(Column::Kind),
-                    "整改类型 is required".into(),
+                    text!("cell-required", column = Column::Kind.label()),
                 );
                 None
             }
@@ -576,7 +600,7 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
             bad(
                 Column::LeadUnit,
                 cell(Column::LeadUnit),
-                "牵头单位 is required".into(),
+                text!("cell-required", column = Column::LeadUnit.label()),
             );
         }
         let due = cell(Column::DueDate);
@@ -589,11 +613,7 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
             }
             (_, true) => {
                 if kind.is_some() {
-                    bad(
-                        Column::DueDate,
-                        due,
-                        "完成时限 is required unless the measure is 长期坚持".into(),
-                    );
+                    bad(Column::DueDate, due, text!("cell-due-required"));
                 }
                 None
             }
@@ -617,7 +637,7 @@ pub fn parse_rows(grid: &[Vec<Cell>], header: &Header) -> (Vec<ImportRow>, Vec<C
                     bad(
                         Column::ExtensionCount,
                         cell(Column::ExtensionCount),
-                        "延期次数 is a whole number from 0 to 99".into(),
+                        text!("cell-extension-count"),
                     );
                     None
                 }
@@ -717,9 +737,10 @@ fn check_consistency(rows: &[ImportRow], errors: &mut Vec<CellError>) {
                     row: row.row,
                     column: Some(Column::Description.label().into()),
                     value: row.description.clone(),
-                    message: format!(
-                        "finding {} is described differently in row {}",
-                        row.finding_code, first.row
+                    message: text!(
+                        "sheet-described-differently",
+                        finding = &row.finding_code,
+                        row = first.row
                     ),
                 });
             }
@@ -732,9 +753,10 @@ fn check_consistency(rows: &[ImportRow], errors: &mut Vec<CellError>) {
                         .category
                         .map(|c| c.label().to_string())
                         .unwrap_or_default(),
-                    message: format!(
-                        "finding {} has another category in row {}",
-                        row.finding_code, first.row
+                    message: text!(
+                        "sheet-other-category",
+                        finding = &row.finding_code,
+                        row = first.row
                     ),
                 });
             }
@@ -763,10 +785,11 @@ fn check_consistency(rows: &[ImportRow], errors: &mut Vec<CellError>) {
                 row: row.row,
                 column: Some(column.label().into()),
                 value,
-                message: format!(
-                    "duplicate: row {other} has the same {} in finding {}",
-                    column.label(),
-                    row.finding_code
+                message: text!(
+                    "sheet-duplicate",
+                    other = other,
+                    column = column.label(),
+                    finding = &row.finding_code
                 ),
             });
         }
@@ -791,7 +814,7 @@ pub struct ImportReport {
     pub findings: ImportCounts,
     pub measures: ImportCounts,
     /// Always empty in a 200 answer: a sheet with errors answers 422 with the same list.
-    pub errors: Vec<CellError>,
+    pub errors: Vec<SheetProblem>,
 }
 
 #[cfg(test)]
@@ -857,7 +880,9 @@ mod tests {
         assert_eq!(parse_kind("立行立改"), Ok(MeasureKind::Immediate));
         assert_eq!(parse_kind(" 长期坚持 "), Ok(MeasureKind::LongTerm));
         assert_eq!(parse_kind("time_bound"), Ok(MeasureKind::TimeBound));
-        assert!(parse_kind("马上改").unwrap_err().contains("立行立改"));
+        let refused = parse_kind("马上改").unwrap_err();
+        assert!(refused.told(crate::i18n::Lang::ZhCn).contains("立行立改"));
+        assert!(refused.told(crate::i18n::Lang::En).contains("马上改"));
         assert_eq!(parse_status("已销号"), Ok(MeasureStatus::Closed));
         assert_eq!(parse_category("党的建设"), Ok(Category::PartyBuilding));
     }
@@ -899,8 +924,8 @@ mod tests {
         ]]);
         let errors = find_header(&twice).unwrap_err();
         assert_eq!(
-            errors[0].message,
-            "牵头单位 is named by more than one column"
+            errors[0].message.told(crate::i18n::Lang::ZhCn),
+            "有不止一列名为“牵头单位”。"
         );
         assert_eq!(Column::from_header(""), None);
         let labels: std::collections::HashSet<_> = Column::ALL.iter().map(|c| c.label()).collect();
@@ -1003,7 +1028,8 @@ mod tests {
             (errors[0].row, errors[0].column.as_deref()),
             (3, Some("问题描述"))
         );
-        assert!(errors[0].message.contains("row 2"), "{}", errors[0].message);
+        let told = errors[0].message.told(crate::i18n::Lang::ZhCn);
+        assert!(told.contains("第 2 行"), "{told}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! units. Pure; the use cases ask it before every operation, and lists apply the same scope
 //! in SQL. A refusal names its rule in words a clerk understands (`Refusal`).
 
+use crate::i18n::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -55,26 +56,24 @@ impl Role {
 }
 
 /// Why something was refused (403), as a rule: a stable code for programs and the rule's
-/// words for people, in Chinese and in English.
+/// words for people (the catalogue's `refusal-<code>`, or a message of its own).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub rule: String,
-    pub zh: String,
-    pub en: String,
+    pub text: Text,
 }
 
 impl Refusal {
-    pub fn new(rule: &str, zh: impl Into<String>, en: impl Into<String>) -> Refusal {
+    pub fn new(rule: &str, text: Text) -> Refusal {
         Refusal {
             rule: rule.to_string(),
-            zh: zh.into(),
-            en: en.into(),
+            text,
         }
     }
 }
 
 macro_rules! actions {
-    ($($(#[$doc:meta])* $name:ident => $code:literal, $zh:literal, $en:literal;)*) => {
+    ($($(#[$doc:meta])* $name:ident => $code:literal;)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Action {
             $($(#[$doc])* $name,)*
@@ -93,7 +92,7 @@ macro_rules! actions {
             /// Who may do this, as the refusal says it.
             pub fn refusal(self) -> Refusal {
                 match self {
-                    $(Action::$name => Refusal::new($code, $zh, $en),)*
+                    $(Action::$name => Refusal::new($code, crate::i18n::Text::new(concat!("refusal-", $code))),)*
                 }
             }
         }
@@ -101,63 +100,63 @@ macro_rules! actions {
 }
 
 actions! {
-    ReadUnits => "read_units", "无权查看单位名录", "you may not read the unit directory";
+    ReadUnits => "read_units";
     /// Create or change units.
-    CreateUnit => "create_unit", "只有系统管理员可以新建或调整单位", "only an administrator may create or change units";
-    ReadInspections => "read_inspections", "无权查看该巡察（检查）", "you may not read this inspection";
-    WriteInspection => "write_inspection", "只有整改办可以登记或修改巡察（检查）", "only the office may record or change inspections";
-    ReadFindings => "read_findings", "无权查看该问题", "you may not read this finding";
+    CreateUnit => "create_unit";
+    ReadInspections => "read_inspections";
+    WriteInspection => "write_inspection";
+    ReadFindings => "read_findings";
     /// File, edit or reassign a finding.
-    WriteFinding => "write_finding", "只有整改办可以登记、修改或改派问题", "only the office may file, change or reassign findings";
-    ReadMeasures => "read_measures", "无权查看该整改措施", "you may not read this measure";
-    CreateMeasure => "create_measure", "只有问题责任单位或整改办可以添加整改措施", "only the finding's responsible unit or the office may add measures";
-    EditMeasure => "edit_measure", "只有问题责任单位或整改办可以修改整改措施", "only the finding's responsible unit or the office may change a measure";
+    WriteFinding => "write_finding";
+    ReadMeasures => "read_measures";
+    CreateMeasure => "create_measure";
+    EditMeasure => "edit_measure";
     /// Begin the work on a measure.
-    StartMeasure => "start_measure", "只有牵头单位或问题责任单位可以启动整改措施", "only the lead unit or the finding's responsible unit may start a measure";
+    StartMeasure => "start_measure";
     /// Report progress (进展报送).
-    ReportProgress => "report_progress", "只有牵头单位、配合单位或问题责任单位可以报送整改进展", "only the lead unit, a supporting unit or the finding's responsible unit may report progress";
+    ReportProgress => "report_progress";
     /// Upload evidence (佐证材料).
-    UploadEvidence => "upload_evidence", "只有牵头单位、配合单位或问题责任单位可以上传佐证材料", "only the lead unit, a supporting unit or the finding's responsible unit may upload evidence";
-    WithdrawEvidence => "withdraw_evidence", "只有牵头单位或问题责任单位可以撤回佐证材料", "only the lead unit or the finding's responsible unit may withdraw evidence";
+    UploadEvidence => "upload_evidence";
+    WithdrawEvidence => "withdraw_evidence";
     /// Ask for closure (申请销号).
-    SubmitMeasure => "submit_measure", "只有牵头单位或问题责任单位可以申请销号", "only the lead unit or the finding's responsible unit may ask for closure";
+    SubmitMeasure => "submit_measure";
     /// Ask for more time (延期申请).
-    RequestExtension => "request_extension", "只有牵头单位或问题责任单位可以申请延期", "only the lead unit or the finding's responsible unit may ask for an extension";
+    RequestExtension => "request_extension";
     /// The accountable leader's signature on a closure request (签字背书).
-    EndorseMeasure => "endorse_measure", "只有牵头单位的责任领导可以对销号申请签字背书", "only a leader over the measure's lead unit may endorse its closure request";
+    EndorseMeasure => "endorse_measure";
     /// Check the evidence and close (审核验收/销号).
-    VerifyMeasure => "verify_measure", "只有整改办可以审核验收、对账销号", "only the office may verify and close measures";
+    VerifyMeasure => "verify_measure";
     /// Send a closure request back for rework (退回).
-    ReturnMeasure => "return_measure", "只有整改办或牵头单位的责任领导可以退回销号申请", "only the office or a leader over the lead unit may return a closure request";
+    ReturnMeasure => "return_measure";
     /// Remind a unit of a measure (催办).
-    RemindMeasure => "remind_measure", "只有整改办或纪检监察可以催办", "only the office or a supervisor may send a reminder";
+    RemindMeasure => "remind_measure";
     /// Put a finding under listed supervision (挂牌督办), or take it off.
-    SuperviseFinding => "supervise_finding", "只有整改办或纪检监察可以挂牌督办或撤销督办", "only the office or a supervisor may list a finding for supervision or take it off";
+    SuperviseFinding => "supervise_finding";
     /// Re-check a closed measure (回头看) and record what was found.
-    RecheckMeasure => "recheck_measure", "只有整改办或纪检监察可以开展回头看", "only the office or a supervisor may re-check a closed measure";
+    RecheckMeasure => "recheck_measure";
     /// Reopen a closed measure after a re-check (回头看).
-    ReopenMeasure => "reopen_measure", "只有整改办或纪检监察可以重新打开已销号的措施（回头看）", "only the office or a supervisor may reopen a closed measure";
+    ReopenMeasure => "reopen_measure";
     /// The unit's side of a finding: claim it (认领), submit its plan.
-    WorkFinding => "work_finding", "只有问题责任单位可以认领问题、提交整改方案", "only the finding's responsible unit may claim it and submit its plan";
+    WorkFinding => "work_finding";
     /// Approve or return a finding's plan.
-    ReviewPlan => "review_plan", "只有整改办可以审批或退回整改方案", "only the office may approve or return a plan";
+    ReviewPlan => "review_plan";
     /// Approve or reject an extension request.
-    DecideExtension => "decide_extension", "只有整改办可以审批延期申请", "only the office may decide extension requests";
+    DecideExtension => "decide_extension";
     /// Check the audit trail's hash chain.
-    VerifyAudit => "verify_audit", "只有管理员、整改办或纪检监察可以核验审计记录", "only an administrator, the office or a supervisor may check the audit trail";
+    VerifyAudit => "verify_audit";
     /// Subscribe other systems to events (webhooks).
-    ManageWebhooks => "manage_webhooks", "只有管理员或整改办可以管理消息推送", "only an administrator or the office may manage webhooks";
+    ManageWebhooks => "manage_webhooks";
     /// Keep the people directory (人员名录).
-    ManagePeople => "manage_people", "只有管理员或整改办可以维护人员名录", "only an administrator or the office may keep the people directory";
-    ReadDuties => "read_duties", "无权查看该年度任务", "you may not read this duty";
+    ManagePeople => "manage_people";
+    ReadDuties => "read_duties";
     /// Set up or change annual duties (年度任务) and their quotas.
-    WriteDuty => "write_duty", "只有整改办或管理员可以制定、调整年度任务", "only the office or an administrator may set up or change duties";
+    WriteDuty => "write_duty";
     /// Record an activity held (开展情况), or withdraw one.
-    RecordActivity => "record_activity", "只有本单位人员、分管领导或整改办可以登记本单位的开展情况", "only the unit's staff, its leaders or the office may record the unit's activities";
+    RecordActivity => "record_activity";
     /// Add kinds of activity.
-    ManageActivityKinds => "manage_activity_kinds", "只有整改办或管理员可以增加活动类型", "only the office or an administrator may add activity kinds";
+    ManageActivityKinds => "manage_activity_kinds";
     /// Record a handover (责任交接) of measures from one holder to another.
-    HandOver => "hand_over", "只有整改办、管理员或牵头单位的领导可以办理责任交接", "only the office, an administrator or a leader over the lead unit may record a handover";
+    HandOver => "hand_over";
 }
 
 /// One way an item relates to the caller's units (only matters for unit-scoped roles).
@@ -625,7 +624,8 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), Action::ALL.len(), "codes are distinct");
-        let mut zh: Vec<_> = Action::ALL.iter().map(|a| a.refusal().zh).collect();
+        let zh_of = |a: &Action| a.refusal().text.told(crate::i18n::Lang::ZhCn);
+        let mut zh: Vec<_> = Action::ALL.iter().map(zh_of).collect();
         zh.sort();
         zh.dedup();
         assert_eq!(
@@ -634,9 +634,14 @@ mod tests {
             "no two rules share their words"
         );
         assert_eq!(
-            Action::SubmitMeasure.refusal().zh,
-            "只有牵头单位或问题责任单位可以申请销号"
+            zh_of(&Action::SubmitMeasure),
+            "只有牵头单位或问题责任单位可以申请销号。"
         );
+        let en = Action::SubmitMeasure
+            .refusal()
+            .text
+            .told(crate::i18n::Lang::En);
+        assert!(en.starts_with("Only the lead unit"), "{en}");
     }
 
     #[test]

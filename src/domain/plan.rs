@@ -6,6 +6,8 @@
 use super::duties::{QuotaPer, QuotaUnit};
 use super::enums::QuotaPeriod;
 use super::ledger::{Cell, CellError};
+use crate::i18n::Text;
+use crate::text;
 
 /// A plan column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,30 +103,30 @@ pub struct PlanRow {
     pub year: Option<i32>,
 }
 
-fn parse_unit(text: &str) -> Result<QuotaUnit, String> {
+fn parse_unit(text: &str) -> Result<QuotaUnit, Text> {
     match text {
         "" | "次" | "次数" => Ok(QuotaUnit::Times),
         "学时" | "小时" | "课时" => Ok(QuotaUnit::Hours),
         "名" | "人" | "个" => Ok(QuotaUnit::People),
-        _ => Err("单位 is 次, 学时 or 名".into()),
+        _ => Err(text!("plan-counted")),
     }
 }
 
-fn parse_period(text: &str) -> Result<QuotaPeriod, String> {
+fn parse_period(text: &str) -> Result<QuotaPeriod, Text> {
     match text {
         "每月" | "月" | "月度" => Ok(QuotaPeriod::Month),
         "每季度" | "季度" | "每季" => Ok(QuotaPeriod::Quarter),
         "每半年" | "半年" | "年中和年终" => Ok(QuotaPeriod::HalfYear),
         "全年" | "每年" | "年度" | "年内" => Ok(QuotaPeriod::Year),
-        _ => Err("周期 is 每月, 每季度, 每半年 or 全年".into()),
+        _ => Err(text!("plan-period")),
     }
 }
 
-fn parse_per(text: &str) -> Result<QuotaPer, String> {
+fn parse_per(text: &str) -> Result<QuotaPer, Text> {
     match text {
         "" | "单位" | "集体" => Ok(QuotaPer::Unit),
         "每人" | "个人" | "人均" => Ok(QuotaPer::Person),
-        _ => Err("对象 is 单位 or 每人".into()),
+        _ => Err(text!("plan-per")),
     }
 }
 
@@ -157,9 +159,9 @@ pub fn parse(grid: &[Vec<Cell>]) -> (Vec<PlanRow>, Vec<CellError>) {
             row: 1,
             column: None,
             value: String::new(),
-            message: format!(
-                "no header row with {}",
-                PlanColumn::REQUIRED.map(PlanColumn::label).join("、")
+            message: text!(
+                "plan-no-header",
+                columns = PlanColumn::REQUIRED.map(PlanColumn::label).to_vec()
             ),
         });
         return (Vec::new(), errors);
@@ -179,7 +181,7 @@ pub fn parse(grid: &[Vec<Cell>]) -> (Vec<PlanRow>, Vec<CellError>) {
             continue;
         }
         let row = index + 1;
-        let mut bad = |column: PlanColumn, value: String, message: String| {
+        let mut bad = |column: PlanColumn, value: String, message: Text| {
             errors.push(CellError {
                 row,
                 column: Some(column.label().into()),
@@ -189,7 +191,7 @@ pub fn parse(grid: &[Vec<Cell>]) -> (Vec<PlanRow>, Vec<CellError>) {
         };
         for c in PlanColumn::ALL {
             if cell(c).contains('\0') {
-                bad(c, cell(c), "contains the NUL character (U+0000)".into());
+                bad(c, cell(c), text!("nul-char"));
             }
         }
         let (mut code, mut title, mut unit) = (
@@ -217,7 +219,7 @@ pub fn parse(grid: &[Vec<Cell>]) -> (Vec<PlanRow>, Vec<CellError>) {
                 bad(
                     column,
                     String::new(),
-                    format!("{} is required", column.label()),
+                    text!("cell-required", column = column.label()),
                 );
             }
         }
@@ -225,7 +227,7 @@ pub fn parse(grid: &[Vec<Cell>]) -> (Vec<PlanRow>, Vec<CellError>) {
             bad(
                 PlanColumn::Code,
                 code.clone(),
-                "at most 64 characters".into(),
+                text!("length-max", max = 64),
             );
         }
         let metric = cell(PlanColumn::Metric);
@@ -233,18 +235,14 @@ pub fn parse(grid: &[Vec<Cell>]) -> (Vec<PlanRow>, Vec<CellError>) {
             bad(
                 PlanColumn::Metric,
                 metric.clone(),
-                "指标 is 1–200 characters".into(),
+                text!("plan-metric-length"),
             );
         }
         let min_text = cell(PlanColumn::Min);
         let min = match min_text.parse::<f64>() {
             Ok(n) if (1.0..=10000.0).contains(&n) => n,
             _ => {
-                bad(
-                    PlanColumn::Min,
-                    min_text.clone(),
-                    "最低次数 is a number from 1 to 10000 (不少于X: write X)".into(),
-                );
+                bad(PlanColumn::Min, min_text.clone(), text!("plan-min"));
                 0.0
             }
         };
@@ -262,18 +260,10 @@ pub fn parse(grid: &[Vec<Cell>]) -> (Vec<PlanRow>, Vec<CellError>) {
         }
         let persons = split_persons(&cell(PlanColumn::Persons));
         if per == Ok(QuotaPer::Person) && persons.is_empty() {
-            bad(
-                PlanColumn::Persons,
-                String::new(),
-                "对象 每人 names the persons in 责任人".into(),
-            );
+            bad(PlanColumn::Persons, String::new(), text!("plan-persons"));
         }
         if unit_of == Ok(QuotaUnit::Times) && min.fract() != 0.0 {
-            bad(
-                PlanColumn::Min,
-                min_text.clone(),
-                "a number of times is whole".into(),
-            );
+            bad(PlanColumn::Min, min_text.clone(), text!("plan-times-whole"));
         }
         let year_text = cell(PlanColumn::Year);
         let year = if year_text.is_empty() {
@@ -282,11 +272,7 @@ pub fn parse(grid: &[Vec<Cell>]) -> (Vec<PlanRow>, Vec<CellError>) {
             match year_text.trim_end_matches('年').parse::<i32>() {
                 Ok(y) if (2000..=2100).contains(&y) => Some(y),
                 _ => {
-                    bad(
-                        PlanColumn::Year,
-                        year_text.clone(),
-                        "年度 is a year, e.g. 2026".into(),
-                    );
+                    bad(PlanColumn::Year, year_text.clone(), text!("plan-year"));
                     None
                 }
             }
@@ -319,7 +305,7 @@ pub fn parse(grid: &[Vec<Cell>]) -> (Vec<PlanRow>, Vec<CellError>) {
 /// The kind a row counts: its 活动类型 (a code or a name), else the kind whose name its 指标
 /// names (the longest such name).
 pub fn kind_of(row: &PlanRow, kinds: &[(String, String)]) -> Result<String, CellError> {
-    let fail = |column: PlanColumn, value: &str, message: String| CellError {
+    let fail = |column: PlanColumn, value: &str, message: Text| CellError {
         row: row.row,
         column: Some(column.label().into()),
         value: value.to_string(),
@@ -330,20 +316,13 @@ pub fn kind_of(row: &PlanRow, kinds: &[(String, String)]) -> Result<String, Cell
             .iter()
             .find(|(code, name)| code == k || name == k)
             .map(|(code, _)| code.clone())
-            .ok_or_else(|| {
-                fail(
-                    PlanColumn::Kind,
-                    k,
-                    "no activity kind has this code or name (GET /api/v1/activity-kinds)".into(),
-                )
-            });
+            .ok_or_else(|| fail(PlanColumn::Kind, k, text!("plan-kind-unknown")));
     }
     kind_named(&row.metric, kinds).ok_or_else(|| {
         fail(
             PlanColumn::Metric,
             &row.metric,
-            "指标 names no activity kind: add a 活动类型 column (GET /api/v1/activity-kinds)"
-                .into(),
+            text!("plan-metric-no-kind"),
         )
     })
 }

@@ -3,19 +3,21 @@
 use chrono::NaiveDate;
 
 use super::enums::{MeasureKind, MeasureStatus};
+use crate::i18n::Text;
+use crate::text;
 
 /// One broken rule, named by the request field it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    pub message: Text,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    pub fn new(field: impl Into<String>, message: Text) -> FieldError {
         FieldError {
             field: field.into(),
-            message: message.into(),
+            message,
         }
     }
 }
@@ -39,15 +41,14 @@ pub fn check_schedule(
     match due_date {
         None if kind != MeasureKind::LongTerm => vec![FieldError::new(
             "due_date",
-            format!("a {} measure needs a due date", kind.as_str()),
+            text!("due-date-needed", kind = kind),
         )],
-        Some(_) if kind == MeasureKind::LongTerm => vec![FieldError::new(
-            "due_date",
-            "a long_term measure (长期坚持) has no due date; it reports every cycle instead",
-        )],
+        Some(_) if kind == MeasureKind::LongTerm => {
+            vec![FieldError::new("due_date", text!("due-date-long-term"))]
+        }
         Some(due) if due < feedback_date => vec![FieldError::new(
             "due_date",
-            format!("must not be before the inspection's feedback date {feedback_date}"),
+            text!("due-date-before-feedback", feedback = feedback_date),
         )],
         _ => vec![],
     }
@@ -61,18 +62,23 @@ pub fn check_effective(
     feedback: NaiveDate,
     previous: Option<(&str, NaiveDate)>,
 ) -> Result<(), FieldError> {
-    let refuse = |why: String| Err(FieldError::new("effective_date", why));
+    let refuse = |why: Text| Err(FieldError::new("effective_date", why));
     if day > today {
-        return refuse(format!("{day} lies in the future; today is {today}"));
+        return refuse(text!("effective-future", day = day, today = today));
     }
     if day < feedback {
-        return refuse(format!(
-            "{day} is before the inspection's feedback date {feedback}"
+        return refuse(text!(
+            "effective-before-feedback",
+            day = day,
+            feedback = feedback
         ));
     }
     match previous {
-        Some((step, on)) if day < on => refuse(format!(
-            "{day} is before the previous step ({step}, effective {on}); steps keep their order"
+        Some((step, on)) if day < on => refuse(text!(
+            "effective-before-previous",
+            day = day,
+            step = step,
+            on = on
         )),
         _ => Ok(()),
     }
@@ -83,10 +89,7 @@ pub fn check_quota(kind: MeasureKind, has_quota: bool) -> Vec<FieldError> {
     if has_quota && kind != MeasureKind::LongTerm {
         vec![FieldError::new(
             "quota",
-            format!(
-                "only a long_term measure (长期坚持) carries a quota; this one is {}",
-                kind.as_str()
-            ),
+            text!("quota-long-term-only", kind = kind),
         )]
     } else {
         vec![]
@@ -104,23 +107,20 @@ pub fn check_extension(
 ) -> Result<(), FieldError> {
     use crate::domain::enums::MeasureStatus;
     if status == MeasureStatus::Closed {
-        return Err(FieldError::new(
-            "",
-            "the measure is closed; there is nothing to extend",
-        ));
+        return Err(FieldError::new("", text!("extension-closed")));
     }
     match due_date {
         None => Err(FieldError::new(
             "",
-            format!("a {} measure has no deadline to extend", kind.as_str()),
+            text!("extension-no-deadline", kind = kind),
         )),
         Some(due) if requested <= due => Err(FieldError::new(
             "requested_due_date",
-            format!("must be after the current due date {due}"),
+            text!("extension-not-later", due = due),
         )),
         Some(_) if requested < today => Err(FieldError::new(
             "requested_due_date",
-            format!("{requested} has already passed; ask for a day from today ({today}) on"),
+            text!("extension-passed", requested = requested, today = today),
         )),
         Some(_) => Ok(()),
     }
@@ -132,14 +132,14 @@ pub fn check_supporting_units(lead: &str, supporting: &[String]) -> Vec<FieldErr
     if supporting.iter().any(|u| u == lead) {
         errors.push(FieldError::new(
             "supporting_unit_ids",
-            "the lead unit cannot also be a supporting unit",
+            text!("supporting-is-lead"),
         ));
     }
     let mut seen = std::collections::HashSet::new();
     if supporting.iter().any(|u| !seen.insert(u)) {
         errors.push(FieldError::new(
             "supporting_unit_ids",
-            "a unit is listed more than once",
+            text!("supporting-twice"),
         ));
     }
     errors
@@ -170,7 +170,7 @@ pub fn check_inspection_dates(
     match period_end {
         Some(end) if end < feedback => vec![FieldError::new(
             "concentrated_period_end",
-            "must not be before feedback_date",
+            text!("period-end-before-feedback"),
         )],
         _ => vec![],
     }
@@ -191,11 +191,8 @@ mod tests {
         let previous = Some(("measure.submit", day("2022-06-28")));
         assert!(check_effective(day("2022-06-28"), today, feedback, previous).is_ok());
         let refused = check_effective(day("2022-06-27"), today, feedback, previous).unwrap_err();
-        assert!(
-            refused.message.contains("measure.submit"),
-            "{}",
-            refused.message
-        );
+        let told = refused.message.told(crate::i18n::Lang::En);
+        assert!(told.contains("measure.submit"), "{told}");
     }
 
     #[test]
@@ -215,7 +212,14 @@ mod tests {
         let past = NaiveDate::from_ymd_opt(2022, 7, 1).unwrap();
         let refused = ask(S::InProgress, Some(due), past).unwrap_err();
         assert_eq!(refused.field, "requested_due_date");
-        assert!(refused.message.contains("passed"));
+        assert!(refused
+            .message
+            .told(crate::i18n::Lang::En)
+            .contains("passed"));
+        assert!(refused
+            .message
+            .told(crate::i18n::Lang::ZhCn)
+            .contains("已过"));
         assert!(ask(S::InProgress, Some(due), today).is_ok());
     }
 

@@ -3,6 +3,8 @@
 
 use std::net::IpAddr;
 
+use crate::i18n::Text;
+use crate::text;
 use hmac::{Hmac, Mac};
 use ipnet::IpNet;
 use sha2::Sha256;
@@ -106,21 +108,21 @@ impl Allowlist {
     }
 
     /// Whether a webhook may be sent to `url` (http or https, allowed host).
-    pub fn permits(&self, url: &str) -> Result<(), String> {
+    pub fn permits(&self, url: &str) -> Result<(), Text> {
         let rest = url
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://"))
-            .ok_or("the URL must start with http:// or https://")?;
+            .ok_or(text!("webhook-url-scheme"))?;
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
         if authority.contains('@') {
-            return Err("the URL must not carry credentials".into());
+            return Err(text!("webhook-url-credentials"));
         }
         let (host, port) = match authority.strip_prefix('[') {
             Some(v6) => {
-                let (host, after) = v6.split_once(']').ok_or("the URL's [host] is not closed")?;
+                let (host, after) = v6.split_once(']').ok_or(text!("webhook-url-bracket"))?;
                 // Brackets hold an IPv6 address and nothing else (RFC 3986 §3.2.2).
                 if host.parse::<std::net::Ipv6Addr>().is_err() {
-                    return Err(format!("[{host}] is not an IPv6 address"));
+                    return Err(text!("webhook-url-ipv6", host = host));
                 }
                 (host, after.strip_prefix(':'))
             }
@@ -131,7 +133,7 @@ impl Allowlist {
         };
         if let Some(port) = port {
             if port.parse::<u16>().map_or(true, |p| p == 0) {
-                return Err(format!("{port:?} is not a port number"));
+                return Err(text!("webhook-url-port", port = port));
             }
         }
         let host = host.to_ascii_lowercase();
@@ -140,9 +142,7 @@ impl Allowlist {
             Err(_) => self.hosts.contains(&host),
         };
         if host.is_empty() || !allowed {
-            return Err(format!(
-                "{host:?} is not an allowed webhook target (ZHENGGAI_WEBHOOK_ALLOW)"
-            ));
+            return Err(text!("webhook-url-not-allowed", host = host));
         }
         Ok(())
     }

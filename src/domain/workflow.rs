@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::enums::{FindingStatus, MeasureKind, MeasureStatus};
 use super::permissions::{Action, Refusal};
+use crate::i18n::{Arg, Text};
 
 /// What can be done to a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -39,6 +40,35 @@ impl MeasureAction {
             MeasureAction::Verify => "verify",
             MeasureAction::Return => "return",
             MeasureAction::Reopen => "reopen",
+        }
+    }
+
+    /// The action as the office names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            MeasureAction::Start => "开始整改",
+            MeasureAction::Report => "报送进展",
+            MeasureAction::Submit => "申请销号",
+            MeasureAction::Endorse => "签字背书",
+            MeasureAction::Verify => "审核销号",
+            MeasureAction::Return => "退回",
+            MeasureAction::Reopen => "重新打开",
+        }
+    }
+
+    fn term(self) -> Arg {
+        let id = match self {
+            MeasureAction::Start => "MeasureAction-start",
+            MeasureAction::Report => "MeasureAction-report",
+            MeasureAction::Submit => "MeasureAction-submit",
+            MeasureAction::Endorse => "MeasureAction-endorse",
+            MeasureAction::Verify => "MeasureAction-verify",
+            MeasureAction::Return => "MeasureAction-return",
+            MeasureAction::Reopen => "MeasureAction-reopen",
+        };
+        Arg::Term {
+            id,
+            zh: self.label(),
         }
     }
 
@@ -83,6 +113,29 @@ impl FindingAction {
         }
     }
 
+    /// The action as the office names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FindingAction::Claim => "认领",
+            FindingAction::SubmitPlan => "提交整改方案",
+            FindingAction::ApprovePlan => "批准整改方案",
+            FindingAction::ReturnPlan => "退回整改方案",
+        }
+    }
+
+    fn term(self) -> Arg {
+        let id = match self {
+            FindingAction::Claim => "FindingAction-claim",
+            FindingAction::SubmitPlan => "FindingAction-submit_plan",
+            FindingAction::ApprovePlan => "FindingAction-approve_plan",
+            FindingAction::ReturnPlan => "FindingAction-return_plan",
+        };
+        Arg::Term {
+            id,
+            zh: self.label(),
+        }
+    }
+
     pub const fn permission(self) -> Action {
         match self {
             FindingAction::Claim | FindingAction::SubmitPlan => Action::WorkFinding,
@@ -91,25 +144,19 @@ impl FindingAction {
     }
 }
 
-/// An action the current state does not allow (409): what the state is, and what it allows.
+/// An action the current state does not allow (409): what the state is, and what it allows
+/// — as identifiers, and as a message in the office's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrongState {
     pub action: &'static str,
     pub current: &'static str,
     pub allowed: Vec<&'static str>,
+    pub text: Text,
 }
 
 impl WrongState {
     pub fn message(&self) -> String {
-        let allowed = if self.allowed.is_empty() {
-            "none".to_string()
-        } else {
-            self.allowed.join(", ")
-        };
-        format!(
-            "cannot {} while {}; allowed now: {allowed}",
-            self.action, self.current
-        )
+        self.text.to_string()
     }
 }
 
@@ -150,10 +197,23 @@ pub fn measure_transition(
     kind: MeasureKind,
     action: MeasureAction,
 ) -> Result<MeasureStatus, WrongState> {
-    measure_next(status, kind, action).ok_or_else(|| WrongState {
-        action: action.as_str(),
-        current: status.as_str(),
-        allowed: measure_actions(status, kind),
+    measure_next(status, kind, action).ok_or_else(|| {
+        let allowed: Vec<MeasureAction> = MeasureAction::ALL
+            .into_iter()
+            .filter(|a| measure_next(status, kind, *a).is_some())
+            .collect();
+        WrongState {
+            action: action.as_str(),
+            current: status.as_str(),
+            allowed: allowed.iter().map(|a| a.as_str()).collect(),
+            text: crate::text!(
+                "wrong-state-measure",
+                current = status,
+                action = action.term(),
+                count = allowed.len(),
+                allowed = Arg::List(allowed.iter().map(|a| a.term()).collect()),
+            ),
+        }
     })
 }
 
@@ -181,10 +241,23 @@ pub fn finding_transition(
     status: FindingStatus,
     action: FindingAction,
 ) -> Result<FindingStatus, WrongState> {
-    finding_next(status, action).ok_or_else(|| WrongState {
-        action: action.as_str(),
-        current: status.as_str(),
-        allowed: finding_actions(status),
+    finding_next(status, action).ok_or_else(|| {
+        let allowed: Vec<FindingAction> = FindingAction::ALL
+            .into_iter()
+            .filter(|a| finding_next(status, *a).is_some())
+            .collect();
+        WrongState {
+            action: action.as_str(),
+            current: status.as_str(),
+            allowed: allowed.iter().map(|a| a.as_str()).collect(),
+            text: crate::text!(
+                "wrong-state-finding",
+                current = status,
+                action = action.term(),
+                count = allowed.len(),
+                allowed = Arg::List(allowed.iter().map(|a| a.term()).collect()),
+            ),
+        }
     })
 }
 
@@ -229,32 +302,29 @@ pub fn finding_admits(
     finding: FindingStatus,
     kind: MeasureKind,
     action: MeasureAction,
-) -> Result<(), &'static str> {
+) -> Result<(), Text> {
     use FindingStatus as F;
     match (finding, kind, action) {
-        (F::Assigned, _, _) => Err("the finding has not been claimed (认领) yet; claim it first"),
+        (F::Assigned, _, _) => Err(crate::text!("finding-not-claimed")),
         (
             F::Claimed | F::PlanSubmitted,
             MeasureKind::TimeBound | MeasureKind::LongTerm,
             MeasureAction::Start,
-        ) => Err(
-            "the finding's rectification plan (整改方案) is not approved yet; a time-bound or \
-             long-term measure starts once it is (立行立改 measures start at once)",
-        ),
+        ) => Err(crate::text!("plan-not-approved")),
         _ => Ok(()),
     }
 }
 
 /// Who may still add measures to a finding in `status`: its unit until the plan is
 /// submitted (again after a returned plan), the office until the finding closes.
-pub fn may_add_measure(finding: FindingStatus, by_unit: bool) -> Result<(), String> {
+pub fn may_add_measure(finding: FindingStatus, by_unit: bool) -> Result<(), Text> {
     use FindingStatus as S;
     match (finding, by_unit) {
-        (S::Closed, _) => Err("the finding is closed (已销号); no measures can be added".into()),
+        (S::Closed, _) => Err(crate::text!("finding-closed-no-measures")),
         (S::Assigned | S::Claimed, true) | (_, false) => Ok(()),
-        (other, true) => Err(format!(
-            "the finding is {}; after the plan is submitted only the office adds measures",
-            other.as_str()
+        (other, true) => Err(crate::text!(
+            "finding-plan-submitted-office-adds",
+            status = other
         )),
     }
 }
@@ -270,18 +340,15 @@ pub fn distinct_signer(
     match action {
         MeasureAction::Endorse if submitted_by == Some(signer) => Err(Refusal::new(
             "distinct_endorser",
-            "申请销号的人不能再为本申请签字背书，须由另一人签字",
-            "the one who asked for closure cannot also endorse it; a second person must",
+            crate::text!("refusal-distinct_endorser"),
         )),
         MeasureAction::Verify if submitted_by == Some(signer) => Err(Refusal::new(
             "distinct_verifier",
-            "申请销号的人不能再审核验收本申请，须由另一人审核",
-            "the one who asked for closure cannot also verify it; a second person must",
+            crate::text!("refusal-distinct_verifier-submitter"),
         )),
         MeasureAction::Verify if endorsed_by == Some(signer) => Err(Refusal::new(
             "distinct_verifier",
-            "签字背书的人不能再审核验收本申请，须由第三人审核",
-            "the one who endorsed the closure request cannot also verify it; a third person must",
+            crate::text!("refusal-distinct_verifier-endorser"),
         )),
         _ => Ok(()),
     }
@@ -297,11 +364,7 @@ pub fn named_endorser(
     match (action, accountable_sub) {
         (MeasureAction::Endorse, Some(named)) if named != signer => Err(Refusal::new(
             "named_endorser",
-            format!("本措施的责任领导为 {named}，只有本人（或经责任交接的接任者）可以签字背书"),
-            format!(
-                "this measure's accountable leader is {named}; only they (or whoever a \
-                 handover made accountable) may endorse it"
-            ),
+            crate::text!("refusal-named_endorser", named = named),
         )),
         _ => Ok(()),
     }
@@ -364,7 +427,13 @@ mod tests {
         let err =
             measure_transition(S::Submitted, K::TimeBound, MeasureAction::Verify).unwrap_err();
         assert_eq!(err.allowed, vec!["endorse", "return"]);
-        assert!(err.message().contains("allowed now: endorse, return"));
+        assert_eq!(
+            err.text.told(crate::i18n::Lang::ZhCn),
+            "该措施当前状态为“已申请销号”，不能执行“审核销号”；当前可执行：签字背书、退回。"
+        );
+        assert!(err
+            .message()
+            .contains("what can be done now: endorse, return"));
     }
 
     #[test]
@@ -444,7 +513,8 @@ mod tests {
         for waiting in [F::Claimed, F::PlanSubmitted] {
             for kind in [K::TimeBound, K::LongTerm] {
                 let refused = finding_admits(waiting, kind, A::Start).expect_err("plan first");
-                assert!(refused.contains("plan"), "{refused}");
+                let refused = refused.told(crate::i18n::Lang::ZhCn);
+                assert!(refused.contains("整改方案"), "{refused}");
                 assert!(finding_admits(waiting, kind, A::Report).is_ok());
             }
         }
@@ -467,7 +537,10 @@ mod tests {
         assert!(distinct_signer(A::Report, asked, endorsed, "li.zhk").is_ok());
         let refused = distinct_signer(A::Verify, asked, endorsed, "zhang.leader").unwrap_err();
         assert_eq!(refused.rule, "distinct_verifier");
-        assert!(refused.zh.contains("第三人"));
+        assert!(refused
+            .text
+            .told(crate::i18n::Lang::ZhCn)
+            .contains("第三人"));
     }
 
     #[test]
@@ -475,7 +548,9 @@ mod tests {
         use MeasureAction as A;
         assert!(named_endorser(A::Endorse, Some("zhang.fg"), "zhang.fg").is_ok());
         let refused = named_endorser(A::Endorse, Some("zhang.fg"), "li.other").unwrap_err();
-        assert!(refused.zh.contains("zhang.fg") && refused.en.contains("zhang.fg"));
+        for lang in [crate::i18n::Lang::ZhCn, crate::i18n::Lang::En] {
+            assert!(refused.text.told(lang).contains("zhang.fg"));
+        }
         assert!(named_endorser(A::Endorse, None, "anyone").is_ok());
         assert!(named_endorser(A::Verify, Some("zhang.fg"), "wang.office").is_ok());
     }

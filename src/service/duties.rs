@@ -18,6 +18,7 @@ pub use crate::service::duty_counts::year;
 use crate::service::duty_counts::{count_all, is_own, own_source, quotas_of};
 use crate::service::duty_watch::{refresh_lights, Touched};
 use crate::service::{access, validated};
+use crate::text;
 
 /// How a duty or an activity relates to the caller: it belongs to one of its units.
 fn ties(actor: &Actor, unit_id: &str) -> Ties {
@@ -56,14 +57,14 @@ pub fn add_kind(
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     {
-        return Err(ApiError::field(
-            "code",
-            "a code is 1–64 characters of a–z, 0–9 and _ (e.g. branch_visit)",
-        ));
+        return Err(ApiError::field("code", text!("activity-kind-code")));
     }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::field("name", "a name is 1–100 characters"));
+        return Err(ApiError::field(
+            "name",
+            text!("length-between", min = 1, max = 100),
+        ));
     }
     let row = ActivityKindRow {
         code: code.to_string(),
@@ -91,21 +92,23 @@ pub fn create(conn: &mut DbConnection, ctx: &WriteCtx, form: NewDuty) -> Result<
     let form = validated(form)?;
     let mut errors = Vec::new();
     if units::find(conn, &form.unit_id)?.is_none() {
-        errors.push(FieldError::new("unit_id", "no unit has this id"));
+        errors.push(FieldError::new("unit_id", text!("unit-id-unknown")));
     }
     if let Some(m) = &form.measure_id {
         match measures::find(conn, m)? {
-            None => errors.push(FieldError::new("measure_id", "no measure has this id")),
+            None => errors.push(FieldError::new("measure_id", text!("measure-id-unknown"))),
             Some(measure) => {
                 // One measure's quota is counted once: its own duty already keeps it.
                 if let Some(d) = duties::of_measure(conn, m, form.year)?
                     .into_iter()
                     .find(is_own)
                 {
-                    return Err(ApiError::Conflict(format!(
-                        "measure {} keeps its quota in duty {} ({}); change that one \
-                         (PATCH /api/v1/duties/{}) rather than count it twice",
-                        measure.code, d.code, d.year, d.id
+                    return Err(ApiError::Conflict(text!(
+                        "duty-measure-own",
+                        measure = &measure.code,
+                        duty = &d.code,
+                        year = d.year,
+                        id = &d.id
                     )));
                 }
             }
@@ -295,36 +298,30 @@ pub fn record(
     let form = validated(form)?;
     let mut errors = Vec::new();
     if units::find(conn, &form.unit_id)?.is_none() {
-        errors.push(FieldError::new("unit_id", "no unit has this id"));
+        errors.push(FieldError::new("unit_id", text!("unit-id-unknown")));
     }
     let kinds: Vec<String> = duties::kinds(conn)?.into_iter().map(|k| k.code).collect();
     if !kinds.contains(&form.kind) {
         errors.push(FieldError::new(
             "kind",
-            format!(
-                "{:?} is not an activity kind (GET /api/v1/activity-kinds)",
-                form.kind
-            ),
+            text!("activity-kind-unknown", kind = &form.kind),
         ));
     }
     let today = ctx.today();
     if form.held_on > today {
         errors.push(FieldError::new(
             "held_on",
-            format!(
-                "{} is still to come (today is {today}): record an activity once it was held",
-                form.held_on
-            ),
+            text!("activity-future", day = form.held_on, today = today),
         ));
     }
     if let Some(duty) = &form.duty_id {
         match duties::find(conn, duty)? {
-            None => errors.push(FieldError::new("duty_id", "no duty has this id")),
+            None => errors.push(FieldError::new("duty_id", text!("duty-id-unknown"))),
             Some(d) => {
                 if form.held_on.year() != d.year {
                     errors.push(FieldError::new(
                         "held_on",
-                        format!("{} lies outside the duty's year {}", form.held_on, d.year),
+                        text!("activity-outside-year", day = form.held_on, year = d.year),
                     ));
                 }
                 if !quotas_of(&d)?
@@ -333,7 +330,11 @@ pub fn record(
                 {
                     errors.push(FieldError::new(
                         "kind",
-                        format!("duty {} counts no activity of kind {}", d.code, form.kind),
+                        text!(
+                            "activity-kind-not-counted",
+                            duty = &d.code,
+                            kind = &form.kind
+                        ),
                     ));
                 }
             }
@@ -346,16 +347,13 @@ pub fn record(
         .filter(|p| !p.is_empty())
         .collect();
     if form.persons.iter().any(|p| p.trim().is_empty()) {
-        errors.push(FieldError::new("persons", "a person is a login or a name"));
+        errors.push(FieldError::new("persons", text!("person-blank")));
     }
     if form.persons.iter().any(|p| p.contains('\0')) {
-        errors.push(FieldError::new("persons", "contains the NUL character"));
+        errors.push(FieldError::new("persons", text!("nul-char")));
     }
     if form.persons.iter().any(|p| p.chars().count() > 100) {
-        errors.push(FieldError::new(
-            "persons",
-            "a person is a login or a name of at most 100 characters",
-        ));
+        errors.push(FieldError::new("persons", text!("person-too-long")));
     }
     crate::db::repo::into_validation(errors)?;
     let row = ActivityRow {
@@ -407,17 +405,14 @@ pub fn withdraw(
     let row = activity(conn, &ctx.who, id, Action::RecordActivity)?;
     if row.withdrawn_at.is_some() {
         return Err(ApiError::WrongState {
-            message: "the activity is already withdrawn".into(),
+            message: text!("activity-withdrawn"),
             current: "withdrawn".into(),
             allowed: vec![],
         });
     }
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 2000 || reason.contains('\0') {
-        return Err(ApiError::field(
-            "reason",
-            "say why it is withdrawn (1–2000 characters)",
-        ));
+        return Err(ApiError::field("reason", text!("withdraw-reason")));
     }
     let row = duties::withdraw_activity(conn, &row, reason, ctx)?;
     keep_lights(conn, ctx, Touched::Unit(&row.unit_id))?;

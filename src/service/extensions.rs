@@ -12,6 +12,7 @@ use crate::domain::permissions::{Action, Actor};
 use crate::domain::{deadline, rules};
 use crate::error::ApiError;
 use crate::service::access;
+use crate::text;
 
 /// The request, if `who` may do `action` on its measure (hidden ones read as missing).
 pub fn visible(
@@ -55,9 +56,7 @@ pub fn request(
         }
     })?;
     if extensions::pending_for(conn, measure_id)? {
-        return Err(ApiError::Conflict(
-            "an extension request for this measure is already waiting for a decision".into(),
-        ));
+        return Err(ApiError::Conflict(text!("extension-pending")));
     }
     let asked = extensions::insert(
         conn,
@@ -108,7 +107,7 @@ pub fn decide(
     }
     if row.status != ExtensionStatus::Pending {
         return Err(ApiError::WrongState {
-            message: format!("the request is already {}", row.status),
+            message: text!("extension-decided", status = row.status),
             current: row.status.to_string(),
             allowed: vec![],
         });
@@ -135,7 +134,7 @@ pub fn decide(
         // The deadline moves; the original stays, and the extension is counted.
         if measure.status == MeasureStatus::Closed {
             return Err(ApiError::WrongState {
-                message: "the measure was closed meanwhile; there is nothing to extend".into(),
+                message: text!("extension-closed-meanwhile"),
                 current: measure.status.to_string(),
                 allowed: vec![],
             });

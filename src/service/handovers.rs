@@ -16,6 +16,7 @@ use crate::domain::permissions::Action;
 use crate::domain::rules::FieldError;
 use crate::error::ApiError;
 use crate::service::{access, directory, validated};
+use crate::text;
 
 fn held_by(form: &NewHandover, m: &MeasureRow) -> bool {
     holds(
@@ -34,28 +35,22 @@ fn check_form(conn: &mut DbConnection, form: &NewHandover) -> Result<(), ApiErro
     let mut errors = Vec::new();
     let same_sub = form.from.sub.is_some() && form.from.sub == form.to.sub;
     if same_sub || (form.from.sub.is_none() && form.from.name.trim() == form.to.name.trim()) {
-        errors.push(FieldError::new(
-            "to",
-            "the successor is the same person as the predecessor",
-        ));
+        errors.push(FieldError::new("to", text!("handover-same-person")));
     }
     if let Some(sub) = &form.to.sub {
         if people::find(conn, sub.trim())?.is_none() {
-            errors.push(FieldError::new(
-                "to.sub",
-                "no one in the people directory has this login id",
-            ));
+            errors.push(FieldError::new("to.sub", text!("person-sub-unknown")));
         }
     }
     if let Some(unit) = &form.unit_id {
         if units::find(conn, unit)?.is_none() {
-            errors.push(FieldError::new("unit_id", "no unit has this id"));
+            errors.push(FieldError::new("unit_id", text!("unit-id-unknown")));
         }
     }
     if form.role == HolderRole::ResponsiblePerson && form.to.sub.is_some() {
         errors.push(FieldError::new(
             "to.sub",
-            "a responsible person (责任人) is recorded by name only; leave out `sub`",
+            text!("handover-responsible-by-name"),
         ));
     }
     crate::db::repo::into_validation(errors)
@@ -92,10 +87,10 @@ fn chosen(
     if ids.is_empty() {
         return Err(ApiError::field(
             "from",
-            format!(
-                "{} holds no open measure as {} here; nothing to hand over",
-                form.from.name.trim(),
-                form.role.label()
+            text!(
+                "handover-nothing-held",
+                name = form.from.name.trim(),
+                role = form.role
             ),
         ));
     }
@@ -134,10 +129,7 @@ pub fn hand_over(
         let (mut row, supporting) = measures::get(conn, id)?;
         if row.status == MeasureStatus::Closed {
             return Err(ApiError::WrongState {
-                message: format!(
-                    "measure {} is closed (已销号); its holders are history and stay as they were",
-                    row.code
-                ),
+                message: text!("handover-measure-closed", code = &row.code),
                 current: row.status.to_string(),
                 allowed: vec![],
             });
@@ -145,11 +137,11 @@ pub fn hand_over(
         if !held_by(&form, &row) {
             not_held.push(FieldError::new(
                 format!("measure_ids[{i}]"),
-                format!(
-                    "measure {} is not held by {} as {}",
-                    row.code,
-                    handover.from_name,
-                    form.role.label()
+                text!(
+                    "handover-not-held",
+                    code = &row.code,
+                    name = &handover.from_name,
+                    role = form.role
                 ),
             ));
             continue;

@@ -16,6 +16,7 @@ use crate::domain::workflow::may_add_measure;
 use crate::domain::{codes, deadline, rules};
 use crate::error::ApiError;
 use crate::service::{access, validated, workflow};
+use crate::text;
 
 /// A measure's recorded past, for ledgers that began outside zhenggai (a seed, an
 /// imported sheet): its state, when it closed, its original deadline, how often it was
@@ -108,9 +109,7 @@ pub fn update(
     let before = measure_snapshot(&row, &supporting);
     let status = row.status;
     if status == MeasureStatus::Closed {
-        return Err(ApiError::Conflict(
-            "the measure is closed (已销号) and can no longer be edited".into(),
-        ));
+        return Err(ApiError::Conflict(text!("measure-closed-no-edit")));
     }
     if let Some(code) = &changes.code {
         check_code_free(conn, &row.finding_id, code.trim(), Some(id))?;
@@ -118,18 +117,18 @@ pub fn update(
     }
     if let Some(kind) = changes.kind {
         if kind != row.kind && !rules::kind_editable(status) {
-            return Err(ApiError::Conflict(format!(
-                "the kind of a measure can change only before it starts; it is {}",
-                status.as_str()
+            return Err(ApiError::Conflict(text!(
+                "measure-kind-fixed",
+                status = status
             )));
         }
         row.kind = kind;
     }
     if let Some(due) = changes.due_date {
         if due != row.due_date && !rules::due_date_editable(status) {
-            return Err(ApiError::Conflict(format!(
-                "the due date of a measure that is {} moves only through an approved extension",
-                status.as_str()
+            return Err(ApiError::Conflict(text!(
+                "measure-due-fixed",
+                status = status
             )));
         }
         row.due_date = due;
@@ -158,11 +157,7 @@ pub fn update(
             .is_some_and(|p| p.as_deref().map(str::trim) != row.responsible_person.as_deref());
     if moves_holder && !rules::holders_editable(status) {
         return Err(ApiError::WrongState {
-            message: format!(
-                "the measure is {}: its accountable leader and responsible person change \
-                 through a handover (POST /api/v1/handovers, 责任交接), which is recorded",
-                status.as_str()
-            ),
+            message: text!("measure-holders-fixed", status = status),
             current: status.to_string(),
             allowed: vec![],
         });
@@ -203,7 +198,7 @@ fn check_person(conn: &mut DbConnection, sub: &str) -> Result<(), ApiError> {
         Some(_) => Ok(()),
         None => Err(ApiError::field(
             "accountable_leader_sub",
-            "no one in the people directory has this login id; add them first (POST /api/v1/people)",
+            text!("person-sub-unknown-add"),
         )),
     }
 }
@@ -216,9 +211,7 @@ fn check_code_free(
     except: Option<&str>,
 ) -> Result<(), ApiError> {
     if measures::code_taken(conn, finding_id, code, except)? {
-        return Err(ApiError::Conflict(format!(
-            "measure code {code} is already used in this finding"
-        )));
+        return Err(ApiError::Conflict(text!("measure-code-taken", code = code)));
     }
     Ok(())
 }
@@ -227,13 +220,13 @@ fn check_code_free(
 fn check_units(conn: &mut DbConnection, lead: &str, supporting: &[String]) -> Result<(), ApiError> {
     into_validation(rules::check_supporting_units(lead, supporting))?;
     if units::find(conn, lead)?.is_none() {
-        return Err(ApiError::field("lead_unit_id", "no unit has this id"));
+        return Err(ApiError::field("lead_unit_id", text!("unit-id-unknown")));
     }
     let missing = units::missing(conn, supporting)?;
     if !missing.is_empty() {
         return Err(ApiError::field(
             "supporting_unit_ids",
-            format!("no unit has id {}", missing.join(", ")),
+            text!("unit-ids-unknown", ids = missing),
         ));
     }
     Ok(())

@@ -15,6 +15,7 @@ use crate::domain::workflow::MeasureAction;
 use crate::error::ApiError;
 use crate::service::access;
 use crate::service::workflow::{self, ActionForm};
+use crate::text;
 
 /// Reminds the lead unit of an open measure (催办): counted on the measure, recorded with
 /// its text, announced as `measure.reminded`.
@@ -29,7 +30,7 @@ pub fn remind(
     let (mut row, supporting) = measures::get(conn, id)?;
     if row.status == MeasureStatus::Closed {
         return Err(ApiError::WrongState {
-            message: "the measure is closed (已销号); there is nothing to remind of".into(),
+            message: text!("remind-closed"),
             current: row.status.to_string(),
             allowed: vec![],
         });
@@ -70,9 +71,9 @@ pub fn supervise(
     if row.supervision_level == wanted {
         return Err(ApiError::WrongState {
             message: if listed {
-                "the finding is under listed supervision (挂牌督办) already".into()
+                text!("supervision-already")
             } else {
-                "the finding is not under listed supervision (挂牌督办)".into()
+                text!("supervision-not")
             },
             current: row.supervision_level.to_string(),
             allowed: vec![if listed {
@@ -127,10 +128,7 @@ pub fn recheck(
     if row.status != MeasureStatus::Closed {
         let allowed = crate::domain::workflow::measure_actions(row.status, row.kind);
         return Err(ApiError::WrongState {
-            message: format!(
-                "only a closed measure (已销号) is re-checked (回头看); it is {}",
-                row.status.as_str()
-            ),
+            message: text!("recheck-not-closed", status = row.status),
             current: row.status.to_string(),
             allowed: allowed.into_iter().map(String::from).collect(),
         });
@@ -142,16 +140,13 @@ pub fn recheck(
     if form.checked_on > today {
         return Err(ApiError::field(
             "checked_on",
-            format!(
-                "{} lies in the future; a re-check is recorded once done",
-                form.checked_on
-            ),
+            text!("recheck-future", day = form.checked_on),
         ));
     }
     if let Some(closed) = closed_on.filter(|c| form.checked_on < *c) {
         return Err(ApiError::field(
             "checked_on",
-            format!("the measure was closed on {closed}; a re-check comes after"),
+            text!("recheck-before-close", closed = closed),
         ));
     }
     let live = evidence::live_among(conn, id, &form.evidence_ids)?;
@@ -160,12 +155,7 @@ pub fn recheck(
         .iter()
         .enumerate()
         .filter(|(_, e)| !live.contains(e))
-        .map(|(i, _)| {
-            FieldError::new(
-                format!("evidence_ids[{i}]"),
-                "no evidence of this measure has this id",
-            )
-        })
+        .map(|(i, _)| FieldError::new(format!("evidence_ids[{i}]"), text!("evidence-id-unknown")))
         .collect();
     crate::db::repo::into_validation(unknown)?;
     let check = RecheckRow {

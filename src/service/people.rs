@@ -9,6 +9,7 @@ use crate::domain::permissions::{Action, Ties};
 use crate::domain::rules::FieldError;
 use crate::error::ApiError;
 use crate::service::{access, directory, validated};
+use crate::text;
 
 /// The units named must exist (422 naming each field otherwise).
 fn check_units(
@@ -19,7 +20,7 @@ fn check_units(
     let mut errors = Vec::new();
     if let Some(unit) = unit_id {
         if units::find(conn, unit)?.is_none() {
-            errors.push(FieldError::new("unit_id", "no unit has this id"));
+            errors.push(FieldError::new("unit_id", text!("unit-id-unknown")));
         }
     }
     let missing = units::missing(conn, oversees)?;
@@ -27,7 +28,7 @@ fn check_units(
         if missing.contains(id) {
             errors.push(FieldError::new(
                 format!("oversees_unit_ids[{i}]"),
-                "no unit has this id",
+                text!("unit-id-unknown"),
             ));
         }
     }

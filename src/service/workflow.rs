@@ -17,6 +17,7 @@ use crate::domain::rules::FieldError;
 use crate::domain::workflow::{self, FindingAction, MeasureAction};
 use crate::error::ApiError;
 use crate::service::access;
+use crate::text;
 
 /// What an action carries into the ledger and the audit trail (recorded as given).
 #[derive(Debug, Clone, Serialize)]
@@ -67,12 +68,7 @@ fn check_evidence(
         .iter()
         .enumerate()
         .filter(|(_, id)| !found.contains(id))
-        .map(|(i, _)| {
-            FieldError::new(
-                format!("evidence_ids[{i}]"),
-                "no evidence of this measure has this id",
-            )
-        })
+        .map(|(i, _)| FieldError::new(format!("evidence_ids[{i}]"), text!("evidence-id-unknown")))
         .collect();
     if errors.is_empty() {
         Ok(ids)
@@ -115,8 +111,7 @@ pub fn check_backdating(
     if !matches!(ctx.who.role, Role::Office | Role::Admin) {
         return Err(ApiError::Forbidden(Refusal::new(
             "backdate",
-            "只有整改办或管理员可以补录历史（effective_date）",
-            "only the office or an administrator may enter history late (effective_date)",
+            text!("refusal-backdate"),
         )));
     }
     let steps = if object.0 == "finding" {
@@ -165,7 +160,7 @@ pub fn act_on_measure(
     let at = ctx.moment();
     workflow::finding_admits(finding.status, row.kind, action).map_err(|why| {
         ApiError::WrongState {
-            message: why.into(),
+            message: why,
             current: finding.status.to_string(),
             allowed: vec![],
         }
@@ -298,7 +293,7 @@ pub fn act_on_finding(
     let next = workflow::finding_transition(row.status, action)?;
     if action == FindingAction::SubmitPlan && measures::states_in_finding(conn, id)?.is_empty() {
         return Err(ApiError::WrongState {
-            message: "a plan needs at least one measure; add the measures first".into(),
+            message: text!("plan-needs-measures"),
             current: row.status.to_string(),
             allowed: vec![],
         });

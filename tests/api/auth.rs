@@ -63,9 +63,23 @@ fn raw(payload: Value, secret: Option<&[u8]>) -> String {
     }
 }
 
-/// Asserts the request was refused as unauthenticated, with `why` in the detail.
+/// Asserts the request was refused as unauthenticated, with `why` in the English detail
+/// (asked for with `Accept-Language: en`) and a Chinese one by default.
 async fn refused(app: &TestApp, authorization: Option<&str>, why: &str) {
     let mut req = app.anon.get(app.url("/api/v1/units"));
+    if let Some(value) = authorization {
+        req = req.header("Authorization", value);
+    }
+    let zh = problem(req.send().await.unwrap(), 401).await;
+    let told = zh["detail"].as_str().unwrap();
+    assert!(
+        told.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{told}"
+    );
+    let mut req = app
+        .anon
+        .get(app.url("/api/v1/units"))
+        .header("Accept-Language", "en");
     if let Some(value) = authorization {
         req = req.header("Authorization", value);
     }

@@ -227,7 +227,7 @@ async fn bad_activities_are_refused_and_change_nothing() {
         p["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("outside the duty's year"),
+            .contains("不在该任务所属的"),
         "{p}"
     );
     let res = held(

@@ -25,7 +25,7 @@ async fn malformed_json_is_400() {
             .unwrap();
         let p = problem(res, 400).await;
         assert!(
-            p["detail"].as_str().unwrap().contains("malformed JSON"),
+            p["detail"].as_str().unwrap().contains("JSON 格式错误"),
             "{body}: {p}"
         );
     }

@@ -117,6 +117,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         min_free_mb: 1,
         data_key_file: files.path().join("data-key"),
         backups: None,
+        lang: zhenggai::i18n::Lang::default(),
     };
     adjust(&mut config);
     let verifier = config.jwt.verifier().expect("JWT key");

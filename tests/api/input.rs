@@ -58,7 +58,7 @@ async fn a_key_given_twice_is_malformed_json() {
         .await
         .unwrap();
     let p = problem(res, 400).await;
-    assert!(p["detail"].as_str().unwrap().contains("twice"), "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("重复出现"), "{p}");
     assert_eq!(app.get_json("/api/v1/units").await["total"], 0);
 }
 

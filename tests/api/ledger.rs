@@ -1094,7 +1094,7 @@ async fn only_the_office_imports_and_into_its_inspections() {
     assert!(body["sheet_errors"][0]["message"]
         .as_str()
         .unwrap()
-        .contains("header"));
+        .contains("表头"));
     let res = import(&app, &office(), &xc, "a.csv", Vec::new(), "").await;
     problem(res, 422).await;
     let res = app

@@ -312,7 +312,7 @@ async fn a_started_measure_moves_its_deadline_only_by_extension() {
         "conflict",
     )
     .await;
-    assert!(p["detail"].as_str().unwrap().contains("extension"));
+    assert!(p["detail"].as_str().unwrap().contains("延期申请"), "{p}");
     problem(app.patch(&path, &json!({"kind": "long_term"})).await, 409).await;
     let res = app
         .patch(

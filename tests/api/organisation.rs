@@ -214,15 +214,16 @@ async fn lead_supporting_responsible_and_other_units_each_do_what_their_tie_allo
                     body["detail_zh"].as_str().unwrap().starts_with("只有"),
                     "{body}"
                 );
-                assert!(
-                    body["detail"].as_str().unwrap().starts_with("only"),
-                    "{body}"
-                );
+                assert_eq!(body["detail"], body["detail_zh"], "{body}");
+                assert!(body["detail"].as_str().unwrap().ends_with("。"), "{body}");
             }
         }
     }
     let (_, body) = w.try_op("submit", &staff("DZB")).await;
-    assert_eq!(body["detail_zh"], "只有牵头单位或问题责任单位可以申请销号");
+    assert_eq!(
+        body["detail_zh"],
+        "只有牵头单位或问题责任单位可以申请销号。"
+    );
 }
 
 #[tokio::test]
@@ -966,7 +967,7 @@ async fn the_demo_ledger_is_worked_as_its_office_is_organised() {
         )
         .await;
     let p = problem(res, 403).await;
-    assert_eq!(p["detail_zh"], "只有牵头单位或问题责任单位可以申请销号");
+    assert_eq!(p["detail_zh"], "只有牵头单位或问题责任单位可以申请销号。");
 
     // The recorded handover moved 机关党支部's measures to 刘建华, and shows in their
     // histories.

@@ -108,14 +108,23 @@ async fn every_signature_on_a_closure_request_is_a_distinct_person() {
     .await;
     // Who asked may not endorse, nor verify.
     let p = problem(s.app.act(&admin, &s.m("endorse"), json!({})).await, 403).await;
-    assert!(p["detail"].as_str().unwrap().contains("asked"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("申请销号的人"),
+        "{p}"
+    );
     let second = token("zhao.admin", "admin", None);
     s.ok(&second, &s.m("endorse"), json!({})).await;
     let p = problem(s.app.act(&admin, &s.m("verify"), json!({})).await, 403).await;
-    assert!(p["detail"].as_str().unwrap().contains("asked"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("申请销号的人"),
+        "{p}"
+    );
     // Who endorsed may not verify.
     let p = problem(s.app.act(&second, &s.m("verify"), json!({})).await, 403).await;
-    assert!(p["detail"].as_str().unwrap().contains("endorsed"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("签字背书的人"),
+        "{p}"
+    );
     let closed = s.ok(&s.office, &s.m("verify"), json!({})).await;
     assert_eq!(closed["status"], "closed");
 }

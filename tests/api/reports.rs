@@ -209,7 +209,10 @@ async fn the_closure_slip_shows_the_evidence_and_who_signed() {
         .send(reqwest::Method::GET, &slip, Some(&s.office), None)
         .await;
     let body = problem(res, 409).await;
-    assert!(body["detail"].as_str().unwrap().contains("closed"));
+    assert!(
+        body["detail"].as_str().unwrap().contains("销号后"),
+        "{body}"
+    );
 
     s.submitted().await;
     s.ok(&s.leader, &s.m("endorse"), json!({"comment": "情况属实"}))

@@ -44,7 +44,7 @@ pub fn stored<T>(value: Option<T>, column: &str, text: &str) -> Result<T, ApiErr
 pub use crate::domain::rules::not_blank;
 
 /// What a date field says when it cannot be read.
-const DATE_FORMS: &str =
+pub const DATE_FORMS: &str =
     "is not a date; write it as 2026-12-30, 2026/12/30, 2026年12月30日 or 2026年12月底前";
 
 /// A date as clerks type it: `2026-12-30`, `2026/12/30`, `2026年12月30日`, or a month

@@ -10,6 +10,7 @@ use crate::db::repo::{After, Page, Visibility, WriteCtx};
 use crate::db::schema::{activities, activity_kinds, duties};
 use crate::db::DbConnection;
 use crate::error::ApiError;
+use crate::text;
 
 pub fn kinds(conn: &mut DbConnection) -> Result<Vec<ActivityKindRow>, ApiError> {
     Ok(activity_kinds::table
@@ -28,9 +29,9 @@ pub fn insert_kind(
         .count()
         .get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::Conflict(format!(
-            "the activity kind {} already exists",
-            row.code
+        return Err(ApiError::Conflict(text!(
+            "activity-kind-exists",
+            code = &row.code
         )));
     }
     diesel::insert_into(activity_kinds::table)
@@ -73,10 +74,7 @@ pub fn insert(conn: &mut DbConnection, row: &DutyRow, ctx: &WriteCtx) -> Result<
         .count()
         .get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::Conflict(format!(
-            "a duty coded {} already exists",
-            row.code
-        )));
+        return Err(ApiError::Conflict(text!("duty-exists", code = &row.code)));
     }
     diesel::insert_into(duties::table)
         .values(row)
@@ -289,7 +287,7 @@ pub fn list_activities(
     let mut query = filtered!();
     if let Some(After { key, id }) = after {
         let day = NaiveDate::parse_from_str(&key, "%Y-%m-%d")
-            .map_err(|_| ApiError::bad_param("cursor", "not a cursor of this list"))?;
+            .map_err(|_| ApiError::bad_param("cursor", text!("cursor-foreign")))?;
         query = query.filter(
             activities::held_on
                 .lt(day)

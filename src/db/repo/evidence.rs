@@ -10,12 +10,13 @@ use crate::db::schema::evidence;
 use crate::db::DbConnection;
 use crate::domain::enums::MeasureStatus;
 use crate::error::ApiError;
+use crate::text;
 
 /// Evidence can be added to a measure until it is closed.
 pub fn check_measure_open(status: MeasureStatus) -> Result<(), ApiError> {
     if status == MeasureStatus::Closed {
         return Err(ApiError::WrongState {
-            message: "the measure is closed (已销号); reopen it before adding evidence".into(),
+            message: text!("evidence-measure-closed"),
             current: status.to_string(),
             allowed: vec!["reopen".into()],
         });
@@ -78,10 +79,7 @@ pub fn withdraw(conn: &mut DbConnection, id: &str, ctx: &WriteCtx) -> Result<(),
         return Ok(());
     }
     if row.frozen_at.is_some() {
-        return Err(ApiError::Conflict(
-            "this evidence is cited by a closure request and is frozen; it cannot be withdrawn"
-                .into(),
-        ));
+        return Err(ApiError::Conflict(text!("evidence-frozen")));
     }
     let before = snapshot(&row);
     let mut after = row.clone();
@@ -100,9 +98,10 @@ pub fn withdraw(conn: &mut DbConnection, id: &str, ctx: &WriteCtx) -> Result<(),
     ))
     .execute(conn)?;
     if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the evidence changed meanwhile; reload and retry".into(),
-        ));
+        return Err(ApiError::Conflict(text!(
+            "concurrent-item",
+            what = crate::error::item("evidence")
+        )));
     }
     events::append(
         conn,

@@ -12,6 +12,7 @@ use crate::db::schema::{extensions, findings, measure_supporting_units as msu, m
 use crate::db::DbConnection;
 use crate::domain::enums::ExtensionStatus;
 use crate::error::ApiError;
+use crate::text;
 
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<ExtensionRow, ApiError> {
     extensions::table
@@ -77,9 +78,7 @@ pub fn save_decision(
     .set(decided.clone())
     .execute(conn)?;
     if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the request was decided concurrently; reload it".into(),
-        ));
+        return Err(ApiError::Conflict(text!("extension-decided-concurrently")));
     }
     Ok(())
 }
@@ -153,7 +152,7 @@ pub fn list(
     let mut query = filtered();
     if let Some(After { key, id }) = after {
         let at = chrono::NaiveDateTime::parse_from_str(&key, "%Y-%m-%dT%H:%M:%S%.f")
-            .map_err(|_| ApiError::bad_param("cursor", "not a cursor returned by this list"))?;
+            .map_err(|_| ApiError::bad_param("cursor", text!("cursor-foreign")))?;
         query = query.filter(
             extensions::requested_at
                 .gt(at)

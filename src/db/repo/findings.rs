@@ -14,6 +14,7 @@ use crate::domain::codes;
 use crate::domain::deadline::Today;
 use crate::domain::enums::{FindingStatus, Level, SupervisionLevel};
 use crate::error::ApiError;
+use crate::text;
 
 fn check_code_free(
     conn: &mut DbConnection,
@@ -30,9 +31,7 @@ fn check_code_free(
     }
     let taken: i64 = query.count().get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::Conflict(format!(
-            "finding code {code} is already used in this inspection"
-        )));
+        return Err(ApiError::Conflict(text!("finding-code-taken", code = code)));
     }
     Ok(())
 }
@@ -233,9 +232,10 @@ pub fn save(
     .set(row.clone())
     .execute(conn)?;
     if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the finding was changed concurrently; reload and retry".into(),
-        ));
+        return Err(ApiError::Conflict(text!(
+            "concurrent-item",
+            what = crate::error::item("finding")
+        )));
     }
     Ok(row)
 }

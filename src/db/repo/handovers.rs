@@ -121,7 +121,7 @@ pub fn list(
     if let Some(After { key, id }) = after {
         // Keys are ISO dates: they order as text.
         let day = chrono::NaiveDate::parse_from_str(&key, "%Y-%m-%d")
-            .map_err(|_| ApiError::bad_param("cursor", "not a cursor of this list"))?;
+            .map_err(|_| ApiError::bad_param("cursor", crate::text!("cursor-foreign")))?;
         query = query.filter(
             handovers::effective_date
                 .lt(day)

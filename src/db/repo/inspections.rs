@@ -12,6 +12,7 @@ use crate::db::schema::{inspections, measures};
 use crate::db::DbConnection;
 use crate::domain::rules;
 use crate::error::ApiError;
+use crate::text;
 
 fn check_code_free(
     conn: &mut DbConnection,
@@ -26,8 +27,9 @@ fn check_code_free(
     }
     let taken: i64 = query.count().get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::Conflict(format!(
-            "an inspection with code {code} already exists"
+        return Err(ApiError::Conflict(text!(
+            "inspection-code-taken",
+            code = code
         )));
     }
     Ok(())
@@ -153,7 +155,7 @@ pub fn update(
         if earlier > 0 {
             return Err(ApiError::field(
                 "feedback_date",
-                format!("{earlier} measure(s) of this inspection are due before this date"),
+                text!("feedback-after-due", count = earlier),
             ));
         }
     }
@@ -187,9 +189,10 @@ pub fn save(
     .set(row.clone())
     .execute(conn)?;
     if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the inspection was changed concurrently; reload and retry".into(),
-        ));
+        return Err(ApiError::Conflict(text!(
+            "concurrent-item",
+            what = crate::error::item("inspection")
+        )));
     }
     Ok(row)
 }
@@ -218,7 +221,7 @@ pub fn list(
     if let Some(After { key, id }) = after {
         let date: chrono::NaiveDate = key
             .parse()
-            .map_err(|_| ApiError::bad_param("cursor", "not a cursor returned by this list"))?;
+            .map_err(|_| ApiError::bad_param("cursor", text!("cursor-foreign")))?;
         query = query.filter(
             inspections::feedback_date
                 .lt(date)

@@ -16,6 +16,7 @@ use crate::domain::deadline::Today;
 use crate::domain::enums::MeasureSort;
 use crate::domain::enums::{MeasureStatus, ReportCycle, Warning};
 use crate::error::ApiError;
+use crate::text;
 
 /// A measure row with its supporting units.
 pub type MeasureWithUnits = (MeasureRow, Vec<String>);
@@ -246,9 +247,10 @@ pub fn save(
     .set(row.clone())
     .execute(conn)?;
     if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the measure was changed concurrently; reload and retry".into(),
-        ));
+        return Err(ApiError::Conflict(text!(
+            "concurrent-item",
+            what = crate::error::item("measure")
+        )));
     }
     Ok(row)
 }
@@ -379,7 +381,7 @@ fn ordered(
     limit: i64,
     conn: &mut DbConnection,
 ) -> Result<Vec<MeasureRow>, ApiError> {
-    let bad_cursor = || ApiError::bad_param("cursor", "not a cursor returned by this list");
+    let bad_cursor = || ApiError::bad_param("cursor", text!("cursor-foreign"));
     query = match sort {
         MeasureSort::DueDate => {
             if let Some(After { key, id }) = after {

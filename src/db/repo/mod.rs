@@ -100,8 +100,11 @@ pub fn new_id() -> String {
 /// `If-Match`: the caller's version must still be the current one (412 otherwise).
 pub fn check_version(what: &str, current: i32, expected: Option<i32>) -> Result<(), ApiError> {
     match expected {
-        Some(v) if v != current => Err(ApiError::PreconditionFailed(format!(
-            "the {what} is at version {current}, not {v}; reload it and retry"
+        Some(v) if v != current => Err(ApiError::PreconditionFailed(crate::text!(
+            "stale-version",
+            what = crate::error::item(what),
+            current = current,
+            expected = v
         ))),
         _ => Ok(()),
     }
@@ -120,7 +123,7 @@ pub fn into_validation(errors: Vec<FieldError>) -> Result<(), ApiError> {
 pub fn check_unit(conn: &mut DbConnection, field: &str, id: Option<&str>) -> Result<(), ApiError> {
     match id {
         Some(id) if units::find(conn, id)?.is_none() => {
-            Err(ApiError::field(field, "no unit has this id"))
+            Err(ApiError::field(field, crate::text!("unit-id-unknown")))
         }
         _ => Ok(()),
     }

@@ -9,6 +9,7 @@ use crate::db::repo::{After, Page, WriteCtx};
 use crate::db::schema::{measures, people};
 use crate::db::DbConnection;
 use crate::error::ApiError;
+use crate::text;
 
 pub fn all(conn: &mut DbConnection) -> Result<Vec<PersonRow>, ApiError> {
     Ok(people::table.select(PersonRow::as_select()).load(conn)?)
@@ -32,10 +33,7 @@ pub fn insert(
     ctx: &WriteCtx,
 ) -> Result<PersonRow, ApiError> {
     if find(conn, &row.sub)?.is_some() {
-        return Err(ApiError::Conflict(format!(
-            "the directory already has an entry for {}; change it with PATCH",
-            row.sub
-        )));
+        return Err(ApiError::Conflict(text!("person-exists", sub = &row.sub)));
     }
     diesel::insert_into(people::table)
         .values(&row)
@@ -66,9 +64,10 @@ pub fn save(
         .set(&row)
         .execute(conn)?;
     if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the entry changed concurrently; reload it".into(),
-        ));
+        return Err(ApiError::Conflict(text!(
+            "concurrent-item",
+            what = crate::error::item("person")
+        )));
     }
     events::append(
         conn,

@@ -63,7 +63,7 @@ pub fn list(
     let mut query = filtered();
     if let Some(After { key, id }) = after {
         let day = chrono::NaiveDate::parse_from_str(&key, "%Y-%m-%d")
-            .map_err(|_| ApiError::bad_param("cursor", "not a cursor of this list"))?;
+            .map_err(|_| ApiError::bad_param("cursor", crate::text!("cursor-foreign")))?;
         query = query.filter(
             rechecks::checked_on
                 .lt(day)

@@ -7,6 +7,7 @@ use crate::db::repo::{new_id, After, Page, WriteCtx};
 use crate::db::schema::units;
 use crate::db::DbConnection;
 use crate::error::ApiError;
+use crate::text;
 
 pub fn create(
     conn: &mut DbConnection,
@@ -18,15 +19,15 @@ pub fn create(
         .count()
         .get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::Conflict(format!(
-            "a unit with code {} already exists",
-            input.code
+        return Err(ApiError::Conflict(text!(
+            "unit-code-taken",
+            code = &input.code
         )));
     }
     let parent_id = input.parent_id.clone();
     if let Some(parent) = &parent_id {
         if find(conn, parent)?.is_none() {
-            return Err(ApiError::field("parent_id", "no unit has this id"));
+            return Err(ApiError::field("parent_id", text!("unit-id-unknown")));
         }
     }
     let row = UnitRow {
