@@ -122,10 +122,19 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { String::new() } else { path };
+        let message = strip_position(&e.into_inner().to_string());
+        let mut field = if path == "." { String::new() } else { path };
+        // A missing field is named by the message, not the path (which ends above it).
+        if let Some(name) = named_field(&message, "missing field `") {
+            field = if field.is_empty() {
+                name
+            } else {
+                format!("{field}.{name}")
+            };
+        }
         ApiError::Validation(vec![FieldError::new(
             field,
-            serde_text::value_error(&strip_position(&e.into_inner().to_string())),
+            serde_text::value_error(&message),
         )])
     })
 }
@@ -318,7 +327,11 @@ fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<Params<T>,
 }
 
 fn unknown_field_name(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
+    named_field(message, "unknown field `")
+}
+
+fn named_field(message: &str, prefix: &str) -> Option<String> {
+    let rest = message.strip_prefix(prefix)?;
     Some(rest.split('`').next()?.to_string())
 }
 

@@ -16,6 +16,7 @@ mod health;
 mod helpers;
 mod input;
 mod inspections;
+mod language;
 mod ledger;
 mod lights;
 mod measures;
