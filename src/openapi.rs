@@ -14,7 +14,9 @@ use crate::error::{Problem, ProblemField};
         title = "zhenggai 整改台账 API",
         description = "A rectification (整改) tracker: inspections (巡视/巡察/审计/督查), their findings \
 (问题清单), the measures that fix them (任务清单) with lead units, leaders, responsible people and deadlines \
-(责任清单), and what is overdue.\n\nEvery error is RFC 9457 `application/problem+json`. Lists are keyset-paginated: \
+(责任清单), and what is overdue.\n\nEvery error is RFC 9457 `application/problem+json`, told in Chinese unless `Accept-Language` asks \
+for English (`en`); `Content-Language` says which. Identifiers stay in `current_state`, `allowed_actions`, \
+`rule` and `errors[].field` whatever the language. Lists are keyset-paginated: \
 pass `next_cursor` back as `cursor`.\n\n\
 Every `/api/v1` operation needs `Authorization: Bearer <JWT>` with claims `sub`, `role` (admin, office, \
 unit, leader, supervisor, viewer), `unit` (a unit code; required for unit and leader) and `exp`. A unit or \

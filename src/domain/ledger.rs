@@ -379,7 +379,7 @@ pub struct CellError {
     pub message: crate::i18n::Text,
 }
 
-/// A [`CellError`] told in one language, as a problem or a report lists it.
+/// A problem with one cell of an imported sheet, told in the language of the answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SheetProblem {
     /// The sheet's row number as a spreadsheet program shows it (1-based).
