@@ -139,19 +139,6 @@ fn citations(steps: &[(String, EventRow)]) -> std::collections::HashMap<String, 
     cited
 }
 
-fn role_label(role: &str) -> &str {
-    match role {
-        "admin" => "系统管理员",
-        "office" => "整改办",
-        "unit" => "责任单位",
-        "leader" => "责任领导",
-        "supervisor" => "纪检监察",
-        "viewer" => "查阅",
-        "system" => "系统",
-        other => other,
-    }
-}
-
 fn local(t: NaiveDateTime, tz: Tz) -> String {
     t.and_utc()
         .with_timezone(&tz)
@@ -277,53 +264,109 @@ pub fn compose(data: &SlipData) -> Document {
         doc.push(steps_table(data));
     }
     doc.push(Block::Note(
-        "本单据依据审计留痕生成。审计记录为事件序号及其哈希值前16位，可通过 \
-         GET /api/v1/audit/verify 或 zhenggai audit verify 核验审计链完整性；\
-         佐证材料可按 SHA-256 值核对。"
+        "本单据依据审计留痕生成：审计记录为事件序号，括号内为该行末事件哈希前8位，\
+         可用 zhenggai audit verify 核验；佐证材料可按 SHA-256 核对。"
             .into(),
     ));
     let closed_on = m
         .closed_at
         .map(|t| t.and_utc().with_timezone(&data.tz).date_naive());
-    doc.push(Block::SignBoxes(
-        ["经办人签字", "责任领导签字", "审核人签字", "单位（盖章）"]
-            .map(String::from)
-            .to_vec(),
-    ));
     doc.push(Block::Note(format!(
         "{}　{}销号",
         data.inspection.issuer,
         closed_on.map(chinese_date).unwrap_or_default()
     )));
+    doc.push(Block::SignBoxes(
+        ["经办人签字", "责任领导签字", "审核人签字", "单位（盖章）"]
+            .map(String::from)
+            .to_vec(),
+    ));
     doc
 }
 
-/// Who did each step of the closing round, when, and the event that records it.
+/// The closing cycles, one row each: who asked for closure, who signed, how the office
+/// decided (销号 or 退回, with its reason), and the events that record them; a re-check (and
+/// the reopening a relapse brings) gets a row of its own between the cycles.
 fn steps_table(data: &SlipData) -> Block {
     Block::Table {
-        head: ["环节", "经办人", "身份", "时间", "意见", "审计记录"]
+        head: ["环节", "申请销号", "领导签批", "审核", "审计记录"]
             .map(String::from)
             .to_vec(),
-        rows: data
-            .steps
-            .iter()
-            .map(|(step, e)| {
-                vec![
-                    step.to_string(),
-                    // As people call them: the name the event recorded, else the
-                    // directory's, else the login id.
-                    e.actor_name
-                        .clone()
-                        .or_else(|| data.names.get(&e.actor).cloned())
-                        .unwrap_or_else(|| e.actor.clone()),
-                    role_label(&e.role).to_string(),
-                    local(e.at, data.tz),
-                    note_of(e),
-                    format!("#{} {}", e.seq, &e.hash[..e.hash.len().min(16)]),
-                ]
-            })
-            .collect(),
+        rows: cycle_rows(&data.steps, |e| who_when(data, e)),
     }
+}
+
+/// `steps` folded into rows of five cells; `who` tells a step's person and day.
+fn cycle_rows(steps: &[(String, EventRow)], who: impl Fn(&EventRow) -> String) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    // The events by number; the row's last hash, which the chain ties to all before it.
+    let audit = |seqs: &str, e: &EventRow| {
+        let seqs = match seqs.split_once('（') {
+            Some((seqs, _)) => format!("{seqs}、#{}", e.seq),
+            None if seqs.is_empty() => format!("#{}", e.seq),
+            None => format!("{seqs}、#{}", e.seq),
+        };
+        format!("{seqs}（{}）", &e.hash[..e.hash.len().min(8)])
+    };
+    let said = |e: &EventRow| match note_of(e) {
+        note if note.is_empty() => who(e),
+        note => format!("{}：{note}", who(e)),
+    };
+    for (step, e) in steps {
+        let in_cycle = rows.last().is_some_and(|r| r[0].ends_with("申请销号"));
+        let after_relapse = rows.last().is_some_and(|r| r[0] == "回头看（问题反弹）");
+        match e.action.as_str() {
+            "measure.submit" => rows.push(vec![
+                step.clone(),
+                who(e),
+                String::new(),
+                String::new(),
+                audit("", e),
+            ]),
+            // A relapsed re-check reopens the measure: one row says both.
+            "measure.reopen" if after_relapse => {
+                let row = rows.last_mut().expect("a re-check");
+                row[0] = "回头看（问题反弹），重新打开".into();
+                row[4] = audit(&row[4], e);
+            }
+            "measure.endorse" | "measure.verify" | "measure.return" if in_cycle => {
+                let row = rows.last_mut().expect("a cycle");
+                let (col, text) = match e.action.as_str() {
+                    "measure.endorse" => (2, said(e)),
+                    _ => (3, format!("{}：{}", step, said(e))),
+                };
+                row[col] = text;
+                row[4] = audit(&row[4], e);
+            }
+            _ => rows.push(vec![
+                step.clone(),
+                "—".into(),
+                "—".into(),
+                said(e),
+                audit("", e),
+            ]),
+        }
+    }
+    for row in &mut rows {
+        for cell in row.iter_mut().take(4).skip(2) {
+            if cell.is_empty() {
+                *cell = "—".into();
+            }
+        }
+    }
+    rows
+}
+
+/// As people call them — the name the event recorded, else the directory's, else the
+/// login id — and the day (the minute is in the audit trail).
+fn who_when(data: &SlipData, e: &EventRow) -> String {
+    let name = e
+        .actor_name
+        .clone()
+        .or_else(|| data.names.get(&e.actor).cloned())
+        .unwrap_or_else(|| e.actor.clone());
+    let day = e.at.and_utc().with_timezone(&data.tz).date_naive();
+    format!("{name} {day}")
 }
 
 #[cfg(test)]
@@ -381,6 +424,40 @@ mod tests {
             ("审核销号", 11),
         ];
         assert_eq!(steps, want.map(|(s, n)| (s.to_string(), n)).to_vec());
+    }
+
+    #[test]
+    fn each_cycle_is_one_row_and_a_recheck_stands_between() {
+        let history = [
+            (2, "measure.submit"),
+            (3, "measure.return"),
+            (4, "measure.submit"),
+            (5, "measure.endorse"),
+            (6, "measure.verify"),
+            (7, "measure.recheck"),
+            (8, "measure.reopen"),
+            (10, "measure.submit"),
+            (11, "measure.verify"),
+        ]
+        .map(|(s, a)| event(s, a))
+        .to_vec();
+        let rows = cycle_rows(&closing_cycles(history), |e| format!("p{}", e.seq));
+        let firsts: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            firsts,
+            [
+                "第1次申请销号",
+                "第2次申请销号",
+                "回头看（巩固）",
+                "重新打开",
+                "第3次申请销号"
+            ]
+        );
+        assert_eq!(rows[0][1..4], ["p2", "—", "退回整改：p3"]);
+        assert_eq!(rows[1][1..4], ["p4", "p5", "审核销号：p6"]);
+        assert_eq!(rows[1][4], format!("#4、#5、#6（{}）", "0".repeat(8)));
+        assert_eq!(rows[2][1..4], ["—", "—", "p7"]);
+        assert_eq!(rows[4][1..4], ["p10", "—", "审核销号：p11"]);
     }
 
     #[test]
