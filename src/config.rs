@@ -54,6 +54,8 @@ pub struct Config {
     /// Below this much free disk (MB) `/readyz` answers 503 and uploads 507.
     pub min_free_mb: u64,
     /// Scheduled backups (`ZHENGGAI_BACKUP_DIR`, `…_EVERY`, `…_KEEP`); none by default.
+    /// Origins whose pages may call the API from a browser (`ZHENGGAI_CORS_ORIGINS`).
+    pub cors_origins: Vec<String>,
     /// The language problems are told in when a request does not ask (`ZHENGGAI_LANG`).
     pub lang: crate::i18n::Lang,
     pub backups: Option<BackupSchedule>,
@@ -71,6 +73,8 @@ pub enum ConfigError {
     BackupEvery(String),
     #[error("ZHENGGAI_JWT_LEEWAY={0:?} is not a number of seconds")]
     Leeway(String),
+    #[error("ZHENGGAI_CORS_ORIGINS: {0}")]
+    CorsOrigins(String),
     #[error("ZHENGGAI_LANG: {0}")]
     Lang(String),
     #[error("set ZHENGGAI_JWT_PUBLIC_KEY or ZHENGGAI_JWT_SECRET, not both")]
@@ -181,6 +185,10 @@ impl Config {
                 }),
             },
             remind_after_days: number("ZHENGGAI_REMIND_AFTER_DAYS", 5)?,
+            cors_origins: crate::api::cors::parse_origins(
+                &var("ZHENGGAI_CORS_ORIGINS").unwrap_or_default(),
+            )
+            .map_err(ConfigError::CorsOrigins)?,
             lang: match var("ZHENGGAI_LANG") {
                 None => crate::i18n::Lang::default(),
                 Some(v) => v.parse().map_err(ConfigError::Lang)?,

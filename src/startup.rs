@@ -136,6 +136,7 @@ pub fn build_server(
     let listener = TcpListener::bind(&config.bind)?;
     let addr = listener.local_addr()?;
     let lang = config.lang;
+    let cors_origins = config.cors_origins.clone();
     let app = move || {
         App::new()
             .into_utoipa_app()
@@ -157,10 +158,18 @@ pub fn build_server(
                     .config(utoipa_swagger_ui::Config::from("/openapi.json")),
             )
             .default_service(web::to(not_matched))
+            .wrap(actix_web::middleware::Condition::new(
+                !cors_origins.is_empty(),
+                crate::api::cors::cors(&cors_origins),
+            ))
+            .wrap(actix_web::middleware::from_fn(
+                crate::api::cors::preflight_no_content,
+            ))
             .wrap(ErrorHandlers::new().default_handler(as_problem))
             .wrap(request_metrics.clone())
             .wrap(Logger::new(r#"%a "%r" %s %b %Dms id=%{x-request-id}o"#))
             .wrap(actix_web::middleware::from_fn(crate::api::request_id::tag))
+            .wrap(actix_web::middleware::from_fn(crate::api::head::as_get))
             .wrap(actix_web::middleware::from_fn(move |req, next| {
                 crate::api::language::negotiate(lang, req, next)
             }))

@@ -274,12 +274,18 @@ fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiErr
         return Ok(IfMatch(None));
     }
     let tag = text.strip_prefix("W/").unwrap_or(text);
-    tag.strip_prefix('"')
+    let opaque = tag
+        .strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
-        .and_then(|v| v.parse::<i32>().ok())
-        .map(|v| IfMatch(Some(v)))
-        .ok_or_else(bad)
+        .filter(|t| !t.contains('"'))
+        .ok_or_else(bad)?;
+    // A well-formed tag this service never sent names no version: it is not the current
+    // one, so the write answers 412 like any stale tag (RFC 9110 §13.1.1).
+    Ok(IfMatch(Some(opaque.parse::<i32>().unwrap_or(NO_VERSION))))
 }
+
+/// The version a foreign `If-Match` tag stands for: none an object ever has.
+const NO_VERSION: i32 = -1;
 
 /// The `ETag` header for an object at `version`.
 pub fn etag(version: i32) -> (header::HeaderName, String) {
@@ -349,13 +355,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn if_match_reads_strong_weak_and_star_and_refuses_the_rest() {
+    fn if_match_reads_strong_weak_star_and_foreign_tags_and_refuses_the_rest() {
         let parse = |v: &str| parse_if_match(Some(&header::HeaderValue::from_str(v).unwrap()));
         assert_eq!(parse("\"3\"").unwrap().0, Some(3));
         assert_eq!(parse("W/\"12\"").unwrap().0, Some(12));
         assert_eq!(parse("*").unwrap().0, None);
         assert_eq!(parse_if_match(None).unwrap().0, None);
-        for bad in ["3", "\"x\"", "\"3", ""] {
+        // A tag this service never sent stands for no version: the write answers 412.
+        assert_eq!(parse("\"x\"").unwrap().0, Some(NO_VERSION));
+        for bad in ["3", "\"3", ""] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod calendar;
+pub mod cors;
 pub mod dto;
 pub mod duties;
 pub mod evidence;
@@ -10,6 +11,7 @@ pub mod extract;
 pub mod fallback;
 pub mod findings;
 pub mod handovers;
+pub mod head;
 pub mod health;
 pub mod history;
 pub mod inspections;

@@ -138,12 +138,19 @@ pub async fn etags(
     };
     let version = state.ledger.get();
     let tag = tag(&state, &caller, &req);
-    let unchanged = req
+    let if_none_match = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
-    if unchanged {
+        .map(str::to_string);
+    let here = (req.path().to_string(), req.query_string().to_string());
+    // `*` matches whatever is current: the list's tag, or an item's own (known only once
+    // the handler answered).
+    let star = if_none_match
+        .as_deref()
+        .is_some_and(|h| h.split(',').any(|t| t.trim() == "*"));
+    let list_tag = is_list(&here.0);
+    if none_match(if_none_match.as_deref(), &tag) && (list_tag || !star) {
         let res = HttpResponse::NotModified()
             .insert_header((header::ETAG, tag))
             .insert_header((header::CACHE_CONTROL, "private, no-cache"))
@@ -156,13 +163,10 @@ pub async fn etags(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("no-cache"));
     let cached = |tag: &str| {
-        state.cache.get(version, tag).map(|(content_type, body)| {
-            HttpResponse::Ok()
-                .insert_header((header::ETAG, tag.to_string()))
-                .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-                .insert_header((header::CONTENT_TYPE, content_type))
-                .body(body)
-        })
+        state
+            .cache
+            .get(version, tag)
+            .map(|(content_type, body)| answer(tag, content_type, body, &here))
     };
     if !fresh {
         if let Some(res) = cached(&tag) {
@@ -182,7 +186,20 @@ pub async fn etags(
         }
     }
     let mut res = next.call(req).await?;
-    if res.status() != actix_web::http::StatusCode::OK || res.headers().contains_key(header::ETAG) {
+    if res.status() != actix_web::http::StatusCode::OK {
+        return Ok(res.map_into_left_body());
+    }
+    // One item, tagged by its own version: its tag answers 304 as the lists' do.
+    if let Some(own) = res.headers().get(header::ETAG).cloned() {
+        let own = own.to_str().unwrap_or_default().to_string();
+        if none_match(if_none_match.as_deref(), &own) {
+            let not_modified = HttpResponse::NotModified()
+                .insert_header((header::ETAG, own))
+                .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+                .finish();
+            let (http, _) = res.into_parts();
+            return Ok(ServiceResponse::new(http, not_modified).map_into_right_body());
+        }
         return Ok(res.map_into_left_body());
     }
     // A streamed file (a ledger export): tagged, but never held in memory.
@@ -211,10 +228,91 @@ pub async fn etags(
     state
         .cache
         .put(version, tag.clone(), content_type.clone(), body.clone());
-    let res = HttpResponse::Ok()
-        .insert_header((header::ETAG, tag))
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .insert_header((header::CONTENT_TYPE, content_type))
-        .body(body);
+    let res = answer(&tag, content_type, body, &here);
     Ok(ServiceResponse::new(http, res).map_into_right_body())
+}
+
+/// Whether the route answers with the ledger's tag (a list, stats, a dashboard, a file),
+/// not an item's own version: an item is `/<collection>/<uuid>`.
+fn is_list(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_none_or(|last| uuid::Uuid::parse_str(last).is_err())
+}
+
+/// A list's answer from its body: tagged, and with `Link: <…>; rel="next"` (RFC 8288) when
+/// the page has a next one.
+fn answer(tag: &str, content_type: String, body: Bytes, here: &(String, String)) -> HttpResponse {
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::ETAG, tag.to_string()))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header((header::CONTENT_TYPE, content_type));
+    if let Some(link) = next_link(&here.0, &here.1, &body) {
+        res.insert_header((header::LINK, link));
+    }
+    res.body(body)
+}
+
+/// `If-None-Match` (RFC 9110 §13.1.2) against the current tag: `*` matches any, weak
+/// comparison otherwise (`W/"3"` matches `"3"`).
+pub fn none_match(header: Option<&str>, current: &str) -> bool {
+    let Some(header) = header else {
+        return false;
+    };
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let current = opaque(current);
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || opaque(t) == current)
+}
+
+/// The next page's address, when the body says there is one (`"next_cursor": "…"`): this
+/// request's path and query with the cursor replaced.
+fn next_link(path: &str, query: &str, body: &[u8]) -> Option<String> {
+    const KEY: &[u8] = b"\"next_cursor\":\"";
+    let at = body.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let end = body[at..].iter().position(|b| *b == b'"')?;
+    let cursor = std::str::from_utf8(&body[at..at + end]).ok()?;
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        if k != "cursor" {
+            out.append_pair(&k, &v);
+        }
+    }
+    out.append_pair("cursor", cursor);
+    Some(format!("<{path}?{}>; rel=\"next\"", out.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_star_matches_anything() {
+        assert!(none_match(Some("\"3\""), "\"3\""));
+        assert!(none_match(Some("W/\"3\""), "\"3\""));
+        assert!(none_match(Some("\"1\", W/\"3\""), "\"3\""));
+        assert!(none_match(Some("*"), "\"3\""));
+        assert!(!none_match(Some("\"4\""), "\"3\""));
+        assert!(!none_match(None, "\"3\""));
+    }
+
+    #[test]
+    fn the_next_link_keeps_the_filters_and_replaces_the_cursor() {
+        let body = br#"{"items":[],"total":9,"next_cursor":"eyJrIjoxfQ"}"#;
+        assert_eq!(
+            next_link(
+                "/api/v1/measures",
+                "status=in_progress&cursor=old&limit=2",
+                body
+            )
+            .as_deref(),
+            Some("</api/v1/measures?status=in_progress&limit=2&cursor=eyJrIjoxfQ>; rel=\"next\"")
+        );
+        assert_eq!(
+            next_link("/api/v1/measures", "", br#"{"next_cursor":null}"#),
+            None
+        );
+    }
 }

@@ -118,6 +118,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         data_key_file: files.path().join("data-key"),
         backups: None,
         lang: zhenggai::i18n::Lang::default(),
+        cors_origins: vec![],
     };
     adjust(&mut config);
     let verifier = config.jwt.verifier().expect("JWT key");

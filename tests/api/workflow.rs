@@ -507,6 +507,11 @@ async fn a_stale_if_match_answers_412_and_changes_nothing() {
     let body = problem(res, 412).await;
     assert_eq!(body["type"], "urn:zhenggai:problem:precondition-failed");
     assert_eq!(s.measure_now().await, before);
+    // A tag this service never sent is not the current one either: 412, nothing changes.
+    let res = patch("\"stale-version\"").await;
+    problem(res, 412).await;
+    assert_eq!(s.measure_now().await, before);
+    // Not a tag at all is a malformed header.
     let res = patch("yesterday").await;
     problem(res, 400).await;
     // Actions honour it too.
