@@ -11,8 +11,8 @@ use crate::error::{Problem, ProblemField};
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "zhenggai 整改台账 API",
-        description = "A rectification (整改) tracker: inspections (巡视/巡察/审计/督查), their findings \
+        title = "zhenggai API",
+        description = "zhenggai 整改台账 — a rectification (整改) tracker: inspections (巡视/巡察/审计/督查), their findings \
 (问题清单), the measures that fix them (任务清单) with lead units, leaders, responsible people and deadlines \
 (责任清单), and what is overdue.\n\nEvery error is RFC 9457 `application/problem+json`, told in Chinese unless `Accept-Language` asks \
 for English (`en`); `Content-Language` says which. Identifiers stay in `current_state`, `allowed_actions`, \
@@ -121,11 +121,15 @@ fn finish(api: utoipa::openapi::OpenApi) -> Value {
         .map(|c| c.entry("responses").or_insert_with(|| json!({})));
     if let Some(Value::Object(responses)) = responses {
         for (_, name, description) in STANDARD_ERRORS {
+            let status = name_status(name);
             responses.insert(
                 name.to_string(),
                 json!({
                     "description": description,
-                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                    "content": {"application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "example": example(status),
+                    }}
                 }),
             );
         }
@@ -138,15 +142,118 @@ fn finish(api: utoipa::openapi::OpenApi) -> Value {
                     if method == "patch" {
                         add_if_match(op);
                     }
+                    if method == "get" {
+                        add_conditional_get(op);
+                    }
+                    type_downloads_as_binary(op);
                     add_error_responses(path, op);
                 }
             }
         }
     }
+    if let Some(doc) = doc.as_object_mut() {
+        // Relative: the document is served by the API it describes.
+        doc.insert("servers".into(), json!([{"url": "/"}]));
+    }
     doc
 }
 
+/// Every GET answers with an `ETag` and, to `If-None-Match` with it (weak or strong, or
+/// `*`), 304 with no body (`api::polling`).
+fn add_conditional_get(op: &mut Map<String, Value>) {
+    let params = op.entry("parameters").or_insert_with(|| json!([]));
+    if let Value::Array(params) = params {
+        params.push(json!({
+            "name": "If-None-Match", "in": "header", "required": false,
+            "description": "An ETag this answer carried: 304 while it is still current",
+            "schema": {"type": "string"}
+        }));
+    }
+    let Some(Value::Object(responses)) = op.get_mut("responses") else {
+        return;
+    };
+    if let Some(Value::Object(ok)) = responses.get_mut("200") {
+        let headers = ok.entry("headers").or_insert_with(|| json!({}));
+        if let Value::Object(headers) = headers {
+            headers.insert(
+                "ETag".into(),
+                json!({"description": "The answer's version; send it back as If-None-Match",
+                       "schema": {"type": "string"}}),
+            );
+        }
+    }
+    responses.insert(
+        "304".into(),
+        json!({"description": "Not modified: the `If-None-Match` tag is still current.",
+               "headers": {"ETag": {"schema": {"type": "string"}}}}),
+    );
+}
+
+/// Files (a workbook, a report, evidence) are bytes under their own media type, not JSON
+/// arrays of numbers: a generated client then downloads them.
+fn type_downloads_as_binary(op: &mut Map<String, Value>) {
+    let Some(Value::Object(responses)) = op.get_mut("responses") else {
+        return;
+    };
+    for response in responses.values_mut() {
+        let Some(Value::Object(content)) = response.get_mut("content") else {
+            continue;
+        };
+        for (media, body) in content.iter_mut() {
+            let textual = media.contains("json") || media.starts_with("text/");
+            if !textual {
+                body["schema"] = json!({"type": "string", "format": "binary"});
+            }
+        }
+    }
+}
+
 const SECURITY_SCHEME: &str = "bearerAuth";
+
+fn name_status(name: &str) -> u16 {
+    STANDARD_ERRORS
+        .iter()
+        .find(|(_, n, _)| *n == name)
+        .and_then(|(status, _, _)| status.parse().ok())
+        .unwrap_or(500)
+}
+
+/// What the server answers with this status, as it answers it (in Chinese, the default).
+fn example(status: u16) -> Value {
+    use crate::domain::permissions::Action;
+    use crate::domain::rules::FieldError;
+    use crate::error::ApiError;
+    use crate::text;
+    let error = match status {
+        400 => ApiError::bad_param("cursor", text!("cursor-foreign")),
+        401 => ApiError::Unauthorized(text!("token-expired")),
+        403 => ApiError::Forbidden(Action::SubmitMeasure.refusal()),
+        404 => ApiError::not_found("measure"),
+        409 => crate::domain::workflow::measure_transition(
+            crate::domain::enums::MeasureStatus::Submitted,
+            crate::domain::enums::MeasureKind::TimeBound,
+            crate::domain::workflow::MeasureAction::Start,
+        )
+        .map_or_else(ApiError::from, |_| ApiError::Internal(String::new())),
+        412 => crate::db::repo::check_version("measure", 3, Some(2))
+            .err()
+            .unwrap_or_else(|| ApiError::Internal(String::new())),
+        413 => ApiError::PayloadTooLarge(text!("body-too-large", kib = 256)),
+        415 => ApiError::UnsupportedMediaType(text!("body-not-json")),
+        422 => ApiError::Validation(vec![FieldError::new(
+            "due_date",
+            text!(
+                "due-date-needed",
+                kind = crate::domain::enums::MeasureKind::TimeBound
+            ),
+        )]),
+        410 => ApiError::Gone(text!("evidence-withdrawn")),
+        503 => ApiError::Unavailable(text!("unavailable-database")),
+        507 => ApiError::InsufficientStorage(text!("upload-disk-full")),
+        _ => ApiError::Internal(String::new()),
+    };
+    serde_json::to_value(error.problem(crate::i18n::Lang::ZhCn)).unwrap_or_default()
+}
 
 /// PATCH takes `If-Match` (optimistic concurrency), as the workflow actions declare.
 fn add_if_match(op: &mut Map<String, Value>) {
@@ -174,12 +281,26 @@ fn add_error_responses(path: &str, op: &mut Map<String, Value>) {
         .get("parameters")
         .and_then(Value::as_array)
         .is_some_and(|ps| ps.iter().any(|p| p["name"] == "If-Match"));
+    // Probes and the contract itself are read without a token (`/metrics` says otherwise).
     if is_api {
         op.insert("security".into(), json!([{SECURITY_SCHEME: []}]));
+    } else {
+        op.entry("security").or_insert_with(|| json!([]));
     }
     let Some(Value::Object(responses)) = op.get_mut("responses") else {
         return;
     };
+    // A problem the route declares itself (409, say) shows its own status's example.
+    for (status, response) in responses.iter_mut() {
+        let Ok(code) = status.parse::<u16>() else {
+            continue;
+        };
+        if let Some(Value::Object(problem)) =
+            response.pointer_mut("/content/application~1problem+json")
+        {
+            problem.entry("example").or_insert_with(|| example(code));
+        }
+    }
     for (status, name, _) in STANDARD_ERRORS {
         let applies = match *status {
             "401" | "403" => is_api,

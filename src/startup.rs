@@ -154,8 +154,13 @@ pub fn build_server(
                 web::get().to(|| async { web::Redirect::to("/docs/") }),
             )
             .service(
-                SwaggerUi::new("/docs/{_:.*}")
-                    .config(utoipa_swagger_ui::Config::from("/openapi.json")),
+                SwaggerUi::new("/docs/{_:.*}").config(
+                    // No document sent to an outside validator from an intranet host,
+                    // and the token kept across reloads.
+                    utoipa_swagger_ui::Config::from("/openapi.json")
+                        .validator_url("none")
+                        .persist_authorization(true),
+                ),
             )
             .default_service(web::to(not_matched))
             .wrap(actix_web::middleware::Condition::new(

@@ -94,5 +94,60 @@ async fn swagger_ui_is_served_from_the_binary() {
     let res = app.get("/docs/swagger-ui-bundle.js").await;
     assert_eq!(res.status(), 200);
     let res = app.get("/docs/swagger-initializer.js").await;
-    assert!(res.text().await.unwrap().contains("/openapi.json"));
+    let init = res.text().await.unwrap();
+    assert!(init.contains("/openapi.json"), "{init}");
+    // Nothing sent to an outside validator, and the token kept across reloads.
+    assert!(
+        init.contains(r#""validatorUrl": "none""#) || init.contains(r#""validatorUrl":"none""#),
+        "{init}"
+    );
+    assert!(init.contains("persistAuthorization"), "{init}");
+}
+
+#[test]
+fn the_document_describes_conditional_gets_downloads_probes_and_each_errors_example() {
+    let doc = committed();
+    assert_eq!(doc["servers"], serde_json::json!([{"url": "/"}]));
+    assert_eq!(doc["info"]["title"], "zhenggai API");
+    for probe in ["/healthz", "/readyz"] {
+        assert_eq!(
+            doc["paths"][probe]["get"]["security"],
+            serde_json::json!([]),
+            "{probe}"
+        );
+    }
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, item) in paths {
+        if let Some(get) = item.get("get") {
+            assert!(
+                get["responses"].get("304").is_some(),
+                "GET {path} documents 304"
+            );
+            let names: Vec<&str> = get["parameters"]
+                .as_array()
+                .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).collect())
+                .unwrap_or_default();
+            assert!(names.contains(&"If-None-Match"), "GET {path}");
+        }
+        for op in item.as_object().unwrap().values() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                for (media, body) in response["content"].as_object().into_iter().flatten() {
+                    if !media.contains("json") && !media.starts_with("text/") {
+                        assert_eq!(
+                            body["schema"]["format"], "binary",
+                            "{path} {status} {media}"
+                        );
+                    }
+                    if media == "application/problem+json" {
+                        let example = &body["example"];
+                        assert_eq!(example["status"].to_string(), *status, "{path} {status}");
+                    }
+                }
+            }
+        }
+    }
+    for (name, response) in doc["components"]["responses"].as_object().unwrap() {
+        let example = &response["content"]["application/problem+json"]["example"];
+        assert!(example["detail"].is_string(), "{name}: {example}");
+    }
 }
