@@ -54,6 +54,8 @@ pub struct Config {
     /// Below this much free disk (MB) `/readyz` answers 503 and uploads 507.
     pub min_free_mb: u64,
     /// Scheduled backups (`ZHENGGAI_BACKUP_DIR`, `…_EVERY`, `…_KEEP`); none by default.
+    /// Requests per caller and window (`ZHENGGAI_RATE_LIMIT`, e.g. `600/60s`).
+    pub rate_limit: crate::api::rate_limit::RateLimit,
     /// Origins whose pages may call the API from a browser (`ZHENGGAI_CORS_ORIGINS`).
     pub cors_origins: Vec<String>,
     /// The language problems are told in when a request does not ask (`ZHENGGAI_LANG`).
@@ -73,6 +75,8 @@ pub enum ConfigError {
     BackupEvery(String),
     #[error("ZHENGGAI_JWT_LEEWAY={0:?} is not a number of seconds")]
     Leeway(String),
+    #[error("ZHENGGAI_RATE_LIMIT: {0}")]
+    RateLimit(String),
     #[error("ZHENGGAI_CORS_ORIGINS: {0}")]
     CorsOrigins(String),
     #[error("ZHENGGAI_LANG: {0}")]
@@ -185,6 +189,10 @@ impl Config {
                 }),
             },
             remind_after_days: number("ZHENGGAI_REMIND_AFTER_DAYS", 5)?,
+            rate_limit: match var("ZHENGGAI_RATE_LIMIT") {
+                None => crate::api::rate_limit::RateLimit::DEFAULT,
+                Some(v) => v.parse().map_err(ConfigError::RateLimit)?,
+            },
             cors_origins: crate::api::cors::parse_origins(
                 &var("ZHENGGAI_CORS_ORIGINS").unwrap_or_default(),
             )

@@ -54,6 +54,9 @@ pub enum ApiError {
     UnsupportedMediaType(Text),
     #[error("{method} is not allowed here")]
     MethodNotAllowed { method: String, allow: Vec<String> },
+    /// The caller asked too often (429); `Retry-After` says when to ask again.
+    #[error("{0}")]
+    TooManyRequests(Text),
     /// The service cannot answer now (database down, disk full…): retry later (503).
     #[error("{0}")]
     Unavailable(Text),
@@ -165,6 +168,7 @@ impl ApiError {
             | ApiError::PayloadTooLarge(t)
             | ApiError::UnsupportedMediaType(t)
             | ApiError::Unavailable(t)
+            | ApiError::TooManyRequests(t)
             | ApiError::ConnectionLost(t)
             | ApiError::InsufficientStorage(t) => t.clone(),
             ApiError::Forbidden(refusal) => refusal.text.clone(),
@@ -195,6 +199,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Unavailable(_) | ApiError::ConnectionLost(_) => "unavailable",
+            ApiError::TooManyRequests(_) => "too-many-requests",
             ApiError::InsufficientStorage(_) => "insufficient-storage",
             ApiError::Sheet(_) => "sheet",
             ApiError::Internal(_) => "internal",
@@ -314,6 +319,7 @@ impl ResponseError for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

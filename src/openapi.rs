@@ -89,6 +89,13 @@ another issuer or audience, or naming an unknown role or unit. `WWW-Authenticate
         "The body is well-formed but breaks the rules; `errors` lists each field.",
     ),
     (
+        "429",
+        "TooManyRequests",
+        "More requests than `ZHENGGAI_RATE_LIMIT` allows this token (or address); `Retry-After` \
+says when to ask again. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and \
+`RateLimit-Reset`.",
+    ),
+    (
         "500",
         "InternalError",
         "An internal error; details are logged, never sent.",
@@ -248,6 +255,7 @@ fn example(status: u16) -> Value {
             ),
         )]),
         410 => ApiError::Gone(text!("evidence-withdrawn")),
+        429 => ApiError::TooManyRequests(text!("rate-limited", limit = 3000, secs = 60)),
         503 => ApiError::Unavailable(text!("unavailable-database")),
         507 => ApiError::InsufficientStorage(text!("upload-disk-full")),
         _ => ApiError::Internal(String::new()),
@@ -309,7 +317,7 @@ fn add_error_responses(path: &str, op: &mut Map<String, Value>) {
             "412" => has_if_match,
             "413" | "415" | "422" => has_body,
             "500" => true,
-            "503" => is_api,
+            "429" | "503" => is_api,
             _ => false,
         };
         if applies && !responses.contains_key(*status) {

@@ -137,6 +137,7 @@ pub fn build_server(
     let addr = listener.local_addr()?;
     let lang = config.lang;
     let cors_origins = config.cors_origins.clone();
+    let limits = crate::api::rate_limit::Limits::new(config.rate_limit);
     let app = move || {
         App::new()
             .into_utoipa_app()
@@ -163,6 +164,11 @@ pub fn build_server(
                 ),
             )
             .default_service(web::to(not_matched))
+            // Inside CORS, so that a page can read a 429's Retry-After.
+            .wrap(actix_web::middleware::from_fn({
+                let limits = limits.clone();
+                move |req, next| crate::api::rate_limit::limit(limits.clone(), req, next)
+            }))
             .wrap(actix_web::middleware::Condition::new(
                 !cors_origins.is_empty(),
                 crate::api::cors::cors(&cors_origins),

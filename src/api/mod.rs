@@ -23,6 +23,7 @@ pub mod oversight;
 pub mod people;
 pub mod polling;
 pub mod queue;
+pub mod rate_limit;
 pub mod rechecks;
 pub mod reports;
 pub mod request_id;

@@ -119,6 +119,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         backups: None,
         lang: zhenggai::i18n::Lang::default(),
         cors_origins: vec![],
+        rate_limit: zhenggai::api::rate_limit::RateLimit::DEFAULT,
     };
     adjust(&mut config);
     let verifier = config.jwt.verifier().expect("JWT key");

@@ -131,3 +131,65 @@ async fn head_answers_wherever_get_does_with_the_same_headers_and_no_body() {
         .unwrap();
     assert_eq!(res.status(), 401);
 }
+
+#[tokio::test]
+async fn a_runaway_client_is_limited_per_token_and_told_when_to_come_back() {
+    use zhenggai::api::rate_limit::RateLimit;
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.rate_limit = RateLimit {
+            requests: 5,
+            per_secs: 60,
+        }
+    })
+    .await;
+    let runaway = crate::helpers::token("screen-1", "viewer", None);
+    let header = |res: &reqwest::Response, name: &str| -> Option<u64> {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().parse().unwrap())
+    };
+    let mut remaining = vec![];
+    for _ in 0..5 {
+        let res = app
+            .anon
+            .get(app.url("/api/v1/measures"))
+            .bearer_auth(&runaway)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(header(&res, "ratelimit-limit"), Some(5));
+        assert!(header(&res, "ratelimit-reset").unwrap() <= 60);
+        remaining.push(header(&res, "ratelimit-remaining").unwrap());
+    }
+    assert_eq!(remaining, [4, 3, 2, 1, 0]);
+    let res = app
+        .anon
+        .get(app.url("/api/v1/measures"))
+        .bearer_auth(&runaway)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    let retry = header(&res, "retry-after").unwrap();
+    assert!((1..=12).contains(&retry), "Retry-After: {retry}");
+    assert_eq!(header(&res, "ratelimit-remaining"), Some(0));
+    let p = crate::helpers::problem(res, 429).await;
+    assert_eq!(p["type"], "urn:zhenggai:problem:too-many-requests");
+    assert!(p["detail"].as_str().unwrap().contains("Retry-After"), "{p}");
+    // Another token is not held back by it, and probes are never counted.
+    let other = crate::helpers::token("screen-2", "viewer", None);
+    let res = app
+        .anon
+        .get(app.url("/api/v1/measures"))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    for _ in 0..10 {
+        let res = app.anon.get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.headers().get("ratelimit-limit").is_none());
+    }
+}

@@ -420,3 +420,6 @@ person-too-long = A person is a login or a name of at most 100 characters.
 activity-withdrawn = The activity is already withdrawn.
 withdraw-reason = Say why it is withdrawn (1–2000 characters).
 import-due-through-extension = Once a measure has started, its due date moves only through an extension request (it is { $status }).
+
+## Limits
+rate-limited = Too many requests: at most { $limit } per { $secs } s for each token; retry after the time Retry-After says.

@@ -351,3 +351,6 @@ person-too-long = 人员的登录账号或姓名不能超过 100 个字符。
 activity-withdrawn = 该开展情况记录已撤回。
 withdraw-reason = 请说明撤回原因（1 至 2000 个字符）。
 import-due-through-extension = 已开始整改的措施只能通过延期申请调整完成时限（当前状态：{ $status }）。
+
+## Limits
+rate-limited = 请求过于频繁：每个令牌每 { $secs } 秒最多 { $limit } 次，请按 Retry-After 所示时间后重试。
