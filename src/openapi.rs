@@ -153,6 +153,9 @@ fn finish(api: utoipa::openapi::OpenApi) -> Value {
                         add_conditional_get(op);
                     }
                     type_downloads_as_binary(op);
+                    if path.starts_with("/api/") {
+                        add_accept_language(op);
+                    }
                     add_error_responses(path, op);
                 }
             }
@@ -163,6 +166,19 @@ fn finish(api: utoipa::openapi::OpenApi) -> Value {
         doc.insert("servers".into(), json!([{"url": "/"}]));
     }
     doc
+}
+
+/// Problems are told in the language `Accept-Language` asks for (`api::language`).
+fn add_accept_language(op: &mut Map<String, Value>) {
+    let params = op.entry("parameters").or_insert_with(|| json!([]));
+    if let Value::Array(params) = params {
+        params.push(json!({
+            "name": "Accept-Language", "in": "header", "required": false,
+            "description": "The language of problem messages: zh-CN (the default, ZHENGGAI_LANG) \
+                or en; the answer's Content-Language says which",
+            "schema": {"type": "string", "examples": ["zh-CN", "en"]}
+        }));
+    }
 }
 
 /// Every GET answers with an `ETag` and, to `If-None-Match` with it (weak or strong, or
