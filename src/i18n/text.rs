@@ -41,11 +41,6 @@ impl Text {
     pub fn told(&self, lang: Lang) -> String {
         render(self, lang)
     }
-
-    /// Told in the language of the request being answered.
-    pub fn told_now(&self) -> String {
-        render(self, super::current())
-    }
 }
 
 /// English, for logs and for whoever prints a `Text` without choosing.

@@ -126,7 +126,7 @@ pub struct UpdateMeasure {
     "report_cycle": null, "quota": null, "status": "in_progress", "extension_count": 0, "return_count": 0,
     "pending_extension": {"id": "01934f2e-9b20-7c44-b1d2-5e6f7a8b9c0e", "requested_due_date": "2022-09-30"},
     "reminder_count": 1, "last_reminded_at": "2022-07-04T01:00:00Z", "recheck_count": 0, "relapse_count": 0, "closed_at": null,
-    "overdue": true, "overdue_days": 92, "overdue_working_days": 65, "warning": "red", "quota_light": null, "next_report_due": null, "progress_percent": 60,
+    "overdue": true, "overdue_days": 92, "overdue_working_days": 65, "clock_stopped": false, "warning": "red", "quota_light": null, "next_report_due": null, "progress_percent": 60,
     "last_report_at": "2022-07-05T08:30:00Z", "closing_statement": null, "submitted_by": null,
     "submitted_at": null, "endorsed_by": null, "verified_by": null,
     "allowed_actions": ["report", "submit"], "version": 3,
