@@ -198,22 +198,18 @@ pub fn measure_transition(
     action: MeasureAction,
 ) -> Result<MeasureStatus, WrongState> {
     measure_next(status, kind, action).ok_or_else(|| {
-        let allowed: Vec<MeasureAction> = MeasureAction::ALL
+        let allowed = MeasureAction::ALL
             .into_iter()
             .filter(|a| measure_next(status, kind, *a).is_some())
+            .map(|a| (a.as_str(), a.term()))
             .collect();
-        WrongState {
-            action: action.as_str(),
-            current: status.as_str(),
-            allowed: allowed.iter().map(|a| a.as_str()).collect(),
-            text: crate::text!(
-                "wrong-state-measure",
-                current = status,
-                action = action.term(),
-                count = allowed.len(),
-                allowed = Arg::List(allowed.iter().map(|a| a.term()).collect()),
-            ),
-        }
+        let text = Text::new("wrong-state-measure").with("current", status);
+        wrong_state(
+            text,
+            (action.as_str(), action.term()),
+            status.as_str(),
+            allowed,
+        )
     })
 }
 
@@ -242,23 +238,39 @@ pub fn finding_transition(
     action: FindingAction,
 ) -> Result<FindingStatus, WrongState> {
     finding_next(status, action).ok_or_else(|| {
-        let allowed: Vec<FindingAction> = FindingAction::ALL
+        let allowed = FindingAction::ALL
             .into_iter()
             .filter(|a| finding_next(status, *a).is_some())
+            .map(|a| (a.as_str(), a.term()))
             .collect();
-        WrongState {
-            action: action.as_str(),
-            current: status.as_str(),
-            allowed: allowed.iter().map(|a| a.as_str()).collect(),
-            text: crate::text!(
-                "wrong-state-finding",
-                current = status,
-                action = action.term(),
-                count = allowed.len(),
-                allowed = Arg::List(allowed.iter().map(|a| a.term()).collect()),
-            ),
-        }
+        let text = Text::new("wrong-state-finding").with("current", status);
+        wrong_state(
+            text,
+            (action.as_str(), action.term()),
+            status.as_str(),
+            allowed,
+        )
     })
+}
+
+/// A refused action of either machine: `text` (which names the state) completed with the
+/// action and what the state allows, each as identifier and as the office's word.
+fn wrong_state(
+    text: Text,
+    (action, action_term): (&'static str, Arg),
+    current: &'static str,
+    allowed: Vec<(&'static str, Arg)>,
+) -> WrongState {
+    let (ids, terms): (Vec<&'static str>, Vec<Arg>) = allowed.into_iter().unzip();
+    WrongState {
+        action,
+        current,
+        text: text
+            .with("action", action_term)
+            .with("count", ids.len())
+            .with("allowed", Arg::List(terms)),
+        allowed: ids,
+    }
 }
 
 /// A finding's status as its measures imply: closed when every measure is closed (its last

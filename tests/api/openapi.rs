@@ -128,6 +128,9 @@ fn the_document_describes_conditional_gets_downloads_probes_and_each_errors_exam
                 .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).collect())
                 .unwrap_or_default();
             assert!(names.contains(&"If-None-Match"), "GET {path}");
+            if path.starts_with("/api/") {
+                assert!(names.contains(&"Accept-Language"), "GET {path}");
+            }
         }
         for op in item.as_object().unwrap().values() {
             for (status, response) in op["responses"].as_object().unwrap() {
