@@ -21,6 +21,7 @@ import random
 import signal
 import socket
 import subprocess
+import shutil
 import sys
 import tempfile
 import threading
@@ -267,3 +268,5 @@ def main():
 
 if __name__ == "__main__":
     main()
+    # Kept when the test fails, for the post-mortem; removed once it passes.
+    shutil.rmtree(WORK, ignore_errors=True)
