@@ -1,7 +1,8 @@
 //! The service's background work, each on a thread of its own that ends with the server:
 //! the webhook deliverer (outbox → signed POSTs, retried with backoff) and the deadline
 //! scanner (turns due dates into `measure.due_soon` / `measure.overdue` events, once each,
-//! and duties' pace into `duty.behind` / `duty.missed`).
+//! and duties' pace into `duty.behind` / `duty.missed`), and the sweeper (forgets
+//! `Idempotency-Key`s past their 24 hours).
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -142,6 +143,26 @@ fn deliver_due(
         webhooks::record(&mut conn, &delivery, &hook, outcome, Utc::now().naive_utc())?;
     }
     Ok(())
+}
+
+/// Forgets idempotency keys past their 24 hours, every ten minutes (a lookup ignores them
+/// already; this keeps the table small).
+pub fn start_sweeper(db: Db, alive: &Arc<()>) {
+    every(
+        "key-sweeper",
+        Arc::downgrade(alive),
+        Duration::from_secs(600),
+        move || {
+            let swept = db.write().map_err(ApiError::from).and_then(|mut conn| {
+                crate::db::repo::idempotency::sweep(&mut conn, Utc::now().naive_utc())
+            });
+            match swept {
+                Ok(0) => {}
+                Ok(n) => log::info!("forgot {n} idempotency key(s) past their 24 hours"),
+                Err(e) => log::warn!("idempotency key sweep: {e}"),
+            }
+        },
+    );
 }
 
 /// Scans deadlines every `interval`; `today` gives the date and yellow window.

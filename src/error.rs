@@ -38,6 +38,10 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     Conflict(Text),
+    /// The same request (same `Idempotency-Key`) is still being carried out (409);
+    /// `Retry-After` says when its answer may be there.
+    #[error("{0}")]
+    InProgress(Text),
     /// The item's state does not allow the action (409): says the state and what it allows.
     #[error("{message}")]
     WrongState {
@@ -164,6 +168,7 @@ impl ApiError {
             | ApiError::NotFound(t)
             | ApiError::Gone(t)
             | ApiError::Conflict(t)
+            | ApiError::InProgress(t)
             | ApiError::PreconditionFailed(t)
             | ApiError::PayloadTooLarge(t)
             | ApiError::UnsupportedMediaType(t)
@@ -193,6 +198,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => "bad-request",
             ApiError::Validation(_) => "validation",
             ApiError::Conflict(_) => "conflict",
+            ApiError::InProgress(_) => "in-progress",
             ApiError::WrongState { .. } => "wrong-state",
             ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
@@ -310,7 +316,9 @@ impl ResponseError for ApiError {
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) | ApiError::Sheet(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Conflict(_) | ApiError::WrongState { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::InProgress(_) | ApiError::WrongState { .. } => {
+                StatusCode::CONFLICT
+            }
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -345,6 +353,9 @@ impl ApiError {
         ) {
             log::warn!("answering {}: {self}", self.status_code().as_u16());
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+        }
+        if let ApiError::InProgress(_) = self {
+            response.insert_header((header::RETRY_AFTER, "1"));
         }
         if let ApiError::MethodNotAllowed { allow, .. } = self {
             response.insert_header((header::ALLOW, allow.join(", ")));

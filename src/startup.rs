@@ -123,6 +123,7 @@ pub fn build_server(
             state.data_key.clone(),
             &state.alive,
         );
+        crate::background::start_sweeper(state.db.clone(), &state.alive);
     }
     let registry = prometheus::Registry::new();
     let gauges = web::Data::new(

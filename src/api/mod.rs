@@ -14,6 +14,7 @@ pub mod handovers;
 pub mod head;
 pub mod health;
 pub mod history;
+pub mod idempotency;
 pub mod inspections;
 pub mod language;
 pub mod ledger;
@@ -28,6 +29,7 @@ pub mod rechecks;
 pub mod reports;
 pub mod request_id;
 pub mod serde_text;
+pub mod spool;
 pub mod stats;
 pub mod units;
 pub mod webhooks;
@@ -181,12 +183,19 @@ where
     let db = state.db.clone();
     let mut ctx = caller.write_ctx(state.calendar.clone()).in_zone(state.tz);
     ctx.effective = effective;
+    // The request's Idempotency-Key is claimed with its first write, atomically.
+    let pending = idempotency::pending();
+    let claim = pending.as_ref().and_then(|p| p.unclaimed());
     let (result, last_event) = web::block(move || {
         let attempt = |f: F| -> Result<(Result<T, ApiError>, bool), ApiError> {
             let mut conn = db.write()?;
             let mut broke_in_work = false;
             let result = conn.transaction(|conn| {
-                let done = f(conn, &ctx);
+                let done = match &claim {
+                    Some(claim) => crate::db::repo::idempotency::claim(conn, claim, ctx.now),
+                    None => Ok(()),
+                }
+                .and_then(|()| f(conn, &ctx));
                 broke_in_work = matches!(done, Err(ApiError::ConnectionLost(_)));
                 done
             });
@@ -206,6 +215,9 @@ where
     if result.is_ok() {
         // Committed: every poller's ETag is stale from here on.
         state.ledger.advance(last_event);
+        if let Some(pending) = pending {
+            pending.committed();
+        }
     }
     result
 }
@@ -219,6 +231,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(
             utoipa_actix_web::scope::scope("/api/v1")
                 .wrap(from_fn(polling::etags))
+                .wrap(from_fn(idempotency::keys))
                 .wrap(from_fn(authenticate))
                 .service(units::create)
                 .service(units::list)

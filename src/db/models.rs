@@ -15,8 +15,9 @@ use crate::domain::enums::{
 
 use super::schema::{
     activities, activity_kinds, deadline_notices, duties, duty_notices, events, evidence,
-    extensions, findings, handover_measures, handovers, inspections, measure_supporting_units,
-    measures, people, progress_reports, rechecks, units, webhook_deliveries, webhooks,
+    extensions, findings, handover_measures, handovers, idempotency_keys, inspections,
+    measure_supporting_units, measures, people, progress_reports, rechecks, units,
+    webhook_deliveries, webhooks,
 };
 
 #[derive(
@@ -369,6 +370,24 @@ pub struct NoticeRow {
     pub measure_id: String,
     pub kind: String,
     pub due_date: NaiveDate,
+}
+
+/// A caller's `Idempotency-Key`: claimed with the write it guards, answered once the
+/// answer went out (`status` and the rest stay empty until then).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct IdempotencyRow {
+    pub caller: String,
+    pub idem_key: String,
+    pub fingerprint: String,
+    pub method: String,
+    pub path: String,
+    pub claimed_at: NaiveDateTime,
+    pub status: Option<i32>,
+    /// JSON: `[[name, value], …]`.
+    pub headers: Option<String>,
+    pub body: Option<Vec<u8>>,
+    pub answered_at: Option<NaiveDateTime>,
 }
 
 /// A duty's period announced once: `behind` (pace) or `missed` (ended short).

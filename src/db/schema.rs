@@ -333,6 +333,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (caller, idem_key) {
+        caller -> Text,
+        idem_key -> Text,
+        fingerprint -> Text,
+        method -> Text,
+        path -> Text,
+        claimed_at -> Timestamp,
+        status -> Nullable<Integer>,
+        headers -> Nullable<Text>,
+        body -> Nullable<Binary>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(findings -> inspections (inspection_id));
 diesel::joinable!(rechecks -> measures (measure_id));
 diesel::joinable!(handover_measures -> handovers (handover_id));

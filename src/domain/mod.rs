@@ -6,6 +6,7 @@ pub mod codes;
 pub mod deadline;
 pub mod duties;
 pub mod enums;
+pub mod idempotency;
 pub mod ledger;
 pub mod org;
 pub mod permissions;

@@ -15,6 +15,7 @@ mod extensions;
 mod findings;
 mod health;
 mod helpers;
+mod idempotency;
 mod input;
 mod inspections;
 mod integrators;

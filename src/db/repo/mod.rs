@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod extensions;
 pub mod findings;
 pub mod handovers;
+pub mod idempotency;
 pub mod inspections;
 pub mod ledger;
 pub mod measures;

@@ -423,3 +423,10 @@ import-due-through-extension = Once a measure has started, its due date moves on
 
 ## Limits
 rate-limited = Too many requests: at most { $limit } per { $secs } s for each token; retry after the time Retry-After says.
+
+## Retried requests (Idempotency-Key)
+request-too-large = The request body is larger than { $mb } MB.
+idempotency-key-bad = Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID, for example).
+idempotency-key-running = A request with this Idempotency-Key is still being carried out; ask again in a moment to get its answer.
+idempotency-key-reused = This Idempotency-Key was used in the last 24 hours for a different request ({ $method } { $path }); use a new key for a new request.
+idempotency-key-lost = The request with this Idempotency-Key was carried out, but its answer was not kept (the server stopped in between); look the item up instead of sending it again.

@@ -354,3 +354,10 @@ import-due-through-extension = 已开始整改的措施只能通过延期申请�
 
 ## Limits
 rate-limited = 请求过于频繁：每个令牌每 { $secs } 秒最多 { $limit } 次，请按 Retry-After 所示时间后重试。
+
+## Retried requests (Idempotency-Key)
+request-too-large = 请求内容超过 { $mb } MB。
+idempotency-key-bad = Idempotency-Key 须为 1 至 255 个可见 ASCII 字符（例如 UUID）。
+idempotency-key-running = 使用同一 Idempotency-Key 的请求正在处理中，请稍后重试以获取其结果。
+idempotency-key-reused = 该 Idempotency-Key 在 24 小时内已用于另一请求（{ $method } { $path }），新的请求请使用新的 Idempotency-Key。
+idempotency-key-lost = 使用该 Idempotency-Key 的请求已执行，但结果未能保存（服务中途停止），请查询相关事项，不要重复提交。
