@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use utoipa::OpenApi;
 
 use crate::api::dto::measures::MeasureSort;
+use crate::domain::idempotency::MAX_KEY_LEN;
 use crate::error::{Problem, ProblemField};
 
 #[derive(OpenApi)]
@@ -76,6 +77,13 @@ another issuer or audience, or naming an unknown role or unit. `WWW-Authenticate
         "The request is malformed: bad JSON, query parameter, cursor or id.",
     ),
     ("404", "NotFound", "No such item."),
+    (
+        "409",
+        "Conflict",
+        "The item's state does not allow this (`current_state`, `allowed_actions`), a code is \
+taken, or the request with this `Idempotency-Key` is still being carried out (type \
+`in-progress`, with `Retry-After`).",
+    ),
     (
         "412",
         "PreconditionFailed",
@@ -151,6 +159,9 @@ fn finish(api: utoipa::openapi::OpenApi) -> Value {
                     }
                     if method == "get" {
                         add_conditional_get(op);
+                    }
+                    if method == "post" && path.starts_with("/api/") {
+                        add_idempotency_key(op);
                     }
                     type_downloads_as_binary(op);
                     if path.starts_with("/api/") {
@@ -232,6 +243,44 @@ fn type_downloads_as_binary(op: &mut Map<String, Value>) {
 }
 
 const SECURITY_SCHEME: &str = "bearerAuth";
+
+/// Every POST may be retried safely with an `Idempotency-Key` (`api::idempotency`).
+fn add_idempotency_key(op: &mut Map<String, Value>) {
+    let params = op.entry("parameters").or_insert_with(|| json!([]));
+    if let Value::Array(params) = params {
+        params.push(json!({
+            "name": "Idempotency-Key", "in": "header", "required": false,
+            "description": "Makes a retry safe: a key of your choosing (a UUID, say), unique per \
+                request. Sent again with the same request within 24 hours, it answers the first \
+                answer again (status, body, Location, ETag; marked Idempotent-Replayed: true) \
+                without doing anything; with another request, 422; while the first is still \
+                being carried out, 409 with Retry-After. Kept per caller (the token's sub). A \
+                request that changed nothing (refused, invalid) keeps no key.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LEN}
+        }));
+    }
+    let Some(Value::Object(responses)) = op.get_mut("responses") else {
+        return;
+    };
+    for (status, response) in responses.iter_mut() {
+        if !status.starts_with('2') {
+            continue;
+        }
+        if let Value::Object(response) = response {
+            let headers = response.entry("headers").or_insert_with(|| json!({}));
+            if let Value::Object(headers) = headers {
+                headers.insert(
+                    "Idempotent-Replayed".into(),
+                    json!({"description": "`true` when this is the first answer to an \
+                        Idempotency-Key, given again", "schema": {"type": "string", "enum": ["true"]}}),
+                );
+            }
+        }
+    }
+    responses
+        .entry("409")
+        .or_insert_with(|| json!({"$ref": "#/components/responses/Conflict"}));
+}
 
 fn name_status(name: &str) -> u16 {
     STANDARD_ERRORS

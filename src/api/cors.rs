@@ -10,7 +10,7 @@ use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
 
 /// What a page may read of an answer.
-pub const EXPOSED: [&str; 10] = [
+pub const EXPOSED: [&str; 11] = [
     "ETag",
     "Link",
     "Location",
@@ -21,6 +21,7 @@ pub const EXPOSED: [&str; 10] = [
     "RateLimit-Reset",
     "Retry-After",
     "Content-Disposition",
+    "Idempotent-Replayed",
 ];
 
 /// What a page may send.

@@ -74,6 +74,7 @@ async fn an_allowed_origin_preflights_without_a_token_and_reads_the_headers_it_n
         "x-request-id",
         "ratelimit-remaining",
         "retry-after",
+        "idempotent-replayed",
     ] {
         assert!(exposed.contains(h), "{h} in {exposed}");
     }

@@ -132,6 +132,24 @@ fn the_document_describes_conditional_gets_downloads_probes_and_each_errors_exam
                 assert!(names.contains(&"Accept-Language"), "GET {path}");
             }
         }
+        if let Some(post) = item.get("post") {
+            let names: Vec<&str> = post["parameters"]
+                .as_array()
+                .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).collect())
+                .unwrap_or_default();
+            assert!(names.contains(&"Idempotency-Key"), "POST {path}");
+            let responses = post["responses"].as_object().unwrap();
+            assert!(responses.contains_key("409"), "POST {path} documents 409");
+            let ok = responses
+                .iter()
+                .find(|(s, _)| s.starts_with('2'))
+                .map(|(_, r)| r)
+                .unwrap();
+            assert!(
+                ok["headers"].get("Idempotent-Replayed").is_some(),
+                "POST {path}"
+            );
+        }
         for op in item.as_object().unwrap().values() {
             for (status, response) in op["responses"].as_object().unwrap() {
                 for (media, body) in response["content"].as_object().into_iter().flatten() {
