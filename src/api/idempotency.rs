@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
@@ -86,18 +86,35 @@ pub async fn keys(
     else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    match prepare(&state, &caller, raw, req).await {
-        Ok(Prepared::Run(req, pending)) => run(state, req, next, pending).await,
-        Ok(Prepared::Answered(res)) => Ok(res),
-        Err((req, e)) => Ok(req.into_response(e.error_response())),
+    let (mut req, res) = match prepare(&state, &caller, raw, req).await {
+        Ok(Prepared::Run(req, pending)) => return run(state, req, next, pending).await,
+        Ok(Prepared::Answered(req, res)) => (req, res),
+        Err((req, e)) => (req, e.error_response()),
+    };
+    name_params(&mut req);
+    Ok(req.into_response(res))
+}
+
+/// Fills in the path's parameters (`{id}`), which routing would have, for an answer given
+/// before it: the request metrics label it by its route.
+fn name_params(req: &mut ServiceRequest) {
+    let Some(pattern) = req.match_pattern() else {
+        return;
+    };
+    let mut path = actix_web::dev::Path::new(req.path().to_string());
+    if ResourceDef::new(pattern).capture_match_info(&mut path) {
+        for (name, value) in path.iter() {
+            req.match_info_mut()
+                .add_static(name.to_string(), value.to_string());
+        }
     }
 }
 
 enum Prepared {
     /// A key not seen before: the request runs, carrying it.
     Run(ServiceRequest, Arc<Pending>),
-    /// Answered without running: a replay, or why not.
-    Answered(ServiceResponse<BoxBody>),
+    /// Answered without running: a replay.
+    Answered(ServiceRequest, HttpResponse),
 }
 
 /// Reads the key and the body, and looks the key up.
@@ -158,7 +175,7 @@ async fn prepare(
             Ok(Prepared::Run(req, pending))
         }
         Some(kept) => match seen_before(&claim, kept) {
-            Ok(answer) => Ok(Prepared::Answered(req.into_response(replay(answer)))),
+            Ok(answer) => Ok(Prepared::Answered(req, replay(answer))),
             Err(e) => Err((req, e)),
         },
     }
