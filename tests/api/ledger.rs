@@ -1191,3 +1191,41 @@ async fn exports_at_once_take_turns_and_all_finish() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_retried_import_answers_its_first_report_and_imports_once() {
+    let source = spawn_app().await;
+    source.seed(zhenggai::seed::DEMO);
+    let xc = inspection_id(&source, "XC-2022-03").await;
+    let xlsx = export(&source, &format!("/api/v1/ledger.xlsx?inspection_id={xc}")).await;
+    let target = spawn_app().await;
+    target.seed(&demo_skeleton());
+    let fresh = inspection_id(&target, "XC-2022-03").await;
+    let send = || {
+        // reqwest picks a new multipart boundary for every form, as a rebuilt retry would.
+        let part = reqwest::multipart::Part::bytes(xlsx.clone()).file_name("台账.xlsx");
+        target
+            .anon
+            .post(target.url(&format!(
+                "/api/v1/inspections/{fresh}/ledger/import?dry_run=false"
+            )))
+            .bearer_auth(office())
+            .header("Idempotency-Key", "import-2022-03")
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.headers().get("idempotent-replayed"), None);
+    let first = imported(first).await;
+    assert_eq!(first["measures"]["created"], 17, "{first}");
+    let again = send().await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    // The first report again, not "17 unchanged" from importing the sheet a second time.
+    assert_eq!(imported(again).await, first);
+    assert_eq!(
+        target
+            .get_json(&format!("/api/v1/measures?inspection_id={fresh}"))
+            .await["total"],
+        17
+    );
+}
