@@ -191,11 +191,14 @@ where
             let mut conn = db.write()?;
             let mut broke_in_work = false;
             let result = conn.transaction(|conn| {
-                let done = match &claim {
-                    Some(claim) => crate::db::repo::idempotency::claim(conn, claim, ctx.now),
-                    None => Ok(()),
-                }
-                .and_then(|()| f(conn, &ctx));
+                // Claimed last, stamped when the work is done: its age counts from about
+                // the commit, however long the work took.
+                let done = f(conn, &ctx).and_then(|value| match &claim {
+                    Some(claim) => {
+                        crate::db::repo::idempotency::claim(conn, claim, Utc::now()).map(|()| value)
+                    }
+                    None => Ok(value),
+                });
                 broke_in_work = matches!(done, Err(ApiError::ConnectionLost(_)));
                 done
             });

@@ -12,8 +12,9 @@ use sha2::{Digest, Sha256};
 pub const KEPT_HOURS: i64 = 24;
 
 /// Seconds a claim without an answer counts as "still running"; past that, its request
-/// was carried out but its answer was lost (the server stopped in between).
-pub const RUNNING_SECS: i64 = 120;
+/// was carried out but its answer was lost (the server stopped in between). A claim is
+/// made as its write commits, and the answer is kept a moment later: ten seconds is ample.
+pub const RUNNING_SECS: i64 = 10;
 
 /// The longest key accepted (a UUID is 36; the IETF draft leaves the length open).
 pub const MAX_KEY_LEN: usize = 255;

@@ -15,6 +15,7 @@ Usage: tests/crash/run.py BINARY DATABASE_URL [RESTORE_DATABASE_URL]
 Only loopback addresses are used; every loop is bounded in count and time.
 """
 
+import atexit
 import json
 import os
 import random
@@ -28,6 +29,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import urllib.parse
 
 BIN = sys.argv[1]
 DB = sys.argv[2]
@@ -38,6 +40,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROUNDS, WRITERS, DEADLINE = 3, 4, 240
 RESTART_DATABASE = os.environ.get("RESTART_DATABASE")
 STATUSES = {}
+# Every server started: none outlives the test, however it ends.
+STARTED = []
+atexit.register(lambda: [p.kill() for p in STARTED if p.poll() is None])
+# The content of every measure created under an Idempotency-Key: each at most once.
+KEYED = []
 STATUS_LOCK = threading.Lock()
 
 
@@ -83,6 +90,7 @@ class Server:
         e = env(self.db, self.storage)
         e["ZHENGGAI_BIND"] = f"127.0.0.1:{self.port}"
         self.proc = subprocess.Popen([BIN, "serve"], env=e, stdout=subprocess.DEVNULL)
+        STARTED.append(self.proc)
         for _ in range(300):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=1)
@@ -100,7 +108,7 @@ class Server:
         self.proc.wait()
 
 
-def call(port, tok, method, path, body=None, data=None, ctype="application/json"):
+def call(port, tok, method, path, body=None, data=None, ctype="application/json", key=None):
     url = f"http://127.0.0.1:{port}/api/v1{path}"
     if body is not None:
         data = json.dumps(body).encode()
@@ -108,13 +116,38 @@ def call(port, tok, method, path, body=None, data=None, ctype="application/json"
     req.add_header("Authorization", f"Bearer {tok}")
     if data is not None:
         req.add_header("Content-Type", ctype)
+    if key is not None:
+        req.add_header("Idempotency-Key", key)
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             count(r.status)
             return r.status, json.loads(r.read() or b"null")
     except urllib.error.HTTPError as e:
         count(e.code)
-        return e.code, None
+        try:
+            return e.code, json.loads(e.read() or b"null")
+        except ValueError:
+            return e.code, None
+
+
+def create_retried(server, tok, finding, unit, key, content, stop):
+    """Creates a measure as a careful client does: the same request under the same key
+    until it has an answer, through kills and restarts. Returns the measure, "lost" when
+    the server says it was created but its answer is gone, or None when told to stop."""
+    body = {"content": content, "kind": "long_term", "lead_unit_id": unit,
+            "accountable_leader": "分管领导"}
+    while True:
+        try:
+            s, m = call(server.port, tok, "POST", f"/findings/{finding}/measures", body, key=key)
+        except Exception:
+            s, m = None, None  # the server is down: a killed one is being restarted
+        if s == 201:
+            return m
+        if s == 409 and m and m.get("type", "").endswith(":conflict"):
+            return "lost"
+        if stop.is_set():
+            return None
+        time.sleep(0.05)
 
 
 def upload(port, tok, measure, content):
@@ -149,10 +182,11 @@ def load(server, tok, unit, finding, acked, stop, seed):
         try:
             kind = rnd.random()
             if kind < 0.5 or not mine:
-                s, m = call(server.port, tok, "POST", f"/findings/{finding}/measures", {
-                    "content": f"措施{seed}-{rnd.random()}", "kind": "long_term",
-                    "lead_unit_id": unit, "accountable_leader": "分管领导"})
-                if s == 201:
+                n = len(KEYED)
+                key, content = f"crash-{seed}-{n}-{rnd.random()}", f"措施{seed}-{n}-{rnd.random()}"
+                KEYED.append(content)
+                m = create_retried(server, tok, finding, unit, key, content, stop)
+                if isinstance(m, dict):
                     acked.append(("measure", m["id"], None))
                     mine.append(m["id"])
             elif kind < 0.75:
@@ -167,6 +201,20 @@ def load(server, tok, unit, finding, acked, stop, seed):
                             {"responsible_person": f"科员{rnd.randint(1, 99)}"})
         except Exception:
             time.sleep(0.02)  # the server is down: a killed one is being restarted
+
+
+def twice(server, tok, finding):
+    """Contents of the keyed creates found more than once in the ledger."""
+    seen, cursor = {}, ""
+    while True:
+        s, page = call(server.port, tok, "GET", f"/measures?finding_id={finding}&limit=200{cursor}")
+        assert s == 200, s
+        for m in page["items"]:
+            seen[m["content"]] = seen.get(m["content"], 0) + 1
+        if not page.get("next_cursor"):
+            break
+        cursor = "&cursor=" + urllib.parse.quote(page["next_cursor"])
+    return [c for c in KEYED if seen.get(c, 0) > 1]
 
 
 def verify(server, tok, acked):
@@ -217,6 +265,11 @@ def main():
               f"audit chain {'intact' if intact else 'BROKEN'}")
         if missing or not intact:
             raise SystemExit(f"lost after kill -9: {missing[:5]}")
+        doubled = twice(server, tok, finding)
+        print(f"crash {round_ + 1}: {len(KEYED)} creates retried under their Idempotency-Key "
+              f"through the kill, {len(doubled)} created twice")
+        if doubled:
+            raise SystemExit(f"created twice: {doubled[:5]}")
         if time.time() - started > DEADLINE:
             raise SystemExit("the crash test ran out of time")
 

@@ -1,7 +1,7 @@
 //! The keys of retried POSTs (`Idempotency-Key`), per caller: claimed inside the write's
 //! own transaction, answered when the answer went out, forgotten after 24 hours.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDateTime, Timelike};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 
@@ -82,7 +82,16 @@ pub fn find(
 /// Claims the key for this request, in the transaction of the write it guards: the key is
 /// kept exactly when the write commits. Another request that claimed it first (and
 /// committed) makes this one 409, its transaction rolled back.
-pub fn claim(conn: &mut DbConnection, claim: &Claim, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn claim(
+    conn: &mut DbConnection,
+    claim: &Claim,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    // Microseconds, as PostgreSQL keeps them.
+    let now = now.naive_utc();
+    let now = now
+        .with_nanosecond(now.nanosecond() / 1000 * 1000)
+        .unwrap_or(now);
     // A key past its 24 hours may be used afresh.
     diesel::delete(
         keys::table
