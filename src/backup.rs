@@ -534,6 +534,8 @@ pub fn restore(db: &Db, storage: &Storage, dir: &Path) -> Result<Manifest, Strin
             .set((
                 event_head::last_seq.eq(manifest.ledger_version),
                 event_head::last_hash.eq(manifest.audit_head.clone()),
+                // Everything restored is new to whoever polled this database before.
+                event_head::shown_seq.eq(manifest.ledger_version),
             ))
             .execute(conn)
             .map_err(db_error)?;

@@ -57,9 +57,9 @@ pub fn build_server(
         let mut conn = db
             .read()
             .map_err(|e| std::io::Error::other(e.to_string()))?;
-        let seq = crate::db::repo::events::last_seq(&mut conn)
+        let versions = crate::db::repo::events::versions(&mut conn)
             .map_err(|e| std::io::Error::other(e.to_string()))?;
-        crate::api::polling::LedgerVersion::new(seq)
+        crate::api::polling::LedgerVersion::new(versions)
     };
     // Writes by other instances (PostgreSQL) or by `zhenggai seed` beside a running server.
     ledger.follow(db.clone(), std::time::Duration::from_secs(1));

@@ -119,7 +119,7 @@ pub async fn feed(
         .await?
         .map(Visibility::units);
     loop {
-        let seen = state.ledger.get();
+        let seen = state.ledger.head();
         let (scope, about) = (vis.clone(), about.clone());
         let directory = state.directory.clone();
         let (rows, head, org) = read(&state, move |conn| {

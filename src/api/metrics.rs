@@ -97,7 +97,7 @@ pub async fn metrics(
             .with_label_values(&[pool, "idle"])
             .set(i64::from(idle));
     }
-    gauges.ledger_version.set(state.ledger.get());
+    gauges.ledger_version.set(state.ledger.head());
     let today = state.today();
     let counts = read(&state, move |conn| {
         let mut counts = vec![];

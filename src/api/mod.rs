@@ -186,7 +186,7 @@ where
     // The request's Idempotency-Key is claimed with its first write, atomically.
     let pending = idempotency::pending();
     let claim = pending.as_ref().and_then(|p| p.unclaimed());
-    let (result, last_event) = web::block(move || {
+    let (result, last_event, last_shown) = web::block(move || {
         let attempt = |f: F| -> Result<(Result<T, ApiError>, bool), ApiError> {
             let mut conn = db.write()?;
             let mut broke_in_work = false;
@@ -208,16 +208,17 @@ where
             (Err(ApiError::ConnectionLost(why)), true) => {
                 log::warn!("write again on a fresh connection (nothing was committed): {why}");
                 ctx.last_event.set(0);
+                ctx.last_shown.set(0);
                 attempt(f)?.0
             }
             (result, _) => result,
         };
-        Ok::<_, ApiError>((result, ctx.last_event.get()))
+        Ok::<_, ApiError>((result, ctx.last_event.get(), ctx.last_shown.get()))
     })
     .await??;
     if result.is_ok() {
         // Committed: every poller's ETag is stale from here on.
-        state.ledger.advance(last_event);
+        state.ledger.advance(last_event, last_shown);
         if let Some(pending) = pending {
             pending.committed();
         }

@@ -1,7 +1,9 @@
 //! Cheap polling: every GET under `/api/v1` answers with an ETag derived from the ledger's
-//! version (the sequence number of the latest audit event, which every committed write
-//! appends), today's date (the lights change at midnight), the caller's scope and the
-//! request. `If-None-Match` with that tag answers 304 before any handler or query runs.
+//! shown version (the last audit event that changed something answers show: every write
+//! but the scanner's announcements), today's date (the lights change at midnight), the
+//! caller's scope and the request. `If-None-Match` with that tag answers 304 before any
+//! handler or query runs. A history follows the chain's head instead, announcements and
+//! all.
 
 use std::sync::Arc;
 
@@ -92,8 +94,7 @@ impl Drop for Release<'_> {
 }
 
 /// The tag for this request as this caller sees it now.
-fn tag(state: &AppState, caller: &Caller, req: &ServiceRequest) -> String {
-    let version = state.ledger.get();
+fn tag(version: i64, state: &AppState, caller: &Caller, req: &ServiceRequest) -> String {
     let mut h = Sha256::new();
     h.update(state.today().date.to_string());
     h.update([0]);
@@ -131,13 +132,22 @@ pub async fn etags(
     let caller = req.extensions().get::<Caller>().cloned();
     // The audit check reads the database as it is, not as the ledger version says; the
     // change feed long-polls, and a 304 would cut its wait short.
-    let live = req.path().ends_with("/audit/verify") || req.path().ends_with("/events");
+    // A webhook's deliveries change with every attempt, which appends no event.
+    let live = req.path().ends_with("/audit/verify")
+        || req.path().ends_with("/events")
+        || req.path().ends_with("/deliveries");
     let (Some(state), Some(caller), true) = (state, caller, req.method() == Method::GET && !live)
     else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    let version = state.ledger.get();
-    let tag = tag(&state, &caller, &req);
+    // The history shows announcements too: it follows the chain's head, and its answers
+    // are not shared (the shared ones follow the shown version).
+    let history = req.path().ends_with("/history");
+    let version = match history {
+        true => state.ledger.head(),
+        false => state.ledger.get(),
+    };
+    let tag = tag(version, &state, &caller, &req);
     let if_none_match = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -161,7 +171,8 @@ pub async fn etags(
         .headers()
         .get(header::CACHE_CONTROL)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("no-cache"));
+        .is_some_and(|v| v.contains("no-cache"))
+        || history;
     let cached = |tag: &str| {
         state
             .cache
@@ -225,9 +236,11 @@ pub async fn etags(
     let body = body::to_bytes(res.into_body())
         .await
         .map_err(|_| actix_web::error::ErrorInternalServerError("response body"))?;
-    state
-        .cache
-        .put(version, tag.clone(), content_type.clone(), body.clone());
+    if !history {
+        state
+            .cache
+            .put(version, tag.clone(), content_type.clone(), body.clone());
+    }
     let res = answer(&tag, content_type, body, &here);
     Ok(ServiceResponse::new(http, res).map_into_right_body())
 }

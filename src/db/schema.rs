@@ -237,6 +237,7 @@ diesel::table! {
         id -> Integer,
         last_seq -> BigInt,
         last_hash -> Text,
+        shown_seq -> BigInt,
     }
 }
 

@@ -74,7 +74,7 @@ pub fn run(
         .filter_map(|row| units.resolve(row, &mut errors))
         .filter(|p| bad_rows.binary_search(&p.row.row).is_err())
         .collect();
-    let seen_event = ctx.last_event.get();
+    let seen = (ctx.last_event.get(), ctx.last_shown.get());
     let outcome = conn.transaction(|conn| {
         let mut writer = Writer {
             conn,
@@ -109,7 +109,8 @@ pub fn run(
         Ok(report) => Ok(report),
         Err(abort) => {
             // Rolled back: the events appended in between never happened.
-            ctx.last_event.set(seen_event);
+            ctx.last_event.set(seen.0);
+            ctx.last_shown.set(seen.1);
             match abort {
                 Abort::DryRun(report) => Ok(report),
                 Abort::Sheet(errors) => Err(ApiError::Sheet(errors)),

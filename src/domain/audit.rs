@@ -26,6 +26,22 @@ pub struct Sealed<'a> {
     pub actor_name: Option<&'a str>,
 }
 
+/// The events that only announce what the ledger already shows — a deadline drawing near
+/// or passed, a duty behind pace — without changing any item: they lengthen the chain (and
+/// the history and the change feed that show them), but leave every list, number and
+/// dashboard as it was, so the version cached answers follow does not move for them.
+pub const ANNOUNCEMENTS: [&str; 4] = [
+    "measure.due_soon",
+    "measure.overdue",
+    "duty.behind",
+    "duty.missed",
+];
+
+/// Whether an event changes something an answer shows (anything but an announcement).
+pub fn changes_answers(action: &str) -> bool {
+    !ANNOUNCEMENTS.contains(&action)
+}
+
 /// `at` as the hash sees it: microseconds, what both databases keep.
 pub fn timestamp(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
@@ -106,6 +122,23 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_announcements_leave_answers_as_they_were() {
+        for action in ANNOUNCEMENTS {
+            assert!(!changes_answers(action), "{action}");
+        }
+        for action in [
+            "measure.create",
+            "measure.verify",
+            "measure.quota_light",
+            "measure.reminded",
+            "duty.create",
+            "unit.create",
+        ] {
+            assert!(changes_answers(action), "{action}");
+        }
+    }
 
     fn event(seq: i64, after: &str) -> (String, String) {
         (format!("e{seq}"), after.to_string())

@@ -267,3 +267,86 @@ async fn polls_get_304_until_a_write_changes_the_ledger() {
         assert!(res.headers().contains_key("etag"), "{path}");
     }
 }
+
+/// The tag a GET answers with now.
+async fn tag_of(app: &crate::helpers::TestApp, path: &str) -> String {
+    let res = app.get(path).await;
+    assert_eq!(res.status(), 200, "GET {path}");
+    res.headers()["etag"].to_str().unwrap().to_string()
+}
+
+async fn status_with(app: &crate::helpers::TestApp, path: &str, tag: &str) -> u16 {
+    app.client
+        .get(app.url(path))
+        .header("If-None-Match", tag)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn the_scanners_announcements_leave_every_dashboards_answer_current() {
+    let app = spawn_app().await;
+    let (unit, _, finding) = app.ledger().await;
+    let late = app.measure(id_of(&finding), &unit, Some(days(-2))).await;
+    let history = format!("/api/v1/measures/{}/history", id_of(&late));
+    let polled = [
+        "/api/v1/measures",
+        "/api/v1/stats?group_by=unit",
+        "/api/v1/dashboard/overdue",
+        "/api/v1/queue",
+    ];
+    let mut tags = vec![];
+    for path in polled {
+        tags.push(tag_of(&app, path).await);
+    }
+    let history_tag = tag_of(&app, &history).await;
+
+    // The scanner announces the overdue measure, as a scan beside the server would.
+    let db = zhenggai::db::Db::open(&app.config.database_url, 1).expect("open");
+    let mut conn = db.write().expect("connection");
+    let calendar = std::sync::Arc::new(app.config.calendar().unwrap());
+    let day = zhenggai::domain::deadline::Today::new(today(), calendar.clone(), 3);
+    let announced = zhenggai::background::scan(&mut conn, &day, calendar).unwrap();
+    assert!(announced >= 1, "the overdue measure was announced");
+    drop(conn);
+    // The server notices the new head of the chain within a second.
+    let mut seen = false;
+    for _ in 0..100 {
+        if status_with(&app, &history, &history_tag).await == 200 {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen, "the history shows the announcement");
+    let actions: Vec<String> = app.get_json(&history).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        actions.contains(&"measure.overdue".to_string()),
+        "{actions:?}"
+    );
+    for (path, tag) in polled.iter().zip(&tags) {
+        assert_eq!(
+            status_with(&app, path, tag).await,
+            304,
+            "{path}: an announcement changes nothing it shows"
+        );
+    }
+
+    // A real change does move them.
+    let res = app
+        .patch(
+            &format!("/api/v1/measures/{}", id_of(&late)),
+            &json!({"responsible_person": "李明"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(status_with(&app, polled[0], &tags[0]).await, 200);
+}

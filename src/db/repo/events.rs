@@ -81,12 +81,19 @@ pub fn append(
     diesel::insert_into(events::table)
         .values(&row)
         .execute(conn)?;
+    let shown = audit::changes_answers(action);
     diesel::update(event_head::table.find(1))
         .set((
             event_head::last_seq.eq(row.seq),
             event_head::last_hash.eq(hash),
         ))
         .execute(conn)?;
+    if shown {
+        diesel::update(event_head::table.find(1))
+            .set(event_head::shown_seq.eq(row.seq))
+            .execute(conn)?;
+        ctx.last_shown.set(row.seq);
+    }
     ctx.last_event.set(row.seq);
     // Announced to subscribers through the outbox, in this same transaction.
     super::webhooks::enqueue(conn, ctx, &row)?;
@@ -98,6 +105,14 @@ pub fn last_seq(conn: &mut DbConnection) -> Result<i64, ApiError> {
     Ok(event_head::table
         .find(1)
         .select(event_head::last_seq)
+        .first(conn)?)
+}
+
+/// The head of the chain and the last event that changed what answers show.
+pub fn versions(conn: &mut DbConnection) -> Result<(i64, i64), ApiError> {
+    Ok(event_head::table
+        .find(1)
+        .select((event_head::last_seq, event_head::shown_seq))
         .first(conn)?)
 }
 

@@ -52,6 +52,8 @@ pub struct WriteCtx {
     pub now: NaiveDateTime,
     /// The sequence number of the last event this write appended (0: none yet).
     pub last_event: std::cell::Cell<i64>,
+    /// …and of the last one that changed what answers show (not an announcement).
+    pub last_shown: std::cell::Cell<i64>,
 }
 
 impl WriteCtx {
@@ -70,6 +72,7 @@ impl WriteCtx {
             effective: None,
             now,
             last_event: std::cell::Cell::new(0),
+            last_shown: std::cell::Cell::new(0),
         }
     }
 }

@@ -1,0 +1,1 @@
+ALTER TABLE event_head DROP COLUMN shown_seq;
