@@ -476,11 +476,11 @@ pub fn restore(db: &Db, storage: &Storage, dir: &Path) -> Result<Manifest, Strin
     let mut conn = db.write().map_err(db_error)?;
     let present: i64 = units::table
         .count()
-        .get_result(&mut *conn)
+        .get_result(&mut **conn)
         .map_err(db_error)?;
     let logged: i64 = event_table::table
         .count()
-        .get_result(&mut *conn)
+        .get_result(&mut **conn)
         .map_err(db_error)?;
     if present > 0 || logged > 0 {
         return Err("the database is not empty; restore into a new one".into());
@@ -635,7 +635,7 @@ pub fn check(db: &Db, storage: &Storage, calendar: &Calendar) -> Result<CheckRep
     let hashes: Vec<(String, String)> = evidence::table
         .select((evidence::id, evidence::sha256))
         .order(evidence::id.asc())
-        .load(&mut *conn)
+        .load(&mut **conn)
         .map_err(db_error)?;
     let mut seen = HashSet::new();
     for (id, sha) in hashes {
@@ -663,7 +663,7 @@ pub fn check(db: &Db, storage: &Storage, calendar: &Calendar) -> Result<CheckRep
             .order(measures::id.asc())
             .limit(PAGE)
             .select(MeasureRow::as_select())
-            .load(&mut *conn)
+            .load(&mut **conn)
             .map_err(db_error)?;
         for row in &page {
             report.measures += 1;

@@ -12,6 +12,7 @@ use crate::domain::webhooks::Allowlist;
 pub const DEFAULT_DATABASE_URL: &str = "zhenggai.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_TZ: &str = "Asia/Shanghai";
+pub const DEFAULT_QUERY_TIMEOUT_MS: u64 = 5000;
 
 /// Where and how often the server backs itself up, and how many backups it keeps.
 #[derive(Debug, Clone)]
@@ -30,6 +31,13 @@ pub struct Config {
     pub tz: Tz,
     /// Connections in the (read) pool.
     pub pool_size: u32,
+    /// How long one read may run before it is stopped and answered 503
+    /// (`ZHENGGAI_QUERY_TIMEOUT_MS`, default 5000; 0: no limit).
+    pub query_timeout: Option<std::time::Duration>,
+    /// Expensive reads (uncomputed statistics, reports, exports) running at once, and how
+    /// many more may wait (`ZHENGGAI_EXPENSIVE_AT_ONCE`, default 2;
+    /// `ZHENGGAI_EXPENSIVE_QUEUE`, default 16); past that they are answered 503.
+    pub expensive: crate::api::gate::GateSize,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
     /// How tokens are verified (and issued by `zhenggai token`).
@@ -167,6 +175,29 @@ impl Config {
             bind: var("ZHENGGAI_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
             tz,
             pool_size: number("ZHENGGAI_POOL_SIZE", 8)?,
+            query_timeout: match var("ZHENGGAI_QUERY_TIMEOUT_MS") {
+                None => Some(std::time::Duration::from_millis(DEFAULT_QUERY_TIMEOUT_MS)),
+                Some(v) => match v.parse::<u64>() {
+                    Ok(0) => None,
+                    Ok(ms) => Some(std::time::Duration::from_millis(ms)),
+                    Err(_) => {
+                        return Err(ConfigError::Number {
+                            name: "ZHENGGAI_QUERY_TIMEOUT_MS",
+                            value: v,
+                        })
+                    }
+                },
+            },
+            expensive: crate::api::gate::GateSize {
+                at_once: number("ZHENGGAI_EXPENSIVE_AT_ONCE", 2)? as usize,
+                queue: match var("ZHENGGAI_EXPENSIVE_QUEUE") {
+                    None => 16,
+                    Some(v) => v.parse::<usize>().map_err(|_| ConfigError::Number {
+                        name: "ZHENGGAI_EXPENSIVE_QUEUE",
+                        value: v,
+                    })?,
+                },
+            },
             workers: None,
             jwt,
             storage_dir,

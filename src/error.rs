@@ -408,7 +408,9 @@ impl From<diesel::result::Error> for ApiError {
             }
             other => {
                 let text = other.to_string();
-                if is_full(&text) {
+                if crate::db::limit::is_stopped(&text) {
+                    ApiError::Unavailable(text!("unavailable-query-timeout"))
+                } else if is_full(&text) {
                     ApiError::Unavailable(text!("unavailable-disk-full"))
                 } else if is_connection_lost(&other, &text) {
                     ApiError::ConnectionLost(text!("unavailable-connection-lost"))

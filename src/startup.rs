@@ -26,7 +26,7 @@ use crate::storage::Storage;
 
 /// Opens the database named by the config and brings its schema up to date.
 pub fn open_database(config: &Config) -> Result<Db, OpenError> {
-    Db::open_migrated(&config.database_url, config.pool_size)
+    Db::open_migrated_limited(&config.database_url, config.pool_size, config.query_timeout)
 }
 
 /// The served OpenAPI document, rendered once.
@@ -78,7 +78,11 @@ pub fn build_server(
         remind_after_days: config.remind_after_days,
         ledger,
         cache: Default::default(),
-        exports: std::sync::Arc::new(tokio::sync::Semaphore::new(crate::api::EXPORTS_AT_ONCE)),
+        exports: std::sync::Arc::new(crate::api::gate::Gate::new(crate::api::gate::GateSize {
+            at_once: crate::api::EXPORTS_AT_ONCE,
+            queue: config.expensive.queue,
+        })),
+        expensive: std::sync::Arc::new(crate::api::gate::Gate::new(config.expensive)),
         webhook_allow: config.webhook_allow.clone(),
         min_free_bytes: config.min_free_mb * 1024 * 1024,
         data_key: data_key.clone(),
@@ -189,7 +193,9 @@ pub fn build_server(
     // What actix-web's HttpServer assembles, with each connection passing through
     // `connection::Connection` first. The timeouts are its defaults, stated: a client has
     // 5 s to send a request head (else 408 and the connection closes), an idle
-    // keep-alive connection closes after 5 s, and a closing one gets 1 s to go.
+    // keep-alive connection closes after 5 s, and a closing one gets 1 s to go. A client
+    // that closes its side has gone: its request is dropped, which stops its read (HTTP
+    // clients do not half-close a connection they still want an answer on).
     let mut builder = actix_server::Server::build();
     if let Some(workers) = config.workers {
         builder = builder.workers(workers);
@@ -200,6 +206,7 @@ pub fn build_server(
                 .keep_alive(Duration::from_secs(5))
                 .client_request_timeout(Duration::from_secs(5))
                 .client_disconnect_timeout(Duration::from_secs(1))
+                .h1_allow_half_closed(false)
                 .local_addr(addr)
                 .h1(actix_service::map_config(app(), |_| {
                     actix_web::dev::AppConfig::default()

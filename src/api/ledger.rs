@@ -65,12 +65,7 @@ async fn stream(
     let today = state.today();
     let day = today.date;
     let tz = state.tz;
-    let turn = state
-        .exports
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| ApiError::Unavailable(text!("shutting-down")))?;
+    let turn = state.exports.enter().await?;
     let units = state.units_under(q.unit_id, q.descendants).await?;
     let db = state.db.clone();
     let (directory, calendar) = (state.directory.clone(), state.calendar.clone());

@@ -5,7 +5,7 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
-use prometheus::{Encoder, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
 
 use super::{read, AppState};
 use crate::db::repo::warnings;
@@ -13,6 +13,25 @@ use crate::db::schema::{measures, webhook_deliveries};
 use crate::domain::enums::Warning;
 use crate::error::{ApiError, Problem};
 use crate::text;
+
+/// Reads not answered: stopped at the time limit (`timeout`), stopped because the client
+/// went away (`cancelled`), or refused because the expensive ones were queued full (`busy`).
+static STOPPED: std::sync::LazyLock<IntCounterVec> = std::sync::LazyLock::new(|| {
+    IntCounterVec::new(
+        Opts::new(
+            "reads_stopped_total",
+            "Reads stopped at the time limit, on a client gone, or refused when busy",
+        )
+        .namespace("zhenggai"),
+        &["why"],
+    )
+    .expect("a valid metric")
+});
+
+/// Counts one read not answered, and why.
+pub fn count_stopped(why: &'static str) {
+    STOPPED.with_label_values(&[why]).inc();
+}
 
 /// The service's own gauges, registered beside the request metrics.
 #[derive(Clone)]
@@ -57,6 +76,7 @@ impl Gauges {
         )?;
         registry.register(Box::new(ledger_version.clone()))?;
         registry.register(Box::new(webhook_backlog.clone()))?;
+        registry.register(Box::new(STOPPED.clone()))?;
         Ok(Gauges {
             registry,
             pool,

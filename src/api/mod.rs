@@ -10,6 +10,7 @@ pub mod extensions;
 pub mod extract;
 pub mod fallback;
 pub mod findings;
+pub mod gate;
 pub mod handovers;
 pub mod head;
 pub mod health;
@@ -45,14 +46,14 @@ use diesel::Connection;
 use crate::auth::caller::Caller;
 use crate::auth::middleware::{authenticate, Authenticator};
 use crate::db::repo::WriteCtx;
-use crate::db::{Db, DbConnection};
+use crate::db::{limit, Db, DbConnection};
 use crate::domain::calendar::Calendar;
 use crate::domain::deadline::{self, Today};
 use crate::error::ApiError;
 use crate::text;
 
-/// Ledger exports streaming at once; more wait their turn, so that exports never take
-/// every read connection from the other requests.
+/// Ledger exports streaming at once; a few more wait their turn (503 past them), so that
+/// exports never take every read connection from the other requests.
 pub const EXPORTS_AT_ONCE: usize = 2;
 
 /// What every handler shares.
@@ -69,7 +70,9 @@ pub struct AppState {
     pub ledger: polling::LedgerVersion,
     pub cache: Arc<polling::ResponseCache>,
     /// Turns for ledger exports: each holds a read connection while it streams.
-    pub exports: Arc<tokio::sync::Semaphore>,
+    pub exports: Arc<gate::Gate>,
+    /// Turns for the other expensive reads: statistics and reports computed afresh.
+    pub expensive: Arc<gate::Gate>,
     pub webhook_allow: crate::domain::webhooks::Allowlist,
     /// Seals and opens webhook secrets.
     pub data_key: Arc<crate::sealed::DataKey>,
@@ -132,27 +135,74 @@ impl AppState {
 /// Runs read queries on a pooled connection, off the async threads. When the connection
 /// breaks under them (a database restart, a killed backend), they run once more on a fresh
 /// one: reading twice changes nothing.
+///
+/// They run within the query time limit (503 past it), and stop when the request is
+/// dropped before its answer — its client went away — rather than run on for nobody.
 pub async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Clone + Send + 'static,
     T: Send + 'static,
 {
     let db = state.db.clone();
-    web::block(move || {
-        let first = {
-            let mut conn = db.read()?;
-            f.clone()(&mut conn)
-        };
-        match first {
-            Err(ApiError::ConnectionLost(why)) => {
-                log::warn!("read again on a fresh connection: {why}");
+    let stop = limit::Stop::new();
+    let watch = StopOnDrop {
+        stop: Some(stop.clone()),
+        db: db.clone(),
+    };
+    let running = stop.clone();
+    let result = web::block(move || {
+        limit::within(db.query_timeout(), running.clone(), || {
+            let run = |f: F| -> Result<T, ApiError> {
                 let mut conn = db.read()?;
-                f(&mut conn)
+                running.running_on(conn.backend_pid);
+                let done = f(&mut conn);
+                running.running_on(None);
+                done
+            };
+            let result = match run(f.clone()) {
+                Err(ApiError::ConnectionLost(why)) => {
+                    log::warn!("read again on a fresh connection: {why}");
+                    run(f)
+                }
+                done => done,
+            };
+            if let Err(ApiError::Unavailable(text)) = &result {
+                if text.id == limit::TIMED_OUT {
+                    let why = if running.is_cancelled() {
+                        "cancelled"
+                    } else {
+                        "timeout"
+                    };
+                    log::warn!("read stopped ({why})");
+                    metrics::count_stopped(why);
+                }
             }
-            done => done,
-        }
+            result
+        })
     })
-    .await?
+    .await;
+    watch.disarm();
+    result?
+}
+
+/// Stops a read whose request was dropped before the read was done.
+struct StopOnDrop {
+    stop: Option<std::sync::Arc<limit::Stop>>,
+    db: Db,
+}
+
+impl StopOnDrop {
+    fn disarm(mut self) {
+        self.stop = None;
+    }
+}
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let Some(stop) = self.stop.take() else { return };
+        let db = self.db.clone();
+        std::thread::spawn(move || limit::stop(&db, &stop));
+    }
 }
 
 /// Runs a write in one transaction on the write connection, off the async threads,
@@ -186,7 +236,8 @@ where
     // The request's Idempotency-Key is claimed with its first write, atomically.
     let pending = idempotency::pending();
     let claim = pending.as_ref().and_then(|p| p.unclaimed());
-    let (result, last_event, last_shown) = web::block(move || {
+    let ledger = state.ledger.clone();
+    let result = web::block(move || {
         let attempt = |f: F| -> Result<(Result<T, ApiError>, bool), ApiError> {
             let mut conn = db.write()?;
             let mut broke_in_work = false;
@@ -213,12 +264,15 @@ where
             }
             (result, _) => result,
         };
-        Ok::<_, ApiError>((result, ctx.last_event.get(), ctx.last_shown.get()))
+        if result.is_ok() {
+            // Committed: every poller's ETag is stale from here on — said here, where it
+            // is said even when the request is dropped meanwhile (its client gone).
+            ledger.advance(ctx.last_event.get(), ctx.last_shown.get());
+        }
+        Ok::<_, ApiError>(result)
     })
     .await??;
     if result.is_ok() {
-        // Committed: every poller's ETag is stale from here on.
-        state.ledger.advance(last_event, last_shown);
         if let Some(pending) = pending {
             pending.committed();
         }

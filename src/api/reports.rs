@@ -52,6 +52,7 @@ async fn report_of(
     caller.check_role(Action::ReadInspections)?;
     let tz = state.tz;
     let as_of = state.as_of(q.as_of)?;
+    let _turn = state.expensive.enter().await?;
     let past_day = as_of.as_ref().map(|t| t.date);
     let today = as_of.unwrap_or_else(|| state.today());
     let (calendar, directory) = (state.calendar.clone(), state.directory.clone());

@@ -73,6 +73,7 @@ pub async fn numbers(
     };
     let vis = caller.visibility();
     let (today, as_of, tz) = (state.today(), state.as_of(q.as_of)?, state.tz);
+    let _turn = state.expensive.enter().await?;
     let (actor, calendar, directory) = (
         caller.actor(),
         state.calendar.clone(),

@@ -1,8 +1,9 @@
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection, PooledConnection};
-use diesel::ConnectionError;
+use diesel::{ConnectionError, RunQueryDsl};
 
 use super::connection::{establish, Backend, DbConnection};
 
@@ -10,22 +11,59 @@ use super::connection::{establish, Backend, DbConnection};
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: String,
+    /// PostgreSQL's `statement_timeout` on every connection (none: no limit).
+    query_timeout: Option<Duration>,
+}
+
+/// A pooled connection, and the PostgreSQL backend serving it (to cancel its query).
+pub struct Conn {
+    inner: DbConnection,
+    pub backend_pid: Option<i32>,
+}
+
+impl Deref for Conn {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.inner
+    }
 }
 
 impl ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Conn;
     type Error = diesel::r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, Self::Error> {
-        establish(&self.url).map_err(diesel::r2d2::Error::ConnectionError)
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        let mut inner = establish(&self.url).map_err(diesel::r2d2::Error::ConnectionError)?;
+        let backend_pid = match &mut inner {
+            DbConnection::Postgresql(pg) => {
+                if let Some(limit) = self.query_timeout {
+                    pg.batch_execute(&format!("SET statement_timeout = {}", limit.as_millis()))
+                        .map_err(diesel::r2d2::Error::QueryError)?;
+                }
+                let pid = diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>(
+                    "pg_backend_pid()",
+                ))
+                .get_result::<i32>(pg)
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Some(pid)
+            }
+            DbConnection::Sqlite(_) => None,
+        };
+        Ok(Conn { inner, backend_pid })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
         conn.batch_execute("SELECT 1")
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+    fn has_broken(&self, _conn: &mut Conn) -> bool {
         false
     }
 }
@@ -41,6 +79,9 @@ pub struct Db {
     pub backend: Backend,
     read: Pool,
     write: Pool,
+    url: std::sync::Arc<str>,
+    /// How long one read may run (`ZHENGGAI_QUERY_TIMEOUT_MS`); none for the CLI.
+    query_timeout: Option<Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +102,16 @@ pub enum OpenError {
 impl Db {
     /// Opens the database, failing fast with the real error when it cannot be reached.
     pub fn open(url: &str, max_connections: u32) -> Result<Db, OpenError> {
+        Db::open_limited(url, max_connections, None)
+    }
+
+    /// The same, with reads stopped after `query_timeout` (see `db::limit`).
+    pub fn open_limited(
+        url: &str,
+        max_connections: u32,
+        query_timeout: Option<Duration>,
+    ) -> Result<Db, OpenError> {
+        crate::db::limit::install_sqlite_handler();
         let backend = Backend::of_url(url);
         // One direct connection first: it reports the real error, and on SQLite it switches
         // the file to WAL once, before several pooled connections could race to do it.
@@ -77,6 +128,7 @@ impl Db {
 
         let manager = Manager {
             url: url.to_string(),
+            query_timeout,
         };
         // min_idle 0: r2d2 then opens connections only inside `get()`, never in the
         // background. A background connect still running when the process exits races
@@ -100,7 +152,19 @@ impl Db {
             backend,
             read,
             write,
+            url: url.into(),
+            query_timeout,
         })
+    }
+
+    /// How long one read may run; none: no limit.
+    pub fn query_timeout(&self) -> Option<Duration> {
+        self.query_timeout
+    }
+
+    /// A connection of its own, outside the pools (to cancel a query on PostgreSQL).
+    pub fn connect_alone(&self) -> Result<DbConnection, ConnectionError> {
+        establish(&self.url)
     }
 
     /// (open connections, idle connections) of the read and the write pool.
@@ -122,15 +186,28 @@ impl Db {
 
     /// Opens the database and brings its schema up to date.
     pub fn open_migrated(url: &str, max_connections: u32) -> Result<Db, OpenError> {
-        let db = Db::open(url, max_connections)?;
+        Db::open_migrated_limited(url, max_connections, None)
+    }
+
+    /// The same, with the reads' time limit.
+    pub fn open_migrated_limited(
+        url: &str,
+        max_connections: u32,
+        query_timeout: Option<Duration>,
+    ) -> Result<Db, OpenError> {
+        let db = Db::open_limited(url, max_connections, query_timeout)?;
         for version in db.run_migrations()? {
             log::info!("applied migration {version}");
         }
         Ok(db)
     }
 
+    /// Migrations run on a connection of their own: no time limit stops a long one.
     pub fn run_migrations(&self) -> Result<Vec<String>, OpenError> {
-        let mut conn = self.write().map_err(|e| OpenError::Pool(e.to_string()))?;
+        let mut conn = self.connect_alone().map_err(|source| OpenError::Connect {
+            backend: self.backend.name(),
+            source,
+        })?;
         super::migrations::run(&mut conn).map_err(|e| OpenError::Migrate(e.to_string()))
     }
 }

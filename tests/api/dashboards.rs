@@ -305,8 +305,8 @@ async fn the_scanners_announcements_leave_every_dashboards_answer_current() {
     let history_tag = tag_of(&app, &history).await;
 
     // The scanner announces the overdue measure, as a scan beside the server would.
-    let db = zhenggai::db::Db::open(&app.config.database_url, 1).expect("open");
-    let mut conn = db.write().expect("connection");
+    let mut conn =
+        zhenggai::db::connection::establish(&app.config.database_url).expect("connection");
     let calendar = std::sync::Arc::new(app.config.calendar().unwrap());
     let day = zhenggai::domain::deadline::Today::new(today(), calendar.clone(), 3);
     let announced = zhenggai::background::scan(&mut conn, &day, calendar).unwrap();

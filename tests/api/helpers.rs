@@ -103,6 +103,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         bind: "127.0.0.1:0".into(),
         tz: shanghai(),
         pool_size: 4,
+        query_timeout: Some(std::time::Duration::from_secs(30)),
+        expensive: zhenggai::api::gate::GateSize {
+            at_once: 2,
+            queue: 16,
+        },
         workers: Some(1),
         jwt: JwtConfig::secret(TEST_SECRET),
         storage_dir: files.path().join("evidence"),

@@ -287,8 +287,8 @@ async fn requests_sent_at_once_under_one_key_write_once() {
 }
 
 fn age_keys(app: &TestApp, by: chrono::Duration, forget_answer: bool) {
-    let db = zhenggai::db::Db::open(&app.config.database_url, 1).expect("open");
-    let mut conn = db.write().expect("connection");
+    let mut conn =
+        zhenggai::db::connection::establish(&app.config.database_url).expect("connection");
     let rows: Vec<(String, String, chrono::NaiveDateTime)> = keys::table
         .select((keys::caller, keys::idem_key, keys::claimed_at))
         .load(&mut conn)

@@ -37,8 +37,8 @@ async fn the_sql_filters_and_the_domain_light_agree_on_every_case() {
                     "accountable_leader": "分管领导"}),
         )
         .await;
-    let db = zhenggai::db::Db::open(&app.config.database_url, 1).expect("open");
-    let mut conn = db.write().expect("connection");
+    let mut conn =
+        zhenggai::db::connection::establish(&app.config.database_url).expect("connection");
     let (template, _) = repo::get(&mut conn, id_of(&template)).unwrap();
 
     let statuses = [

@@ -22,6 +22,7 @@ mod integrators;
 mod language;
 mod ledger;
 mod lights;
+mod limits;
 mod measures;
 mod office_day;
 mod openapi;

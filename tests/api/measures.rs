@@ -524,8 +524,8 @@ async fn a_stored_status_no_state_names_is_an_error_naming_column_and_value() {
         )
         .await;
     let id = id_of(&created).to_string();
-    let db = zhenggai::db::Db::open(&app.config.database_url, 1).expect("open");
-    let mut conn = db.write().expect("connection");
+    let mut conn =
+        zhenggai::db::connection::establish(&app.config.database_url).expect("connection");
     diesel::sql_query(format!(
         "UPDATE measures SET status = 'half_done' WHERE id = '{id}'"
     ))

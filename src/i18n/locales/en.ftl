@@ -149,6 +149,8 @@ conflict-concurrent = A concurrent change interfered; please retry.
 unavailable-disk-full = The database's disk is full; nothing was written.
 unavailable-connection-lost = The database connection was lost; retry.
 unavailable-database = The database is not available right now.
+unavailable-query-timeout = The query took longer than allowed and was stopped; nothing was changed. Retry later, or narrow the request.
+unavailable-busy = Too many expensive requests (statistics, reports, exports) are running or waiting; retry shortly.
 
 ## Field values (validation)
 length-between = Must be { $min } to { $max } characters long.

@@ -86,6 +86,8 @@ conflict-concurrent = 有其他修改同时进行，请重试。
 unavailable-disk-full = 数据库磁盘已满，本次未写入任何内容。
 unavailable-connection-lost = 数据库连接中断，请重试。
 unavailable-database = 数据库暂时无法访问。
+unavailable-query-timeout = 查询用时超过上限，已停止，未作任何更改。请稍后重试，或缩小查询范围。
+unavailable-busy = 正在运行或等待的统计、报告、导出请求过多，请稍后重试。
 
 ## Field values (validation)
 length-between = 长度须为 { $min } 至 { $max } 个字符。
