@@ -619,8 +619,8 @@ pub struct CheckReport {
     pub problems: Vec<String>,
 }
 
-/// Verifies the audit chain, re-hashes every stored evidence file and recomputes the
-/// measures' derived columns.
+/// Verifies the audit chain, re-hashes every stored evidence file, recomputes the
+/// measures' derived columns and recounts the dashboards' tallies.
 pub fn check(db: &Db, storage: &Storage, calendar: &Calendar) -> Result<CheckReport, String> {
     let mut conn = db.read().map_err(db_error)?;
     let mut report = CheckReport::default();
@@ -694,6 +694,9 @@ pub fn check(db: &Db, storage: &Storage, calendar: &Calendar) -> Result<CheckRep
             _ => break,
         }
     }
+    // The dashboards' tallies, recounted from the rows.
+    let drift = crate::db::repo::tallies::drift(&mut conn).map_err(|e| e.to_string())?;
+    report.problems.extend(drift);
     Ok(report)
 }
 

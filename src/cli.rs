@@ -62,8 +62,8 @@ enum Command {
     /// Restore a backup into an empty database and storage, verifying every hash and the
     /// audit chain before it commits.
     Restore { dir: std::path::PathBuf },
-    /// Verify the ledger: the audit chain, every stored file, the derived columns; exit
-    /// status 1 naming what is missing or altered.
+    /// Verify the ledger: the audit chain, every stored file, the derived columns, the
+    /// dashboards' tallies; exit status 1 naming what is missing, altered or drifted.
     Check,
     /// Print the OpenAPI document (JSON).
     Openapi,
@@ -279,7 +279,7 @@ fn check(config: &Config) -> Result<ExitCode, String> {
         println!("{problem}");
     }
     println!(
-        "checked {} events, {} evidence files, {} measures: {}",
+        "checked {} events, {} evidence files, {} measures and the tallies: {}",
         report.events,
         report.files,
         report.measures,

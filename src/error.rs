@@ -412,7 +412,10 @@ impl From<diesel::result::Error> for ApiError {
                     ApiError::Unavailable(text!("unavailable-query-timeout"))
                 } else if is_full(&text) {
                     ApiError::Unavailable(text!("unavailable-disk-full"))
-                } else if is_connection_lost(&other, &text) {
+                } else if is_connection_lost(&other, &text) || text.contains("deadlock detected") {
+                    // A deadlock (two writes taking the same tally rows in opposite order)
+                    // rolled the whole transaction back: like a lost connection, nothing
+                    // was committed, and the write runs once more.
                     ApiError::ConnectionLost(text!("unavailable-connection-lost"))
                 } else {
                     ApiError::Internal(format!("database: {other}"))

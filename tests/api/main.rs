@@ -32,6 +32,7 @@ mod permissions;
 mod races;
 mod reports;
 mod seed;
+mod tallies;
 mod units;
 mod webhooks;
 mod workflow;

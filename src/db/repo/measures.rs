@@ -337,6 +337,10 @@ pub fn count_lights(
     vis: &Visibility,
     today: &Today,
 ) -> Result<(i64, i64), ApiError> {
+    if super::tallies::covers(q, vis) && q.warning.is_none() && q.overdue.is_none() {
+        let day = super::tallies::lights(conn, today)?;
+        return Ok((day.red, day.yellow));
+    }
     let red = warnings::filter_measures(filtered(q, vis, today), Warning::Red, today)
         .count()
         .get_result(conn)?;
@@ -363,7 +367,11 @@ fn list_where(
             query
         }
     };
-    let total: i64 = select().count().get_result(conn)?;
+    // The whole ledger's count is kept in the tallies; anything narrower is counted.
+    let total: i64 = match super::tallies::list_total(conn, q, vis, today, attention)? {
+        Some(total) => total,
+        None => select().count().get_result(conn)?,
+    };
     let rows = ordered(select(), q.sort, after, limit + 1, conn)?;
     let page = Page::from_probe(rows, limit, total);
     Ok(Page {

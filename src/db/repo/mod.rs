@@ -17,6 +17,7 @@ pub mod people;
 pub mod queue;
 pub mod rechecks;
 pub mod stats;
+pub mod tallies;
 pub mod units;
 pub mod visibility;
 pub mod warnings;

@@ -146,19 +146,19 @@ struct FindingCount {
 }
 
 /// Placeholders: `?` for SQLite, `$n` for PostgreSQL.
-struct Sql {
+pub(super) struct Sql {
     text: String,
     binds: Vec<Bind>,
     postgres: bool,
 }
 
-enum Bind {
+pub(super) enum Bind {
     Text(String),
     Date(chrono::NaiveDate),
 }
 
 impl Sql {
-    fn new(postgres: bool) -> Sql {
+    pub(super) fn new(postgres: bool) -> Sql {
         Sql {
             text: String::new(),
             binds: vec![],
@@ -166,12 +166,12 @@ impl Sql {
         }
     }
 
-    fn push(&mut self, text: &str) -> &mut Sql {
+    pub(super) fn push(&mut self, text: &str) -> &mut Sql {
         self.text.push_str(text);
         self
     }
 
-    fn bind(&mut self, value: Bind) -> &mut Sql {
+    pub(super) fn bind(&mut self, value: Bind) -> &mut Sql {
         self.binds.push(value);
         if self.postgres {
             let n = self.binds.len();
@@ -182,7 +182,7 @@ impl Sql {
         self
     }
 
-    fn load<T>(self, conn: &mut DbConnection) -> Result<Vec<T>, ApiError>
+    pub(super) fn load<T>(self, conn: &mut DbConnection) -> Result<Vec<T>, ApiError>
     where
         T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
     {
@@ -466,6 +466,18 @@ pub fn summary(
     today: &Today,
     rollup: Option<&Rollup>,
 ) -> Result<Stats, ApiError> {
+    if group == GroupBy::Unit
+        && matches!(vis, Visibility::All)
+        && filter.inspection_id.is_none()
+        && filter.units.is_none()
+    {
+        // The whole ledger by lead unit: the tallies hold it (O(units), not O(ledger)).
+        let rows = super::tallies::measures_by_unit(conn, today)?;
+        let by_unit = super::tallies::findings_by_unit(conn)?;
+        let total_findings = by_unit.iter().map(|(_, n)| n).sum();
+        let counts = Some(by_unit.into_iter().collect());
+        return assemble(conn, group, rows, counts, total_findings, rollup);
+    }
     let rows = measures(conn, group, vis, filter, today)?;
     let finding_counts: Option<HashMap<String, i64>> =
         findings(conn, Some(group), vis, filter)?.map(|v| v.into_iter().collect());
