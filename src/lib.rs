@@ -13,6 +13,7 @@ pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod memory;
 pub mod openapi;
 pub mod sealed;
 pub mod seed;

@@ -83,6 +83,13 @@ pub fn build_server(
             queue: config.expensive.queue,
         })),
         expensive: std::sync::Arc::new(crate::api::gate::Gate::new(config.expensive)),
+        // PostgreSQL flushes concurrent commits together itself (and writes in parallel).
+        group_commit: match db.backend {
+            crate::db::Backend::Sqlite => {
+                Some(crate::db::group_commit::GroupCommit::start(db.clone())?)
+            }
+            crate::db::Backend::Postgres => None,
+        },
         webhook_allow: config.webhook_allow.clone(),
         min_free_bytes: config.min_free_mb * 1024 * 1024,
         data_key: data_key.clone(),

@@ -71,6 +71,8 @@ pub struct AppState {
     pub cache: Arc<polling::ResponseCache>,
     /// Turns for ledger exports: each holds a read connection while it streams.
     pub exports: Arc<gate::Gate>,
+    /// On SQLite, the thread that commits concurrent writes together; none on PostgreSQL.
+    pub group_commit: Option<crate::db::group_commit::GroupCommit>,
     /// Turns for the other expensive reads: statistics and reports computed afresh.
     pub expensive: Arc<gate::Gate>,
     pub webhook_allow: crate::domain::webhooks::Allowlist,
@@ -237,6 +239,24 @@ where
     let pending = idempotency::pending();
     let claim = pending.as_ref().and_then(|p| p.unclaimed());
     let ledger = state.ledger.clone();
+    if let Some(committer) = &state.group_commit {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        committer.submit(Box::new(RequestWrite {
+            f,
+            ctx,
+            claim,
+            ledger,
+            value: None,
+            reply,
+        }));
+        let result = answer
+            .await
+            .map_err(|_| ApiError::Internal("a write went unanswered".into()))?;
+        if let (Ok(_), Some(pending)) = (&result, pending) {
+            pending.committed();
+        }
+        return result;
+    }
     let result = web::block(move || {
         let attempt = |f: F| -> Result<(Result<T, ApiError>, bool), ApiError> {
             let mut conn = db.write()?;
@@ -278,6 +298,49 @@ where
         }
     }
     result
+}
+
+/// A request's write as the group-commit thread runs it (see `db::group_commit`).
+struct RequestWrite<T, F> {
+    f: F,
+    ctx: WriteCtx,
+    claim: Option<crate::db::repo::idempotency::Claim>,
+    ledger: polling::LedgerVersion,
+    value: Option<T>,
+    reply: tokio::sync::oneshot::Sender<Result<T, ApiError>>,
+}
+
+impl<T, F> crate::db::group_commit::Write for RequestWrite<T, F>
+where
+    F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Clone + Send + 'static,
+    T: Send + 'static,
+{
+    fn run(&mut self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        self.ctx.last_event.set(0);
+        self.ctx.last_shown.set(0);
+        let value = self.f.clone()(conn, &self.ctx)?;
+        // Claimed last, stamped when the work is done (as in `write_on`).
+        if let Some(claim) = &self.claim {
+            crate::db::repo::idempotency::claim(conn, claim, Utc::now())?;
+        }
+        self.value = Some(value);
+        Ok(())
+    }
+
+    fn answer(self: Box<Self>, outcome: Result<(), ApiError>) {
+        let this = *self;
+        let result = outcome.and_then(|()| {
+            this.value
+                .ok_or_else(|| ApiError::Internal("a committed write without its answer".into()))
+        });
+        if result.is_ok() {
+            // Committed: every poller's ETag is stale from here on.
+            this.ledger
+                .advance(this.ctx.last_event.get(), this.ctx.last_shown.get());
+        }
+        // A request dropped meanwhile (its client gone) is not told; its write stands.
+        let _ = this.reply.send(result);
+    }
 }
 
 /// Every route of the service, registered so that the router and the OpenAPI document are

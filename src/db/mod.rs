@@ -3,6 +3,7 @@
 
 pub mod connection;
 pub mod forms;
+pub mod group_commit;
 pub mod limit;
 pub mod migrations;
 pub mod models;

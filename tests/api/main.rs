@@ -13,6 +13,7 @@ mod errors;
 mod evidence;
 mod extensions;
 mod findings;
+mod group_commit;
 mod health;
 mod helpers;
 mod idempotency;
