@@ -317,7 +317,7 @@ fn audit_verify(config: &Config) -> Result<ExitCode, String> {
 
 fn serve(config: Config) -> Result<(), String> {
     let verifier = config.jwt.verifier().map_err(|e| e.to_string())?;
-    let db = startup::open_database(&config).map_err(|e| e.to_string())?;
+    let db = startup::open_for_serving(&config).map_err(|e| e.to_string())?;
     actix_web::rt::System::new().block_on(async move {
         let (server, addr) = startup::build_server(&config, db, verifier)
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;

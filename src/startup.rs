@@ -24,8 +24,14 @@ use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi;
 use crate::storage::Storage;
 
-/// Opens the database named by the config and brings its schema up to date.
+/// Opens the database named by the config and brings its schema up to date, for the
+/// command line: no time limit stops a long check, backup or restore.
 pub fn open_database(config: &Config) -> Result<Db, OpenError> {
+    Db::open_migrated(&config.database_url, config.pool_size)
+}
+
+/// The same for the server: reads run within `ZHENGGAI_QUERY_TIMEOUT_MS`.
+pub fn open_for_serving(config: &Config) -> Result<Db, OpenError> {
     Db::open_migrated_limited(&config.database_url, config.pool_size, config.query_timeout)
 }
 

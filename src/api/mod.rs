@@ -34,6 +34,9 @@ pub mod spool;
 pub mod stats;
 pub mod units;
 pub mod webhooks;
+pub mod work;
+
+pub use work::{read, write, write_on};
 
 use std::sync::Arc;
 
@@ -41,12 +44,9 @@ use actix_web::middleware::from_fn;
 use actix_web::web;
 use chrono::Utc;
 use chrono_tz::Tz;
-use diesel::Connection;
 
-use crate::auth::caller::Caller;
 use crate::auth::middleware::{authenticate, Authenticator};
-use crate::db::repo::WriteCtx;
-use crate::db::{limit, Db, DbConnection};
+use crate::db::Db;
 use crate::domain::calendar::Calendar;
 use crate::domain::deadline::{self, Today};
 use crate::error::ApiError;
@@ -131,215 +131,6 @@ impl AppState {
         let directory = self.directory.clone();
         let org = web::block(move || directory.now()).await??;
         Ok(Some(org.subtree(&unit)))
-    }
-}
-
-/// Runs read queries on a pooled connection, off the async threads. When the connection
-/// breaks under them (a database restart, a killed backend), they run once more on a fresh
-/// one: reading twice changes nothing.
-///
-/// They run within the query time limit (503 past it), and stop when the request is
-/// dropped before its answer — its client went away — rather than run on for nobody.
-pub async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Clone + Send + 'static,
-    T: Send + 'static,
-{
-    let db = state.db.clone();
-    let stop = limit::Stop::new();
-    let watch = StopOnDrop {
-        stop: Some(stop.clone()),
-        db: db.clone(),
-    };
-    let running = stop.clone();
-    let result = web::block(move || {
-        limit::within(db.query_timeout(), running.clone(), || {
-            let run = |f: F| -> Result<T, ApiError> {
-                let mut conn = db.read()?;
-                running.running_on(conn.backend_pid);
-                let done = f(&mut conn);
-                running.running_on(None);
-                done
-            };
-            let result = match run(f.clone()) {
-                Err(ApiError::ConnectionLost(why)) => {
-                    log::warn!("read again on a fresh connection: {why}");
-                    run(f)
-                }
-                done => done,
-            };
-            if let Err(ApiError::Unavailable(text)) = &result {
-                if text.id == limit::TIMED_OUT {
-                    let why = if running.is_cancelled() {
-                        "cancelled"
-                    } else {
-                        "timeout"
-                    };
-                    log::warn!("read stopped ({why})");
-                    metrics::count_stopped(why);
-                }
-            }
-            result
-        })
-    })
-    .await;
-    watch.disarm();
-    result?
-}
-
-/// Stops a read whose request was dropped before the read was done.
-struct StopOnDrop {
-    stop: Option<std::sync::Arc<limit::Stop>>,
-    db: Db,
-}
-
-impl StopOnDrop {
-    fn disarm(mut self) {
-        self.stop = None;
-    }
-}
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        let Some(stop) = self.stop.take() else { return };
-        let db = self.db.clone();
-        std::thread::spawn(move || limit::stop(&db, &stop));
-    }
-}
-
-/// Runs a write in one transaction on the write connection, off the async threads,
-/// stamped with the caller as its author.
-pub async fn write<T, F>(state: &AppState, caller: &Caller, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Clone + Send + 'static,
-    T: Send + 'static,
-{
-    write_on(state, caller, None, f).await
-}
-
-/// The same, for a step that really happened on `effective` (补录), when given.
-///
-/// When the connection breaks during the transaction's work, nothing was committed and the
-/// work runs once more on a fresh connection; when it breaks on the commit itself, whether
-/// the write landed is unknown, and the answer is 503 for the client to look and retry.
-pub async fn write_on<T, F>(
-    state: &AppState,
-    caller: &Caller,
-    effective: Option<chrono::NaiveDate>,
-    f: F,
-) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Clone + Send + 'static,
-    T: Send + 'static,
-{
-    let db = state.db.clone();
-    let mut ctx = caller.write_ctx(state.calendar.clone()).in_zone(state.tz);
-    ctx.effective = effective;
-    // The request's Idempotency-Key is claimed with its first write, atomically.
-    let pending = idempotency::pending();
-    let claim = pending.as_ref().and_then(|p| p.unclaimed());
-    let ledger = state.ledger.clone();
-    if let Some(committer) = &state.group_commit {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        committer.submit(Box::new(RequestWrite {
-            f,
-            ctx,
-            claim,
-            ledger,
-            value: None,
-            reply,
-        }));
-        let result = answer
-            .await
-            .map_err(|_| ApiError::Internal("a write went unanswered".into()))?;
-        if let (Ok(_), Some(pending)) = (&result, pending) {
-            pending.committed();
-        }
-        return result;
-    }
-    let result = web::block(move || {
-        let attempt = |f: F| -> Result<(Result<T, ApiError>, bool), ApiError> {
-            let mut conn = db.write()?;
-            let mut broke_in_work = false;
-            let result = conn.transaction(|conn| {
-                // Claimed last, stamped when the work is done: its age counts from about
-                // the commit, however long the work took.
-                let done = f(conn, &ctx).and_then(|value| match &claim {
-                    Some(claim) => {
-                        crate::db::repo::idempotency::claim(conn, claim, Utc::now()).map(|()| value)
-                    }
-                    None => Ok(value),
-                });
-                broke_in_work = matches!(done, Err(ApiError::ConnectionLost(_)));
-                done
-            });
-            Ok((result, broke_in_work))
-        };
-        let result = match attempt(f.clone())? {
-            (Err(ApiError::ConnectionLost(why)), true) => {
-                log::warn!("write again on a fresh connection (nothing was committed): {why}");
-                ctx.last_event.set(0);
-                ctx.last_shown.set(0);
-                attempt(f)?.0
-            }
-            (result, _) => result,
-        };
-        if result.is_ok() {
-            // Committed: every poller's ETag is stale from here on — said here, where it
-            // is said even when the request is dropped meanwhile (its client gone).
-            ledger.advance(ctx.last_event.get(), ctx.last_shown.get());
-        }
-        Ok::<_, ApiError>(result)
-    })
-    .await??;
-    if result.is_ok() {
-        if let Some(pending) = pending {
-            pending.committed();
-        }
-    }
-    result
-}
-
-/// A request's write as the group-commit thread runs it (see `db::group_commit`).
-struct RequestWrite<T, F> {
-    f: F,
-    ctx: WriteCtx,
-    claim: Option<crate::db::repo::idempotency::Claim>,
-    ledger: polling::LedgerVersion,
-    value: Option<T>,
-    reply: tokio::sync::oneshot::Sender<Result<T, ApiError>>,
-}
-
-impl<T, F> crate::db::group_commit::Write for RequestWrite<T, F>
-where
-    F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError> + Clone + Send + 'static,
-    T: Send + 'static,
-{
-    fn run(&mut self, conn: &mut DbConnection) -> Result<(), ApiError> {
-        self.ctx.last_event.set(0);
-        self.ctx.last_shown.set(0);
-        let value = self.f.clone()(conn, &self.ctx)?;
-        // Claimed last, stamped when the work is done (as in `write_on`).
-        if let Some(claim) = &self.claim {
-            crate::db::repo::idempotency::claim(conn, claim, Utc::now())?;
-        }
-        self.value = Some(value);
-        Ok(())
-    }
-
-    fn answer(self: Box<Self>, outcome: Result<(), ApiError>) {
-        let this = *self;
-        let result = outcome.and_then(|()| {
-            this.value
-                .ok_or_else(|| ApiError::Internal("a committed write without its answer".into()))
-        });
-        if result.is_ok() {
-            // Committed: every poller's ETag is stale from here on.
-            this.ledger
-                .advance(this.ctx.last_event.get(), this.ctx.last_shown.get());
-        }
-        // A request dropped meanwhile (its client gone) is not told; its write stands.
-        let _ = this.reply.send(result);
     }
 }
 

@@ -103,6 +103,8 @@ diesel::table! {
         recheck_count -> Integer,
         relapse_count -> Integer,
         quota_light -> Nullable<Text>,
+        /// Generated: not closed and the clock running (never written).
+        is_open -> Bool,
     }
 }
 

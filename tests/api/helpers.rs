@@ -128,7 +128,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     };
     adjust(&mut config);
     let verifier = config.jwt.verifier().expect("JWT key");
-    let db = startup::open_database(&config).expect("open test database");
+    let db = startup::open_for_serving(&config).expect("open test database");
     let (server, addr) = startup::build_server(&config, db, verifier).expect("bind");
     tokio::spawn(server);
     let mut headers = reqwest::header::HeaderMap::new();

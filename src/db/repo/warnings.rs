@@ -16,11 +16,10 @@ use crate::error::ApiError;
 
 type Measures = measures::BoxedQuery<'static, MultiBackend>;
 
+/// Open with its clock running: the generated `is_open`, indexed with the due date.
 macro_rules! open {
     () => {
-        measures::status
-            .ne(MeasureStatus::Closed.as_str())
-            .and(measures::clock_stopped.eq(false))
+        measures::is_open.eq(true)
     };
 }
 
@@ -33,21 +32,21 @@ macro_rules! quota_not {
     };
 }
 
-macro_rules! red {
+/// What makes an open measure red.
+macro_rules! red_if_open {
     ($today:expr) => {
-        open!().and(
-            measures::due_sort
-                .lt($today.date)
-                .or(measures::report_due.lt($today.date))
-                .or(measures::quota_light.eq(Warning::Red.as_str())),
-        )
+        measures::due_sort
+            .lt($today.date)
+            .or(measures::report_due.lt($today.date))
+            .or(measures::quota_light.eq(Warning::Red.as_str()))
     };
 }
 
-macro_rules! yellow {
+/// What makes an open measure yellow.
+macro_rules! yellow_if_open {
     ($today:expr) => {
-        open!()
-            .and(measures::due_sort.ge($today.date))
+        measures::due_sort
+            .ge($today.date)
             .and(
                 measures::report_due
                     .is_null()
@@ -59,6 +58,18 @@ macro_rules! yellow {
                     .le($today.yellow_until)
                     .or(measures::quota_light.eq(Warning::Yellow.as_str())),
             )
+    };
+}
+
+macro_rules! red {
+    ($today:expr) => {
+        open!().and(red_if_open!($today))
+    };
+}
+
+macro_rules! yellow {
+    ($today:expr) => {
+        open!().and(yellow_if_open!($today))
     };
 }
 
@@ -86,22 +97,20 @@ pub fn filter_measures(query: Measures, warning: Warning, today: &Today) -> Meas
 
 /// Measures that need attention: red or yellow.
 pub fn filter_attention(query: Measures, today: &Today) -> Measures {
-    query.filter(red!(today).or(yellow!(today)))
+    // "Open, and red or yellow": the open rows in due order, from the index.
+    query.filter(open!().and(red_if_open!(today).or(yellow_if_open!(today))))
 }
 
 /// Measures past their due date (not closed, clock running).
 pub fn filter_overdue(query: Measures, overdue: bool, today: &Today) -> Measures {
-    let closed = MeasureStatus::Closed.as_str();
     if overdue {
         query
+            .filter(open!())
             .filter(measures::due_sort.lt(today.date))
-            .filter(measures::status.ne(closed))
-            .filter(measures::clock_stopped.eq(false))
     } else {
         query.filter(
-            measures::status
-                .eq(closed)
-                .or(measures::clock_stopped.eq(true))
+            measures::is_open
+                .eq(false)
                 .or(measures::due_sort.ge(today.date)),
         )
     }
