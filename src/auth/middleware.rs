@@ -12,6 +12,7 @@ use actix_web::{web, HttpMessage};
 
 use super::caller::Caller;
 use super::token::{Identity, Verifier};
+use crate::domain::org::Organisation;
 use crate::domain::permissions::Visibility;
 use crate::error::ApiError;
 use crate::i18n::Text;
@@ -40,23 +41,42 @@ impl Authenticator {
             .verifier
             .verify(token)
             .map_err(|e| ApiError::Unauthorized(e.text()))?;
+        // The organisation as of this version is nearly always at hand: resolved here,
+        // without a hop to a blocking thread (and back) on every request.
+        if let Some(org) = self.directory.cached() {
+            if knows_every_unit(&org, &identity) {
+                return resolve_in(&org, identity);
+            }
+        }
         let directory = self.directory.clone();
         web::block(move || resolve(&directory, identity)).await?
     }
+}
+
+fn knows_every_unit(org: &Organisation, identity: &Identity) -> bool {
+    identity
+        .unit_code
+        .iter()
+        .chain(identity.unit_codes.iter())
+        .all(|c| org.unit_id(c).is_some())
 }
 
 /// Who the verified identity is in the organisation. A code the snapshot does not know
 /// may be a unit another process just created: the snapshot is read again once.
 fn resolve(directory: &Directory, identity: Identity) -> Result<Caller, ApiError> {
     let mut org = directory.now()?;
+    if !knows_every_unit(&org, &identity) {
+        org = directory.fresh()?;
+    }
+    resolve_in(&org, identity)
+}
+
+fn resolve_in(org: &Organisation, identity: Identity) -> Result<Caller, ApiError> {
     let codes: Vec<&String> = identity
         .unit_code
         .iter()
         .chain(identity.unit_codes.iter())
         .collect();
-    if codes.iter().any(|c| org.unit_id(c).is_none()) {
-        org = directory.fresh()?;
-    }
     let mut ids = Vec::with_capacity(codes.len());
     for code in &codes {
         match org.unit_id(code) {

@@ -36,6 +36,17 @@ impl Directory {
         self.reload(version)
     }
 
+    /// The organisation as of the current version, when it is loaded already (no I/O).
+    pub fn cached(&self) -> Option<Arc<Organisation>> {
+        let version = self.ledger.get();
+        self.cached
+            .read()
+            .ok()
+            .and_then(|c| c.clone())
+            .filter(|(at, _)| *at == version)
+            .map(|(_, org)| org)
+    }
+
     /// Reads it again whatever the version says (a unit another process just created).
     pub fn fresh(&self) -> Result<Arc<Organisation>, ApiError> {
         self.reload(self.ledger.get())

@@ -390,26 +390,26 @@ fn ordered(
     conn: &mut DbConnection,
 ) -> Result<Vec<MeasureRow>, ApiError> {
     let bad_cursor = || ApiError::bad_param("cursor", text!("cursor-foreign"));
+    // Each keyset starts with a plain range on the sort column (`>=`), which the index
+    // seeks to; the tie on equal keys is settled among the few rows there. Without it the
+    // planner may read from the start on every page, and an export of every page costs
+    // O(ledger²).
     query = match sort {
         MeasureSort::DueDate => {
             if let Some(After { key, id }) = after {
                 let due: NaiveDate = key.parse().map_err(|_| bad_cursor())?;
-                query = query.filter(
-                    measures::due_sort
-                        .gt(due)
-                        .or(measures::due_sort.eq(due).and(measures::id.gt(id))),
-                );
+                query = query
+                    .filter(measures::due_sort.ge(due))
+                    .filter(measures::due_sort.gt(due).or(measures::id.gt(id)));
             }
             query.order((measures::due_sort.asc(), measures::id.asc()))
         }
         MeasureSort::DueDateDesc => {
             if let Some(After { key, id }) = after {
                 let due: NaiveDate = key.parse().map_err(|_| bad_cursor())?;
-                query = query.filter(
-                    measures::due_sort
-                        .lt(due)
-                        .or(measures::due_sort.eq(due).and(measures::id.lt(id))),
-                );
+                query = query
+                    .filter(measures::due_sort.le(due))
+                    .filter(measures::due_sort.lt(due).or(measures::id.lt(id)));
             }
             query.order((measures::due_sort.desc(), measures::id.desc()))
         }
@@ -417,11 +417,9 @@ fn ordered(
             if let Some(After { key, id }) = after {
                 let at = chrono::NaiveDateTime::parse_from_str(&key, "%Y-%m-%dT%H:%M:%S%.f")
                     .map_err(|_| bad_cursor())?;
-                query = query.filter(
-                    measures::created_at
-                        .gt(at)
-                        .or(measures::created_at.eq(at).and(measures::id.gt(id))),
-                );
+                query = query
+                    .filter(measures::created_at.ge(at))
+                    .filter(measures::created_at.gt(at).or(measures::id.gt(id)));
             }
             query.order((measures::created_at.asc(), measures::id.asc()))
         }
