@@ -93,7 +93,14 @@ pub async fn numbers(
                     rollup.as_ref(),
                 )?
             }
-            None => repo_stats::summary(conn, group, &vis, &filter, &today, rollup.as_ref())?,
+            None => crate::db::repo::tallies::summary(
+                conn,
+                group,
+                &vis,
+                &filter,
+                &today,
+                rollup.as_ref(),
+            )?,
         };
         if group == GroupBy::Unit {
             // The year's duty quotas beside the measures, grouped as the measures are.

@@ -16,7 +16,7 @@ use super::duty_sheet;
 use crate::db::forms::MeasureFilter;
 use crate::db::models::DutyRow;
 use crate::db::repo::ledger::{self, LineCtx};
-use crate::db::repo::stats::{self, StatsFilter};
+use crate::db::repo::stats::StatsFilter;
 use crate::db::repo::Visibility;
 use crate::db::DbConnection;
 use crate::domain::duties::QuotaProgress;
@@ -157,7 +157,7 @@ pub fn export(
         match format {
             FileFormat::Csv => write_csv(&mut pages, out),
             FileFormat::Xlsx => {
-                let stats = stats::summary(
+                let stats = crate::db::repo::tallies::summary(
                     pages.conn,
                     GroupBy::Unit,
                     &selection.vis,

@@ -466,18 +466,6 @@ pub fn summary(
     today: &Today,
     rollup: Option<&Rollup>,
 ) -> Result<Stats, ApiError> {
-    if group == GroupBy::Unit
-        && matches!(vis, Visibility::All)
-        && filter.inspection_id.is_none()
-        && filter.units.is_none()
-    {
-        // The whole ledger by lead unit: the tallies hold it (O(units), not O(ledger)).
-        let rows = super::tallies::measures_by_unit(conn, today)?;
-        let by_unit = super::tallies::findings_by_unit(conn)?;
-        let total_findings = by_unit.iter().map(|(_, n)| n).sum();
-        let counts = Some(by_unit.into_iter().collect());
-        return assemble(conn, group, rows, counts, total_findings, rollup);
-    }
     let rows = measures(conn, group, vis, filter, today)?;
     let finding_counts: Option<HashMap<String, i64>> =
         findings(conn, Some(group), vis, filter)?.map(|v| v.into_iter().collect());
@@ -600,7 +588,7 @@ fn tally(c: &mut MeasureCounts, m: &MeasureRow, today: &Today) {
 
 /// Groups and total from the per-group numbers: rolled up the unit tree when asked, with
 /// each group's label.
-fn assemble(
+pub(super) fn assemble(
     conn: &mut DbConnection,
     group: GroupBy,
     mut rows: Vec<MeasureCounts>,

@@ -136,6 +136,30 @@ pub fn findings_by_unit(conn: &mut DbConnection) -> Result<Vec<(String, i64)>, A
     Ok(rows.into_iter().map(|r| (r.key, r.n)).collect())
 }
 
+/// The numbers `stats::summary` counts, read from the tallies when they hold them — by
+/// unit, for a caller who sees everything, without filters: O(units), not O(ledger).
+pub fn summary(
+    conn: &mut DbConnection,
+    group: crate::domain::stats::GroupBy,
+    vis: &super::Visibility,
+    filter: &super::stats::StatsFilter,
+    today: &Today,
+    rollup: Option<&crate::domain::org::Rollup>,
+) -> Result<crate::domain::stats::Stats, ApiError> {
+    let whole = group == crate::domain::stats::GroupBy::Unit
+        && matches!(vis, super::Visibility::All)
+        && filter.inspection_id.is_none()
+        && filter.units.is_none();
+    if !whole {
+        return super::stats::summary(conn, group, vis, filter, today, rollup);
+    }
+    let rows = measures_by_unit(conn, today)?;
+    let by_unit = findings_by_unit(conn)?;
+    let total_findings = by_unit.iter().map(|(_, n)| n).sum();
+    let counts = Some(by_unit.into_iter().collect());
+    super::stats::assemble(conn, group, rows, counts, total_findings, rollup)
+}
+
 /// Today's numbers of the whole ledger that depend on the day.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DayCounts {
