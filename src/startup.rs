@@ -146,6 +146,13 @@ pub fn build_server(
     let gauges = web::Data::new(
         crate::api::metrics::Gauges::new(registry.clone()).map_err(std::io::Error::other)?,
     );
+    if let Some(committer) = &state.group_commit {
+        for counter in [&committer.batches, &committer.batched] {
+            registry
+                .register(Box::new(counter.clone()))
+                .map_err(std::io::Error::other)?;
+        }
+    }
     let request_metrics = actix_web_prom::PrometheusMetricsBuilder::new("zhenggai")
         .registry(registry)
         .mask_unmatched_patterns("UNMATCHED")

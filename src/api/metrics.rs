@@ -77,8 +77,6 @@ impl Gauges {
         registry.register(Box::new(ledger_version.clone()))?;
         registry.register(Box::new(webhook_backlog.clone()))?;
         registry.register(Box::new(STOPPED.clone()))?;
-        registry.register(Box::new(crate::db::group_commit::BATCHES.clone()))?;
-        registry.register(Box::new(crate::db::group_commit::BATCHED.clone()))?;
         Ok(Gauges {
             registry,
             pool,

@@ -18,28 +18,6 @@ use crate::text;
 /// Writes in one transaction at most: a bound on how long the first one waits.
 pub const MAX_BATCH: usize = 64;
 
-/// Transactions the committing thread ran, and the writes they carried (`/metrics`).
-pub static BATCHES: std::sync::LazyLock<prometheus::IntCounter> = std::sync::LazyLock::new(|| {
-    prometheus::IntCounter::with_opts(
-        prometheus::Opts::new(
-            "write_batches_total",
-            "Transactions of grouped writes (SQLite)",
-        )
-        .namespace("zhenggai"),
-    )
-    .expect("a valid metric")
-});
-pub static BATCHED: std::sync::LazyLock<prometheus::IntCounter> = std::sync::LazyLock::new(|| {
-    prometheus::IntCounter::with_opts(
-        prometheus::Opts::new(
-            "batched_writes_total",
-            "Writes run in grouped transactions (SQLite)",
-        )
-        .namespace("zhenggai"),
-    )
-    .expect("a valid metric")
-});
-
 /// One request's write, as the committing thread runs and answers it.
 pub trait Write: Send {
     /// Does the work (again, when the connection broke the first time). An error rolls
@@ -53,12 +31,26 @@ pub trait Write: Send {
 #[derive(Clone)]
 pub struct GroupCommit {
     jobs: mpsc::Sender<Box<dyn Write>>,
+    /// Transactions the thread ran, and the writes they carried (`/metrics`).
+    pub batches: prometheus::IntCounter,
+    pub batched: prometheus::IntCounter,
+}
+
+fn counter(name: &str, help: &str) -> std::io::Result<prometheus::IntCounter> {
+    prometheus::IntCounter::with_opts(prometheus::Opts::new(name, help).namespace("zhenggai"))
+        .map_err(std::io::Error::other)
 }
 
 impl GroupCommit {
     /// Starts the committing thread for `db`; it ends when the last handle is dropped.
     pub fn start(db: Db) -> std::io::Result<GroupCommit> {
         let (jobs, queue) = mpsc::channel::<Box<dyn Write>>();
+        let batches = counter(
+            "write_batches_total",
+            "Transactions of grouped writes (SQLite)",
+        )?;
+        let batched = counter("batched_writes_total", "Writes run in grouped transactions")?;
+        let counts = (batches.clone(), batched.clone());
         std::thread::Builder::new()
             .name("group-commit".into())
             .spawn(move || {
@@ -70,10 +62,16 @@ impl GroupCommit {
                             Err(_) => break,
                         }
                     }
+                    counts.0.inc();
+                    counts.1.inc_by(batch.len() as u64);
                     run_batch(&db, batch);
                 }
             })?;
-        Ok(GroupCommit { jobs })
+        Ok(GroupCommit {
+            jobs,
+            batches,
+            batched,
+        })
     }
 
     /// Queues a write; it is answered once its batch is committed or abandoned.
@@ -145,8 +143,6 @@ fn run_batch(db: &Db, mut batch: Vec<Box<dyn Write>>) {
         }
         break;
     }
-    BATCHES.inc();
-    BATCHED.inc_by(batch.len() as u64);
     let mut failures = failures.into_iter();
     for job in batch {
         let own = failures.next().flatten();
