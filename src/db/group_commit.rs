@@ -121,7 +121,13 @@ fn run_batch(db: &Db, mut batch: Vec<Box<dyn Write>>) {
         let mut broke = false;
         let done = conn.transaction::<(), diesel::result::Error, _>(|conn| {
             for job in batch.iter_mut() {
-                match conn.transaction::<(), ApiError, _>(|conn| job.run(conn)) {
+                // A write that panics (a bug) fails alone, as on a blocking thread it would;
+                // it must not take the committing thread, and every later write, with it.
+                let ran = conn.transaction::<(), ApiError, _>(|conn| {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(conn)))
+                        .unwrap_or_else(|_| Err(ApiError::Internal("a write panicked".into())))
+                });
+                match ran {
                     Ok(()) => failures.push(None),
                     Err(ApiError::ConnectionLost(_)) => {
                         broke = true;
