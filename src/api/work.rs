@@ -140,14 +140,7 @@ where
             let mut conn = db.write()?;
             let mut broke_in_work = false;
             let result = conn.transaction(|conn| {
-                // Claimed last, stamped when the work is done: its age counts from about
-                // the commit, however long the work took.
-                let done = f(conn, &ctx).and_then(|value| match &claim {
-                    Some(claim) => {
-                        crate::db::repo::idempotency::claim(conn, claim, Utc::now()).map(|()| value)
-                    }
-                    None => Ok(value),
-                });
+                let done = work_then_claim(f, conn, &ctx, claim.as_ref());
                 broke_in_work = matches!(done, Err(ApiError::ConnectionLost(_)));
                 done
             });
@@ -178,6 +171,24 @@ where
     result
 }
 
+/// The request's work, then its Idempotency-Key claimed as the last step, stamped when the
+/// work is done: its age counts from about the commit, however long the work took.
+fn work_then_claim<T, F>(
+    f: F,
+    conn: &mut DbConnection,
+    ctx: &WriteCtx,
+    claim: Option<&crate::db::repo::idempotency::Claim>,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &WriteCtx) -> Result<T, ApiError>,
+{
+    let value = f(conn, ctx)?;
+    if let Some(claim) = claim {
+        crate::db::repo::idempotency::claim(conn, claim, Utc::now())?;
+    }
+    Ok(value)
+}
+
 /// A request's write as the group-commit thread runs it (see `db::group_commit`).
 struct RequestWrite<T, F> {
     f: F,
@@ -196,12 +207,12 @@ where
     fn run(&mut self, conn: &mut DbConnection) -> Result<(), ApiError> {
         self.ctx.last_event.set(0);
         self.ctx.last_shown.set(0);
-        let value = self.f.clone()(conn, &self.ctx)?;
-        // Claimed last, stamped when the work is done (as in `write_on`).
-        if let Some(claim) = &self.claim {
-            crate::db::repo::idempotency::claim(conn, claim, Utc::now())?;
-        }
-        self.value = Some(value);
+        self.value = Some(work_then_claim(
+            self.f.clone(),
+            conn,
+            &self.ctx,
+            self.claim.as_ref(),
+        )?);
         Ok(())
     }
 

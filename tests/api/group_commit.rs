@@ -20,8 +20,8 @@ async fn metric(app: &TestApp, name: &str) -> u64 {
         .map_or(0, |n| n.trim().parse().expect("a number"))
 }
 
-#[tokio::test]
-async fn concurrent_writes_each_stand_or_fall_alone_and_the_chain_stays_whole() {
+/// A finding with `MEASURES` measures whose plan is approved: each ready to start.
+async fn planned() -> (TestApp, Vec<String>) {
     let app = spawn_app().await;
     let (unit, _, finding) = app.ledger().await;
     let finding = id_of(&finding).to_string();
@@ -39,6 +39,12 @@ async fn concurrent_writes_each_stand_or_fall_alone_and_the_chain_stays_whole() 
             .await;
         assert_eq!(res.status(), 200, "{action}");
     }
+    (app, ids)
+}
+
+#[tokio::test]
+async fn concurrent_writes_each_stand_or_fall_alone_and_the_chain_stays_whole() {
+    let (app, ids) = planned().await;
     let (batches, batched) = (
         metric(&app, "zhenggai_write_batches_total").await,
         metric(&app, "zhenggai_batched_writes_total").await,
@@ -108,21 +114,7 @@ async fn a_write_refused_at_its_last_step_leaves_nothing_of_its_work_behind() {
     // Two different reports under one Idempotency-Key, at once, for each measure: the key
     // is claimed as each write's last step, so the second's claim is refused after its
     // report was written — and that report must go with it.
-    let app = spawn_app().await;
-    let (unit, _, finding) = app.ledger().await;
-    let finding = id_of(&finding).to_string();
-    let mut ids = vec![];
-    for _ in 0..MEASURES {
-        let m = app.measure(&finding, &unit, Some(days(20))).await;
-        ids.push(id_of(&m).to_string());
-    }
-    for action in ["claim", "submit_plan", "approve_plan"] {
-        app.post(
-            &format!("/api/v1/findings/{finding}/actions/{action}"),
-            &json!({}),
-        )
-        .await;
-    }
+    let (app, ids) = planned().await;
     for id in &ids {
         let res = app
             .post(&format!("/api/v1/measures/{id}/actions/start"), &json!({}))

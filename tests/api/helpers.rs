@@ -288,6 +288,29 @@ impl TestApp {
     }
 }
 
+/// The demo ledger's units, people and duties, without its findings (nor, with no
+/// measures, its handovers): a ledger to import the demo's sheets into.
+pub fn demo_skeleton() -> String {
+    let mut demo: Value = serde_json::from_str(zhenggai::seed::DEMO).unwrap();
+    for inspection in demo["inspections"].as_array_mut().unwrap() {
+        inspection["findings"] = json!([]);
+    }
+    demo["handovers"] = json!([]);
+    demo.to_string()
+}
+
+/// The id of the inspection with this code.
+pub async fn inspection_id(app: &TestApp, code: &str) -> String {
+    let list = app.get_json("/api/v1/inspections?limit=100").await;
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+        .map(|i| id_of(i).to_string())
+        .unwrap_or_else(|| panic!("no inspection {code}"))
+}
+
 /// The `id` of an object the API answered.
 pub fn id_of(v: &Value) -> &str {
     v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}"))

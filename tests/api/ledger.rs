@@ -8,32 +8,10 @@ use reqwest::Response;
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::{json, Value};
 
-use crate::helpers::id_of;
+use crate::helpers::{demo_skeleton, id_of, inspection_id};
 use crate::helpers::{problem, spawn_app, token, TestApp, PDF};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// The demo's units and inspections, without findings: a fresh ledger to import into.
-fn demo_skeleton() -> String {
-    let mut demo: Value = serde_json::from_str(zhenggai::seed::DEMO).unwrap();
-    for inspection in demo["inspections"].as_array_mut().unwrap() {
-        inspection["findings"] = json!([]);
-    }
-    // With no measures there is nothing to hand over.
-    demo["handovers"] = json!([]);
-    demo.to_string()
-}
-
-async fn inspection_id(app: &TestApp, code: &str) -> String {
-    let list = app.get_json("/api/v1/inspections?limit=100").await;
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .map(|i| id_of(i).to_string())
-        .unwrap_or_else(|| panic!("no inspection {code}"))
-}
 
 /// Status, headers and body of a GET as `auth`.
 async fn download(

@@ -5,21 +5,11 @@ use std::io::{Cursor, Read};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::id_of;
+use crate::helpers::{id_of, inspection_id};
 use crate::helpers::{problem, spawn_app, token, TestApp, PDF};
 use crate::workflow::story;
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-
-async fn inspection_id(app: &TestApp, code: &str) -> String {
-    app.get_json("/api/v1/inspections?limit=100").await["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .map(|i| id_of(i).to_string())
-        .unwrap()
-}
 
 async fn text_of(app: &TestApp, path: &str, auth: &str) -> (u16, String) {
     let res = app.send(reqwest::Method::GET, path, Some(auth), None).await;

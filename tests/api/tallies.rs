@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{days, id_of, spawn_app, today, token, TestApp, PDF};
+use crate::helpers::{
+    days, demo_skeleton, id_of, inspection_id, spawn_app, today, token, TestApp, PDF,
+};
 use zhenggai::db::repo::stats::{self, MeasureCounts, StatsFilter};
 use zhenggai::db::repo::{tallies, Visibility};
 use zhenggai::domain::deadline::Today;
@@ -293,27 +295,6 @@ impl Mix {
             *self.done.entry(name).or_default() += 1;
         }
     }
-}
-
-/// The demo ledger's units, people and duties, without its findings.
-fn demo_skeleton() -> String {
-    let mut demo: Value = serde_json::from_str(zhenggai::seed::DEMO).unwrap();
-    for inspection in demo["inspections"].as_array_mut().unwrap() {
-        inspection["findings"] = json!([]);
-    }
-    demo["handovers"] = json!([]);
-    demo.to_string()
-}
-
-async fn inspection_id(app: &TestApp, code: &str) -> String {
-    let list = app.get_json("/api/v1/inspections?limit=100").await;
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["code"] == code)
-        .map(|i| id_of(i).to_string())
-        .unwrap_or_else(|| panic!("no inspection {code}"))
 }
 
 /// Claims, plans and approves a finding, so that its measures can start.
