@@ -135,19 +135,8 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn sha256_of(path: &Path) -> Result<(String, u64), String> {
-    let mut file = File::open(path).map_err(io(path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0; 64 * 1024];
-    let mut size = 0;
-    loop {
-        let n = file.read(&mut buf).map_err(io(path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok((hex(&hasher.finalize()), size))
+    let file = File::open(path).map_err(io(path.display()))?;
+    crate::storage::hash_copy(file, std::io::sink()).map_err(io(path.display()))
 }
 
 /// Dumps a table keyed by a text `id`, a page at a time in id order.
@@ -347,11 +336,13 @@ pub fn backup(db: &Db, storage: &Storage, dir: &Path) -> Result<Manifest, String
     // Files are content-addressed and never deleted, so the snapshot's are all there.
     for (sha, size) in &files {
         let from = storage
-            .path_of(sha)
-            .ok_or_else(|| format!("evidence hash {sha} is not a SHA-256"))?;
+            .read(sha, None)
+            .map_err(io(format!("evidence file {sha}")))?
+            .ok_or_else(|| format!("evidence file {sha} is missing from {}", storage.describe()))?;
         let to = dir.join("evidence").join(sha);
-        std::fs::copy(&from, &to).map_err(io(format!("evidence file {sha}")))?;
-        let (copied, copied_size) = sha256_of(&to)?;
+        let file = File::create(&to).map_err(io(to.display()))?;
+        let (copied, copied_size) =
+            crate::storage::hash_copy(from, file).map_err(io(format!("evidence file {sha}")))?;
         if &copied != sha || copied_size != *size {
             return Err(format!(
                 "evidence file {sha} in storage does not match its record (it hashes to {copied})"
@@ -583,9 +574,9 @@ pub fn restore(db: &Db, storage: &Storage, dir: &Path) -> Result<Manifest, Strin
 
 /// Stores a file under its hash, checking the hash on the way.
 fn put_file(storage: &Storage, from: &Path, sha: &str) -> Result<(), String> {
-    if storage.path_of(sha).is_some_and(|p| p.exists()) {
-        let (actual, _) = sha256_of(&storage.path_of(sha).unwrap_or_default())?;
-        if actual == sha {
+    if let Ok(Some(stored)) = storage.read(sha, None) {
+        if crate::storage::hash_copy(stored, std::io::sink()).is_ok_and(|(actual, _)| actual == sha)
+        {
             return Ok(());
         }
     }
@@ -643,17 +634,18 @@ pub fn check(db: &Db, storage: &Storage, calendar: &Calendar) -> Result<CheckRep
             continue;
         }
         report.files += 1;
-        match storage.path_of(&sha) {
-            Some(path) if path.exists() => match sha256_of(&path) {
+        match storage.read(&sha, None) {
+            Ok(Some(stored)) => match crate::storage::hash_copy(stored, std::io::sink()) {
                 Ok((actual, _)) if actual == sha => {}
                 Ok((actual, _)) => report.problems.push(format!(
                     "evidence {id}: its file is altered (hashes to {actual}, recorded {sha})"
                 )),
                 Err(e) => report.problems.push(format!("evidence {id}: {e}")),
             },
-            _ => report
+            Ok(None) => report
                 .problems
                 .push(format!("evidence {id}: its file {sha} is missing")),
+            Err(e) => report.problems.push(format!("evidence {id}: {e}")),
         }
     }
     let mut after = String::new();

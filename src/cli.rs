@@ -267,8 +267,12 @@ pub fn main() -> ExitCode {
 
 fn open_ledger(config: &Config) -> Result<(crate::db::Db, crate::storage::Storage), String> {
     let db = startup::open_database(config).map_err(|e| e.to_string())?;
-    let storage = crate::storage::Storage::open(&config.storage_dir, u64::MAX)
-        .map_err(|e| format!("evidence storage {}: {e}", config.storage_dir.display()))?;
+    let storage = crate::storage::Storage::open_with(
+        &config.storage_dir,
+        config.storage_remote.as_ref(),
+        u64::MAX,
+    )
+    .map_err(|e| format!("evidence storage: {e}"))?;
     Ok((db, storage))
 }
 

@@ -42,8 +42,10 @@ pub struct Config {
     pub workers: Option<usize>,
     /// How tokens are verified (and issued by `zhenggai token`).
     pub jwt: JwtConfig,
-    /// Where evidence files are kept.
+    /// Where evidence files are kept (on local disk), and where uploads are received.
     pub storage_dir: PathBuf,
+    /// Evidence in S3-compatible object storage instead (`ZHENGGAI_STORAGE_URL=s3://…`).
+    pub storage_remote: Option<crate::storage::S3Settings>,
     /// The largest evidence file accepted, in bytes.
     pub max_upload_bytes: u64,
     /// Calendar files (`<year>.json`) that replace or add to the built-in years.
@@ -87,6 +89,8 @@ pub enum ConfigError {
     RateLimit(String),
     #[error("ZHENGGAI_CORS_ORIGINS: {0}")]
     CorsOrigins(String),
+    #[error("ZHENGGAI_STORAGE_URL: {0}")]
+    StorageUrl(String),
     #[error("ZHENGGAI_LANG: {0}")]
     Lang(String),
     #[error("set ZHENGGAI_JWT_PUBLIC_KEY or ZHENGGAI_JWT_SECRET, not both")]
@@ -167,6 +171,17 @@ impl Config {
         let storage_dir = var("ZHENGGAI_STORAGE_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| crate::storage::default_dir(&database_url));
+        let storage_remote = match var("ZHENGGAI_STORAGE_URL") {
+            None => None,
+            Some(url) if url.starts_with("s3://") => Some(
+                crate::storage::S3Settings::from_env(&url, var).map_err(ConfigError::StorageUrl)?,
+            ),
+            Some(url) => {
+                return Err(ConfigError::StorageUrl(format!(
+                    "{url:?}: expected s3://bucket/prefix (set ZHENGGAI_STORAGE_DIR for a local directory)"
+                )))
+            }
+        };
         let data_key_file = var("ZHENGGAI_DATA_KEY_FILE")
             .map(PathBuf::from)
             .unwrap_or_else(|| keys::default_data_key_file(&database_url));
@@ -201,6 +216,7 @@ impl Config {
             workers: None,
             jwt,
             storage_dir,
+            storage_remote,
             max_upload_bytes: u64::from(number("ZHENGGAI_MAX_UPLOAD_MB", 50)?) * 1024 * 1024,
             calendar_dir: var("ZHENGGAI_CALENDAR_DIR").map(PathBuf::from),
             webhook_allow: Allowlist::parse(&var("ZHENGGAI_WEBHOOK_ALLOW").unwrap_or_default())

@@ -72,6 +72,9 @@ pub enum ApiError {
     /// Too little disk left to keep an upload (507).
     #[error("{0}")]
     InsufficientStorage(Text),
+    /// A `Range` outside the file (416); the file's size goes in `Content-Range`.
+    #[error("the range is outside the file's {0} bytes")]
+    RangeNotSatisfiable(u64),
     /// An imported sheet has problems (422): every bad cell, by row and column.
     #[error("the sheet has {} problem(s); nothing was imported", .0.len())]
     Sheet(Vec<crate::domain::ledger::CellError>),
@@ -176,6 +179,7 @@ impl ApiError {
             | ApiError::TooManyRequests(t)
             | ApiError::ConnectionLost(t)
             | ApiError::InsufficientStorage(t) => t.clone(),
+            ApiError::RangeNotSatisfiable(size) => text!("range-not-satisfiable", size = *size),
             ApiError::Forbidden(refusal) => refusal.text.clone(),
             ApiError::BadRequest { detail, .. } => detail.clone(),
             ApiError::WrongState { message, .. } => message.clone(),
@@ -207,6 +211,7 @@ impl ApiError {
             ApiError::Unavailable(_) | ApiError::ConnectionLost(_) => "unavailable",
             ApiError::TooManyRequests(_) => "too-many-requests",
             ApiError::InsufficientStorage(_) => "insufficient-storage",
+            ApiError::RangeNotSatisfiable(_) => "range-not-satisfiable",
             ApiError::Sheet(_) => "sheet",
             ApiError::Internal(_) => "internal",
         }
@@ -296,6 +301,7 @@ pub fn title(status: StatusCode, lang: Lang) -> String {
         413 => text!("title-413"),
         414 => text!("title-414"),
         415 => text!("title-415"),
+        416 => text!("title-416"),
         422 => text!("title-422"),
         429 => text!("title-429"),
         431 => text!("title-431"),
@@ -327,6 +333,7 @@ impl ResponseError for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::RangeNotSatisfiable(_) => StatusCode::RANGE_NOT_SATISFIABLE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -353,6 +360,9 @@ impl ApiError {
         ) {
             log::warn!("answering {}: {self}", self.status_code().as_u16());
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+        }
+        if let ApiError::RangeNotSatisfiable(size) = self {
+            response.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));
         }
         if let ApiError::InProgress(_) = self {
             response.insert_header((header::RETRY_AFTER, "1"));

@@ -105,7 +105,11 @@ pub fn build_server(
         directory,
         db,
         tz: config.tz,
-        storage: std::sync::Arc::new(Storage::open(&config.storage_dir, config.max_upload_bytes)?),
+        storage: std::sync::Arc::new(Storage::open_with(
+            &config.storage_dir,
+            config.storage_remote.as_ref(),
+            config.max_upload_bytes,
+        )?),
     });
     let document = openapi::document();
     let table = web::Data::new(RouteTable(openapi::route_table(&document)));

@@ -76,12 +76,14 @@ async fn write_batch(file: Upload, batch: Vec<u8>) -> Result<Upload, ApiError> {
     })
 }
 
-/// A full disk is the server's condition, not a bug: 507, and the log says so.
+/// A full disk or an unreachable object store is the server's condition, not a bug: 507 or
+/// 503 with `Retry-After`, and the log says what happened.
 fn storage_error(e: std::io::Error) -> ApiError {
     if e.kind() == std::io::ErrorKind::StorageFull {
         ApiError::InsufficientStorage(text!("upload-disk-full"))
     } else {
-        ApiError::Internal(format!("evidence storage: {e}"))
+        log::error!("evidence storage: {e}");
+        ApiError::Unavailable(text!("storage-unavailable"))
     }
 }
 
@@ -336,13 +338,6 @@ pub async fn content(
             .insert_header((header::ETAG, tag))
             .finish());
     }
-    let path = state
-        .storage
-        .path_of(&row.sha256)
-        .ok_or_else(|| ApiError::Internal(format!("bad stored hash for evidence {}", row.id)))?;
-    let file = NamedFile::open_async(&path)
-        .await
-        .map_err(|e| ApiError::Internal(format!("evidence file {}: {e}", path.display())))?;
     let media_type: mime::Mime = row
         .media_type
         .parse()
@@ -369,12 +364,17 @@ pub async fn content(
             }),
         ],
     };
-    let mut res = file
-        .set_content_type(media_type)
-        .set_content_disposition(disposition)
-        .use_etag(false)
-        .use_last_modified(false)
-        .into_response(&req);
+    let mut res = match state.storage.path_of(&row.sha256) {
+        Some(path) => NamedFile::open_async(&path)
+            .await
+            .map_err(|e| ApiError::Internal(format!("evidence file {}: {e}", path.display())))?
+            .set_content_type(media_type)
+            .set_content_disposition(disposition)
+            .use_etag(false)
+            .use_last_modified(false)
+            .into_response(&req),
+        None => remote_content(&state.storage, &row, &req, media_type, disposition).await?,
+    };
     res.headers_mut().insert(
         header::ETAG,
         header::HeaderValue::from_str(&tag).map_err(|e| ApiError::Internal(e.to_string()))?,
@@ -384,6 +384,78 @@ pub async fn content(
         header::HeaderValue::from_static("nosniff"),
     );
     Ok(res)
+}
+
+/// Streams a file from object storage: the whole, or the one range asked for (206).
+async fn remote_content(
+    storage: &Storage,
+    row: &EvidenceRow,
+    req: &HttpRequest,
+    media_type: mime::Mime,
+    disposition: ContentDisposition,
+) -> Result<HttpResponse, ApiError> {
+    let size = row.size as u64;
+    let range = match req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+    {
+        None => None,
+        Some(asked) => match actix_files::HttpRange::parse(asked, size) {
+            Ok(ranges) if !ranges.is_empty() => {
+                Some(ranges[0].start..ranges[0].start + ranges[0].length)
+            }
+            _ => return Err(ApiError::RangeNotSatisfiable(size)),
+        },
+    };
+    let (keep, sha, wanted) = (storage.clone(), row.sha256.clone(), range.clone());
+    let reader = web::block(move || keep.read(&sha, wanted))
+        .await?
+        .map_err(storage_error)?
+        .ok_or_else(|| ApiError::Internal(format!("evidence {}: its file is missing", row.id)))?;
+    let mut res = match &range {
+        Some(r) => {
+            let mut res = HttpResponse::PartialContent();
+            res.insert_header((
+                header::CONTENT_RANGE,
+                format!("bytes {}-{}/{size}", r.start, r.end - 1),
+            ));
+            res
+        }
+        None => HttpResponse::Ok(),
+    };
+    let length = range.map_or(size, |r| r.end - r.start);
+    Ok(res
+        .content_type(media_type)
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .no_chunking(length)
+        .streaming(stream_reader(reader)))
+}
+
+/// The bytes of a blocking reader as a body, 256 KiB at a time read on a blocking thread.
+fn stream_reader(
+    reader: crate::storage::Reader,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>> {
+    futures_util::stream::unfold(Some(reader), |reader| async move {
+        let mut reader = reader?;
+        let chunk = web::block(move || {
+            let mut buf = vec![0; 256 * 1024];
+            let n = std::io::Read::read(&mut reader, &mut buf)?;
+            buf.truncate(n);
+            Ok::<_, std::io::Error>((reader, buf))
+        })
+        .await;
+        match chunk {
+            Ok(Ok((_, buf))) if buf.is_empty() => None,
+            Ok(Ok((reader, buf))) => Some((Ok(web::Bytes::from(buf)), Some(reader))),
+            Ok(Err(e)) => {
+                log::error!("evidence storage: {e}");
+                Some((Err(actix_web::error::ErrorServiceUnavailable(e)), None))
+            }
+            Err(e) => Some((Err(e.into()), None)),
+        }
+    })
 }
 
 /// Withdraw evidence.

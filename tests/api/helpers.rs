@@ -111,6 +111,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         workers: Some(1),
         jwt: JwtConfig::secret(TEST_SECRET),
         storage_dir: files.path().join("evidence"),
+        storage_remote: None,
         max_upload_bytes: 1024 * 1024,
         calendar_dir: None,
         yellow_days: 3,

@@ -25,6 +25,7 @@ mod ledger;
 mod lights;
 mod limits;
 mod measures;
+mod object_storage;
 mod office_day;
 mod openapi;
 mod organisation;

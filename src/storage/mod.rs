@@ -1,13 +1,22 @@
-//! Evidence files on disk, content-addressed by SHA-256: `<root>/sha256/ab/abcdef…`. An
-//! upload is streamed into `<root>/tmp/`, hashed and counted on the way, then renamed into
-//! place; the client's file name never touches a path.
+//! Evidence files, content-addressed by SHA-256, on local disk (`<root>/sha256/ab/abcdef…`)
+//! or in S3-compatible object storage. An upload is streamed into `<root>/tmp/`, hashed and
+//! counted on the way, then stored (renamed into place, or streamed up in parts); the
+//! client's file name never touches a path or a key.
 
-use std::io::Write;
+mod local;
+mod s3;
+
+use std::io::{Read, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
 use crate::db::connection::{sqlite_path, Backend};
+use local::LocalStore;
+pub use s3::S3Settings;
+use s3::S3Store;
 
 /// Media types accepted as evidence, by what the bytes are (not what the client says).
 pub const ALLOWED_TYPES: &[&str] = &[
@@ -33,9 +42,35 @@ pub const ALLOWED_TYPES: &[&str] = &[
 /// How many leading bytes are kept for sniffing the type.
 const SNIFF_BYTES: usize = 64 * 1024;
 
+/// Where evidence is kept: a local directory or an S3-compatible bucket. Every call is
+/// blocking (run it on a blocking thread).
+pub trait Store: std::fmt::Debug + Send + Sync {
+    /// The directory or `s3://bucket/prefix`, for messages.
+    fn describe(&self) -> String;
+    fn contains(&self, sha256: &str) -> std::io::Result<bool>;
+    /// Stores `file` (a complete upload whose content hashes to `sha256`) and removes it;
+    /// content already stored is kept once.
+    fn put_file(&self, sha256: &str, file: &Path) -> std::io::Result<()>;
+    /// The content, or the bytes `range` of it; `None` when nothing is stored under it.
+    fn read(&self, sha256: &str, range: Option<Range<u64>>) -> std::io::Result<Option<Reader>>;
+    /// The file itself, when the store is a local directory.
+    fn local_path(&self, _sha256: &str) -> Option<PathBuf> {
+        None
+    }
+}
+
+pub type Reader = Box<dyn Read + Send>;
+
+/// A SHA-256 in hex: the only thing that ever becomes a path or a key.
+pub fn valid_hash(sha256: &str) -> bool {
+    sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 #[derive(Debug, Clone)]
 pub struct Storage {
-    root: PathBuf,
+    /// Uploads are received here (`<staging>/tmp`) before they are stored.
+    staging: PathBuf,
+    store: Arc<dyn Store>,
     /// Largest file accepted, in bytes.
     pub max_bytes: u64,
 }
@@ -57,29 +92,61 @@ pub fn default_dir(database_url: &str) -> PathBuf {
 }
 
 impl Storage {
+    /// Evidence in the local directory `root`.
     pub fn open(root: &Path, max_bytes: u64) -> std::io::Result<Storage> {
         std::fs::create_dir_all(root.join("tmp"))?;
-        std::fs::create_dir_all(root.join("sha256"))?;
         Ok(Storage {
-            root: root.to_path_buf(),
+            staging: root.to_path_buf(),
+            store: Arc::new(LocalStore::open(root)?),
             max_bytes,
         })
     }
 
-    /// Bytes free for unprivileged writers on the disk holding the evidence.
-    pub fn free_bytes(&self) -> Option<u64> {
-        free_bytes(&self.root)
+    /// Evidence in object storage when `remote` is given, else in `root`; uploads are
+    /// received in `root/tmp` either way.
+    pub fn open_with(
+        root: &Path,
+        remote: Option<&S3Settings>,
+        max_bytes: u64,
+    ) -> std::io::Result<Storage> {
+        let Some(settings) = remote else {
+            return Storage::open(root, max_bytes);
+        };
+        std::fs::create_dir_all(root.join("tmp"))?;
+        Ok(Storage {
+            staging: root.to_path_buf(),
+            store: Arc::new(S3Store::open(settings)?),
+            max_bytes,
+        })
     }
 
-    /// The file holding content with this hash (which is hex: no path tricks possible).
+    /// The directory or bucket, for messages.
+    pub fn describe(&self) -> String {
+        self.store.describe()
+    }
+
+    /// Bytes free for unprivileged writers on the disk uploads are received on.
+    pub fn free_bytes(&self) -> Option<u64> {
+        free_bytes(&self.staging)
+    }
+
+    /// The file holding content with this hash, when evidence is on local disk.
     pub fn path_of(&self, sha256: &str) -> Option<PathBuf> {
-        let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-        valid.then(|| self.root.join("sha256").join(&sha256[..2]).join(sha256))
+        self.store.local_path(sha256)
+    }
+
+    pub fn contains(&self, sha256: &str) -> std::io::Result<bool> {
+        self.store.contains(sha256)
+    }
+
+    /// The stored content (a byte range of it), `None` if it is missing.
+    pub fn read(&self, sha256: &str, range: Option<Range<u64>>) -> std::io::Result<Option<Reader>> {
+        self.store.read(sha256, range)
     }
 
     pub fn begin(&self) -> std::io::Result<Upload> {
         let path = self
-            .root
+            .staging
             .join("tmp")
             .join(uuid::Uuid::now_v7().simple().to_string());
         let file = std::fs::OpenOptions::new()
@@ -96,20 +163,13 @@ impl Storage {
         })
     }
 
-    /// Moves a finished upload into place; the same content stored twice is kept once.
+    /// Stores a finished upload; the same content stored twice is kept once.
     pub fn commit(&self, upload: Finished) -> std::io::Result<()> {
-        let Some(target) = self.path_of(&upload.sha256) else {
-            return Err(std::io::Error::other("bad hash"));
-        };
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir)?;
+        let result = self.store.put_file(&upload.sha256, &upload.temp);
+        if result.is_err() {
+            let _ = std::fs::remove_file(&upload.temp);
         }
-        if target.exists() {
-            std::fs::remove_file(&upload.temp)?;
-        } else {
-            std::fs::rename(&upload.temp, &target)?;
-        }
-        Ok(())
+        result
     }
 }
 
@@ -163,11 +223,7 @@ impl Upload {
         if let Some(file) = self.file.take() {
             file.sync_all()?;
         }
-        let sha256 = std::mem::take(&mut self.hasher)
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = hex(&std::mem::take(&mut self.hasher).finalize());
         let media_type = infer::get(&self.head)
             .map(|t| t.mime_type())
             .and_then(|m| ALLOWED_TYPES.iter().find(|a| **a == m).copied());
@@ -194,6 +250,30 @@ impl Finished {
     pub fn discard(self) {
         let _ = std::fs::remove_file(&self.temp);
     }
+}
+
+/// Copies `from` into `to`, answering the SHA-256 (hex) and the size of what passed.
+pub fn hash_copy(mut from: impl Read, mut to: impl Write) -> std::io::Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0; 64 * 1024];
+    let mut size = 0;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        to.write_all(&buf[..n])?;
+        size += n as u64;
+    }
+    to.flush()?;
+    Ok((hex(&hasher.finalize()), size))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The client's file name, kept as metadata only: the last path component, no control
