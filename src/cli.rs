@@ -65,6 +65,11 @@ enum Command {
     /// Verify the ledger: the audit chain, every stored file, the derived columns, the
     /// dashboards' tallies; exit status 1 naming what is missing, altered or drifted.
     Check,
+    /// Evidence storage.
+    Storage {
+        #[command(subcommand)]
+        command: StorageCommand,
+    },
     /// Print the OpenAPI document (JSON).
     Openapi,
     /// Check the audit trail.
@@ -98,6 +103,17 @@ enum AuditCommand {
     Verify,
 }
 
+#[derive(Subcommand)]
+enum StorageCommand {
+    /// Copy the local evidence (ZHENGGAI_STORAGE_DIR) into object storage, verifying
+    /// every SHA-256; run it again to resume. Credentials as for ZHENGGAI_STORAGE_URL.
+    Migrate {
+        /// s3://bucket/prefix
+        #[arg(long)]
+        to: String,
+    },
+}
+
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| {
         let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
@@ -115,6 +131,17 @@ pub fn main() -> ExitCode {
             return Config::from_env()
                 .map_err(|e| e.to_string())
                 .and_then(|config| audit_verify(&config))
+                .unwrap_or_else(|message| {
+                    eprintln!("zhenggai: {message}");
+                    ExitCode::FAILURE
+                })
+        }
+        Command::Storage {
+            command: StorageCommand::Migrate { to },
+        } => {
+            return Config::from_env()
+                .map_err(|e| e.to_string())
+                .and_then(|config| storage_migrate(&config, &to))
                 .unwrap_or_else(|message| {
                     eprintln!("zhenggai: {message}");
                     ExitCode::FAILURE
@@ -274,6 +301,35 @@ fn open_ledger(config: &Config) -> Result<(crate::db::Db, crate::storage::Storag
     )
     .map_err(|e| format!("evidence storage: {e}"))?;
     Ok((db, storage))
+}
+
+fn storage_migrate(config: &Config, to: &str) -> Result<ExitCode, String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let settings = crate::storage::S3Settings::from_env(to, var)?;
+    let staging = tempfile::tempdir().map_err(|e| format!("a temporary directory: {e}"))?;
+    let target = crate::storage::Storage::open_with(staging.path(), Some(&settings), u64::MAX)
+        .map_err(|e| format!("object storage: {e}"))?;
+    let report = crate::storage::migrate(&config.storage_dir, &target)?;
+    for problem in &report.problems {
+        println!("{problem}");
+    }
+    println!(
+        "{} → {}: {} copied and verified, {} already there, {}",
+        config.storage_dir.display(),
+        settings.url(),
+        report.copied,
+        report.already_there,
+        if report.problems.is_empty() {
+            "nothing missing".to_string()
+        } else {
+            format!("{} problem(s); run again once fixed", report.problems.len())
+        }
+    );
+    Ok(if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn check(config: &Config) -> Result<ExitCode, String> {

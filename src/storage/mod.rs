@@ -4,6 +4,7 @@
 //! client's file name never touches a path or a key.
 
 mod local;
+mod migrate;
 mod s3;
 
 use std::io::{Read, Write};
@@ -15,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::connection::{sqlite_path, Backend};
 use local::LocalStore;
+pub use migrate::{migrate, MigrateReport};
 pub use s3::S3Settings;
 use s3::S3Store;
 
