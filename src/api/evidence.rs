@@ -310,7 +310,12 @@ pub async fn get(
     responses((status = 200, description = "The file, with the media type it was judged to be.", content_type = "*/*",
         headers(("ETag" = String, description = "The content's SHA-256"),
                 ("Content-Disposition" = String, description = "attachment; the original file name"))),
-        (status = 410, description = "The evidence was withdrawn: its record stays, the file is not served.", body = Problem, content_type = "application/problem+json")))]
+        (status = 206, description = "The one byte range asked for with `Range`.", content_type = "*/*",
+        headers(("Content-Range" = String, description = "bytes first-last/size"))),
+        (status = 410, description = "The evidence was withdrawn: its record stays, the file is not served.", body = Problem, content_type = "application/problem+json"),
+        (status = 416, description = "The range lies outside the file.", body = Problem, content_type = "application/problem+json",
+        headers(("Content-Range" = String, description = "bytes */size"))),
+        (status = 503, description = "The evidence storage cannot be reached just now.", body = Problem, content_type = "application/problem+json")))]
 #[get("/evidence/{id}/content")]
 pub async fn content(
     state: web::Data<AppState>,
