@@ -320,6 +320,7 @@ fn example(status: u16) -> Value {
             ),
         )]),
         410 => ApiError::Gone(text!("evidence-withdrawn")),
+        416 => ApiError::RangeNotSatisfiable(52_431),
         429 => ApiError::TooManyRequests(text!("rate-limited", limit = 3000, secs = 60)),
         503 => ApiError::Unavailable(text!("unavailable-database")),
         507 => ApiError::InsufficientStorage(text!("upload-disk-full")),
