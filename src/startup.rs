@@ -68,6 +68,9 @@ pub fn build_server(
         crate::api::polling::LedgerVersion::new(versions)
     };
     // Writes by other instances (PostgreSQL) or by `zhenggai seed` beside a running server.
+    // On PostgreSQL, other instances' commits are heard at once (LISTEN/NOTIFY); the poll
+    // is the fallback while that connection is down.
+    ledger.listen(db.clone());
     ledger.follow(db.clone(), std::time::Duration::from_secs(1));
     let data_key = std::sync::Arc::new(
         crate::sealed::DataKey::load_or_create(&config.data_key_file)

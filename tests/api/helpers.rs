@@ -128,6 +128,18 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         rate_limit: zhenggai::api::rate_limit::RateLimit::DEFAULT,
     };
     adjust(&mut config);
+    serve(config, dir, files)
+}
+
+/// Another instance beside `app`: the same database, evidence store and data key, its
+/// own process state (ledger version, caches) — what a second machine behind the same
+/// load balancer would be. `app` must outlive it.
+pub async fn spawn_beside(app: &TestApp) -> TestApp {
+    let files = tempfile::tempdir().expect("temp dir");
+    serve(app.config.clone(), None, files)
+}
+
+fn serve(config: Config, dir: Option<TempDir>, files: TempDir) -> TestApp {
     let verifier = config.jwt.verifier().expect("JWT key");
     let db = startup::open_for_serving(&config).expect("open test database");
     let (server, addr) = startup::build_server(&config, db, verifier).expect("bind");

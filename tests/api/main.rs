@@ -19,6 +19,7 @@ mod helpers;
 mod idempotency;
 mod input;
 mod inspections;
+mod instances;
 mod integrators;
 mod language;
 mod ledger;
