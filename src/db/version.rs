@@ -113,18 +113,17 @@ impl LedgerVersion {
         let owner = Arc::downgrade(&self.0);
         let spawned = std::thread::Builder::new()
             .name("ledger-listen".into())
-            .spawn(move || loop {
-                let Some(inner) = owner.upgrade() else {
-                    break;
-                };
-                let version = LedgerVersion(inner);
-                let why = version.hear(&db, &owner);
-                version.0.listening.store(false, Ordering::Release);
-                if let Some(why) = why {
-                    log::warn!("ledger notifications lost ({why}); polling once a second");
+            .spawn(move || {
+                while let Some(inner) = owner.upgrade() {
+                    let version = LedgerVersion(inner);
+                    let why = version.hear(&db, &owner);
+                    version.0.listening.store(false, Ordering::Release);
+                    if let Some(why) = why {
+                        log::warn!("ledger notifications lost ({why}); polling once a second");
+                    }
+                    drop(version);
+                    std::thread::sleep(Duration::from_secs(1));
                 }
-                drop(version);
-                std::thread::sleep(Duration::from_secs(1));
             });
         if let Err(e) = spawned {
             log::warn!("cannot listen for other instances' writes: {e}");
