@@ -64,7 +64,7 @@ pub fn start_backups(
     );
 }
 
-/// Delivers due webhooks once a second.
+/// Delivers due webhooks once a second, on one instance at a time (`db::leader`).
 pub fn start_deliverer(
     db: Db,
     allow: Allowlist,
@@ -73,11 +73,19 @@ pub fn start_deliverer(
 ) {
     // Built on the worker thread: a blocking client must not live in an async context.
     let mut client: Option<reqwest::blocking::Client> = None;
+    let mut leader = crate::db::leader::Leader::new(
+        db.clone(),
+        "the webhook sender",
+        crate::db::leader::WEBHOOKS,
+    );
     every(
         "webhooks",
         Arc::downgrade(alive),
         Duration::from_secs(1),
         move || {
+            if !leader.is_mine() {
+                return;
+            }
             if client.is_none() {
                 match reqwest::blocking::Client::builder()
                     .timeout(Duration::from_secs(10))
@@ -106,11 +114,15 @@ fn deliver_due(
     key: &crate::sealed::DataKey,
     client: &reqwest::blocking::Client,
 ) -> Result<(), ApiError> {
-    let mut conn = db.write()?;
-    let now = Utc::now().naive_utc();
-    let due = webhooks::claim_due(&mut conn, now, 20)?;
-    drop(conn);
-    for (delivery, hook) in due {
+    // One claimed at a time, just before it is sent: its claim (a minute) outlasts the
+    // attempt (ten seconds at most), so no other sender can take it up meanwhile.
+    for _ in 0..20 {
+        let mut conn = db.write()?;
+        let due = webhooks::claim_due(&mut conn, Utc::now().naive_utc(), 1)?;
+        drop(conn);
+        let Some((delivery, hook)) = due.into_iter().next() else {
+            break;
+        };
         let secret = key.open(&hook.secret);
         let outcome = match (allow.permits(&hook.url).map_err(|t| t.to_string()), secret) {
             (Err(why), _) | (_, Err(why)) => Err((None, why)),
@@ -202,8 +214,11 @@ pub fn scan(
                 #[diesel(sql_type = diesel::sql_types::Bool)]
                 locked: bool,
             }
-            let lock: Lock = diesel::sql_query("SELECT pg_try_advisory_xact_lock(7274262) AS locked")
-                .get_result(pg)?;
+            let lock: Lock = diesel::sql_query(
+                "SELECT pg_try_advisory_xact_lock($1, hashtext(current_schema())) AS locked",
+            )
+            .bind::<diesel::sql_types::Integer, _>(crate::db::leader::SCANNER)
+            .get_result(pg)?;
             if !lock.locked {
                 return Ok(0);
             }

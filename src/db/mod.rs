@@ -4,6 +4,7 @@
 pub mod connection;
 pub mod forms;
 pub mod group_commit;
+pub mod leader;
 pub mod limit;
 pub mod migrations;
 pub mod models;

@@ -10,7 +10,7 @@ use sha2::Sha256;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::id_of;
-use crate::helpers::{days, problem, spawn_app, spawn_app_with, token};
+use crate::helpers::{days, problem, spawn_app, spawn_app_with, spawn_beside, token};
 
 /// One request as received: its headers (lower-case names) and body.
 type Request = (Vec<(String, String)>, String);
@@ -313,4 +313,74 @@ async fn subscriptions_are_audited_and_their_secret_is_sealed_at_rest() {
         "the secret must not be in the audit trail"
     );
     assert_eq!(app.get_json("/api/v1/audit/verify").await["intact"], true);
+}
+
+#[tokio::test]
+async fn two_instances_send_each_delivery_once() {
+    let a = spawn_app().await;
+    let b = spawn_beside(&a).await;
+    let (url, received) = receiver(0).await;
+    let office = token("wang.office", "office", None);
+    let res = a
+        .send(
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(&office),
+            Some(&json!({"url": url, "events": ["extension.requested"], "secret": "a-long-shared-secret-0123456789"})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let (unit, _, finding) = a.ledger().await;
+    let unit_token = token("li", "unit", Some("ZHK"));
+    let requests = 12;
+    for n in 0..requests {
+        // Written on either instance: both run a sender, at most one of them sends.
+        let app = if n % 2 == 0 { &a } else { &b };
+        let m = app.measure(id_of(&finding), &unit, Some(days(5))).await;
+        let res = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/measures/{}/extensions", id_of(&m)),
+                Some(&unit_token),
+                Some(&json!({"requested_due_date": days(40), "reason": "需协调"})),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    wait_for(&received, requests).await;
+    // Time for a second sender to send anything twice, were there one.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let ids: Vec<String> = received
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(headers, _)| {
+            headers
+                .iter()
+                .find(|(k, _)| k == "x-zhenggai-delivery")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let unique: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(ids.len(), requests, "{ids:?}");
+    assert_eq!(unique.len(), requests, "each delivery once: {ids:?}");
+    if a.config.database_url.starts_with("postgres") {
+        // One sender holds this ledger's lock; the other waits for it.
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Holders {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = zhenggai::db::connection::establish(&a.config.database_url).unwrap();
+        let holders: Holders = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND classid = 7274263 AND objid = hashtext(current_schema())::oid",
+        )
+        .get_result(&mut conn)
+        .unwrap();
+        assert_eq!(holders.n, 1);
+    }
 }
