@@ -26,6 +26,9 @@ pub struct BackupSchedule {
 pub struct Config {
     /// `postgres://…` selects PostgreSQL; anything else is an SQLite file path.
     pub database_url: String,
+    /// A streaming replica that reads may go to (`DATABASE_READ_URL`), and how far behind
+    /// it may fall before reads go back to the primary (`ZHENGGAI_REPLICA_MAX_LAG_MS`).
+    pub replica: Option<crate::db::replica::ReplicaSettings>,
     pub bind: String,
     /// The zone whose calendar days deadlines count in.
     pub tz: Tz,
@@ -91,6 +94,8 @@ pub enum ConfigError {
     CorsOrigins(String),
     #[error("ZHENGGAI_STORAGE_URL: {0}")]
     StorageUrl(String),
+    #[error("DATABASE_READ_URL: {0}")]
+    ReadUrl(&'static str),
     #[error("ZHENGGAI_LANG: {0}")]
     Lang(String),
     #[error("set ZHENGGAI_JWT_PUBLIC_KEY or ZHENGGAI_JWT_SECRET, not both")]
@@ -142,6 +147,14 @@ impl Config {
             }
         };
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        let replica = match var("DATABASE_READ_URL") {
+            None => None,
+            Some(url) => Some(crate::db::replica::ReplicaSettings::new(
+                &database_url,
+                url,
+                number("ZHENGGAI_REPLICA_MAX_LAG_MS", 2000)?,
+            )?),
+        };
         let key = match (var("ZHENGGAI_JWT_PUBLIC_KEY"), var("ZHENGGAI_JWT_SECRET")) {
             (Some(_), Some(_)) => return Err(ConfigError::TwoKeys),
             (Some(path), None) => KeySource::PublicKeyFile(PathBuf::from(path)),
@@ -189,6 +202,7 @@ impl Config {
             database_url,
             bind: var("ZHENGGAI_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string()),
             tz,
+            replica,
             pool_size: number("ZHENGGAI_POOL_SIZE", 8)?,
             query_timeout: match var("ZHENGGAI_QUERY_TIMEOUT_MS") {
                 None => Some(std::time::Duration::from_millis(DEFAULT_QUERY_TIMEOUT_MS)),

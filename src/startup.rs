@@ -32,7 +32,12 @@ pub fn open_database(config: &Config) -> Result<Db, OpenError> {
 
 /// The same for the server: reads run within `ZHENGGAI_QUERY_TIMEOUT_MS`.
 pub fn open_for_serving(config: &Config) -> Result<Db, OpenError> {
-    Db::open_migrated_limited(&config.database_url, config.pool_size, config.query_timeout)
+    let db =
+        Db::open_migrated_limited(&config.database_url, config.pool_size, config.query_timeout)?;
+    match &config.replica {
+        Some(replica) => db.with_replica(replica, config.pool_size),
+        None => Ok(db),
+    }
 }
 
 /// The served OpenAPI document, rendered once.

@@ -4,7 +4,8 @@ use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{read, AppState};
+use super::work::read_primary;
+use super::AppState;
 
 /// How long `/readyz` waits for the database before it answers not ready.
 const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
@@ -25,6 +26,23 @@ pub struct Readiness {
     #[schema(example = "sqlite")]
     pub database: &'static str,
     pub calendar: CalendarCoverage,
+    /// The read replica (`DATABASE_READ_URL`), when there is one. Ready either way: when
+    /// it is down or lagging, reads go to the primary, and this says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<ReplicaReadiness>,
+}
+
+/// Where reads go, as the replica was last seen (twice a second).
+#[derive(Serialize, ToSchema)]
+pub struct ReplicaReadiness {
+    /// `ok`: reads go there; `lagging` or `down`: reads go to the primary.
+    pub status: crate::db::replica::ReplicaStatus,
+    /// How far its replay is behind, in milliseconds (none: not known).
+    #[schema(example = 12)]
+    pub lag_ms: Option<i64>,
+    /// `replica` or `primary`.
+    #[schema(example = "replica")]
+    pub reads_on: &'static str,
 }
 
 /// Which years the working-day calendar knows.
@@ -53,7 +71,7 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let answered = tokio::time::timeout(
         READY_WITHIN,
-        read(&state, |conn| {
+        read_primary(&state, |conn| {
             conn.batch_execute("SELECT 1").map_err(|e| {
                 log::warn!("readiness check failed: {e}");
                 ApiError::Unavailable(text!("database-silent"))
@@ -90,5 +108,17 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
             years: state.calendar.years(),
             current_year_covered: state.calendar.covers(this_year),
         },
+        replica: state.db.replica().map(|r| {
+            let (status, lag_ms) = r.status();
+            ReplicaReadiness {
+                status,
+                lag_ms,
+                reads_on: if status == crate::db::replica::ReplicaStatus::Ok {
+                    "replica"
+                } else {
+                    "primary"
+                },
+            }
+        }),
     }))
 }

@@ -28,6 +28,22 @@ static STOPPED: std::sync::LazyLock<IntCounterVec> = std::sync::LazyLock::new(||
     .expect("a valid metric")
 });
 
+/// Reads by where they ran: `replica` (DATABASE_READ_URL) or `primary`.
+static READS: std::sync::LazyLock<IntCounterVec> = std::sync::LazyLock::new(|| {
+    IntCounterVec::new(
+        Opts::new("reads_total", "Reads by the database they ran on").namespace("zhenggai"),
+        &["on"],
+    )
+    .expect("a valid metric")
+});
+
+/// Counts one read, on the replica or on the primary.
+pub fn count_read(on_replica: bool) {
+    READS
+        .with_label_values(&[if on_replica { "replica" } else { "primary" }])
+        .inc();
+}
+
 /// Counts one read not answered, and why.
 pub fn count_stopped(why: &'static str) {
     STOPPED.with_label_values(&[why]).inc();
@@ -77,6 +93,7 @@ impl Gauges {
         registry.register(Box::new(ledger_version.clone()))?;
         registry.register(Box::new(webhook_backlog.clone()))?;
         registry.register(Box::new(STOPPED.clone()))?;
+        registry.register(Box::new(READS.clone()))?;
         Ok(Gauges {
             registry,
             pool,

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod calendar;
+pub mod consistency;
 pub mod cors;
 pub mod dto;
 pub mod duties;
@@ -144,6 +145,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             utoipa_actix_web::scope::scope("/api/v1")
                 .wrap(from_fn(polling::etags))
                 .wrap(from_fn(idempotency::keys))
+                .wrap(from_fn(consistency::versions))
                 .wrap(from_fn(authenticate))
                 .service(units::create)
                 .service(units::list)

@@ -6,11 +6,13 @@ use actix_web::web;
 use chrono::Utc;
 use diesel::Connection;
 
-use super::{idempotency, metrics, polling, AppState};
+use super::{consistency, idempotency, metrics, polling, AppState};
 use crate::auth::caller::Caller;
+use crate::db::replica::Need;
 use crate::db::repo::WriteCtx;
 use crate::db::{limit, Db, DbConnection};
 use crate::error::ApiError;
+use crate::text;
 
 /// Runs read queries on a pooled connection, off the async threads. When the connection
 /// breaks under them (a database restart, a killed backend), they run once more on a fresh
@@ -18,7 +20,32 @@ use crate::error::ApiError;
 ///
 /// They run within the query time limit (503 past it), and stop when the request is
 /// dropped before its answer — its client went away — rather than run on for nobody.
+///
+/// With a read replica (`DATABASE_READ_URL`) they run there when it has replayed what the
+/// answer must show: not older than what this instance tags answers with, nor than the
+/// caller's own write (`X-Zhenggai-Min-Version`).
 pub async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Clone + Send + 'static,
+    T: Send + 'static,
+{
+    let need = Need {
+        head: consistency::min_version(),
+        shown: state.ledger.get(),
+    };
+    read_on(state, Some(need), f).await
+}
+
+/// The same, always on the primary (the readiness probe: can this instance write?).
+pub async fn read_primary<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Clone + Send + 'static,
+    T: Send + 'static,
+{
+    read_on(state, None, f).await
+}
+
+async fn read_on<T, F>(state: &AppState, need: Option<Need>, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Clone + Send + 'static,
     T: Send + 'static,
@@ -32,17 +59,36 @@ where
     let running = stop.clone();
     let result = web::block(move || {
         limit::within(db.query_timeout(), running.clone(), || {
-            let run = |f: F| -> Result<T, ApiError> {
-                let mut conn = db.read()?;
+            let run = |f: F, need: Option<Need>| -> Result<T, ApiError> {
+                let (mut conn, on_replica) = match need {
+                    Some(need) => db.read_for(need)?,
+                    None => (db.read()?, false),
+                };
+                metrics::count_read(on_replica);
                 running.running_on(conn.backend_pid);
                 let done = f(&mut conn);
                 running.running_on(None);
+                let replica_failed = match &done {
+                    Err(ApiError::Internal(why)) => Some(why.clone()),
+                    Err(ApiError::ConnectionLost(_)) => Some("connection lost".to_string()),
+                    _ => None,
+                };
+                if let (true, Some(why), Some(replica)) = (on_replica, replica_failed, db.replica())
+                {
+                    // A replica can cancel a read that conflicts with its replay, or go
+                    // away: the primary answers instead.
+                    log::warn!("read on the primary after the replica failed: {why}");
+                    replica.failed(&why);
+                    return Err(ApiError::ConnectionLost(text!(
+                        "unavailable-connection-lost"
+                    )));
+                }
                 done
             };
-            let result = match run(f.clone()) {
+            let result = match run(f.clone(), need) {
                 Err(ApiError::ConnectionLost(why)) => {
                     log::warn!("read again on a fresh connection: {why}");
-                    run(f)
+                    run(f, None)
                 }
                 done => done,
             };
@@ -130,8 +176,11 @@ where
         let result = answer
             .await
             .map_err(|_| ApiError::Internal("a write went unanswered".into()))?;
-        if let (Ok(_), Some(pending)) = (&result, pending) {
-            pending.committed();
+        if result.is_ok() {
+            consistency::wrote(state.ledger.head());
+            if let Some(pending) = pending {
+                pending.committed();
+            }
         }
         return result;
     }
@@ -164,6 +213,8 @@ where
     })
     .await??;
     if result.is_ok() {
+        // The version to send back as X-Zhenggai-Min-Version: this write's, or later.
+        consistency::wrote(state.ledger.head());
         if let Some(pending) = pending {
             pending.committed();
         }

@@ -10,6 +10,7 @@ pub mod migrations;
 pub mod models;
 pub mod page;
 pub mod pool;
+pub mod replica;
 pub mod repo;
 pub mod schema;
 pub mod version;

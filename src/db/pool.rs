@@ -6,6 +6,7 @@ use diesel::r2d2::{self, ManageConnection, PooledConnection};
 use diesel::{ConnectionError, RunQueryDsl};
 
 use super::connection::{establish, Backend, DbConnection};
+use super::replica::{Need, Replica, ReplicaSettings};
 
 /// r2d2 manager that connects by URL scheme (see `connection::establish`).
 #[derive(Debug, Clone)]
@@ -71,6 +72,27 @@ impl ManageConnection for Manager {
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = PooledConnection<Manager>;
 
+/// A pool for `url` that connects only when asked.
+pub fn build_pool(
+    url: &str,
+    size: u32,
+    query_timeout: Option<Duration>,
+    wait: Duration,
+) -> Result<Pool, OpenError> {
+    // min_idle 0: r2d2 then opens connections only inside `get()`, never in the
+    // background. A background connect still running when the process exits races
+    // libpq's TLS library being torn down, and crashed one `zhenggai seed` in ~15.
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(wait)
+        .build(Manager {
+            url: url.to_string(),
+            query_timeout,
+        })
+        .map_err(|e| OpenError::Pool(e.to_string()))
+}
+
 /// The database handle the app shares: reads go through `read`, writes through `write`.
 /// On SQLite `write` is a pool of one connection, so writers queue in the process instead
 /// of failing with "database is locked"; on PostgreSQL both are the same pool.
@@ -79,6 +101,8 @@ pub struct Db {
     pub backend: Backend,
     read: Pool,
     write: Pool,
+    /// A streaming replica for reads (`DATABASE_READ_URL`), when there is one.
+    replica: Option<std::sync::Arc<Replica>>,
     url: std::sync::Arc<str>,
     /// How long one read may run (`ZHENGGAI_QUERY_TIMEOUT_MS`); none for the CLI.
     query_timeout: Option<Duration>,
@@ -126,21 +150,7 @@ impl Db {
         }
         drop(first);
 
-        let manager = Manager {
-            url: url.to_string(),
-            query_timeout,
-        };
-        // min_idle 0: r2d2 then opens connections only inside `get()`, never in the
-        // background. A background connect still running when the process exits races
-        // libpq's TLS library being torn down, and crashed one `zhenggai seed` in ~15.
-        let build = |size: u32| {
-            r2d2::Pool::builder()
-                .max_size(size)
-                .min_idle(Some(0))
-                .connection_timeout(Duration::from_secs(10))
-                .build(manager.clone())
-                .map_err(|e| OpenError::Pool(e.to_string()))
-        };
+        let build = |size: u32| build_pool(url, size, query_timeout, Duration::from_secs(10));
         let (read, write) = match backend {
             Backend::Sqlite => (build(max_connections.max(1))?, build(1)?),
             Backend::Postgres => {
@@ -152,9 +162,30 @@ impl Db {
             backend,
             read,
             write,
+            replica: None,
             url: url.into(),
             query_timeout,
         })
+    }
+
+    /// Sends reads to a streaming replica when it can serve them (see `db::replica`).
+    pub fn with_replica(mut self, settings: &ReplicaSettings, size: u32) -> Result<Db, OpenError> {
+        self.replica = Some(Replica::open(settings, size, self.query_timeout)?);
+        Ok(self)
+    }
+
+    /// The read replica, when there is one.
+    pub fn replica(&self) -> Option<&Replica> {
+        self.replica.as_deref()
+    }
+
+    /// A connection for a read that must show at least `need`: on the replica when it has
+    /// replayed that far (and is up and keeping up), else on the primary. True: the replica.
+    pub fn read_for(&self, need: Need) -> Result<(PooledConn, bool), r2d2::PoolError> {
+        if let Some(conn) = self.replica().and_then(|r| r.connection_for(need)) {
+            return Ok((conn, true));
+        }
+        Ok((self.read.get()?, false))
     }
 
     /// How long one read may run; none: no limit.

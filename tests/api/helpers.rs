@@ -100,6 +100,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let files = tempfile::tempdir().expect("temp dir");
     let mut config = Config {
         database_url,
+        replica: None,
         bind: "127.0.0.1:0".into(),
         tz: shanghai(),
         pool_size: 4,

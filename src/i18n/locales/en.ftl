@@ -431,6 +431,7 @@ rate-limited = Too many requests: at most { $limit } per { $secs } s for each to
 
 ## Retried requests (Idempotency-Key)
 request-too-large = The request body is larger than { $mb } MB.
+min-version-bad = X-Zhenggai-Min-Version must be a whole number: the X-Zhenggai-Version a write answered with.
 idempotency-key-bad = Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID, for example).
 idempotency-key-running = A request with this Idempotency-Key is still being carried out; ask again in a moment to get its answer.
 idempotency-key-reused = This Idempotency-Key was used in the last 24 hours for a different request ({ $method } { $path }); use a new key for a new request.

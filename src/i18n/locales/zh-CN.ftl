@@ -362,6 +362,7 @@ rate-limited = 请求过于频繁：每个令牌每 { $secs } 秒最多 { $limit
 
 ## Retried requests (Idempotency-Key)
 request-too-large = 请求内容超过 { $mb } MB。
+min-version-bad = X-Zhenggai-Min-Version 须为整数，即写入请求返回的 X-Zhenggai-Version。
 idempotency-key-bad = Idempotency-Key 须为 1 至 255 个可见 ASCII 字符（例如 UUID）。
 idempotency-key-running = 使用同一 Idempotency-Key 的请求正在处理中，请稍后重试以获取其结果。
 idempotency-key-reused = 该 Idempotency-Key 在 24 小时内已用于另一请求（{ $method } { $path }），新的请求请使用新的 Idempotency-Key。
