@@ -160,6 +160,9 @@ fn finish(api: utoipa::openapi::OpenApi) -> Value {
                     if method == "get" {
                         add_conditional_get(op);
                     }
+                    if path.starts_with("/api/") {
+                        add_versions(method, op);
+                    }
                     if method == "post" && path.starts_with("/api/") {
                         add_idempotency_key(op);
                     }
@@ -221,6 +224,43 @@ fn add_conditional_get(op: &mut Map<String, Value>) {
         json!({"description": "Not modified: the `If-None-Match` tag is still current.",
                "headers": {"ETag": {"schema": {"type": "string"}}}}),
     );
+}
+
+/// Read-your-writes across instances and a read replica (`api::consistency`): a write
+/// answers with the version it committed; a read may ask to be at least that new.
+fn add_versions(method: &str, op: &mut Map<String, Value>) {
+    if method == "get" {
+        let params = op.entry("parameters").or_insert_with(|| json!([]));
+        if let Value::Array(params) = params {
+            params.push(json!({
+                "name": "X-Zhenggai-Min-Version", "in": "header", "required": false,
+                "description": "The `X-Zhenggai-Version` one of your writes answered with: this \
+                    answer is then at least that new, whichever instance serves it and whether \
+                    it reads on a replica or on the primary. Not a whole number: 400.",
+                "schema": {"type": "integer", "format": "int64", "minimum": 0}
+            }));
+        }
+        return;
+    }
+    let Some(Value::Object(responses)) = op.get_mut("responses") else {
+        return;
+    };
+    for (status, response) in responses.iter_mut() {
+        if !status.starts_with('2') {
+            continue;
+        }
+        if let Value::Object(response) = response {
+            let headers = response.entry("headers").or_insert_with(|| json!({}));
+            if let Value::Object(headers) = headers {
+                headers.insert(
+                    "X-Zhenggai-Version".into(),
+                    json!({"description": "The ledger version this write committed (the audit \
+                        chain's head after it); send it as X-Zhenggai-Min-Version to read your \
+                        own write from any instance", "schema": {"type": "integer", "format": "int64"}}),
+                );
+            }
+        }
+    }
 }
 
 /// Files (a workbook, a report, evidence) are bytes under their own media type, not JSON
