@@ -12,7 +12,8 @@ RUN cargo build --release --locked
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --home /var/lib/zhenggai --create-home zhenggai
+    && useradd --system --home /var/lib/zhenggai --create-home zhenggai \
+    && install -d -o zhenggai -g zhenggai /var/lib/zhenggai/keys
 COPY --from=build /src/target/release/zhenggai /usr/local/bin/zhenggai
 USER zhenggai
 WORKDIR /var/lib/zhenggai
