@@ -61,10 +61,11 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// Ready to serve: the database answers within a second and the disks have room.
+/// Ready to serve: the database answers within a second, so does the evidence store, and
+/// the disks have room.
 #[utoipa::path(tag = "health", responses(
     (status = 200, description = "The database answers and the disks have room.", body = Readiness),
-    (status = 503, description = "Not ready; `detail` says why (the database does not answer within 1 s, or a disk is below `ZHENGGAI_MIN_FREE_MB`).", body = Problem, content_type = "application/problem+json",
+    (status = 503, description = "Not ready; `detail` says why (the database or the evidence store does not answer within 1 s, or a disk is below `ZHENGGAI_MIN_FREE_MB`).", body = Problem, content_type = "application/problem+json",
         headers(("Retry-After" = u32, description = "Seconds to wait"))),
 ))]
 #[get("/readyz")]
@@ -83,6 +84,15 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(e),
         Err(_) => return Err(ApiError::Unavailable(text!("database-slow"))),
+    }
+    // Evidence in object storage: the bucket answers (a local directory always does).
+    let storage = state.storage.clone();
+    let reached = tokio::time::timeout(READY_WITHIN, web::block(move || storage.reachable())).await;
+    if !matches!(reached, Ok(Ok(Ok(())))) {
+        if let Ok(Ok(Err(e))) = &reached {
+            log::warn!("readiness check: the evidence store: {e}");
+        }
+        return Err(ApiError::Unavailable(text!("storage-silent")));
     }
     let disks = std::iter::once((text!("disk-evidence"), state.storage.free_bytes())).chain(
         state

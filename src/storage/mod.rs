@@ -59,6 +59,11 @@ pub trait Store: std::fmt::Debug + Send + Sync {
     fn local_path(&self, _sha256: &str) -> Option<PathBuf> {
         None
     }
+    /// Whether the store answers now (`/readyz`); a local directory always does (its free
+    /// space is checked apart).
+    fn reachable(&self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 pub type Reader = Box<dyn Read + Send>;
@@ -135,6 +140,11 @@ impl Storage {
     /// The file holding content with this hash, when evidence is on local disk.
     pub fn path_of(&self, sha256: &str) -> Option<PathBuf> {
         self.store.local_path(sha256)
+    }
+
+    /// Whether the evidence store answers now.
+    pub fn reachable(&self) -> std::io::Result<()> {
+        self.store.reachable()
     }
 
     pub fn contains(&self, sha256: &str) -> std::io::Result<bool> {

@@ -241,6 +241,13 @@ impl Store for S3Store {
         self.url.clone()
     }
 
+    /// The marker written at start answers a HEAD: the bucket is there and lets us in.
+    fn reachable(&self) -> io::Result<()> {
+        let (store, marker) = (self.store.clone(), self.key_for(".zhenggai"));
+        run(async move { store.head(&marker).await })?.map_err(store_error)?;
+        Ok(())
+    }
+
     fn contains(&self, sha256: &str) -> io::Result<bool> {
         let (store, key) = (self.store.clone(), self.key(sha256)?);
         match run(async move { store.head(&key).await })? {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use zhenggai::storage::{S3Settings, Storage};
 
-use crate::helpers::{id_of, spawn_app_with, token, TestApp, PDF};
+use crate::helpers::{id_of, problem, spawn_app_with, token, TestApp, PDF};
 
 const BUCKET: &str = "zhenggai";
 const KEY_ID: &str = "zgkey";
@@ -294,6 +294,12 @@ async fn evidence_goes_up_to_object_storage_and_comes_back_whole_or_by_range() {
     assert!(!apart
         .contains(stored[0].0["sha256"].as_str().unwrap())
         .unwrap());
+
+    // Ready while the store answers; not ready, saying why, once it is gone.
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    drop(server);
+    let p = problem(app.get("/readyz").await, 503).await;
+    assert_eq!(p["detail"], "佐证材料存储 1 秒内无响应。", "{p}");
 }
 
 #[tokio::test]

@@ -252,6 +252,7 @@ unit-id-unknown = No unit has this id.
 token-required = A bearer token is required.
 no-route = No route for { $method } { $path }.
 database-silent = The database does not answer.
+storage-silent = The evidence store does not answer within 1 s.
 database-slow = The database does not answer within 1 s.
 disk-evidence = evidence storage
 disk-database = database

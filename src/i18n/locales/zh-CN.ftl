@@ -189,6 +189,7 @@ unit-id-unknown = 没有这个编号的单位。
 token-required = 须提供身份令牌（Bearer token）。
 no-route = 没有 { $method } { $path } 这一接口。
 database-silent = 数据库无响应。
+storage-silent = 佐证材料存储 1 秒内无响应。
 database-slow = 数据库 1 秒内无响应。
 disk-evidence = 佐证材料存储
 disk-database = 数据库
