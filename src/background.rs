@@ -73,11 +73,8 @@ pub fn start_deliverer(
 ) {
     // Built on the worker thread: a blocking client must not live in an async context.
     let mut client: Option<reqwest::blocking::Client> = None;
-    let mut leader = crate::db::leader::Leader::new(
-        db.clone(),
-        "the webhook sender",
-        crate::db::leader::WEBHOOKS,
-    );
+    let mut leader =
+        crate::db::leader::Leader::new(db.clone(), "webhook sender", crate::db::leader::WEBHOOKS);
     every(
         "webhooks",
         Arc::downgrade(alive),

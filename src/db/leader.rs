@@ -57,6 +57,14 @@ impl Leader {
         let Ok(mut conn) = self.db.connect_alone() else {
             return false;
         };
+        let named = diesel::sql_query(format!(
+            "SET application_name = 'zhenggai {}'",
+            self.job.replace('\'', "")
+        ))
+        .execute(&mut conn);
+        if named.is_err() {
+            return false;
+        }
         let taken = diesel::sql_query(
             "SELECT pg_try_advisory_lock($1, hashtext(current_schema())) AS taken",
         )

@@ -140,7 +140,9 @@ impl LedgerVersion {
         let crate::db::DbConnection::Postgresql(pg) = &mut conn else {
             return None;
         };
-        if let Err(e) = diesel::sql_query("LISTEN zhenggai_ledger").execute(pg) {
+        // Named, so that an operator sees it for what it is in pg_stat_activity.
+        let listen = "SET application_name = 'zhenggai ledger listener'; LISTEN zhenggai_ledger";
+        if let Err(e) = diesel::connection::SimpleConnection::batch_execute(pg, listen) {
             return Some(e.to_string());
         }
         let schema: String = match diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
