@@ -205,6 +205,7 @@ pub fn scan(
     calendar: Arc<Calendar>,
 ) -> Result<usize, ApiError> {
     conn.transaction(|conn| {
+        crate::db::connection::begin_writing(conn)?;
         if let DbConnection::Postgresql(pg) = conn {
             #[derive(QueryableByName)]
             struct Lock {

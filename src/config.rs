@@ -149,11 +149,14 @@ impl Config {
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         let replica = match var("DATABASE_READ_URL") {
             None => None,
-            Some(url) => Some(crate::db::replica::ReplicaSettings::new(
-                &database_url,
-                url,
-                number("ZHENGGAI_REPLICA_MAX_LAG_MS", 2000)?,
-            )?),
+            Some(url) => Some(
+                crate::db::replica::ReplicaSettings::new(
+                    &database_url,
+                    url,
+                    number("ZHENGGAI_REPLICA_MAX_LAG_MS", 2000)?,
+                )
+                .map_err(ConfigError::ReadUrl)?,
+            ),
         };
         let key = match (var("ZHENGGAI_JWT_PUBLIC_KEY"), var("ZHENGGAI_JWT_SECRET")) {
             (Some(_), Some(_)) => return Err(ConfigError::TwoKeys),

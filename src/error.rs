@@ -422,10 +422,15 @@ impl From<diesel::result::Error> for ApiError {
                     ApiError::Unavailable(text!("unavailable-query-timeout"))
                 } else if is_full(&text) {
                     ApiError::Unavailable(text!("unavailable-disk-full"))
-                } else if is_connection_lost(&other, &text) || text.contains("deadlock detected") {
+                } else if is_connection_lost(&other, &text)
+                    || text.contains("deadlock detected")
+                    || text.contains("database is locked")
+                {
                     // A deadlock (two writes taking the same tally rows in opposite order)
                     // rolled the whole transaction back: like a lost connection, nothing
-                    // was committed, and the write runs once more.
+                    // was committed, and the write runs once more. So does an SQLite write
+                    // refused because another process (a second server on the same file,
+                    // `zhenggai seed` beside it) wrote since its transaction began to read.
                     ApiError::ConnectionLost(text!("unavailable-connection-lost"))
                 } else {
                     ApiError::Internal(format!("database: {other}"))

@@ -68,3 +68,17 @@ pub fn establish(url: &str) -> Result<DbConnection, ConnectionError> {
         }
     }
 }
+
+/// Takes SQLite's write lock first thing in a transaction, as `BEGIN IMMEDIATE` would. A
+/// transaction that reads and then writes would otherwise be refused ("database is locked",
+/// at once, no waiting) whenever another process — a second server on the same file,
+/// `zhenggai seed` beside one — committed in between; taken first, the lock is waited for
+/// (`busy_timeout`) instead. PostgreSQL needs nothing.
+pub fn begin_writing(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            c.batch_execute("UPDATE event_head SET last_seq = last_seq WHERE id = 1")
+        }
+        DbConnection::Postgresql(_) => Ok(()),
+    }
+}

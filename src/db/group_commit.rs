@@ -120,6 +120,7 @@ fn run_batch(db: &Db, mut batch: Vec<Box<dyn Write>>) {
         failures = Vec::with_capacity(batch.len());
         let mut broke = false;
         let done = conn.transaction::<(), diesel::result::Error, _>(|conn| {
+            super::connection::begin_writing(conn)?;
             for job in batch.iter_mut() {
                 // A write that panics (a bug) fails alone, as on a blocking thread it would;
                 // it must not take the committing thread, and every later write, with it.

@@ -13,7 +13,6 @@ use std::time::Duration;
 use diesel::RunQueryDsl;
 
 use super::pool::{build_pool, OpenError, Pool, PooledConn};
-use crate::config::ConfigError;
 
 /// Where reads may go, and how far behind that may be.
 #[derive(Debug, Clone)]
@@ -23,16 +22,14 @@ pub struct ReplicaSettings {
 }
 
 impl ReplicaSettings {
-    /// A replica of a PostgreSQL primary, itself PostgreSQL.
-    pub fn new(primary: &str, url: String, max_lag_ms: u32) -> Result<Self, ConfigError> {
+    /// A replica of a PostgreSQL primary, itself PostgreSQL; else why not.
+    pub fn new(primary: &str, url: String, max_lag_ms: u32) -> Result<Self, &'static str> {
         use super::Backend;
         if Backend::of_url(primary) != Backend::Postgres {
-            return Err(ConfigError::ReadUrl(
-                "a read replica needs DATABASE_URL=postgres://… (an SQLite file has none)",
-            ));
+            return Err("a read replica needs DATABASE_URL=postgres://… (an SQLite file has none)");
         }
         if Backend::of_url(&url) != Backend::Postgres {
-            return Err(ConfigError::ReadUrl("expected postgres://…"));
+            return Err("expected postgres://…");
         }
         Ok(ReplicaSettings {
             url,

@@ -138,8 +138,7 @@ async fn reads_go_to_a_replica_that_keeps_up_and_to_the_primary_when_it_is_down(
         );
         assert!(refused
             .unwrap_err()
-            .to_string()
-            .contains("DATABASE_READ_URL"));
+            .contains("needs DATABASE_URL=postgres://"));
         return;
     }
     // A "replica" that does not answer: every read on the primary, and /readyz says so.
