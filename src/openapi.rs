@@ -242,6 +242,17 @@ fn add_versions(method: &str, op: &mut Map<String, Value>) {
         }
         return;
     }
+    add_success_header(
+        op,
+        "X-Zhenggai-Version",
+        json!({"description": "The ledger version this write committed (the audit chain's head \
+            after it); send it as X-Zhenggai-Min-Version to read your own write from any instance",
+            "schema": {"type": "integer", "format": "int64"}}),
+    );
+}
+
+/// Documents `header` on every 2xx answer of `op`.
+fn add_success_header(op: &mut Map<String, Value>, name: &str, header: Value) {
     let Some(Value::Object(responses)) = op.get_mut("responses") else {
         return;
     };
@@ -252,12 +263,7 @@ fn add_versions(method: &str, op: &mut Map<String, Value>) {
         if let Value::Object(response) = response {
             let headers = response.entry("headers").or_insert_with(|| json!({}));
             if let Value::Object(headers) = headers {
-                headers.insert(
-                    "X-Zhenggai-Version".into(),
-                    json!({"description": "The ledger version this write committed (the audit \
-                        chain's head after it); send it as X-Zhenggai-Min-Version to read your \
-                        own write from any instance", "schema": {"type": "integer", "format": "int64"}}),
-                );
+                headers.insert(name.into(), header.clone());
             }
         }
     }
@@ -299,24 +305,15 @@ fn add_idempotency_key(op: &mut Map<String, Value>) {
             "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LEN}
         }));
     }
+    add_success_header(
+        op,
+        "Idempotent-Replayed",
+        json!({"description": "`true` when this is the first answer to an Idempotency-Key, \
+            given again", "schema": {"type": "string", "enum": ["true"]}}),
+    );
     let Some(Value::Object(responses)) = op.get_mut("responses") else {
         return;
     };
-    for (status, response) in responses.iter_mut() {
-        if !status.starts_with('2') {
-            continue;
-        }
-        if let Value::Object(response) = response {
-            let headers = response.entry("headers").or_insert_with(|| json!({}));
-            if let Value::Object(headers) = headers {
-                headers.insert(
-                    "Idempotent-Replayed".into(),
-                    json!({"description": "`true` when this is the first answer to an \
-                        Idempotency-Key, given again", "schema": {"type": "string", "enum": ["true"]}}),
-                );
-            }
-        }
-    }
     responses
         .entry("409")
         .or_insert_with(|| json!({"$ref": "#/components/responses/Conflict"}));
