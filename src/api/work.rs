@@ -29,8 +29,10 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Clone + Send + 'static,
     T: Send + 'static,
 {
+    // A history or the change feed is tagged with the chain's head, the rest with the
+    // shown version: a replica serves only once it has both.
     let need = Need {
-        head: consistency::min_version(),
+        head: consistency::min_version().max(state.ledger.head()),
         shown: state.ledger.get(),
     };
     read_on(state, Some(need), f).await

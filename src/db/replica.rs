@@ -67,7 +67,8 @@ struct Seen {
 /// The versions a read must not be older than.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Need {
-    /// The chain's head the caller wrote up to (`X-Zhenggai-Min-Version`).
+    /// The chain's head: as far as this instance knows it, or as far as the caller wrote
+    /// (`X-Zhenggai-Min-Version`), whichever is later.
     pub head: i64,
     /// The shown version this instance tags answers with.
     pub shown: i64,
