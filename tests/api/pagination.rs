@@ -218,3 +218,101 @@ async fn other_lists_page_the_same_way() {
     );
     assert_eq!(rest["next_cursor"], Value::Null);
 }
+
+/// Every page of `path` as `token`, by cursor: the ids in order.
+async fn pages_as(app: &TestApp, token: &str, path: &str) -> (Vec<String>, i64) {
+    let (mut ids, mut cursor, mut total) = (vec![], None::<String>, -1);
+    for _ in 0..100 {
+        let mut url = path.to_string();
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={}", urlencoding(c)));
+        }
+        let res = app
+            .send(reqwest::Method::GET, &url, Some(token), None)
+            .await;
+        assert_eq!(res.status(), 200, "{url}");
+        let page: Value = res.json().await.unwrap();
+        total = page["total"].as_i64().unwrap();
+        ids.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| id_of(m).to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => return (ids, total),
+        }
+    }
+    panic!("more than 100 pages");
+}
+
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_unit_that_sees_most_of_the_ledger_pages_through_exactly_what_it_sees() {
+    // A unit that sees a large share of the ledger has its pages found by walking the due
+    // dates rather than by sorting all it sees (SQLite): the pages must be the same set.
+    let app = spawn_app().await;
+    let ours = app.unit("JRB-ZHK", "综合科").await;
+    let theirs = app.unit("JRB-CWK", "财务科").await;
+    let inspection = app.inspection("XC-2026-09").await;
+    let our_finding = app.finding(&inspection, &ours).await;
+    let their_finding = app.finding(&inspection, &theirs).await;
+    let mut seen = HashSet::new();
+    for i in 0..24i64 {
+        let due = Some(days(i % 7 - 3));
+        let m = match i % 4 {
+            // We lead it.
+            0 => app.measure(id_of(&their_finding), &ours, due).await,
+            // They lead it under our finding.
+            1 => app.measure(id_of(&our_finding), &theirs, due).await,
+            // They lead it, we support.
+            2 => {
+                app.created(
+                    &format!("/api/v1/findings/{}/measures", id_of(&their_finding)),
+                    &json!({"content": format!("协同措施{i}"), "kind": "time_bound",
+                        "lead_unit_id": theirs, "accountable_leader": "分管领导",
+                        "supporting_unit_ids": [ours], "due_date": days(i % 7 - 3)}),
+                )
+                .await
+            }
+            // Theirs alone: we never see it.
+            _ => app.measure(id_of(&their_finding), &theirs, due).await,
+        };
+        if i % 4 != 3 {
+            seen.insert(id_of(&m).to_string());
+        }
+    }
+    let unit = crate::helpers::token("li.zhk", "unit", Some("JRB-ZHK"));
+    for sort in ["due_date", "-due_date", "created_at"] {
+        let (ids, total) = pages_as(
+            &app,
+            &unit,
+            &format!("/api/v1/measures?limit=2&sort={sort}"),
+        )
+        .await;
+        assert_eq!(total, 18, "{sort}");
+        let unique: HashSet<_> = ids.iter().cloned().collect();
+        assert_eq!(ids.len(), unique.len(), "{sort}: a measure on two pages");
+        assert_eq!(unique, seen, "{sort}: exactly what the unit sees");
+        // The same order as one page holding everything.
+        let (whole, _) = pages_as(
+            &app,
+            &unit,
+            &format!("/api/v1/measures?limit=100&sort={sort}"),
+        )
+        .await;
+        assert_eq!(ids, whole, "{sort}");
+    }
+}

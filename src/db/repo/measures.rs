@@ -260,7 +260,22 @@ fn filtered(
     vis: &Visibility,
     today: &Today,
 ) -> measures::BoxedQuery<'static, MultiBackend> {
-    let mut query = visibility::filter_measures(measures::table.into_boxed(), vis);
+    filtered_as(q, vis, today, false)
+}
+
+/// `filtered`, with the visibility tested row by row along the sort order when `in_order`.
+fn filtered_as(
+    q: &MeasureFilter,
+    vis: &Visibility,
+    today: &Today,
+    in_order: bool,
+) -> measures::BoxedQuery<'static, MultiBackend> {
+    let table = measures::table.into_boxed();
+    let mut query = if in_order {
+        visibility::filter_measures_in_order(table, vis)
+    } else {
+        visibility::filter_measures(table, vis)
+    };
     if let Some(finding) = &q.finding_id {
         query = query.filter(measures::finding_id.eq(finding.clone()));
     }
@@ -359,8 +374,8 @@ fn list_where(
     after: Option<After>,
     limit: i64,
 ) -> Result<Page<MeasureWithUnits>, ApiError> {
-    let select = || {
-        let query = filtered(q, vis, today);
+    let select = |in_order: bool| {
+        let query = filtered_as(q, vis, today, in_order);
         if attention {
             warnings::filter_attention(query, today)
         } else {
@@ -370,15 +385,37 @@ fn list_where(
     // The whole ledger's count is kept in the tallies; anything narrower is counted.
     let total: i64 = match super::tallies::list_total(conn, q, vis, today, attention)? {
         Some(total) => total,
-        None => select().count().get_result(conn)?,
+        None => select(false).count().get_result(conn)?,
     };
-    let rows = ordered(select(), q.sort, after, limit + 1, conn)?;
+    let in_order = page_in_order(conn, vis, total, limit)?;
+    let rows = ordered(select(in_order), q.sort, after, limit + 1, conn)?;
     let page = Page::from_probe(rows, limit, total);
     Ok(Page {
         rows: with_units(conn, page.rows)?,
         has_more: page.has_more,
         total: page.total,
     })
+}
+
+/// Whether a unit's page is found faster by walking the ledger in the sort order and
+/// testing each row (about `limit × ledger / total` rows read) than by gathering all
+/// `total` rows the unit sees from the unit indexes and sorting them. SQLite alone: it
+/// cannot merge the three index lookups in order, PostgreSQL's planner weighs this itself.
+/// A unit seeing 44,000 of 1,000,000 measures: ~1,200 rows read instead of 44,000 sorted.
+fn page_in_order(
+    conn: &mut DbConnection,
+    vis: &Visibility,
+    total: i64,
+    limit: i64,
+) -> Result<bool, ApiError> {
+    if !matches!(vis, Visibility::Units(_))
+        || !matches!(conn, DbConnection::Sqlite(_))
+        || total <= 2 * (limit + 1)
+    {
+        return Ok(false);
+    }
+    let ledger = super::tallies::measures(conn)?;
+    Ok((limit + 1).saturating_mul(ledger) / total < total)
 }
 
 /// Up to `limit` rows of `query` in `sort` order, after the keyset position `after`.
