@@ -221,7 +221,7 @@ async fn other_lists_page_the_same_way() {
 
 /// Every page of `path` as `token`, by cursor: the ids in order.
 async fn pages_as(app: &TestApp, token: &str, path: &str) -> (Vec<String>, i64) {
-    let (mut ids, mut cursor, mut total) = (vec![], None::<String>, -1);
+    let (mut ids, mut cursor) = (vec![], None::<String>);
     for _ in 0..100 {
         let mut url = path.to_string();
         if let Some(c) = &cursor {
@@ -232,7 +232,7 @@ async fn pages_as(app: &TestApp, token: &str, path: &str) -> (Vec<String>, i64) 
             .await;
         assert_eq!(res.status(), 200, "{url}");
         let page: Value = res.json().await.unwrap();
-        total = page["total"].as_i64().unwrap();
+        let total = page["total"].as_i64().unwrap();
         ids.extend(
             page["items"]
                 .as_array()
