@@ -23,6 +23,7 @@ pub struct Leader {
     job: &'static str,
     key: i32,
     held: Option<DbConnection>,
+    waiting: Option<DbConnection>,
 }
 
 #[derive(diesel::QueryableByName)]
@@ -38,6 +39,7 @@ impl Leader {
             job,
             key,
             held: None,
+            waiting: None,
         }
     }
 
@@ -54,27 +56,40 @@ impl Leader {
             log::warn!("{}: the lock's connection broke; asking again", self.job);
             self.held = None;
         }
-        let Ok(mut conn) = self.db.connect_alone() else {
+        // The connection that asks is kept while it waits, not opened anew every second.
+        let Some(mut conn) = self.waiting.take().or_else(|| self.connect()) else {
             return false;
         };
-        let named = diesel::sql_query(format!(
-            "SET application_name = 'zhenggai {}'",
-            self.job.replace('\'', "")
-        ))
-        .execute(&mut conn);
-        if named.is_err() {
-            return false;
-        }
-        let taken = diesel::sql_query(
+        let asked = diesel::sql_query(
             "SELECT pg_try_advisory_lock($1, hashtext(current_schema())) AS taken",
         )
         .bind::<diesel::sql_types::Integer, _>(self.key)
-        .get_result::<Taken>(&mut conn)
-        .is_ok_and(|t| t.taken);
-        if taken {
-            log::info!("{} runs on this instance", self.job);
-            self.held = Some(conn);
+        .get_result::<Taken>(&mut conn);
+        match asked {
+            Ok(Taken { taken: true }) => {
+                log::info!("{} runs on this instance", self.job);
+                self.held = Some(conn);
+                true
+            }
+            // Another instance runs it; ask again next time on the same connection.
+            Ok(_) => {
+                self.waiting = Some(conn);
+                false
+            }
+            // A broken connection is dropped; the next ask opens another.
+            Err(_) => false,
         }
-        taken
+    }
+
+    /// A connection of its own, named for the job in `pg_stat_activity`.
+    fn connect(&self) -> Option<DbConnection> {
+        let mut conn = self.db.connect_alone().ok()?;
+        diesel::sql_query(format!(
+            "SET application_name = 'zhenggai {}'",
+            self.job.replace('\'', "")
+        ))
+        .execute(&mut conn)
+        .ok()?;
+        Some(conn)
     }
 }
