@@ -6,6 +6,7 @@ pub mod forms;
 pub mod group_commit;
 pub mod leader;
 pub mod limit;
+pub mod manager;
 pub mod migrations;
 pub mod models;
 pub mod page;

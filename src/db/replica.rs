@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use diesel::RunQueryDsl;
 
-use super::pool::{build_pool, OpenError, Pool, PooledConn};
+use super::manager::{build_pool, OpenError, Pool, PooledConn};
 
 /// Where reads may go, and how far behind that may be.
 #[derive(Debug, Clone)]
