@@ -13,8 +13,9 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{web, ResponseError};
 
-use super::AppState;
+use super::{work, AppState};
 
+use crate::db::repo::events;
 use crate::error::ApiError;
 use crate::text;
 
@@ -56,16 +57,8 @@ pub async fn versions(
         },
         Some(Err(_)) => return Ok(refuse(req)),
     };
-    // A version this instance has not heard of yet (written on another instance a few
-    // milliseconds ago): wait until it has, so that its ETags, cached answers and reads
-    // all come after it. A second at most; the read itself still asks for it.
     if let Some(state) = req.app_data::<web::Data<AppState>>() {
-        if min > state.ledger.head() {
-            state
-                .ledger
-                .wait_past(min - 1, std::time::Duration::from_secs(1))
-                .await;
-        }
+        catch_up(state, min).await;
     }
     let versions = Arc::new(Versions {
         min,
@@ -81,6 +74,32 @@ pub async fn versions(
             .insert(HeaderName::from_static(VERSION), HeaderValue::from(written));
     }
     Ok(res)
+}
+
+/// A version this instance has not heard of yet (written on another instance a moment
+/// ago): bring this instance's versions up to it, so that its ETags, cached answers and
+/// reads all come after it. With a LISTEN connection up the commit's note is a few
+/// milliseconds away; without one (SQLite's poll, a dropped listener) or when the note is
+/// late, the primary's head is read at once. A version no write has reached yet (a
+/// made-up number) leaves the versions as the primary has them; the read still asks the
+/// replica for it, so it is answered by the primary.
+async fn catch_up(state: &AppState, min: i64) {
+    if min <= state.ledger.head() {
+        return;
+    }
+    if state.ledger.is_listening() {
+        state
+            .ledger
+            .wait_past(min - 1, std::time::Duration::from_millis(100))
+            .await;
+        if min <= state.ledger.head() {
+            return;
+        }
+    }
+    match work::read_primary(state, events::versions).await {
+        Ok((head, shown)) => state.ledger.advance(head, shown),
+        Err(e) => log::warn!("cannot read the ledger's head for X-Zhenggai-Min-Version: {e}"),
+    }
 }
 
 fn refuse(req: ServiceRequest) -> ServiceResponse<BoxBody> {
