@@ -41,6 +41,11 @@ pub struct Config {
     /// many more may wait (`ZHENGGAI_EXPENSIVE_AT_ONCE`, default 2;
     /// `ZHENGGAI_EXPENSIVE_QUEUE`, default 16); past that they are answered 503.
     pub expensive: crate::api::gate::GateSize,
+    /// Evidence uploads received at once, and how many more may wait
+    /// (`ZHENGGAI_UPLOADS_AT_ONCE`, default 4; `ZHENGGAI_UPLOADS_QUEUE`, default 64): a
+    /// waiting upload's body stays in the network's buffers, so memory is bounded however
+    /// many arrive together. Past the queue: 503 with `Retry-After`.
+    pub uploads: crate::api::gate::GateSize,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
     /// How tokens are verified (and issued by `zhenggai token`).
@@ -229,6 +234,10 @@ impl Config {
                         value: v,
                     })?,
                 },
+            },
+            uploads: crate::api::gate::GateSize {
+                at_once: number("ZHENGGAI_UPLOADS_AT_ONCE", 4)? as usize,
+                queue: number("ZHENGGAI_UPLOADS_QUEUE", 64)? as usize,
             },
             workers: None,
             jwt,

@@ -97,6 +97,9 @@ pub fn build_server(
             queue: config.expensive.queue,
         })),
         expensive: std::sync::Arc::new(crate::api::gate::Gate::new(config.expensive)),
+        uploads: std::sync::Arc::new(
+            crate::api::gate::Gate::new(config.uploads).saying(|| crate::text!("uploads-busy")),
+        ),
         // PostgreSQL flushes concurrent commits together itself (and writes in parallel).
         group_commit: match db.backend {
             crate::db::Backend::Sqlite => {

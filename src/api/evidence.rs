@@ -24,8 +24,10 @@ use crate::text;
 
 /// Room for the multipart framing and the small text fields around the file.
 pub const FORM_OVERHEAD: u64 = 64 * 1024;
-/// Bytes gathered before they are written out (off the async threads).
-const WRITE_BATCH: usize = 1024 * 1024;
+/// Bytes gathered before they are written out (off the async threads): one buffer of this
+/// size per upload in flight, reused for the whole file, so sixteen uploads at once hold
+/// about 2 MB however large their files are.
+const WRITE_BATCH: usize = 128 * 1024;
 
 fn too_large(storage: &Storage) -> ApiError {
     ApiError::PayloadTooLarge(text!(
@@ -64,10 +66,13 @@ async fn read_text(field: &mut Field, name: &str, max_chars: usize) -> Result<St
     Ok(text.trim().to_string())
 }
 
-async fn write_batch(file: Upload, batch: Vec<u8>) -> Result<Upload, ApiError> {
+/// Writes `batch` out and hands it back empty, for the next bytes.
+async fn write_batch(file: Upload, batch: Vec<u8>) -> Result<(Upload, Vec<u8>), ApiError> {
     web::block(move || {
-        let mut file = file;
-        file.write(&batch).map(|_| file)
+        let (mut file, mut batch) = (file, batch);
+        file.write(&batch)?;
+        batch.clear();
+        Ok((file, batch))
     })
     .await?
     .map_err(|e| match e {
@@ -95,7 +100,7 @@ async fn receive_file(
     let mut partial = storage
         .begin()
         .map_err(|e| ApiError::Internal(format!("evidence storage: {e}")))?;
-    let mut batch = Vec::with_capacity(64 * 1024);
+    let mut batch = Vec::with_capacity(WRITE_BATCH);
     let mut received: u64 = 0;
     while let Some(chunk) = field.next().await {
         let chunk = chunk.map_err(form_error)?;
@@ -103,12 +108,17 @@ async fn receive_file(
         if received > storage.max_bytes {
             return Err(too_large(storage));
         }
-        batch.extend_from_slice(&chunk);
-        if batch.len() >= WRITE_BATCH {
-            partial = write_batch(partial, std::mem::take(&mut batch)).await?;
+        let mut rest = &chunk[..];
+        while !rest.is_empty() {
+            let take = (WRITE_BATCH - batch.len()).min(rest.len());
+            batch.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if batch.len() == WRITE_BATCH {
+                (partial, batch) = write_batch(partial, batch).await?;
+            }
         }
     }
-    let complete = write_batch(partial, batch).await?;
+    let (complete, _) = write_batch(partial, batch).await?;
     web::block(move || complete.finish())
         .await?
         .map_err(|e| ApiError::Internal(format!("evidence storage: {e}")))
@@ -130,6 +140,8 @@ async fn receive_file(
         headers(("Location" = String, description = "The evidence's URL"))),
     (status = 409, description = "The measure is closed.", body = Problem, content_type = "application/problem+json"),
     (status = 507, description = "The evidence disk is (nearly) full: below `ZHENGGAI_MIN_FREE_MB`. Nothing was kept.", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u32, description = "Seconds to wait"))),
+    (status = 503, description = "Too many uploads are being received or waiting already (`ZHENGGAI_UPLOADS_AT_ONCE`, `ZHENGGAI_UPLOADS_QUEUE`), or the database is unavailable. Nothing was kept.", body = Problem, content_type = "application/problem+json",
         headers(("Retry-After" = u32, description = "Seconds to wait"))),
 ))]
 #[post("/measures/{id}/evidence")]
@@ -167,6 +179,9 @@ pub async fn upload(
         )));
     }
 
+    // A turn before the body is read: uploads past the few at once wait with their bytes
+    // still in the network's buffers.
+    let _turn = state.uploads.enter().await?;
     let mut form = Multipart::new(req.headers(), payload);
     let mut file = None;
     let mut file_name = String::new();

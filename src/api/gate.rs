@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::ApiError;
+use crate::i18n::Text;
 use crate::text;
 
 /// How many run at once, and how many more may wait.
@@ -21,6 +22,8 @@ pub struct Gate {
     turns: Arc<Semaphore>,
     waiting: Arc<AtomicUsize>,
     size: GateSize,
+    /// What a refused request is told.
+    busy: fn() -> Text,
 }
 
 /// A turn: the expensive read may run while this lives.
@@ -41,7 +44,13 @@ impl Gate {
             turns: Arc::new(Semaphore::new(size.at_once.max(1))),
             waiting: Arc::new(AtomicUsize::new(0)),
             size,
+            busy: || text!("unavailable-busy"),
         }
+    }
+
+    /// The same gate, telling the refused `busy` instead.
+    pub fn saying(self, busy: fn() -> Text) -> Gate {
+        Gate { busy, ..self }
     }
 
     /// A turn now, or after the ones waiting; 503 when the queue is full already.
@@ -52,7 +61,7 @@ impl Gate {
         if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.size.queue {
             self.waiting.fetch_sub(1, Ordering::AcqRel);
             crate::api::metrics::count_stopped("busy");
-            return Err(ApiError::Unavailable(text!("unavailable-busy")));
+            return Err(ApiError::Unavailable((self.busy)()));
         }
         let _waiting = Waiting(self.waiting.clone());
         let permit = self

@@ -76,6 +76,8 @@ pub struct AppState {
     pub group_commit: Option<crate::db::group_commit::GroupCommit>,
     /// Turns for the other expensive reads: statistics and reports computed afresh.
     pub expensive: Arc<gate::Gate>,
+    /// Turns for evidence uploads: each holds a buffer while it receives its file.
+    pub uploads: Arc<gate::Gate>,
     pub webhook_allow: crate::domain::webhooks::Allowlist,
     /// Seals and opens webhook secrets.
     pub data_key: Arc<crate::sealed::DataKey>,

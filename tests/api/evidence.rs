@@ -6,11 +6,14 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::helpers::id_of;
-use crate::helpers::{problem, spawn_app, token, TestApp, PDF};
+use crate::helpers::{problem, spawn_app, spawn_app_with, token, TestApp, PDF};
 
 /// A unit, its claimed finding and a measure; returns (app, staff token, measure id).
 async fn measure() -> (TestApp, String, String) {
-    let app = spawn_app().await;
+    measure_on(spawn_app().await).await
+}
+
+async fn measure_on(app: TestApp) -> (TestApp, String, String) {
     let (unit, _, finding) = app.ledger().await;
     let finding = id_of(&finding).to_string();
     let measure = app
@@ -267,4 +270,69 @@ async fn evidence_follows_its_measures_permissions() {
         ))
         .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn uploads_past_the_few_at_once_and_their_queue_are_told_to_come_back_and_keep_nothing() {
+    let app = spawn_app_with(|c| {
+        c.uploads = zhenggai::api::gate::GateSize {
+            at_once: 1,
+            queue: 0,
+        }
+    })
+    .await;
+    let (app, staff, measure) = measure_on(app).await;
+    let path = format!("/api/v1/measures/{measure}/evidence");
+    // One upload sends its first bytes and holds the rest back.
+    let (more, rest) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let stream = futures_util::stream::unfold(rest, |mut rest| async move {
+        rest.recv()
+            .await
+            .map(|chunk| (Ok::<_, std::io::Error>(chunk), rest))
+    });
+    let part = reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(stream))
+        .file_name("慢.pdf")
+        .mime_str("application/pdf")
+        .unwrap();
+    let slow = app
+        .anon
+        .post(app.url(&path))
+        .bearer_auth(&staff)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send();
+    let slow = tokio::spawn(slow);
+    more.send(PDF[..8].to_vec()).await.unwrap();
+    // Once it holds the one turn, the next is refused at once: 503, Retry-After, told why.
+    let mut before = 0;
+    let refused = loop {
+        let res = app.upload(&staff, &measure, "快.pdf", PDF.to_vec()).await;
+        match res.status().as_u16() {
+            201 => before += 1,
+            503 => break res,
+            other => panic!("answered {other}"),
+        }
+        assert!(before < 50, "the held upload never took its turn");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(refused.headers().contains_key("retry-after"));
+    let body = problem(refused, 503).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("上传过多"),
+        "{body}"
+    );
+    // The held upload finishes and is kept; then there is room again.
+    more.send(PDF[8..].to_vec()).await.unwrap();
+    drop(more);
+    assert_eq!(slow.await.unwrap().unwrap().status(), 201);
+    let res = app.upload(&staff, &measure, "再传.pdf", png()).await;
+    assert_eq!(res.status(), 201);
+    let listed = app.get_json(&path).await;
+    let names: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["file_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), before + 2, "{names:?}");
+    assert!(names.contains(&"慢.pdf") && names.contains(&"再传.pdf"));
 }

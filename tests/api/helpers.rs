@@ -109,6 +109,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
             at_once: 2,
             queue: 16,
         },
+        uploads: zhenggai::api::gate::GateSize {
+            at_once: 4,
+            queue: 64,
+        },
         workers: Some(1),
         jwt: JwtConfig::secret(TEST_SECRET),
         storage_dir: files.path().join("evidence"),

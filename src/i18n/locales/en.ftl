@@ -152,6 +152,7 @@ unavailable-connection-lost = The database connection was lost; retry.
 unavailable-database = The database is not available right now.
 unavailable-query-timeout = The query took longer than allowed and was stopped; nothing was changed. Retry later, or narrow the request.
 unavailable-busy = Too many expensive requests (statistics, reports, exports) are running or waiting; retry shortly.
+uploads-busy = Too many evidence uploads are being received or waiting; retry shortly. Nothing of this one was kept.
 
 ## Field values (validation)
 length-between = Must be { $min } to { $max } characters long.

@@ -89,6 +89,7 @@ unavailable-connection-lost = 数据库连接中断，请重试。
 unavailable-database = 数据库暂时无法访问。
 unavailable-query-timeout = 查询用时超过上限，已停止，未作任何更改。请稍后重试，或缩小查询范围。
 unavailable-busy = 正在运行或等待的统计、报告、导出请求过多，请稍后重试。
+uploads-busy = 正在接收或等待的佐证材料上传过多，请稍后重试；本次上传未保存。
 
 ## Field values (validation)
 length-between = 长度须为 { $min } 至 { $max } 个字符。
