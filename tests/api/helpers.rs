@@ -157,15 +157,18 @@ fn serve(config: Config, dir: Option<TempDir>, files: TempDir) -> TestApp {
     );
     TestApp {
         base: format!("http://{addr}"),
-        client: reqwest::Client::builder()
-            .default_headers(headers)
-            .build()
-            .expect("client"),
-        anon: reqwest::Client::new(),
+        client: client().default_headers(headers).build().expect("client"),
+        anon: client().build().expect("client"),
         config,
         _dir: dir,
         _files: files,
     }
+}
+
+/// A client that lets an idle connection go before the server does (it closes them after
+/// 5 s): a request sent on a connection the server is closing at that moment fails.
+fn client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2))
 }
 
 impl TestApp {
