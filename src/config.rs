@@ -42,7 +42,7 @@ pub struct Config {
     /// `ZHENGGAI_EXPENSIVE_QUEUE`, default 16); past that they are answered 503.
     pub expensive: crate::api::gate::GateSize,
     /// Evidence uploads received at once, and how many more may wait
-    /// (`ZHENGGAI_UPLOADS_AT_ONCE`, default 4; `ZHENGGAI_UPLOADS_QUEUE`, default 64): a
+    /// (`ZHENGGAI_UPLOADS_AT_ONCE`, default 8; `ZHENGGAI_UPLOADS_QUEUE`, default 64): a
     /// waiting upload's body stays in the network's buffers, so memory is bounded however
     /// many arrive together. Past the queue: 503 with `Retry-After`.
     pub uploads: crate::api::gate::GateSize,
@@ -236,7 +236,7 @@ impl Config {
                 },
             },
             uploads: crate::api::gate::GateSize {
-                at_once: number("ZHENGGAI_UPLOADS_AT_ONCE", 4)? as usize,
+                at_once: number("ZHENGGAI_UPLOADS_AT_ONCE", 8)? as usize,
                 queue: number("ZHENGGAI_UPLOADS_QUEUE", 64)? as usize,
             },
             workers: None,
